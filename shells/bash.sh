@@ -1,0 +1,172 @@
+# autovenv: Python virtual environments that follow you around the shell.
+# Loaded with `eval "$(autovenv hook bash)"`; loading it again is harmless.
+#
+# On every prompt _autovenv_hook decides, with shell builtins only, whether anything that
+# matters may have changed: $PWD (walked up to the anchor the binary named last time),
+# $VIRTUAL_ENV, or the entries it watches at the current directory and the anchor. Only
+# then does it run `autovenv export bash` (one process) and evaluate what that prints.
+
+_AUTOVENV_BIN=@AUTOVENV@
+_AUTOVENV_PWD=
+_AUTOVENV_PENDING=
+
+# Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $1.
+_autovenv_snap() {
+    _autovenv_s=
+    \builtin local _autovenv_n _autovenv_p
+    for _autovenv_n in ${_AUTOVENV_NAMES[@]+"${_AUTOVENV_NAMES[@]}"}; do
+        case ${_autovenv_n} in
+            /*) _autovenv_p=${_autovenv_n} ;;
+            *) _autovenv_p=$1/${_autovenv_n} ;;
+        esac
+        if [[ -e ${_autovenv_p} || -L ${_autovenv_p} ]]; then
+            _autovenv_s+=1
+        else
+            _autovenv_s+=0
+        fi
+    done
+    \builtin return 0
+}
+
+# Succeeds when the last evaluation still holds, without starting any process.
+_autovenv_unchanged() {
+    [[ -n ${_AUTOVENV_PWD-} && ${VIRTUAL_ENV-} == "${_AUTOVENV_VENV-}" ]] || \builtin return 1
+    \builtin local _autovenv_a=${_AUTOVENV_ANCHOR-} _autovenv_d=${PWD%/} _autovenv_s
+    [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
+    if [[ ${PWD} == "${_AUTOVENV_PWD}" ]]; then
+        # A steady prompt: only this directory and the anchor are looked at again.
+        if [[ ${_autovenv_d} != "${_autovenv_a}" ]]; then
+            _autovenv_snap "${_autovenv_d}"
+            [[ ${_autovenv_s} != *1* ]] || \builtin return 1
+        fi
+    else
+        # A cd below the anchor: nothing on the way up may hold a venv, marker or VCS root.
+        while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
+            _autovenv_snap "${_autovenv_d}"
+            [[ ${_autovenv_s} != *1* ]] || \builtin return 1
+            _autovenv_d=${_autovenv_d%/*}
+        done
+    fi
+    _autovenv_snap "${_autovenv_a}"
+    [[ ${_autovenv_s} == "${_AUTOVENV_SNAP-}" ]] || \builtin return 1
+    _AUTOVENV_PWD=${PWD}
+}
+
+# Records that the shell is in step with $PWD; the last line of every evaluation.
+_autovenv_done() {
+    _AUTOVENV_PENDING=
+    _AUTOVENV_PWD=${PWD}
+    _AUTOVENV_VENV=${VIRTUAL_ENV-}
+    \builtin local _autovenv_s
+    _autovenv_snap "${_AUTOVENV_ANCHOR-}"
+    _AUTOVENV_SNAP=${_autovenv_s}
+}
+
+# Runs `autovenv export bash` with the given options and applies what it prints. The text
+# is kept in _AUTOVENV_PENDING until its last line ran, so a Ctrl-C half way through is
+# completed at the next prompt instead of leaving half an environment.
+_autovenv_eval() {
+    if [[ ! -x ${_AUTOVENV_BIN} || -d ${_AUTOVENV_BIN} ]]; then
+        if [[ -z ${_AUTOVENV_MISSING-} ]]; then
+            \builtin printf 'autovenv: %s is missing or not executable: reinstall autovenv, or remove `eval "$(autovenv hook bash)"` from ~/.bashrc\n' "${_AUTOVENV_BIN}" >&2
+            _AUTOVENV_MISSING=1
+        fi
+        _autovenv_settle
+        \builtin return 0
+    fi
+    _AUTOVENV_MISSING=
+    if _AUTOVENV_PENDING=$(\builtin command "${_AUTOVENV_BIN}" export bash "$@" --session="${_AUTOVENV_SESSION-}"); then
+        \builtin eval "${_AUTOVENV_PENDING}"
+    else
+        _AUTOVENV_PENDING=
+        _autovenv_settle
+    fi
+}
+
+# After a failure, stays quiet until the user changes directory.
+_autovenv_settle() {
+    _AUTOVENV_ANCHOR=${PWD%/}
+    _AUTOVENV_NAMES=()
+    _autovenv_done
+}
+
+_autovenv_hook() {
+    \builtin local _autovenv_status=$?
+    if [[ -n ${_AUTOVENV_PENDING-} ]]; then
+        \builtin eval "${_AUTOVENV_PENDING}"
+    fi
+    if ! _autovenv_unchanged; then
+        _autovenv_eval
+    fi
+    # Hand the last command's status on to the rest of PROMPT_COMMAND and to PS1; under
+    # `set -e` a failing PROMPT_COMMAND would end the shell, so there it is 0.
+    if [[ $- == *e* ]]; then
+        \builtin return 0
+    fi
+    \builtin return "${_autovenv_status}"
+}
+
+_autovenv_deactivate_define() {
+    # Restores what the activation replaced; keeps this project off in this shell until
+    # you leave it. `deactivate nondestructive` (run by every venv's `activate`) does not.
+    deactivate() {
+        _autovenv_eval --deactivate="${1:-full}"
+    }
+}
+
+# Shows "(name) " before PS1. $1 is the prefix escaped for `shopt -s promptvars`, $2 as is.
+_autovenv_prompt_show() {
+    if [[ -n ${VIRTUAL_ENV_DISABLE_PROMPT-} ]]; then
+        _autovenv_prompt_remove
+        \builtin return 0
+    fi
+    \builtin local _autovenv_p=$2
+    if \builtin shopt -q promptvars; then
+        _autovenv_p=$1
+    fi
+    if [[ -n ${_AUTOVENV_PS1_PREFIX-} && ${_AUTOVENV_PS1_PREFIX} != "${_autovenv_p}" ]]; then
+        _autovenv_prompt_remove
+    fi
+    if [[ ${PS1-} != "${_autovenv_p}"* ]]; then
+        PS1=${_autovenv_p}${PS1-}
+    fi
+    _AUTOVENV_PS1_PREFIX=${_autovenv_p}
+}
+
+# Takes the prefix off again, only if it is still where autovenv put it.
+_autovenv_prompt_remove() {
+    if [[ -n ${_AUTOVENV_PS1_PREFIX-} && ${PS1-} == "${_AUTOVENV_PS1_PREFIX}"* ]]; then
+        PS1=${PS1#"${_AUTOVENV_PS1_PREFIX}"}
+    fi
+    _AUTOVENV_PS1_PREFIX=
+}
+
+# `autovenv allow`, `deny`, `create`, `reload` change the answer without a cd: run the
+# binary, then make the next prompt evaluate again.
+autovenv() {
+    \builtin local _autovenv_rc=0
+    \builtin command "${_AUTOVENV_BIN}" "$@" || _autovenv_rc=$?
+    if [[ ${1-} == reload ]]; then
+        _AUTOVENV_SESSION=
+    fi
+    _AUTOVENV_PWD=
+    \builtin return "${_autovenv_rc}"
+}
+
+_autovenv_register() {
+    \builtin local _autovenv_pc
+    if [[ -n ${PROMPT_COMMAND+x} ]] && ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) &&
+        [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+        for _autovenv_pc in "${PROMPT_COMMAND[@]}"; do
+            if [[ ${_autovenv_pc} == _autovenv_hook ]]; then
+                \builtin return 0
+            fi
+        done
+        PROMPT_COMMAND=(_autovenv_hook "${PROMPT_COMMAND[@]}")
+    elif [[ ${PROMPT_COMMAND-} != *_autovenv_hook* ]]; then
+        _autovenv_pc=${PROMPT_COMMAND-}
+        PROMPT_COMMAND="_autovenv_hook${_autovenv_pc:+;${_autovenv_pc#;}}"
+    fi
+}
+_autovenv_register
+\builtin unset -f _autovenv_register

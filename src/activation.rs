@@ -1,0 +1,216 @@
+//! What activating a venv changes, and the exact, minimal restore.
+//!
+//! Works on [`Vars`], the handful of variables autovenv manages, so that a switch is a
+//! restore followed by an activation, and the shell only sees the net difference.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::Path;
+
+use crate::state::{self, PathKind, State};
+use crate::update::EnvChange;
+
+/// The variables an activation touches.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Vars {
+    /// `PATH`.
+    pub path: Option<OsString>,
+    /// `VIRTUAL_ENV`.
+    pub virtual_env: Option<OsString>,
+    /// `VIRTUAL_ENV_PROMPT`.
+    pub virtual_env_prompt: Option<OsString>,
+    /// `PYTHONHOME`.
+    pub pythonhome: Option<OsString>,
+    /// `AUTOVENV_STATE`.
+    pub state: Option<OsString>,
+}
+
+impl Vars {
+    /// Reads them from this process's environment.
+    pub fn from_env() -> Vars {
+        Vars {
+            path: std::env::var_os("PATH"),
+            virtual_env: std::env::var_os("VIRTUAL_ENV"),
+            virtual_env_prompt: std::env::var_os("VIRTUAL_ENV_PROMPT"),
+            pythonhome: std::env::var_os("PYTHONHOME"),
+            state: std::env::var_os(state::VAR),
+        }
+    }
+
+    fn named(&self) -> [(&'static str, &Option<OsString>); 5] {
+        [
+            ("PATH", &self.path),
+            ("VIRTUAL_ENV", &self.virtual_env),
+            ("VIRTUAL_ENV_PROMPT", &self.virtual_env_prompt),
+            ("PYTHONHOME", &self.pythonhome),
+            (state::VAR, &self.state),
+        ]
+    }
+
+    /// The change that turns `self` into `after`: only what differs.
+    pub fn diff(&self, after: &Vars) -> EnvChange {
+        let mut change = EnvChange::new();
+        for ((name, before), (_, now)) in self.named().into_iter().zip(after.named()) {
+            if before != now {
+                change.insert(name.to_owned(), now.clone());
+            }
+        }
+        change
+    }
+
+    /// Activates the venv at `venv` for the project `root`, as CPython's `bin/activate`
+    /// does, and records what it replaced in `AUTOVENV_STATE`.
+    pub fn activate(&mut self, venv: &Path, root: &Path, prompt: OsString) {
+        let path_kind = match &self.path {
+            None => PathKind::Unset,
+            Some(p) if p.is_empty() => PathKind::Empty,
+            Some(_) => PathKind::Set,
+        };
+        let state = State {
+            venv: venv.to_owned(),
+            root: root.to_owned(),
+            virtual_env: self.virtual_env.take(),
+            virtual_env_prompt: self.virtual_env_prompt.take(),
+            pythonhome: self.pythonhome.take(),
+            path: path_kind,
+        };
+        let bin = venv.join("bin").into_os_string();
+        self.path = Some(match (&self.path, path_kind) {
+            (Some(path), PathKind::Set) => {
+                let mut joined = bin;
+                joined.push(":");
+                joined.push(path);
+                joined
+            }
+            _ => bin,
+        });
+        self.virtual_env = Some(venv.as_os_str().to_owned());
+        self.virtual_env_prompt = Some(prompt);
+        self.state = Some(state.encode());
+    }
+
+    /// Undoes `state` exactly: takes the venv's one entry out of `PATH` wherever it now is,
+    /// and puts the three variables back as they were. Returns a warning when `PATH` no
+    /// longer holds the entry (then `PATH` is left as the user made it).
+    pub fn restore(&mut self, state: &State) -> Option<String> {
+        let warning = self.remove_path_entry(state);
+        self.virtual_env = state.virtual_env.clone();
+        self.virtual_env_prompt = state.virtual_env_prompt.clone();
+        self.pythonhome = state.pythonhome.clone();
+        self.state = None;
+        warning
+    }
+
+    /// Forgets a state that `VIRTUAL_ENV` no longer matches: our `PATH` entry goes, the
+    /// user's variables stay as they are now.
+    pub fn forget(&mut self, state: &State) {
+        let _ = self.remove_path_entry(state);
+        self.state = None;
+    }
+
+    fn remove_path_entry(&mut self, state: &State) -> Option<String> {
+        let bin = state.venv.join("bin");
+        let bin = bin.as_os_str().as_bytes();
+        let current = self.path.as_ref().map(|p| p.as_bytes()).unwrap_or(b"");
+        let mut entries: Vec<&[u8]> = current.split(|&b| b == b':').collect();
+        let Some(index) = entries.iter().position(|e| *e == bin) else {
+            return Some(format!(
+                "PATH no longer contains {}; left PATH as it is",
+                crate::message::shown(OsStr::from_bytes(bin))
+            ));
+        };
+        entries.remove(index);
+        self.path = if entries.is_empty() {
+            match state.path {
+                PathKind::Unset => None,
+                PathKind::Empty | PathKind::Set => Some(OsString::new()),
+            }
+        } else {
+            Some(OsString::from_vec(entries.join(&b':')))
+        };
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(path: Option<&str>) -> Vars {
+        Vars {
+            path: path.map(OsString::from),
+            virtual_env: None,
+            virtual_env_prompt: Some(OsString::new()),
+            pythonhome: Some(OsString::from("/opt/home")),
+            state: None,
+        }
+    }
+
+    fn decoded(vars: &Vars) -> State {
+        let encoded = vars
+            .state
+            .as_ref()
+            .map(|s| s.as_bytes().to_vec())
+            .unwrap_or_default();
+        State::decode(&encoded).unwrap_or_else(|| panic!("no state in {vars:?}"))
+    }
+
+    #[test]
+    fn activation_is_cpythons() {
+        let mut v = vars(Some("/usr/bin:/bin"));
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), ".venv".into());
+        assert_eq!(v.path, Some("/p/.venv/bin:/usr/bin:/bin".into()));
+        assert_eq!(v.virtual_env, Some("/p/.venv".into()));
+        assert_eq!(v.virtual_env_prompt, Some(".venv".into()));
+        assert_eq!(v.pythonhome, None);
+    }
+
+    #[test]
+    fn restore_is_exact_for_every_path_kind() {
+        for path in [
+            None,
+            Some(""),
+            Some("/usr/bin"),
+            Some("/usr/bin:"),
+            Some(":/a::/b"),
+        ] {
+            let before = vars(path);
+            let mut v = before.clone();
+            v.activate(Path::new("/p/.venv"), Path::new("/p"), "x".into());
+            let state = decoded(&v);
+            assert_eq!(v.restore(&state), None);
+            assert_eq!(v, before, "PATH {path:?}");
+        }
+    }
+
+    #[test]
+    fn restore_keeps_the_users_edits() {
+        let mut v = vars(Some("/usr/bin"));
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), "x".into());
+        let state = decoded(&v);
+        v.path = Some("/first:/p/.venv/bin:/usr/bin:/extra".into());
+        assert_eq!(v.restore(&state), None);
+        assert_eq!(v.path, Some("/first:/usr/bin:/extra".into()));
+    }
+
+    #[test]
+    fn restore_without_the_entry_warns_and_keeps_path() {
+        let mut v = vars(Some("/usr/bin"));
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), "x".into());
+        let state = decoded(&v);
+        v.path = Some("/only/mine".into());
+        assert!(v.restore(&state).is_some());
+        assert_eq!(v.path, Some("/only/mine".into()));
+        assert_eq!(v.pythonhome, Some("/opt/home".into()));
+    }
+
+    #[test]
+    fn diff_names_only_what_changed() {
+        let before = vars(Some("/usr/bin"));
+        let mut after = before.clone();
+        after.pythonhome = None;
+        let change = before.diff(&after);
+        assert_eq!(change.len(), 1);
+        assert_eq!(change.get("PYTHONHOME"), Some(&None));
+    }
+}

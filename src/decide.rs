@@ -1,0 +1,341 @@
+//! The decision: a pure function from what is on disk, what the user trusts and what the
+//! environment carries to a [`Plan`]. No I/O happens here.
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+
+use crate::discover::Discovery;
+use crate::session::Session;
+use crate::state::State;
+use crate::trust::Trust;
+use crate::venv::{Problem, Venv};
+
+/// Why the binary was asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// A prompt after something may have changed.
+    Prompt,
+    /// The user ran `deactivate` (or a venv's `activate` ran `deactivate nondestructive`).
+    Deactivate {
+        /// `deactivate nondestructive`: restore, but do not keep the project off.
+        nondestructive: bool,
+    },
+}
+
+/// What `AUTOVENV_STATE` held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateRead {
+    /// Not set: autovenv has nothing active in this environment.
+    Absent,
+    /// Set but unreadable.
+    Corrupt,
+    /// A readable activation.
+    Present(State),
+}
+
+/// Everything the decision depends on.
+#[derive(Clone, Debug)]
+pub struct Inputs<'a> {
+    /// Why the binary was asked.
+    pub request: Request,
+    /// What is on disk around the current directory.
+    pub discovery: &'a Discovery,
+    /// How the discovered root stands with the user (`Unknown` when there is no root).
+    pub trust: &'a Trust,
+    /// Whether a trusted project without a venv gets one.
+    pub auto_create: bool,
+    /// `VIRTUAL_ENV` as the shell has it.
+    pub virtual_env: Option<&'a OsStr>,
+    /// `AUTOVENV_STATE` as the shell has it.
+    pub state: &'a StateRead,
+    /// This shell's memory.
+    pub session: &'a Session,
+}
+
+/// How autovenv's earlier activation is undone first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Leave {
+    /// Restore everything the activation replaced.
+    Restore(State),
+    /// The state no longer matches `VIRTUAL_ENV` (changed by hand): take our `PATH` entry
+    /// out, forget the state, and leave the user's variables alone.
+    Stale(State),
+    /// The state does not decode: forget it, touching nothing else.
+    Corrupt,
+}
+
+/// What is active afterwards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Enter {
+    /// Nothing of autovenv's.
+    Nothing,
+    /// autovenv's current activation stays; the shell re-applies its per-shell parts.
+    Keep(State),
+    /// Activate this venv for this project root.
+    Activate(Venv, PathBuf),
+    /// Create a venv for this project root, then activate it.
+    Create(PathBuf),
+}
+
+/// A one-line message for the user, shown once per shell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// The project is neither allowed nor denied.
+    Untrusted {
+        /// The project root.
+        root: PathBuf,
+        /// Whether it already has a venv (else `allow` would create one).
+        has_venv: bool,
+    },
+    /// The venv found cannot be activated.
+    Broken {
+        /// The venv directory.
+        venv: PathBuf,
+        /// What is wrong with it.
+        problem: Problem,
+    },
+    /// A trusted project has no venv and `auto_create` is off.
+    NoAutoCreate {
+        /// The project root.
+        root: PathBuf,
+    },
+}
+
+impl Notice {
+    /// The key under which the session remembers the notice was shown.
+    fn key(&self) -> OsString {
+        let (kind, path): (&str, &Path) = match self {
+            Notice::Untrusted { root, .. } => ("u", root),
+            Notice::Broken { venv, .. } => ("b", venv),
+            Notice::NoAutoCreate { root } => ("c", root),
+        };
+        let mut key = OsString::from(kind);
+        key.push(path.as_os_str());
+        key
+    }
+}
+
+/// Why the plan is what it is, for `autovenv status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// The user's `deactivate` asked for it.
+    Deactivated,
+    /// No venv or project was found here.
+    NoProject,
+    /// A venv that autovenv did not activate is active.
+    Foreign,
+    /// The user turned this project off with `deactivate` in this shell.
+    Off,
+    /// The venv here cannot be activated.
+    Broken,
+    /// The user denied this project.
+    Denied,
+    /// The user has not allowed this project.
+    Untrusted,
+    /// A trusted project with a working venv.
+    Trusted,
+    /// A trusted project without a venv, and `auto_create` is off.
+    AutoCreateOff,
+    /// Creating this project's venv already failed in this shell.
+    CreationFailed,
+    /// A trusted project without a venv.
+    Missing,
+}
+
+/// The decision: what to undo, what to turn on, what to say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// autovenv's earlier activation to undo first, if any.
+    pub leave: Option<Leave>,
+    /// What is active afterwards.
+    pub enter: Enter,
+    /// A message to show (already filtered to once per shell).
+    pub notice: Option<Notice>,
+    /// The shell's memory afterwards.
+    pub session: Session,
+    /// Why.
+    pub reason: Reason,
+}
+
+impl Plan {
+    /// The plan in one word, as `autovenv status` shows it.
+    pub fn kind(&self) -> &'static str {
+        match (&self.leave, &self.enter) {
+            (_, Enter::Keep(_)) => "keep",
+            (Some(Leave::Restore(_)), Enter::Activate(..)) => "switch",
+            (_, Enter::Activate(..)) => "activate",
+            (_, Enter::Create(_)) => "create",
+            (Some(Leave::Restore(_)), Enter::Nothing) => "deactivate",
+            (_, Enter::Nothing) if self.notice.is_some() => "notice",
+            (_, Enter::Nothing) => "nothing",
+        }
+    }
+}
+
+/// Decides what to do. Pure: the same inputs always give the same plan.
+pub fn decide(inputs: &Inputs) -> Plan {
+    let mut session = inputs.session.clone();
+    session.forget_outside(&inputs.discovery.pwd);
+
+    let virtual_env = inputs.virtual_env.filter(|v| !v.is_empty());
+    let (ours, dropped) = match inputs.state {
+        StateRead::Absent => (None, None),
+        StateRead::Corrupt => (None, Some(Leave::Corrupt)),
+        StateRead::Present(state) if virtual_env == Some(state.venv.as_os_str()) => {
+            (Some(state.clone()), None)
+        }
+        StateRead::Present(state) => (None, Some(Leave::Stale(state.clone()))),
+    };
+    let leave_ours = |ours: Option<State>| ours.map(Leave::Restore).or(dropped.clone());
+    let plan = |leave, enter, notice: Option<Notice>, mut session: Session, reason| {
+        let notice = notice.filter(|n| !session.has_noticed(&n.key()));
+        if let Some(n) = &notice {
+            session.remember_notice(n.key());
+        }
+        Plan {
+            leave,
+            enter,
+            notice,
+            session,
+            reason,
+        }
+    };
+
+    if let Request::Deactivate { nondestructive } = inputs.request {
+        if let Some(state) = &ours {
+            if !nondestructive {
+                session.off = Some(state.root.clone());
+            }
+        }
+        return plan(
+            leave_ours(ours),
+            Enter::Nothing,
+            None,
+            session,
+            Reason::Deactivated,
+        );
+    }
+
+    if virtual_env.is_some() && ours.is_none() {
+        return plan(dropped, Enter::Nothing, None, session, Reason::Foreign);
+    }
+
+    let Some(root) = inputs.discovery.root() else {
+        return plan(
+            leave_ours(ours),
+            Enter::Nothing,
+            None,
+            session,
+            Reason::NoProject,
+        );
+    };
+    if session.off.as_deref() == Some(root) {
+        return plan(leave_ours(ours), Enter::Nothing, None, session, Reason::Off);
+    }
+    let root = root.to_owned();
+
+    match &inputs.discovery.venv {
+        Some((venv, _)) => {
+            if let Some(problem) = &venv.problem {
+                let notice = Notice::Broken {
+                    venv: venv.path.clone(),
+                    problem: problem.clone(),
+                };
+                return plan(
+                    leave_ours(ours),
+                    Enter::Nothing,
+                    Some(notice),
+                    session,
+                    Reason::Broken,
+                );
+            }
+            match inputs.trust {
+                Trust::Denied => plan(
+                    leave_ours(ours),
+                    Enter::Nothing,
+                    None,
+                    session,
+                    Reason::Denied,
+                ),
+                Trust::Unknown => {
+                    let notice = Notice::Untrusted {
+                        root,
+                        has_venv: true,
+                    };
+                    plan(
+                        leave_ours(ours),
+                        Enter::Nothing,
+                        Some(notice),
+                        session,
+                        Reason::Untrusted,
+                    )
+                }
+                Trust::Allowed | Trust::InTrustedRoot(_) => match ours {
+                    Some(state) if state.venv == venv.path => {
+                        plan(None, Enter::Keep(state), None, session, Reason::Trusted)
+                    }
+                    ours => plan(
+                        leave_ours(ours),
+                        Enter::Activate(venv.clone(), root),
+                        None,
+                        session,
+                        Reason::Trusted,
+                    ),
+                },
+            }
+        }
+        None => match inputs.trust {
+            Trust::Denied => plan(
+                leave_ours(ours),
+                Enter::Nothing,
+                None,
+                session,
+                Reason::Denied,
+            ),
+            Trust::Unknown => {
+                let notice = Notice::Untrusted {
+                    root,
+                    has_venv: false,
+                };
+                plan(
+                    leave_ours(ours),
+                    Enter::Nothing,
+                    Some(notice),
+                    session,
+                    Reason::Untrusted,
+                )
+            }
+            Trust::Allowed | Trust::InTrustedRoot(_) => {
+                if !inputs.auto_create {
+                    let notice = Notice::NoAutoCreate { root };
+                    plan(
+                        leave_ours(ours),
+                        Enter::Nothing,
+                        Some(notice),
+                        session,
+                        Reason::AutoCreateOff,
+                    )
+                } else if session.creation_failed(&root) {
+                    plan(
+                        leave_ours(ours),
+                        Enter::Nothing,
+                        None,
+                        session,
+                        Reason::CreationFailed,
+                    )
+                } else {
+                    plan(
+                        leave_ours(ours),
+                        Enter::Create(root),
+                        None,
+                        session,
+                        Reason::Missing,
+                    )
+                }
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

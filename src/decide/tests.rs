@@ -1,0 +1,326 @@
+//! Exhaustive tests of [`decide`]: every combination of request, state, `VIRTUAL_ENV`,
+//! what is on disk, trust, `auto_create` and session memory is checked against the rules,
+//! and the everyday cases against their exact plans.
+
+use super::*;
+use crate::state::PathKind;
+use crate::venv::PyvenvCfg;
+
+const ROOT: &str = "/code/proj";
+const VENV: &str = "/code/proj/.venv";
+
+fn venv(path: &str, problem: Option<Problem>) -> Venv {
+    Venv {
+        path: PathBuf::from(path),
+        cfg: PyvenvCfg::default(),
+        problem,
+    }
+}
+
+fn state(venv: &str, root: &str) -> State {
+    State {
+        venv: PathBuf::from(venv),
+        root: PathBuf::from(root),
+        virtual_env: None,
+        virtual_env_prompt: None,
+        pythonhome: None,
+        path: PathKind::Set,
+    }
+}
+
+fn discovery(venv: Option<Venv>, project: bool) -> Discovery {
+    let pwd = PathBuf::from("/code/proj/src");
+    let root = PathBuf::from(ROOT);
+    Discovery {
+        pwd,
+        project: project.then(|| root.clone()),
+        venv: venv.map(|v| (v, root)),
+        vcs_root: None,
+    }
+}
+
+fn discoveries() -> Vec<Discovery> {
+    vec![
+        discovery(None, false),
+        discovery(None, true),
+        discovery(Some(venv(VENV, None)), true),
+        discovery(Some(venv(VENV, None)), false),
+        discovery(Some(venv(VENV, Some(Problem::NoConfig))), true),
+        discovery(Some(venv(VENV, Some(Problem::ColonInPath))), true),
+    ]
+}
+
+fn states() -> Vec<StateRead> {
+    vec![
+        StateRead::Absent,
+        StateRead::Corrupt,
+        StateRead::Present(state(VENV, ROOT)),
+        StateRead::Present(state("/elsewhere/.venv", "/elsewhere")),
+    ]
+}
+
+fn trusts() -> Vec<Trust> {
+    vec![
+        Trust::Allowed,
+        Trust::InTrustedRoot(PathBuf::from("/code")),
+        Trust::Denied,
+        Trust::Unknown,
+    ]
+}
+
+fn sessions() -> Vec<Session> {
+    let mut noticed = Session::default();
+    for kind in ["u", "b", "c"] {
+        let mut key = OsString::from(kind);
+        key.push(ROOT);
+        noticed.remember_notice(key);
+        let mut key = OsString::from(kind);
+        key.push(VENV);
+        noticed.remember_notice(key);
+    }
+    vec![
+        Session::default(),
+        Session {
+            off: Some(PathBuf::from(ROOT)),
+            ..Session::default()
+        },
+        Session {
+            failed: vec![PathBuf::from(ROOT)],
+            ..Session::default()
+        },
+        noticed,
+    ]
+}
+
+fn virtual_envs() -> Vec<Option<&'static OsStr>> {
+    vec![
+        None,
+        Some(OsStr::new("")),
+        Some(OsStr::new(VENV)),
+        Some(OsStr::new("/elsewhere/.venv")),
+        Some(OsStr::new("/by/hand/.venv")),
+    ]
+}
+
+fn requests() -> Vec<Request> {
+    vec![
+        Request::Prompt,
+        Request::Deactivate {
+            nondestructive: false,
+        },
+        Request::Deactivate {
+            nondestructive: true,
+        },
+    ]
+}
+
+/// Runs `check` on every combination of inputs; returns how many there were.
+fn each(mut check: impl FnMut(&Inputs, &Plan)) -> usize {
+    let mut count = 0;
+    for request in requests() {
+        for discovery in discoveries() {
+            for trust in trusts() {
+                for state in states() {
+                    for virtual_env in virtual_envs() {
+                        for session in sessions() {
+                            for auto_create in [true, false] {
+                                let inputs = Inputs {
+                                    request,
+                                    discovery: &discovery,
+                                    trust: &trust,
+                                    auto_create,
+                                    virtual_env,
+                                    state: &state,
+                                    session: &session,
+                                };
+                                let plan = decide(&inputs);
+                                check(&inputs, &plan);
+                                count += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    count
+}
+
+fn ours(inputs: &Inputs) -> Option<State> {
+    match inputs.state {
+        StateRead::Present(s)
+            if inputs.virtual_env == Some(s.venv.as_os_str()) && !s.venv.as_os_str().is_empty() =>
+        {
+            Some(s.clone())
+        }
+        _ => None,
+    }
+}
+
+fn foreign(inputs: &Inputs) -> bool {
+    inputs.virtual_env.is_some_and(|v| !v.is_empty()) && ours(inputs).is_none()
+}
+
+#[test]
+fn covers_every_combination() {
+    assert_eq!(each(|_, _| {}), 3 * 6 * 4 * 4 * 5 * 4 * 2);
+}
+
+#[test]
+fn nothing_is_turned_on_without_trust_or_against_the_user() {
+    each(|i, plan| {
+        if matches!(plan.enter, Enter::Activate(..) | Enter::Create(_)) {
+            assert!(i.trust.is_trusted(), "{i:?} -> {plan:?}");
+            assert_eq!(i.request, Request::Prompt, "{i:?} -> {plan:?}");
+            assert!(!foreign(i), "{i:?} -> {plan:?}");
+            assert_ne!(i.session.off.as_deref(), Some(Path::new(ROOT)), "{i:?}");
+        }
+        if let Enter::Activate(venv, _) = &plan.enter {
+            assert_eq!(venv.problem, None, "{i:?}");
+        }
+        if let Enter::Create(_) = &plan.enter {
+            assert!(i.auto_create && i.discovery.venv.is_none(), "{i:?}");
+            assert!(!i.session.creation_failed(Path::new(ROOT)), "{i:?}");
+        }
+    });
+}
+
+#[test]
+fn a_venv_activated_by_hand_is_never_touched() {
+    each(|i, plan| {
+        if foreign(i) {
+            assert_eq!(plan.enter, Enter::Nothing, "{i:?}");
+            assert!(!matches!(plan.leave, Some(Leave::Restore(_))), "{i:?}");
+        }
+    });
+}
+
+#[test]
+fn our_activation_is_kept_or_restored_never_dropped() {
+    each(|i, plan| match ours(i) {
+        Some(state) => match &plan.enter {
+            Enter::Keep(kept) => {
+                assert_eq!(kept, &state);
+                assert_eq!(plan.leave, None);
+                assert_eq!(i.request, Request::Prompt);
+            }
+            _ => assert_eq!(plan.leave, Some(Leave::Restore(state)), "{i:?} -> {plan:?}"),
+        },
+        None => {
+            assert!(!matches!(plan.leave, Some(Leave::Restore(_))), "{i:?}");
+            assert!(!matches!(plan.enter, Enter::Keep(_)), "{i:?}");
+        }
+    });
+}
+
+#[test]
+fn unreadable_or_stale_state_is_always_dropped() {
+    each(|i, plan| match i.state {
+        StateRead::Corrupt => assert_eq!(plan.leave, Some(Leave::Corrupt)),
+        StateRead::Present(s) if ours(i).is_none() => {
+            assert_eq!(plan.leave, Some(Leave::Stale(s.clone())), "{i:?}")
+        }
+        _ => {}
+    });
+}
+
+#[test]
+fn keep_only_the_venv_that_is_found() {
+    each(|i, plan| {
+        if let Enter::Keep(state) = &plan.enter {
+            let found = i.discovery.venv.as_ref().map(|(v, _)| &v.path);
+            assert_eq!(found, Some(&state.venv));
+        }
+    });
+}
+
+#[test]
+fn notices_are_shown_once_per_shell() {
+    each(|i, plan| {
+        if let Some(notice) = &plan.notice {
+            assert!(!i.session.has_noticed(&notice.key()), "{i:?}");
+            assert!(plan.session.has_noticed(&notice.key()));
+            assert_eq!(plan.enter, Enter::Nothing);
+        }
+    });
+}
+
+#[test]
+fn deactivate_turns_the_project_off_unless_nondestructive() {
+    each(|i, plan| {
+        if let Request::Deactivate { nondestructive } = i.request {
+            assert_eq!(plan.enter, Enter::Nothing);
+            assert_eq!(plan.notice, None);
+            match ours(i) {
+                Some(state) if !nondestructive => assert_eq!(plan.session.off, Some(state.root)),
+                _ => assert_eq!(plan.session.off, i.session.off, "{i:?}"),
+            }
+        }
+    });
+}
+
+fn prompt_plan(
+    discovery: &Discovery,
+    trust: Trust,
+    state: StateRead,
+    virtual_env: Option<&str>,
+) -> Plan {
+    decide(&Inputs {
+        request: Request::Prompt,
+        discovery,
+        trust: &trust,
+        auto_create: true,
+        virtual_env: virtual_env.map(OsStr::new),
+        state: &state,
+        session: &Session::default(),
+    })
+}
+
+#[test]
+fn everyday_plans() {
+    let with_venv = discovery(Some(venv(VENV, None)), true);
+    let plan = prompt_plan(&with_venv, Trust::Allowed, StateRead::Absent, None);
+    assert_eq!(plan.kind(), "activate");
+    assert_eq!(
+        plan.enter,
+        Enter::Activate(venv(VENV, None), PathBuf::from(ROOT))
+    );
+
+    let active = StateRead::Present(state(VENV, ROOT));
+    let plan = prompt_plan(&with_venv, Trust::Allowed, active.clone(), Some(VENV));
+    assert_eq!(plan.kind(), "keep");
+
+    let other = StateRead::Present(state("/elsewhere/.venv", "/elsewhere"));
+    let plan = prompt_plan(&with_venv, Trust::Allowed, other, Some("/elsewhere/.venv"));
+    assert_eq!(plan.kind(), "switch");
+
+    let nowhere = discovery(None, false);
+    let plan = prompt_plan(&nowhere, Trust::Unknown, active, Some(VENV));
+    assert_eq!(plan.kind(), "deactivate");
+    assert_eq!(plan.reason, Reason::NoProject);
+
+    let plan = prompt_plan(&with_venv, Trust::Unknown, StateRead::Absent, None);
+    assert_eq!(plan.kind(), "notice");
+    assert_eq!(
+        plan.notice,
+        Some(Notice::Untrusted {
+            root: PathBuf::from(ROOT),
+            has_venv: true
+        })
+    );
+
+    let plan = prompt_plan(&with_venv, Trust::Denied, StateRead::Absent, None);
+    assert_eq!((plan.kind(), plan.reason), ("nothing", Reason::Denied));
+
+    let plan = prompt_plan(
+        &with_venv,
+        Trust::Allowed,
+        StateRead::Absent,
+        Some("/by/hand"),
+    );
+    assert_eq!((plan.kind(), plan.reason), ("nothing", Reason::Foreign));
+
+    let bare = discovery(None, true);
+    let plan = prompt_plan(&bare, Trust::Allowed, StateRead::Absent, Some(""));
+    assert_eq!(plan.enter, Enter::Create(PathBuf::from(ROOT)));
+}

@@ -1,0 +1,159 @@
+//! What is on disk: from a directory up towards `/`, the nearest venv, the nearest
+//! project root and the version-control root where the search stops.
+
+use std::ffi::OsString;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::venv::Venv;
+
+/// Where a project's venv lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VenvLocation {
+    /// One of these names inside the project directory (`.venv`, `venv`).
+    Named(Vec<OsString>),
+    /// One fixed directory for every project (`UV_PROJECT_ENVIRONMENT=/abs/path`).
+    Fixed(PathBuf),
+}
+
+impl VenvLocation {
+    /// Where venvs are looked for: `UV_PROJECT_ENVIRONMENT` when set (as uv reads it),
+    /// else the configured names.
+    pub fn from_env(config: &Config) -> VenvLocation {
+        match std::env::var_os("UV_PROJECT_ENVIRONMENT") {
+            Some(value) if !value.is_empty() => {
+                let path = PathBuf::from(value);
+                if path.is_absolute() {
+                    VenvLocation::Fixed(path)
+                } else {
+                    VenvLocation::Named(vec![path.into_os_string()])
+                }
+            }
+            _ => VenvLocation::Named(config.venv_names.clone()),
+        }
+    }
+
+    /// The venv that belongs to a project rooted at `root`.
+    pub fn for_root(&self, root: &Path) -> PathBuf {
+        match self {
+            VenvLocation::Named(names) => match names.first() {
+                Some(name) => root.join(name),
+                None => root.join(".venv"),
+            },
+            VenvLocation::Fixed(path) => path.clone(),
+        }
+    }
+}
+
+/// What one walk from a directory up towards `/` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Discovery {
+    /// The directory the walk started from.
+    pub pwd: PathBuf,
+    /// The nearest venv, if any, and the directory that holds it (its project root).
+    pub venv: Option<(Venv, PathBuf)>,
+    /// The nearest directory with a project marker, at or below the venv's root.
+    pub project: Option<PathBuf>,
+    /// The version-control root where the walk stopped, if any.
+    pub vcs_root: Option<PathBuf>,
+}
+
+impl Discovery {
+    /// Walks from `pwd` upwards.
+    pub fn walk(pwd: &Path, config: &Config, location: &VenvLocation) -> Discovery {
+        let mut found = Discovery {
+            pwd: pwd.to_owned(),
+            venv: None,
+            project: None,
+            vcs_root: None,
+        };
+        for dir in pwd.ancestors() {
+            if let VenvLocation::Named(names) = location {
+                if let Some(name) = names.iter().find(|n| is_dir(&dir.join(n))) {
+                    found.venv = Some((Venv::inspect(dir.join(name)), dir.to_owned()));
+                }
+            }
+            if found.project.is_none()
+                && config.project_markers.iter().any(|m| exists(&dir.join(m)))
+            {
+                found.project = Some(dir.to_owned());
+                if let VenvLocation::Fixed(path) = location {
+                    if is_dir(path) {
+                        found.venv = Some((Venv::inspect(path.clone()), dir.to_owned()));
+                    }
+                }
+            }
+            if found.venv.is_some() {
+                break;
+            }
+            if config.vcs_markers.iter().any(|m| exists(&dir.join(m))) {
+                found.vcs_root = Some(dir.to_owned());
+                break;
+            }
+        }
+        found
+    }
+
+    /// The directory a venv belongs to or would be created in: the venv's root, else the
+    /// nearest project root.
+    pub fn root(&self) -> Option<&Path> {
+        match &self.venv {
+            Some((_, root)) => Some(root),
+            None => self.project.as_deref(),
+        }
+    }
+
+    /// The deepest directory whose contents decided this result. Any directory below it
+    /// (or it) from which the walk up to it finds none of [`Discovery::watch_names`]
+    /// leads to the same result, which lets the shell answer such a `cd` by itself.
+    pub fn anchor(&self) -> &Path {
+        self.root()
+            .or(self.vcs_root.as_deref())
+            .unwrap_or(Path::new("/"))
+    }
+
+    /// The entries whose appearance in a directory on the way up, or change at the anchor,
+    /// may change the result. Absolute entries are checked as they are.
+    pub fn watch_names(&self, config: &Config, location: &VenvLocation) -> Vec<OsString> {
+        let mut names = Vec::new();
+        match location {
+            VenvLocation::Named(venv_names) => names.extend(venv_names.iter().cloned()),
+            VenvLocation::Fixed(path) => names.push(path.clone().into_os_string()),
+        }
+        if self.venv.is_none() || matches!(location, VenvLocation::Fixed(_)) {
+            names.extend(config.project_markers.iter().cloned());
+        }
+        names.extend(config.vcs_markers.iter().cloned());
+        names
+    }
+}
+
+fn exists(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+fn is_dir(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_dir())
+}
+
+/// The directory the shell is in: `$PWD` when it names the current directory (keeping the
+/// user's symlinked spelling, as `pwd -L` does), else the physical current directory.
+pub fn current_dir() -> Option<PathBuf> {
+    let physical = std::env::current_dir().ok();
+    if let Some(pwd) = std::env::var_os("PWD").map(PathBuf::from) {
+        // A directory deleted under the shell has no physical path any more; its logical
+        // one still says which project the shell has left.
+        if pwd.is_absolute() && (physical.is_none() || same_file(&pwd, Path::new("."))) {
+            return Some(pwd);
+        }
+    }
+    physical
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}

@@ -1,0 +1,259 @@
+//! `autovenv export SHELL`: discover → decide → carry out → render, once per change.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::activation::Vars;
+use crate::config::{self, Config};
+use crate::decide::{self, Enter, Inputs, Leave, Notice, Plan, Request, StateRead};
+use crate::discover::{self, Discovery, VenvLocation};
+use crate::message::{say, shown, Level};
+use crate::session::Session;
+use crate::state::State;
+use crate::trust::{self, Trust};
+use crate::update::{Deactivate, PromptChange, Update};
+use crate::venv::{Problem, Venv};
+
+/// Everything one evaluation looks at, gathered before deciding.
+pub struct Situation {
+    /// The config (defaults where the file is broken).
+    pub config: Config,
+    /// Where venvs are looked for.
+    pub location: VenvLocation,
+    /// What is on disk.
+    pub discovery: Discovery,
+    /// How the discovered root stands.
+    pub trust: Trust,
+    /// The managed variables as they are now.
+    pub vars: Vars,
+    /// What `AUTOVENV_STATE` held.
+    pub state: StateRead,
+}
+
+impl Situation {
+    /// Looks at `dir` (or the shell's directory) and the environment.
+    pub fn gather(dir: Option<&Path>, session: &mut Session) -> Situation {
+        let (config, error) = config::load();
+        if let Some(error) = error {
+            let key = OsString::from(format!("e{error}"));
+            if !session.has_noticed(&key) {
+                say(
+                    Level::Error,
+                    false,
+                    &format!("{error} (using the defaults meanwhile)"),
+                );
+                session.remember_notice(key);
+            }
+        }
+        let pwd = dir
+            .map(Path::to_owned)
+            .or_else(discover::current_dir)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let location = VenvLocation::from_env(&config);
+        let discovery = Discovery::walk(&pwd, &config, &location);
+        let trust = discovery
+            .root()
+            .map_or(Trust::Unknown, |root| trust::check(root, &config));
+        let vars = Vars::from_env();
+        let state = match &vars.state {
+            None => StateRead::Absent,
+            Some(value) => match State::decode(value.as_bytes()) {
+                Some(state) => StateRead::Present(state),
+                None => StateRead::Corrupt,
+            },
+        };
+        Situation {
+            config,
+            location,
+            discovery,
+            trust,
+            vars,
+            state,
+        }
+    }
+
+    /// Decides what to do for `request`.
+    pub fn decide(&self, request: Request, session: &Session) -> Plan {
+        decide::decide(&Inputs {
+            request,
+            discovery: &self.discovery,
+            trust: &self.trust,
+            auto_create: self.config.auto_create,
+            virtual_env: self.vars.virtual_env.as_deref(),
+            state: &self.state,
+            session,
+        })
+    }
+}
+
+/// Runs one evaluation and returns the code for `shell`.
+pub fn export(shell: &dyn crate::shell::Shell, request: Request, session: &OsStr) -> Vec<u8> {
+    let mut session = Session::decode(session.as_bytes());
+    let mut situation = Situation::gather(None, &mut session);
+    let plan = situation.decide(request, &session);
+    let update = carry_out(&mut situation, plan);
+    shell.render(&update)
+}
+
+/// Carries out a plan: undoes, creates, activates, tells; returns what the shell applies.
+fn carry_out(situation: &mut Situation, plan: Plan) -> Update {
+    let quiet = situation.config.quiet;
+    let mut session = plan.session;
+    let mut after = situation.vars.clone();
+    let mut left = None;
+    match &plan.leave {
+        Some(Leave::Restore(state)) => {
+            if let Some(warning) = after.restore(state) {
+                say(Level::Warning, false, &warning);
+            }
+            left = Some(state.venv.clone());
+        }
+        Some(Leave::Stale(state)) => {
+            after.forget(state);
+            say(
+                Level::Warning,
+                false,
+                &format!(
+                    "VIRTUAL_ENV was changed by hand; forgot autovenv's activation of {}",
+                    shown(&state.venv)
+                ),
+            );
+        }
+        Some(Leave::Corrupt) => {
+            after.state = None;
+            say(
+                Level::Warning,
+                false,
+                "AUTOVENV_STATE could not be read, so it was dropped; PATH is left as it is",
+            );
+        }
+        None => {}
+    }
+
+    let mut deactivate = Deactivate::Leave;
+    let mut prompt = PromptChange::Leave;
+    if left.is_some() {
+        deactivate = Deactivate::Remove;
+        prompt = PromptChange::Remove;
+    }
+    let mut target: Option<(Venv, PathBuf)> = None;
+    match plan.enter {
+        Enter::Nothing => {}
+        Enter::Keep(state) => {
+            let name = situation
+                .vars
+                .virtual_env_prompt
+                .clone()
+                .filter(|p| !p.is_empty())
+                .or_else(|| state.venv.file_name().map(OsStr::to_owned))
+                .unwrap_or_default();
+            deactivate = Deactivate::Define;
+            prompt = PromptChange::Show(name);
+        }
+        Enter::Activate(venv, root) => target = Some((venv, root)),
+        Enter::Create(root) => {
+            let path = situation.location.for_root(&root);
+            match crate::create::create(&root, &path, &situation.config, false) {
+                Ok(venv) => target = Some((venv, root)),
+                Err(error) => {
+                    say(Level::Error, false, &error);
+                    session.failed.push(root);
+                }
+            }
+            situation.discovery = Discovery::walk(
+                &situation.discovery.pwd,
+                &situation.config,
+                &situation.location,
+            );
+        }
+    }
+    if let Some((venv, root)) = target {
+        let name = venv.prompt(&situation.config.prompt, &root);
+        after.activate(&venv.path, &root, name.clone());
+        deactivate = Deactivate::Define;
+        prompt = PromptChange::Show(name);
+        let version = venv
+            .cfg
+            .version
+            .as_deref()
+            .map(|v| format!(" (Python {v})"))
+            .unwrap_or_default();
+        let verb = if left.is_some() {
+            "switched to"
+        } else {
+            "activated"
+        };
+        say(
+            Level::Info,
+            quiet,
+            &format!("{verb} {}{version}", shown(&venv.path)),
+        );
+    } else if let Some(venv) = &left {
+        say(Level::Info, quiet, &format!("deactivated {}", shown(venv)));
+    }
+    if let Some(notice) = &plan.notice {
+        let (level, text) = notice_text(notice);
+        say(level, quiet, &text);
+    }
+
+    Update {
+        env: situation.vars.diff(&after),
+        deactivate,
+        prompt,
+        rehash: situation.vars.path != after.path,
+        session: session.encode(),
+        anchor: situation.discovery.anchor().to_owned(),
+        watch: situation
+            .discovery
+            .watch_names(&situation.config, &situation.location),
+    }
+}
+
+/// The one line a notice is shown as.
+pub fn notice_text(notice: &Notice) -> (Level, String) {
+    match notice {
+        Notice::Untrusted { root, has_venv: true } => (
+            Level::Info,
+            format!(
+                "{} has a venv but is not trusted: run `autovenv allow` to activate it, or `autovenv deny` to stop this message",
+                shown(root)
+            ),
+        ),
+        Notice::Untrusted { root, has_venv: false } => (
+            Level::Info,
+            format!(
+                "{} is a Python project without a venv: run `autovenv allow` to create and activate one, or `autovenv deny` to stop this message",
+                shown(root)
+            ),
+        ),
+        Notice::NoAutoCreate { root } => (
+            Level::Info,
+            format!(
+                "{} has no venv and auto_create is off: run `autovenv create` to make one",
+                shown(root)
+            ),
+        ),
+        Notice::Broken { venv, problem } => (Level::Warning, problem_text(venv, problem)),
+    }
+}
+
+/// Why `venv` is not activated, in one line that says how to fix it.
+pub fn problem_text(venv: &Path, problem: &Problem) -> String {
+    let venv = shown(venv);
+    match problem {
+        Problem::NoConfig => format!(
+            "{venv} is not a virtual environment (it has no pyvenv.cfg), so it was not activated: remove it, or run `autovenv create --force` to rebuild it"
+        ),
+        Problem::NoPython => format!(
+            "{venv} has no bin/python, so it was not activated: run `autovenv create --force` to rebuild it"
+        ),
+        Problem::DanglingPython(target) => format!(
+            "{venv}/bin/python points to {}, which is gone, so it was not activated: run `autovenv create --force` to rebuild it",
+            shown(target)
+        ),
+        Problem::ColonInPath => format!(
+            "{venv} has ':' in its path, which PATH cannot hold, so it was not activated: rename or move the directory"
+        ),
+    }
+}

@@ -1,0 +1,7 @@
+//! The `autovenv` binary.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    autovenv::commands::main()
+}

@@ -1,0 +1,34 @@
+//! Rendering for each shell: one trait, one file per shell, the hook text in `shells/`.
+
+use std::path::Path;
+
+use crate::update::Update;
+
+mod bash;
+mod posix;
+
+/// A shell autovenv can hook into.
+pub trait Shell {
+    /// The name used on the command line (`autovenv hook bash`).
+    fn name(&self) -> &'static str;
+
+    /// The hook code the user's rc file evaluates once per shell start. `exe` is the
+    /// absolute path of this binary, which the hook calls from then on.
+    fn hook(&self, exe: &Path) -> Vec<u8>;
+
+    /// The code that applies one evaluation's [`Update`] in this shell.
+    fn render(&self, update: &Update) -> Vec<u8>;
+}
+
+/// Every supported shell, in the order the documentation lists them.
+pub const ALL: &[&dyn Shell] = &[&bash::Bash];
+
+/// The shell with this name, if supported.
+pub fn by_name(name: &str) -> Option<&'static dyn Shell> {
+    ALL.iter().copied().find(|s| s.name() == name)
+}
+
+/// The names of every supported shell, for messages and the CLI.
+pub fn names() -> Vec<&'static str> {
+    ALL.iter().map(|s| s.name()).collect()
+}

@@ -1,0 +1,49 @@
+//! What one `autovenv export` asks a shell to do: explicit data, rendered by each shell.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// A change to the environment: variable name to its new value, `None` to unset it.
+pub type EnvChange = BTreeMap<String, Option<OsString>>;
+
+/// The shell prompt prefix, `(<name>) `.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PromptChange {
+    /// Leave the prompt alone.
+    Leave,
+    /// Show `(<name>) ` before the prompt (unless `VIRTUAL_ENV_DISABLE_PROMPT` is set).
+    Show(OsString),
+    /// Take autovenv's prefix off again, if it is still there.
+    Remove,
+}
+
+/// Whether the `deactivate` function exists afterwards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deactivate {
+    /// Leave it as it is.
+    Leave,
+    /// Define autovenv's `deactivate`.
+    Define,
+    /// Remove autovenv's `deactivate`.
+    Remove,
+}
+
+/// Everything the shell applies after one evaluation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Update {
+    /// Variables to export or unset.
+    pub env: EnvChange,
+    /// The `deactivate` function.
+    pub deactivate: Deactivate,
+    /// The prompt prefix.
+    pub prompt: PromptChange,
+    /// Whether `PATH` changed, so the shell must forget its command lookups.
+    pub rehash: bool,
+    /// The shell's memory afterwards (see [`crate::session`]).
+    pub session: String,
+    /// The fast path's anchor directory (see [`crate::discover::Discovery::anchor`]).
+    pub anchor: PathBuf,
+    /// The entries the fast path checks at each directory level.
+    pub watch: Vec<OsString>,
+}

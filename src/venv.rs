@@ -1,0 +1,208 @@
+//! What one venv directory holds: its `pyvenv.cfg` and whether its interpreter works.
+
+use std::ffi::OsString;
+use std::io::ErrorKind;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+/// The keys of `pyvenv.cfg` that autovenv reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PyvenvCfg {
+    /// `home`: the directory of the interpreter the venv was made from.
+    pub home: Option<OsString>,
+    /// `version` (or `version_info`): the Python version.
+    pub version: Option<String>,
+    /// `prompt`: the name for the shell prompt, when the creator set one.
+    pub prompt: Option<OsString>,
+}
+
+impl PyvenvCfg {
+    /// Parses the `key = value` lines of a `pyvenv.cfg`.
+    pub fn parse(bytes: &[u8]) -> PyvenvCfg {
+        let mut cfg = PyvenvCfg::default();
+        for line in bytes.split(|&b| b == b'\n') {
+            let Some(eq) = line.iter().position(|&b| b == b'=') else {
+                continue;
+            };
+            let key = line[..eq].trim_ascii();
+            let value = line[eq + 1..].trim_ascii();
+            match key {
+                b"home" => cfg.home = Some(OsString::from_vec(value.to_vec())),
+                b"version" | b"version_info" => {
+                    cfg.version = Some(String::from_utf8_lossy(value).into_owned())
+                }
+                b"prompt" => cfg.prompt = Some(OsString::from_vec(unquote(value))),
+                _ => {}
+            }
+        }
+        cfg
+    }
+}
+
+/// `python -m venv --prompt X` writes the prompt as a Python string literal (`'X'`);
+/// other creators write it bare. Returns the text either way.
+fn unquote(value: &[u8]) -> Vec<u8> {
+    let quoted = value.len() >= 2
+        && (value[0] == b'\'' || value[0] == b'"')
+        && value[value.len() - 1] == value[0];
+    if !quoted {
+        return value.to_vec();
+    }
+    let mut out = Vec::with_capacity(value.len());
+    let mut bytes = value[1..value.len() - 1].iter();
+    while let Some(&b) = bytes.next() {
+        if b == b'\\' {
+            match bytes.next() {
+                Some(b'n') => out.push(b'\n'),
+                Some(b't') => out.push(b'\t'),
+                Some(&other) => out.push(other),
+                None => out.push(b'\\'),
+            }
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// Why a directory that looks like a venv cannot be activated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// There is no `pyvenv.cfg`: it is not a venv (or a half-made one).
+    NoConfig,
+    /// `bin/python` is missing.
+    NoPython,
+    /// `bin/python` points to an interpreter that is gone (e.g. removed by an upgrade).
+    DanglingPython(PathBuf),
+    /// The path holds `:`, so its `bin` cannot be put on `PATH`.
+    ColonInPath,
+}
+
+/// A venv directory found on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Venv {
+    /// The venv directory (`<root>/.venv`), as reached from `$PWD` (symlinks kept).
+    pub path: PathBuf,
+    /// Its parsed `pyvenv.cfg` (empty when there is none).
+    pub cfg: PyvenvCfg,
+    /// What keeps it from being activated, if anything.
+    pub problem: Option<Problem>,
+}
+
+impl Venv {
+    /// Reads the venv at `path`.
+    pub fn inspect(path: PathBuf) -> Venv {
+        let (cfg, mut problem) = match std::fs::read(path.join("pyvenv.cfg")) {
+            Ok(bytes) => (PyvenvCfg::parse(&bytes), None),
+            Err(_) => (PyvenvCfg::default(), Some(Problem::NoConfig)),
+        };
+        if problem.is_none() {
+            problem = python_problem(&path.join("bin").join("python"));
+        }
+        if problem.is_none() && path.as_os_str().as_bytes().contains(&b':') {
+            problem = Some(Problem::ColonInPath);
+        }
+        Venv { path, cfg, problem }
+    }
+
+    /// The venv's `bin` directory, the entry activation puts on `PATH`.
+    pub fn bin(&self) -> PathBuf {
+        self.path.join("bin")
+    }
+
+    /// The name for `VIRTUAL_ENV_PROMPT`: `pyvenv.cfg`'s `prompt`, else the template from
+    /// the config with `{venv}` and `{project}` filled in.
+    pub fn prompt(&self, template: &str, root: &Path) -> OsString {
+        if let Some(prompt) = &self.cfg.prompt {
+            return prompt.clone();
+        }
+        let name = |p: &Path| {
+            p.file_name()
+                .map(|n| n.as_bytes().to_vec())
+                .unwrap_or_default()
+        };
+        let mut out = Vec::new();
+        let mut rest = template.as_bytes();
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix(b"{venv}") {
+                out.extend(name(&self.path));
+                rest = after;
+            } else if let Some(after) = rest.strip_prefix(b"{project}") {
+                out.extend(name(root));
+                rest = after;
+            } else {
+                out.push(rest[0]);
+                rest = &rest[1..];
+            }
+        }
+        OsString::from_vec(out)
+    }
+}
+
+fn python_problem(python: &Path) -> Option<Problem> {
+    match std::fs::metadata(python) {
+        Ok(_) => None,
+        Err(e) if e.kind() == ErrorKind::NotFound => match std::fs::read_link(python) {
+            Ok(_) => Some(Problem::DanglingPython(
+                std::fs::canonicalize(python.parent()?)
+                    .map(|bin| bin.join("python"))
+                    .ok()
+                    .and_then(|p| final_target(&p))
+                    .unwrap_or_else(|| python.to_owned()),
+            )),
+            Err(_) => Some(Problem::NoPython),
+        },
+        Err(_) => Some(Problem::NoPython),
+    }
+}
+
+/// Follows a chain of symlinks to the last target, even when that target is missing.
+fn final_target(link: &Path) -> Option<PathBuf> {
+    let mut current = link.to_owned();
+    for _ in 0..32 {
+        match std::fs::read_link(&current) {
+            Ok(target) => current = current.parent()?.join(target),
+            Err(_) => return Some(current),
+        }
+    }
+    Some(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_cpython_and_uv_configs() {
+        let cfg = PyvenvCfg::parse(
+            b"home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.7\nprompt = 'my proj'\n",
+        );
+        assert_eq!(cfg.home, Some("/usr/bin".into()));
+        assert_eq!(cfg.version.as_deref(), Some("3.11.7"));
+        assert_eq!(cfg.prompt, Some("my proj".into()));
+
+        let cfg = PyvenvCfg::parse(b"home = /x\nversion_info = 3.12.4\nprompt = bare\n");
+        assert_eq!(cfg.version.as_deref(), Some("3.12.4"));
+        assert_eq!(cfg.prompt, Some("bare".into()));
+
+        let cfg = PyvenvCfg::parse(b"prompt = \"it's\"\nnonsense line\n=\n");
+        assert_eq!(cfg.prompt, Some("it's".into()));
+        assert_eq!(PyvenvCfg::parse(b"\xff\xfe"), PyvenvCfg::default());
+    }
+
+    #[test]
+    fn prompt_template() {
+        let venv = Venv {
+            path: PathBuf::from("/p/proj/.venv"),
+            cfg: PyvenvCfg::default(),
+            problem: None,
+        };
+        let root = Path::new("/p/proj");
+        assert_eq!(venv.prompt("{venv}", root), OsString::from(".venv"));
+        assert_eq!(
+            venv.prompt("{project}-{venv}", root),
+            OsString::from("proj-.venv")
+        );
+        assert_eq!(venv.prompt("é{", root), OsString::from("é{"));
+    }
+}
