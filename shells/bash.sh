@@ -5,6 +5,8 @@
 # matters may have changed: $PWD (walked up to the anchor the binary named last time),
 # $VIRTUAL_ENV, or the entries it watches at the current directory and the anchor. Only
 # then does it run `autovenv export bash` (one process) and evaluate what that prints.
+#
+# Note: `\builtin local` is not a declaration command, so its assignments are quoted.
 
 _AUTOVENV_BIN=@AUTOVENV@
 _AUTOVENV_PWD=
@@ -31,7 +33,7 @@ _autovenv_snap() {
 # Succeeds when the last evaluation still holds, without starting any process.
 _autovenv_unchanged() {
     [[ -n ${_AUTOVENV_PWD-} && ${VIRTUAL_ENV-} == "${_AUTOVENV_VENV-}" ]] || \builtin return 1
-    \builtin local _autovenv_a=${_AUTOVENV_ANCHOR-} _autovenv_d=${PWD%/} _autovenv_s
+    \builtin local _autovenv_a="${_AUTOVENV_ANCHOR-}" _autovenv_d="${PWD%/}" _autovenv_s
     [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
     if [[ ${PWD} == "${_AUTOVENV_PWD}" ]]; then
         # A steady prompt: only this directory and the anchor are looked at again.
@@ -91,7 +93,7 @@ _autovenv_settle() {
 }
 
 _autovenv_hook() {
-    \builtin local _autovenv_status=$?
+    \builtin local _autovenv_status="$?"
     if [[ -n ${_AUTOVENV_PENDING-} ]]; then
         \builtin eval "${_AUTOVENV_PENDING}"
     fi
@@ -111,6 +113,9 @@ _autovenv_deactivate_define() {
     # you leave it. `deactivate nondestructive` (run by every venv's `activate`) does not.
     deactivate() {
         _autovenv_eval --deactivate="${1:-full}"
+        if [[ ${1-} == nondestructive ]]; then
+            _AUTOVENV_PWD=
+        fi
     }
 }
 
@@ -120,7 +125,7 @@ _autovenv_prompt_show() {
         _autovenv_prompt_remove
         \builtin return 0
     fi
-    \builtin local _autovenv_p=$2
+    \builtin local _autovenv_p="$2"
     if \builtin shopt -q promptvars; then
         _autovenv_p=$1
     fi

@@ -1,0 +1,352 @@
+//! Shared test support: a sandbox with its own HOME and XDG directories, real venvs made
+//! by a real `python3`, and real shells started as processes.
+#![allow(dead_code)]
+
+pub mod pty;
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The autovenv binary under test.
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_autovenv"))
+}
+
+/// A temporary world: `root/home` is HOME, with config and data below it. Removed on drop.
+pub struct Sandbox {
+    /// The sandbox directory (canonical, so paths compare equal to what shells see).
+    pub root: PathBuf,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl Sandbox {
+    /// A fresh, empty sandbox.
+    pub fn new() -> Sandbox {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let base = std::env::temp_dir().join("autovenv-tests");
+        let dir = base.join(format!("{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("home")).expect("create sandbox");
+        std::fs::create_dir_all(dir.join("out")).expect("create sandbox out");
+        let root = std::fs::canonicalize(&dir).expect("canonical sandbox");
+        Sandbox { root }
+    }
+
+    /// `root/rel`.
+    pub fn path(&self, rel: impl AsRef<OsStr>) -> PathBuf {
+        self.root.join(rel.as_ref())
+    }
+
+    /// The home directory.
+    pub fn home(&self) -> PathBuf {
+        self.path("home")
+    }
+
+    /// A file the shells write results to: `root/out/name`.
+    pub fn out(&self, name: &str) -> PathBuf {
+        self.path("out").join(name)
+    }
+
+    /// Reads an output file (empty when missing).
+    pub fn read_out(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.out(name)).unwrap_or_default()
+    }
+
+    /// Makes the directory `root/rel` (and parents).
+    pub fn mkdir(&self, rel: impl AsRef<OsStr>) -> PathBuf {
+        let dir = self.path(rel);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        dir
+    }
+
+    /// Writes a file.
+    pub fn write(&self, rel: impl AsRef<OsStr>, contents: &str) -> PathBuf {
+        let file = self.path(rel);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir parent");
+        }
+        std::fs::write(&file, contents).expect("write");
+        file
+    }
+
+    /// A project directory `root/rel` with a `pyproject.toml` and no venv.
+    pub fn project(&self, rel: impl AsRef<OsStr>) -> PathBuf {
+        let dir = self.mkdir(rel);
+        std::fs::write(dir.join("pyproject.toml"), "[project]\nname = \"demo\"\n")
+            .expect("pyproject");
+        dir
+    }
+
+    /// A project `root/rel` with a real `.venv` made by `python3 -m venv --without-pip`.
+    pub fn project_with_venv(&self, rel: impl AsRef<OsStr>) -> PathBuf {
+        let dir = self.project(rel);
+        make_venv(&dir.join(".venv"), &[]);
+        dir
+    }
+
+    /// Makes `link` a symlink to a fresh real venv elsewhere in the sandbox: python3
+    /// refuses to create venvs at paths with `:` or bytes that are not UTF-8.
+    pub fn link_venv(&self, link: &Path) {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let target = self.path(format!("venvs/{n}"));
+        make_venv(&target, &[]);
+        std::os::unix::fs::symlink(&target, link).expect("symlink venv");
+    }
+
+    /// A real venv at `path` where python3 can make one there, else a linked one.
+    pub fn venv_or_link(&self, path: &Path) {
+        let made = Command::new("python3")
+            .args(["-m", "venv", "--without-pip"])
+            .arg(path)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !made {
+            let _ = std::fs::remove_dir_all(path);
+            self.link_venv(path);
+        }
+    }
+
+    /// The environment every process in the sandbox starts with.
+    pub fn env(&self) -> Vec<(OsString, OsString)> {
+        let bin_dir = binary().parent().map(Path::to_owned).unwrap_or_default();
+        let mut path = bin_dir.into_os_string();
+        path.push(":");
+        path.push(system_path());
+        let home = self.home();
+        vec![
+            ("HOME".into(), home.clone().into()),
+            ("PATH".into(), path),
+            ("XDG_CONFIG_HOME".into(), home.join(".config").into()),
+            ("XDG_DATA_HOME".into(), home.join(".local/share").into()),
+            ("TERM".into(), "dumb".into()),
+            ("LANG".into(), "C.UTF-8".into()),
+            ("USER".into(), "tester".into()),
+        ]
+    }
+
+    /// A command with the sandbox environment (and nothing else) set.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear().envs(self.env()).current_dir(&self.root);
+        cmd
+    }
+
+    /// Runs `autovenv ARGS` in `dir`.
+    pub fn autovenv(&self, dir: &Path, args: &[&str]) -> Output {
+        self.command(binary())
+            .args(args)
+            .current_dir(dir)
+            .env("PWD", dir)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run autovenv")
+    }
+
+    /// Trusts the project holding `dir`.
+    pub fn allow(&self, dir: &Path) {
+        let out = self.autovenv(dir, &["allow"]);
+        assert!(
+            out.status.success(),
+            "allow failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Starts `shell` interactively with `script` on stdin, as if typed line by line, so
+    /// that every line is followed by a real prompt and its hooks.
+    pub fn run(&self, shell: Shell, script: &str) -> Run {
+        let mut cmd = self.command(shell.program());
+        cmd.args(shell.interactive_args());
+        self.run_command(cmd, script)
+    }
+
+    /// Runs a prepared command with `script` on stdin and collects what it wrote.
+    pub fn run_command(&self, mut cmd: Command, script: &str) -> Run {
+        use std::io::Write;
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start shell");
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(script.as_bytes());
+        }
+        let output = child.wait_with_output().expect("wait for shell");
+        Run { output }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// `PATH` for the processes tests start: this machine's, where `python3` lives.
+pub fn system_path() -> OsString {
+    std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into())
+}
+
+/// Makes a real venv at `path` with the machine's `python3` (without pip: fast).
+pub fn make_venv(path: &Path, extra: &[&str]) {
+    let out = Command::new("python3")
+        .args(["-m", "venv", "--without-pip"])
+        .args(extra)
+        .arg(path)
+        .output()
+        .expect("run python3 -m venv");
+    assert!(
+        out.status.success(),
+        "python3 -m venv failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The shells tests start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shell {
+    /// GNU bash.
+    Bash,
+}
+
+impl Shell {
+    /// The program.
+    pub fn program(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+        }
+    }
+
+    /// Arguments for an interactive shell that reads no rc files.
+    pub fn interactive_args(self) -> &'static [&'static str] {
+        match self {
+            Shell::Bash => &["--norc", "--noprofile", "-i"],
+        }
+    }
+
+    /// The line that loads the hook.
+    pub fn hook_line(self) -> String {
+        match self {
+            Shell::Bash => "eval \"$(autovenv hook bash)\"".into(),
+        }
+    }
+
+    /// Quotes a path (any bytes) as one word in this shell, using only ASCII.
+    pub fn quote(self, value: impl AsRef<OsStr>) -> String {
+        let bytes = value.as_ref().as_bytes();
+        match self {
+            Shell::Bash => {
+                let mut out = String::from("$'");
+                for &b in bytes {
+                    match b {
+                        b'\'' | b'\\' => {
+                            out.push('\\');
+                            out.push(char::from(b));
+                        }
+                        0x20..=0x7e => out.push(char::from(b)),
+                        _ => out.push_str(&format!("\\x{b:02x}")),
+                    }
+                }
+                out.push('\'');
+                out
+            }
+        }
+    }
+
+    /// A command that writes the exported environment, NUL-separated, to `file`.
+    pub fn dump_env(self, file: &Path) -> String {
+        format!("env -0 > {}", self.quote(file))
+    }
+
+    /// A command that writes the value of variable `name` (or `<unset>`) to `file`.
+    pub fn dump_var(self, name: &str, file: &Path) -> String {
+        match self {
+            Shell::Bash => format!(
+                "if [[ -n ${{{name}+x}} ]]; then printf %s \"${name}\"; else printf '<unset>'; fi > {}",
+                self.quote(file)
+            ),
+        }
+    }
+}
+
+/// What a shell run wrote.
+pub struct Run {
+    /// Exit status, stdout and stderr.
+    pub output: Output,
+}
+
+impl Run {
+    /// Stdout as text (lossy).
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    /// Stderr as text (lossy).
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    /// How many stderr lines contain `needle`.
+    pub fn stderr_count(&self, needle: &str) -> usize {
+        self.stderr().lines().filter(|l| l.contains(needle)).count()
+    }
+
+    /// Panics with the whole output unless the shell exited cleanly.
+    pub fn assert_ok(&self) -> &Run {
+        assert!(
+            self.output.status.success(),
+            "shell failed ({:?})\nstdout:\n{}\nstderr:\n{}",
+            self.output.status,
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
+/// Parses an `env -0` dump into a map.
+pub fn parse_env(bytes: &[u8]) -> BTreeMap<OsString, OsString> {
+    bytes
+        .split(|&b| b == 0)
+        .filter(|e| !e.is_empty())
+        .filter_map(|e| {
+            let eq = e.iter().position(|&b| b == b'=')?;
+            Some((
+                OsString::from_vec(e[..eq].to_vec()),
+                OsString::from_vec(e[eq + 1..].to_vec()),
+            ))
+        })
+        .collect()
+}
+
+/// Asserts two environment dumps are byte-identical except for PWD, OLDPWD and `_`.
+pub fn assert_same_env(before: &[u8], after: &[u8]) {
+    let strip = |bytes: &[u8]| {
+        let mut env = parse_env(bytes);
+        for name in ["PWD", "OLDPWD", "_"] {
+            env.remove(OsStr::new(name));
+        }
+        env
+    };
+    let (before, after) = (strip(before), strip(after));
+    assert!(!before.is_empty(), "empty environment dump");
+    if before != after {
+        let mut diff = String::new();
+        for key in before.keys().chain(after.keys()) {
+            if before.get(key) != after.get(key) {
+                diff.push_str(&format!(
+                    "{key:?}: {:?} -> {:?}\n",
+                    before.get(key),
+                    after.get(key)
+                ));
+            }
+        }
+        panic!("environment differs:\n{diff}");
+    }
+}

@@ -1,0 +1,133 @@
+//! A pseudo-terminal, so that a shell runs exactly as in a terminal window: line editing,
+//! job control and real prompts that fire the hook.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+/// A child process on the slave side of a pseudo-terminal.
+pub struct Pty {
+    master: File,
+    child: Child,
+    /// Everything read from the terminal so far.
+    pub seen: Vec<u8>,
+    consumed: usize,
+}
+
+impl Pty {
+    /// Starts `cmd` as the session leader of a new terminal.
+    pub fn spawn(mut cmd: Command) -> Pty {
+        let mut master = -1;
+        let mut slave = -1;
+        let size = libc::winsize {
+            ws_row: 40,
+            ws_col: 200,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: openpty writes two fds into the given locals; the other pointers may be null.
+        let rc = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                &size,
+            )
+        };
+        assert_eq!(rc, 0, "openpty failed");
+        // SAFETY: both fds were just opened by openpty and are owned here.
+        let (master, slave) = unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) };
+        cmd.stdin(slave.try_clone().expect("dup"))
+            .stdout(slave.try_clone().expect("dup"))
+            .stderr(slave);
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if libc::ioctl(0, libc::TIOCSCTTY as _, 0) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().expect("spawn on pty");
+        drop(cmd);
+        Pty {
+            master,
+            child,
+            seen: Vec::new(),
+            consumed: 0,
+        }
+    }
+
+    /// Types `text`.
+    pub fn send(&mut self, text: &str) {
+        self.master
+            .write_all(text.as_bytes())
+            .expect("write to pty");
+    }
+
+    /// Types a line and Enter.
+    pub fn line(&mut self, text: &str) {
+        self.send(text);
+        self.send("\r");
+    }
+
+    /// Waits until the output after the last match contains `needle`; returns that output.
+    pub fn expect(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let fresh = &self.seen[self.consumed..];
+            if let Some(at) = find(fresh, needle.as_bytes()) {
+                let text = String::from_utf8_lossy(&fresh[..at + needle.len()]).into_owned();
+                self.consumed += at + needle.len();
+                return text;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero() && self.read_some(left),
+                "timed out waiting for {needle:?}; the terminal showed:\n{}",
+                String::from_utf8_lossy(&self.seen)
+            );
+        }
+    }
+
+    fn read_some(&mut self, timeout: Duration) -> bool {
+        let mut fds = libc::pollfd {
+            fd: self.master.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+        // SAFETY: one valid pollfd.
+        let ready = unsafe { libc::poll(&mut fds, 1, ms) };
+        if ready <= 0 {
+            return false;
+        }
+        let mut buf = [0u8; 4096];
+        match self.master.read(&mut buf) {
+            Ok(0) | Err(_) => false,
+            Ok(n) => {
+                self.seen.extend_from_slice(&buf[..n]);
+                true
+            }
+        }
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
