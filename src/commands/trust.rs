@@ -1,0 +1,43 @@
+//! `autovenv allow` and `autovenv deny`.
+
+use std::path::Path;
+
+use super::target_dir;
+use crate::export::Situation;
+use crate::message::{say, shown, Level};
+use crate::session::Session;
+use crate::trust::{self, List};
+
+/// Records the project holding `dir` (default: here) in `list`.
+pub fn record(list: List, dir: Option<&Path>) -> Result<(), String> {
+    let dir = target_dir(dir)?;
+    let mut session = Session::default();
+    let situation = Situation::gather(Some(&dir), &mut session);
+    let root = situation.discovery.root().unwrap_or(&dir).to_owned();
+    let canonical = trust::record(list, &root).map_err(|e| {
+        let store = trust::store_dir().unwrap_or_default();
+        format!(
+            "cannot record {} in the trust store {} ({e}): check that it is writable",
+            shown(&root),
+            shown(&store)
+        )
+    })?;
+    let quiet = situation.config.quiet;
+    let text = match list {
+        List::Deny => format!("denied {}: autovenv will leave it alone", shown(&canonical)),
+        List::Allow if situation.discovery.venv.is_some() => {
+            format!(
+                "allowed {}: its venv activates at the next prompt",
+                shown(&canonical)
+            )
+        }
+        List::Allow if situation.config.auto_create => format!(
+            "allowed {}: a venv is created and activated at the next prompt",
+            shown(&canonical)
+        ),
+        List::Allow => format!("allowed {}", shown(&canonical)),
+    };
+    say(Level::Info, quiet, &text);
+    Ok(())
+}
+

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test. On a fresh Debian machine, run as root, it first installs what the
+# tests start as real processes: the shells, strace, python3-venv, uv and nushell.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+debs=()
+for tool in bash zsh fish tcsh elvish xonsh strace; do
+    have "$tool" || debs+=("$tool")
+done
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || debs+=(python3-venv)
+have python3 || debs+=(python3 python3-venv)
+have pip3 || python3 -m pip --version >/dev/null 2>&1 || debs+=(python3-pip)
+have npm || debs+=(npm)
+
+if ((${#debs[@]})); then
+    if [[ $(id -u) == 0 ]] && have apt-get; then
+        echo "tests/run.sh: installing ${debs[*]}" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${debs[@]}" >/dev/null
+    else
+        echo "tests/run.sh: the tests need ${debs[*]}: install them (or run this as root on Debian)" >&2
+        exit 1
+    fi
+fi
+
+if ! have uv; then
+    echo "tests/run.sh: installing uv from PyPI" >&2
+    python3 -m pip install --quiet --disable-pip-version-check uv ||
+        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages uv
+    hash -r
+fi
+if ! have nu; then
+    echo "tests/run.sh: installing nushell from npm" >&2
+    npm install --global --silent nushell >/dev/null
+    hash -r
+fi
+
+cargo test --release --all-targets
