@@ -736,3 +736,186 @@ fn a_malformed_config_is_one_line_naming_file_line_and_key() {
         lines[0]
     );
 }
+
+/// Counts `execve` calls between marker files in an `strace -f` log of a whole session.
+fn execs_between_markers(log: &str, markers: usize) -> Vec<Vec<String>> {
+    let mut spans = vec![Vec::new(); markers + 1];
+    let mut span = 0;
+    for line in log.lines() {
+        if line.contains("openat(") && line.contains("/out/marker") {
+            span += 1;
+        } else if line.contains("execve(\"") {
+            spans[span.min(markers)].push(line.to_owned());
+        }
+    }
+    spans
+}
+
+#[test]
+fn ordinary_prompts_and_cds_inside_a_project_start_no_process() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.mkdir("proj/src/deep");
+    let other = sb.project_with_venv("other");
+    sb.allow(&proj);
+    sb.allow(&other);
+    let marker = |n: usize| format!(": > {}", q(&sb.out(&format!("marker{n}"))));
+    let text = script(&[
+        format!("cd {}", q(&proj)),
+        marker(1),
+        "true".into(),
+        String::new(),
+        "VAR=value".into(),
+        marker(2),
+        "cd src".into(),
+        "cd deep".into(),
+        "cd ../..".into(),
+        "cd src/deep".into(),
+        marker(3),
+        "cd /".into(),
+        marker(4),
+        format!("cd {}", q(&other)),
+        marker(5),
+        "true".into(),
+        "true".into(),
+        marker(6),
+    ]);
+    let log = sb.out("strace.log");
+    let mut cmd = sb.command("strace");
+    cmd.arg("-f")
+        .arg("-qq")
+        .args(["-e", "trace=execve,openat", "-o"])
+        .arg(&log);
+    cmd.arg("bash").args(SH.interactive_args());
+    let run = sb.run_command(cmd, &text);
+    run.assert_ok();
+    let log = String::from_utf8_lossy(&std::fs::read(&log).expect("strace log")).into_owned();
+    let spans = execs_between_markers(&log, 6);
+    assert!(
+        spans[1].is_empty(),
+        "steady prompts started processes: {:?}",
+        spans[1]
+    );
+    assert!(
+        spans[2].is_empty(),
+        "cd inside the project started processes: {:?}",
+        spans[2]
+    );
+    assert_eq!(spans[3].len(), 1, "leaving the project: {:?}", spans[3]);
+    assert!(spans[3][0].contains("autovenv"), "{:?}", spans[3]);
+    assert_eq!(
+        spans[4].len(),
+        1,
+        "entering another project: {:?}",
+        spans[4]
+    );
+    assert!(spans[4][0].contains("autovenv"), "{:?}", spans[4]);
+    assert!(
+        spans[5].is_empty(),
+        "steady prompts started processes: {:?}",
+        spans[5]
+    );
+}
+
+#[test]
+fn a_real_prompt_in_a_terminal_fires_the_hook() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let mut cmd = sb.command("bash");
+    cmd.args(SH.interactive_args());
+    let mut term = support::pty::Pty::spawn(cmd);
+    term.line(&SH.hook_line());
+    term.line("PS1='READ''Y> '");
+    term.expect("READY> ");
+    term.line(&format!("cd {}", q(&proj)));
+    let shown = term.expect("READY> ");
+    // stderr is a terminal, so the prefix is coloured (NO_COLOR is unset here).
+    assert!(
+        shown.contains("\x1b[2mautovenv:\x1b[0m activated"),
+        "{shown:?}"
+    );
+    assert!(shown.ends_with("(.venv) READY> "), "{shown:?}");
+    term.line("echo \"[$VIRTUAL_ENV]\"");
+    term.expect(&format!("[{}]", proj.join(".venv").display()));
+    term.expect("READY> ");
+    term.line("cd /");
+    let shown = term.expect("READY> ");
+    assert!(shown.contains("deactivated"), "{shown}");
+    assert!(!shown.ends_with("(.venv) READY> "), "{shown:?}");
+    term.line("echo \"[${VIRTUAL_ENV-none}]\"");
+    term.expect("[none]");
+}
+
+#[test]
+fn ctrl_c_while_the_hook_works_leaves_no_half_environment() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let slow = sb.write(
+        "slow-autovenv",
+        &format!(
+            "#!/bin/sh\nsleep 2\nexec '{}' \"$@\"\n",
+            support::binary().display()
+        ),
+    );
+    std::fs::set_permissions(&slow, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let mut cmd = sb.command("bash");
+    cmd.args(SH.interactive_args()).env("NO_COLOR", "1");
+    let mut term = support::pty::Pty::spawn(cmd);
+    term.line(&SH.hook_line());
+    term.line(&format!("_AUTOVENV_BIN={}; PS1='READ''Y> '", q(&slow)));
+    term.expect("READY> ");
+    term.line(&format!("cd {}", q(&proj)));
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    term.send("\x03");
+    let shown = term.expect("READY> ");
+    assert!(!shown.contains('\x1b'), "NO_COLOR is honoured: {shown:?}");
+    // Whatever the interrupt hit, the environment is all or nothing.
+    let venv = proj.join(".venv");
+    term.line(&format!(
+        "v=${{VIRTUAL_ENV:+1}}; s=${{AUTOVENV_STATE:+1}}; [[ $PATH == {}/bin:* ]] && p=1; [[ $PS1 == '(.venv) '* ]] && f=1; echo \"[state:$v$s$p$f]\"",
+        q(&venv)
+    ));
+    let shown = term.expect("]\r\n");
+    assert!(
+        shown.contains("[state:1111]") || shown.contains("[state:]"),
+        "{shown:?}"
+    );
+    term.expect("READY> ");
+    // And the next prompt brings it fully in step.
+    term.line("echo \"[${VIRTUAL_ENV-none}]\"");
+    term.expect(&format!("[{}]", venv.display()));
+}
+
+#[test]
+fn an_interrupted_apply_is_completed_at_the_next_prompt() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    // Apply only the first line of an evaluation, as a Ctrl-C after it would, and leave
+    // the rest pending: the next prompt must finish it before anything else.
+    run(
+        &sb,
+        &[
+            format!("cd {}", q(&proj)),
+            "deactivate".into(),
+            "cd /".into(),
+            SH.dump_env(&sb.out("before")),
+            format!(
+                "cd {}; _AUTOVENV_PWD=; _AUTOVENV_SESSION=; _AUTOVENV_PENDING=$(autovenv export bash); eval \"${{_AUTOVENV_PENDING%%$'\\n'*}}\"",
+                q(&proj)
+            ),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            SH.dump_var("_AUTOVENV_PENDING", &sb.out("pending")),
+            SH.dump_var("PS1", &sb.out("ps1")),
+            "cd /".into(),
+            SH.dump_env(&sb.out("after")),
+        ],
+    );
+    assert_eq!(var(&sb, "ve"), proj.join(".venv").to_string_lossy());
+    assert_eq!(var(&sb, "pending"), "");
+    assert!(var(&sb, "ps1").starts_with("(.venv) "));
+    assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
+}

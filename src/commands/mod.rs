@@ -87,4 +87,3 @@ pub(crate) fn target_dir(dir: Option<&Path>) -> Result<PathBuf, String> {
     }
     Ok(dir)
 }
-
