@@ -6,8 +6,6 @@ use std::fmt;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 /// Which program makes a new venv.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Creator {
@@ -92,19 +90,6 @@ impl fmt::Display for ConfigError {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct File {
-    venv_names: Option<Vec<String>>,
-    project_markers: Option<Vec<String>>,
-    auto_create: Option<bool>,
-    creator: Option<String>,
-    python: Option<String>,
-    trusted_roots: Option<Vec<String>>,
-    quiet: Option<bool>,
-    prompt: Option<String>,
-}
-
 /// Where the config file lives (whether or not it exists).
 pub fn path() -> Option<PathBuf> {
     Some(dirs::config_dir()?.join("autovenv").join("config.toml"))
@@ -153,65 +138,113 @@ fn apply_file(config: &mut Config, path: &Path, bytes: &[u8]) -> Result<(), Conf
             "not valid UTF-8: TOML files must be UTF-8".into(),
         )
     })?;
-    let file: File = toml::from_str(text).map_err(|e| {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         let line = e
             .span()
             .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
         let message = e.message().trim().replace('\n', " ");
-        fail(line, format!("{message}: fix or remove that key"))
+        fail(line, format!("{message}: fix the TOML syntax"))
     })?;
     let line_of = |key: &str| {
         text.lines()
-            .position(|l| l.trim_start().starts_with(key))
+            .position(|l| {
+                let l = l.trim_start();
+                l.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            })
             .map(|i| i + 1)
     };
-    if let Some(names) = file.venv_names {
-        if names.is_empty() || names.iter().any(|n| n.is_empty() || n.contains('/')) {
-            return Err(fail(
-                line_of("venv_names"),
-                "key `venv_names` needs one or more plain directory names, e.g. [\".venv\"]".into(),
-            ));
-        }
-        config.venv_names = names.into_iter().map(OsString::from).collect();
-    }
-    if let Some(markers) = file.project_markers {
-        if markers.iter().any(|n| n.is_empty() || n.contains('/')) {
-            return Err(fail(
-                line_of("project_markers"),
-                "key `project_markers` needs plain file names, e.g. [\"pyproject.toml\"]".into(),
-            ));
-        }
-        config.project_markers = markers.into_iter().map(OsString::from).collect();
-    }
-    if let Some(auto) = file.auto_create {
-        config.auto_create = auto;
-    }
-    if let Some(creator) = file.creator {
-        config.creator = parse_creator(&creator).ok_or_else(|| {
+    for (key, value) in &table {
+        let wrong_type = |expected: &str| {
             fail(
-                line_of("creator"),
-                format!(
-                    "key `creator` is \"{creator}\": use \"auto\", \"uv\", \"venv\" or \"virtualenv\""
-                ),
+                line_of(key),
+                format!("key `{key}` must be {expected}: fix or remove that key"),
             )
-        })?;
-    }
-    if let Some(python) = file.python {
-        config.python = Some(python.into());
-    }
-    if let Some(roots) = file.trusted_roots {
-        config
-            .trusted_roots
-            .extend(roots.iter().map(|r| expand_home(OsStr::new(r))));
-    }
-    if let Some(quiet) = file.quiet {
-        config.quiet = quiet;
-    }
-    if let Some(prompt) = file.prompt {
-        config.prompt = prompt;
+        };
+        let strings = || -> Result<Vec<String>, ConfigError> {
+            value
+                .as_array()
+                .and_then(|items| {
+                    items
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_owned))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .ok_or_else(|| wrong_type("an array of strings"))
+        };
+        let boolean = || value.as_bool().ok_or_else(|| wrong_type("true or false"));
+        let string = || {
+            value
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| wrong_type("a string"))
+        };
+        match key.as_str() {
+            "venv_names" => {
+                let names = strings()?;
+                if names.is_empty() || names.iter().any(|n| n.is_empty() || n.contains('/')) {
+                    return Err(fail(
+                        line_of(key),
+                        "key `venv_names` needs one or more plain directory names, e.g. [\".venv\"]"
+                            .into(),
+                    ));
+                }
+                config.venv_names = names.into_iter().map(OsString::from).collect();
+            }
+            "project_markers" => {
+                let markers = strings()?;
+                if markers.iter().any(|n| n.is_empty() || n.contains('/')) {
+                    return Err(fail(
+                        line_of(key),
+                        "key `project_markers` needs plain file names, e.g. [\"pyproject.toml\"]"
+                            .into(),
+                    ));
+                }
+                config.project_markers = markers.into_iter().map(OsString::from).collect();
+            }
+            "auto_create" => config.auto_create = boolean()?,
+            "creator" => {
+                let creator = string()?;
+                config.creator = parse_creator(&creator).ok_or_else(|| {
+                    fail(
+                        line_of(key),
+                        format!(
+                            "key `creator` is \"{creator}\": use \"auto\", \"uv\", \"venv\" or \"virtualenv\""
+                        ),
+                    )
+                })?;
+            }
+            "python" => config.python = Some(string()?.into()),
+            "trusted_roots" => config
+                .trusted_roots
+                .extend(strings()?.iter().map(|r| expand_home(OsStr::new(r)))),
+            "quiet" => config.quiet = boolean()?,
+            "prompt" => config.prompt = string()?,
+            _ => {
+                return Err(fail(
+                    line_of(key),
+                    format!(
+                        "unknown key `{key}` (known: {}): fix or remove that key",
+                        KEYS.join(", ")
+                    ),
+                ))
+            }
+        }
     }
     Ok(())
 }
+
+/// Every key the config file may hold.
+pub const KEYS: &[&str] = &[
+    "venv_names",
+    "project_markers",
+    "auto_create",
+    "creator",
+    "python",
+    "trusted_roots",
+    "quiet",
+    "prompt",
+];
 
 fn parse_creator(name: &str) -> Option<Creator> {
     match name {

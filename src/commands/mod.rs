@@ -4,9 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use crate::cli::{Cli, Command, DeactivateMode};
+use crate::cli::{Command, DeactivateMode};
 use crate::decide::Request;
 use crate::discover;
 use crate::export;
@@ -18,14 +16,14 @@ mod trust;
 
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let command = match crate::cli::parse() {
+        Ok(command) => command,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match run(cli.command) {
+    match run(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             say(Level::Error, false, &message);
