@@ -919,3 +919,52 @@ fn an_interrupted_apply_is_completed_at_the_next_prompt() {
     assert!(var(&sb, "ps1").starts_with("(.venv) "));
     assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
 }
+
+#[test]
+fn reload_forgets_deactivate_and_evaluates_again() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    run(
+        &sb,
+        &[
+            format!("cd {}", q(&proj)),
+            "deactivate".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
+            "autovenv reload".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("reloaded")),
+        ],
+    );
+    assert_eq!(var(&sb, "off"), "<unset>");
+    assert_eq!(var(&sb, "reloaded"), proj.join(".venv").to_string_lossy());
+}
+
+#[test]
+fn the_nearest_venv_wins_and_the_walk_stops_at_the_repository_root() {
+    let sb = Sandbox::new();
+    // ~/.venv must not leak into a repository below home.
+    support::make_venv(&sb.home().join(".venv"), &[]);
+    sb.allow(&sb.home());
+    let repo = sb.mkdir("home/code/repo");
+    sb.mkdir("home/code/repo/.git");
+    sb.mkdir("home/code/repo/pkg/sub");
+    // A monorepo's root venv serves its sub-packages.
+    let mono = sb.project_with_venv("home/code/mono");
+    sb.mkdir("home/code/mono/.git");
+    let pkg = sb.project("home/code/mono/packages/one");
+    sb.allow(&mono);
+    run(
+        &sb,
+        &[
+            format!("cd {}", q(&repo.join("pkg/sub"))),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("repo")),
+            format!("cd {}", q(&pkg)),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("pkg")),
+            format!("cd {}", q(&sb.home())),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("home")),
+        ],
+    );
+    assert_eq!(var(&sb, "repo"), "<unset>");
+    assert_eq!(var(&sb, "pkg"), mono.join(".venv").to_string_lossy());
+    assert_eq!(var(&sb, "home"), sb.home().join(".venv").to_string_lossy());
+}
