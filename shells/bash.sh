@@ -70,6 +70,7 @@ _autovenv_done() {
 _autovenv_eval() {
     if [[ ! -x ${_AUTOVENV_BIN} || -d ${_AUTOVENV_BIN} ]]; then
         if [[ -z ${_AUTOVENV_MISSING-} ]]; then
+            # shellcheck disable=SC2016 # the backticks and $(…) are meant literally
             \builtin printf 'autovenv: %s is missing or not executable: reinstall autovenv, or remove `eval "$(autovenv hook bash)"` from ~/.bashrc\n' "${_AUTOVENV_BIN}" >&2
             _AUTOVENV_MISSING=1
         fi
@@ -111,6 +112,7 @@ _autovenv_hook() {
 _autovenv_deactivate_define() {
     # Restores what the activation replaced; keeps this project off in this shell until
     # you leave it. `deactivate nondestructive` (run by every venv's `activate`) does not.
+    # shellcheck disable=SC2317 # called by the user, not from here
     deactivate() {
         _autovenv_eval --deactivate="${1:-full}"
         if [[ ${1-} == nondestructive ]]; then
@@ -170,6 +172,7 @@ _autovenv_register() {
         PROMPT_COMMAND=(_autovenv_hook "${PROMPT_COMMAND[@]}")
     elif [[ ${PROMPT_COMMAND-} != *_autovenv_hook* ]]; then
         _autovenv_pc=${PROMPT_COMMAND-}
+        # shellcheck disable=SC2178 # here PROMPT_COMMAND is a string, above an array
         PROMPT_COMMAND="_autovenv_hook${_autovenv_pc:+;${_autovenv_pc#;}}"
     fi
 }

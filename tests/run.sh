@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 have() { command -v "$1" >/dev/null 2>&1; }
 
 debs=()
-for tool in bash zsh fish tcsh elvish xonsh strace; do
+for tool in bash zsh fish tcsh elvish xonsh strace shellcheck; do
     have "$tool" || debs+=("$tool")
 done
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || debs+=(python3-venv)

@@ -1,0 +1,101 @@
+//! The generated shell code passes each shell's own checker: shellcheck for bash.
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use support::Sandbox;
+
+/// Runs shellcheck on `code`, minus the checks in `exclude`. For the export code those are
+/// SC2034 ("appears unused": the variables are exported for other programs) and SC2016
+/// ("expressions don't expand in single quotes": paths holding `$(…)` are data, quoted
+/// on purpose).
+fn shellcheck(code: &[u8], exclude: &str) -> String {
+    let mut child = Command::new("shellcheck")
+        .args(["-s", "bash", "-e", exclude, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("shellcheck is installed by tests/run.sh");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(code)
+        .expect("write");
+    let out = child.wait_with_output().expect("shellcheck");
+    if out.status.success() {
+        String::new()
+    } else {
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+#[test]
+fn the_bash_hook_passes_shellcheck() {
+    let sb = Sandbox::new();
+    let out = sb.autovenv(&sb.root, &["hook", "bash"]);
+    assert!(out.status.success());
+    let report = shellcheck(&out.stdout, "SC1091");
+    assert!(report.is_empty(), "{report}");
+}
+
+#[test]
+fn every_kind_of_bash_export_passes_shellcheck() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("it's $(x) `y`");
+    let other = sb.project_with_venv("other");
+    sb.allow(&proj);
+    sb.allow(&other);
+    let untrusted = sb.project_with_venv("untrusted");
+    let export = |dir: &std::path::Path, env: &[(&str, &std::ffi::OsStr)]| {
+        let mut cmd = sb.command(support::binary());
+        cmd.args(["export", "bash"])
+            .current_dir(dir)
+            .env("PWD", dir);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("export");
+        assert!(out.status.success());
+        out.stdout
+    };
+    let activate = export(&proj, &[]);
+    assert!(String::from_utf8_lossy(&activate).contains("export VIRTUAL_ENV="));
+    // Find the state that activation would leave, to render a switch and a deactivation.
+    let text = String::from_utf8_lossy(&activate).into_owned();
+    let state_line = text
+        .lines()
+        .find(|l| l.contains("AUTOVENV_STATE="))
+        .expect("state line");
+    let state = state_line
+        .split_once('=')
+        .map(|(_, v)| v.trim_matches('\''))
+        .expect("state value");
+    let venv = proj.join(".venv");
+    let mut path = venv.join("bin").into_os_string();
+    path.push(":/usr/bin:/bin");
+    let active = [
+        ("AUTOVENV_STATE", std::ffi::OsStr::new(state)),
+        ("VIRTUAL_ENV", venv.as_os_str()),
+        ("PATH", path.as_os_str()),
+    ];
+    for code in [
+        activate.clone(),
+        export(&other, &active),
+        export(&sb.root, &active),
+        export(&untrusted, &[]),
+        export(
+            &proj,
+            &[("AUTOVENV_STATE", std::ffi::OsStr::new("garbage"))],
+        ),
+    ] {
+        let report = shellcheck(&code, "SC2034,SC2016");
+        assert!(
+            report.is_empty(),
+            "{}\n{report}",
+            String::from_utf8_lossy(&code)
+        );
+    }
+}
