@@ -28,11 +28,13 @@ XDG_DATA_HOME locate config.toml and the trust store; UV_PROJECT_ENVIRONMENT nam
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the shell code that hooks autovenv into SHELL; evaluate it in your rc file.
+    #[command(after_help = EXIT_OK_USAGE)]
     Hook {
         /// The shell to hook into.
         shell: ShellName,
     },
     /// Print shell code that brings this shell in step with its directory (used by the hook).
+    #[command(after_help = EXIT_OK_USAGE)]
     Export {
         /// The shell to print code for.
         shell: ShellName,
@@ -44,25 +46,124 @@ pub enum Command {
         session: OsString,
     },
     /// Trust the project that holds DIR (default: the current directory).
+    #[command(after_help = EXIT_STORE)]
     Allow {
         /// A directory in the project.
         dir: Option<PathBuf>,
+        /// Print the allowed directories instead, one per line.
+        #[arg(long, conflicts_with = "dir")]
+        list: bool,
     },
     /// Never activate or create a venv in the project that holds DIR, and stop telling.
+    #[command(after_help = EXIT_STORE)]
     Deny {
         /// A directory in the project.
         dir: Option<PathBuf>,
+        /// Print the denied directories instead, one per line.
+        #[arg(long, conflicts_with = "dir")]
+        list: bool,
     },
     /// Show what autovenv finds in DIR (default: here), whether it is trusted, and what it
     /// would do and why.
+    #[command(after_help = STATUS_HELP)]
     Status {
         /// The directory to look at.
         dir: Option<PathBuf>,
+        /// Print one JSON object with a stable schema (see below) instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Evaluate again at the next prompt, forgetting what this shell was told and which
     /// project `deactivate` turned off.
+    #[command(after_help = EXIT_OK_USAGE)]
     Reload,
+    /// Run CMD with the venv of the project holding DIR (default: here) active, as the hook
+    /// activates it, without a shell: for scripts, cron, editors and CI.
+    ///
+    /// autovenv replaces itself with CMD, so CMD's exit status, signals, stdin and stdout
+    /// are its own. CMD runs in the current directory, found on the activated PATH. The
+    /// project must be trusted (`autovenv allow DIR`) and have a healthy venv.
+    #[command(after_help = EXEC_HELP)]
+    Exec {
+        /// A directory in the project.
+        dir: Option<PathBuf>,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<OsString>,
+    },
+    /// Install the declared dependencies of the project holding DIR (default: here) into its
+    /// venv, creating the venv first when it has none.
+    ///
+    /// The first of these that the project root has decides how: uv.lock runs `uv sync`;
+    /// requirements*.txt files run `pip install -r` for each; pyproject.toml or setup.py runs
+    /// `pip install -e .`. pip is the venv's own (when it has bin/pip), else `uv pip`. The
+    /// SHA-256 of those files is recorded in the venv (.autovenv-sync); when they change,
+    /// activation says the venv is out of date. Trusted projects only: installing runs the
+    /// project's build code.
+    #[command(after_help = SYNC_HELP)]
+    Sync {
+        /// A directory in the project.
+        dir: Option<PathBuf>,
+        /// Keep running and sync again (one line each time) whenever those files change;
+        /// Ctrl-C stops.
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Forget allow and deny decisions about directories that no longer exist.
+    #[command(after_help = EXIT_STORE)]
+    Prune,
+    /// Print a tab-completion script for autovenv's own commands in SHELL.
+    ///
+    /// bash: `eval "$(autovenv completions bash)"`; zsh: save as `_autovenv` in a directory
+    /// on $fpath; fish: save as ~/.config/fish/completions/autovenv.fish; elvish:
+    /// `eval (autovenv completions elvish | slurp)`.
+    #[command(after_help = EXIT_OK_USAGE)]
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
 }
+
+const EXIT_OK_USAGE: &str = "Exit status: 0 on success, 2 when used wrongly.";
+
+const EXIT_STORE: &str = "Exit status: 0 on success, 1 when the trust store cannot be read or \
+written, 2 when used wrongly.";
+
+const EXEC_HELP: &str = "Exit status: CMD's own; 125 when autovenv cannot run it (no project \
+or venv, not trusted, a broken venv), 126 when CMD cannot be executed, 127 when CMD is not \
+found, 2 when used wrongly.";
+
+const SYNC_HELP: &str = "Exit status: 0 when synced (with --watch: when stopped by Ctrl-C or \
+SIGTERM), 1 when there is nothing to sync, the project is not trusted, or the installer \
+failed (with --watch a failed sync is reported and watching goes on), 2 when used wrongly.";
+
+const STATUS_HELP: &str = "\
+Exit status: 0 on success, 1 when DIR is not a directory, 2 when used wrongly.
+
+JSON schema (version 1; keys are only ever added). Paths are strings; a path whose bytes
+are not UTF-8 is given lossily (U+FFFD) and its exact bytes in hex under the same key plus
+\"_bytes\" (e.g. \"venv_bytes\"), a key present only then.
+  schema: 1
+  directory: the directory looked at
+  venv: the venv found, or null
+  project_root: the project the venv belongs to or would be made in, or null
+  trusted: true when allowed or inside a trusted root
+  trusted_by: \"allow\", \"trusted_root\" or null
+  trusted_root: the trusted_roots entry that trusts it, or null
+  denied: true when `autovenv deny` silenced it
+  python: the venv's bin/python, or null
+  python_version: pyvenv.cfg's version, or null
+  python_home: pyvenv.cfg's home, or null
+  healthy: whether the venv can be activated; null without a venv
+  problem: why not, in one line, or null
+  active: VIRTUAL_ENV when set and not empty, or null
+  active_by_autovenv: whether autovenv activated it
+  plan: keep, switch, activate, create, deactivate, notice or nothing
+  reason: deactivated, no_project, foreign, off, broken, denied, untrusted, trusted,
+    auto_create_off, creation_failed or missing
+  reason_text: the reason in words
+  sync: \"never\" (never synced), \"current\" or \"stale\"; null without a venv
+  sync_changed: the names of files changed since the last sync (empty unless stale)";
 
 /// A shell autovenv hooks into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -74,6 +74,9 @@ pub enum Problem {
     NoPython,
     /// `bin/python` points to an interpreter that is gone (e.g. removed by an upgrade).
     DanglingPython(PathBuf),
+    /// The directory `pyvenv.cfg` names as `home` (where the interpreter the venv was made
+    /// from lives) is gone, e.g. removed by a Python upgrade.
+    MissingHome(PathBuf),
     /// The path holds `:`, so its `bin` cannot be put on `PATH`.
     ColonInPath,
 }
@@ -98,6 +101,9 @@ impl Venv {
         };
         if problem.is_none() {
             problem = python_problem(&path.join("bin").join("python"));
+        }
+        if problem.is_none() {
+            problem = home_problem(&cfg);
         }
         if problem.is_none() && path.as_os_str().as_bytes().contains(&b':') {
             problem = Some(Problem::ColonInPath);
@@ -153,6 +159,21 @@ fn python_problem(python: &Path) -> Option<Problem> {
             Err(_) => Some(Problem::NoPython),
         },
         Err(_) => Some(Problem::NoPython),
+    }
+}
+
+/// A `home` that is an absolute path to nothing. A relative or empty `home` is not
+/// judged: no creator writes one.
+fn home_problem(cfg: &PyvenvCfg) -> Option<Problem> {
+    let home = Path::new(cfg.home.as_deref()?);
+    if !home.is_absolute() {
+        return None;
+    }
+    match std::fs::metadata(home) {
+        Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => {
+            Some(Problem::MissingHome(home.to_owned()))
+        }
+        _ => None,
     }
 }
 
