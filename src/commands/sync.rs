@@ -59,22 +59,23 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
             Err(text) => say(Level::Error, false, &text),
         }
     };
-    if in_step(&venv.path, &root) {
-        say(
-            Level::Info,
-            false,
-            &format!("{} is in step with {}", shown(&venv.path), files(&first)),
-        );
-    } else {
-        once(&first);
-    }
     say(
         Level::Info,
         false,
         &format!("watching {} for changes (Ctrl-C stops)", shown(&root)),
     );
+    let mut starting = true;
     watch::watch(&root, || {
+        let initial = std::mem::take(&mut starting);
         if in_step(&venv.path, &root) {
+            if initial {
+                let files = declared(&root).map(|d| files(&d)).unwrap_or_default();
+                say(
+                    Level::Info,
+                    false,
+                    &format!("{} is in step with {files}", shown(&venv.path)),
+                );
+            }
             return;
         }
         match declared(&root) {

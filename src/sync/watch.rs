@@ -25,7 +25,8 @@ extern "C" fn on_signal(_: libc::c_int) {
 }
 
 /// Watches `root` (not recursively: the declaring files live at its top) and calls
-/// `changed` after each burst of changes to a candidate file. Returns `Ok` when stopped by
+/// `changed` once as soon as the watch is in place (so nothing changed before it is
+/// missed), then after each burst of changes to a candidate file. Returns `Ok` when stopped by
 /// SIGINT or SIGTERM; an installer running then gets the terminal's SIGINT too and is
 /// waited for.
 pub fn watch(root: &Path, mut changed: impl FnMut()) -> Result<(), String> {
@@ -46,6 +47,7 @@ pub fn watch(root: &Path, mut changed: impl FnMut()) -> Result<(), String> {
                 shown(root)
             )
         })?;
+    changed();
     let mut pending: Option<Instant> = None;
     while !STOP.load(Ordering::SeqCst) {
         match receive.recv_timeout(TICK) {
