@@ -19,7 +19,8 @@ pub struct Cli {
 }
 
 const AFTER_HELP: &str = "\
-Exit status: 0 on success, 1 when the command failed, 2 when it was used wrongly.
+Exit status: 0 on success, 1 when the command failed, 2 when it was used wrongly; exec
+returns its command's status (see autovenv-exec(1)).
 Environment: AUTOVENV_QUIET=1 silences informational messages; AUTOVENV_TRUSTED_ROOTS
 (':'-separated) trusts whole trees; NO_COLOR turns colour off; XDG_CONFIG_HOME and
 XDG_DATA_HOME locate config.toml and the trust store; UV_PROJECT_ENVIRONMENT names the venv.";

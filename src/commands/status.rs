@@ -59,6 +59,21 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
         }
         _ => "active:     none".to_owned(),
     });
+    if let (Some((venv, _)), Some(root)) = (&d.venv, d.root()) {
+        lines.push(match Record::read(&venv.path) {
+            None => "sync:       never synced by `autovenv sync`".to_owned(),
+            Some(record) => match record.changed(root).as_slice() {
+                [] => "sync:       in step with the files that declare its dependencies".to_owned(),
+                changed => {
+                    let names: Vec<String> = changed.iter().map(shown).collect();
+                    format!(
+                        "sync:       out of date ({} changed): run `autovenv sync`",
+                        names.join(", ")
+                    )
+                }
+            },
+        });
+    }
     let (_, why) = reason(plan.reason);
     let what = match &plan.enter {
         Enter::Create(root) => format!(" {}", shown(situation.location.for_root(root))),
