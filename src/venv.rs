@@ -212,6 +212,19 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_home_is_a_problem() {
+        let cfg = |home: &str| PyvenvCfg::parse(format!("home = {home}\n").as_bytes());
+        let gone = "/nonexistent/autovenv/bin";
+        assert_eq!(
+            home_problem(&cfg(gone)),
+            Some(Problem::MissingHome(PathBuf::from(gone)))
+        );
+        assert_eq!(home_problem(&cfg("/")), None);
+        assert_eq!(home_problem(&cfg("relative/bin")), None);
+        assert_eq!(home_problem(&PyvenvCfg::default()), None);
+    }
+
+    #[test]
     fn prompt_template() {
         let venv = Venv {
             path: PathBuf::from("/p/proj/.venv"),

@@ -130,6 +130,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_first_matching_rule_decides() {
+        let dir = std::env::temp_dir().join(format!("autovenv-declared-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("requirements-dir.txt")).expect("mkdir");
+        assert_eq!(
+            declared(&dir),
+            None,
+            "a directory is not a requirements file"
+        );
+        let touch = |name: &str| std::fs::write(dir.join(name), "").expect("write");
+        let files = |names: &[&str]| names.iter().map(OsString::from).collect::<Vec<_>>();
+
+        touch("setup.py");
+        touch("setup.cfg");
+        let found = declared(&dir).expect("setup.py project");
+        assert_eq!(found.method, Method::Editable);
+        assert_eq!(found.files, files(&["setup.cfg", "setup.py"]));
+
+        touch("requirements.txt");
+        touch("requirements-dev.txt");
+        let found = declared(&dir).expect("requirements");
+        assert_eq!(found.method, Method::Requirements);
+        assert_eq!(
+            found.files,
+            files(&["requirements-dev.txt", "requirements.txt"])
+        );
+
+        touch("uv.lock");
+        touch("pyproject.toml");
+        let found = declared(&dir).expect("uv project");
+        assert_eq!(found.method, Method::Uv);
+        assert_eq!(found.files, files(&["pyproject.toml", "uv.lock"]));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn candidates() {
         for name in [
             "uv.lock",
