@@ -56,6 +56,7 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
         let started = Instant::now();
         match install::run(&venv.path, &root, declared, &env, Output::Capture) {
             Ok(()) => say(Level::Info, false, &done(&venv.path, declared, started)),
+            Err(_) if watch::stopping() => {}
             Err(text) => say(Level::Error, false, &text),
         }
     };

@@ -24,6 +24,12 @@ extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
 }
 
+/// Whether SIGINT or SIGTERM asked the watch to stop (an installer interrupted by the
+/// same Ctrl-C is then no failure worth reporting).
+pub fn stopping() -> bool {
+    STOP.load(Ordering::SeqCst)
+}
+
 /// Watches `root` (not recursively: the declaring files live at its top) and calls
 /// `changed` once as soon as the watch is in place (so nothing changed before it is
 /// missed), then after each burst of changes to a candidate file. Returns `Ok` when stopped by
@@ -49,7 +55,7 @@ pub fn watch(root: &Path, mut changed: impl FnMut()) -> Result<(), String> {
         })?;
     changed();
     let mut pending: Option<Instant> = None;
-    while !STOP.load(Ordering::SeqCst) {
+    while !stopping() {
         match receive.recv_timeout(TICK) {
             Ok(Ok(event)) => {
                 let relevant = event
