@@ -8,7 +8,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::builder::{PossibleValuesParser, ValueParser};
-use clap::{Arg, ArgMatches};
+use clap::{Arg, ArgAction, ArgMatches};
 
 /// One parsed invocation.
 #[derive(Debug)]
@@ -27,23 +27,50 @@ pub enum Command {
         /// `--session`: the hook's per-shell memory.
         session: OsString,
     },
-    /// `autovenv allow [DIR]`.
+    /// `autovenv allow [DIR] [--list]`.
     Allow {
         /// A directory in the project.
         dir: Option<PathBuf>,
+        /// `--list`: print the allowed directories instead.
+        list: bool,
     },
-    /// `autovenv deny [DIR]`.
+    /// `autovenv deny [DIR] [--list]`.
     Deny {
         /// A directory in the project.
         dir: Option<PathBuf>,
+        /// `--list`: print the denied directories instead.
+        list: bool,
     },
-    /// `autovenv status [DIR]`.
+    /// `autovenv status [DIR] [--json]`.
     Status {
         /// The directory to look at.
         dir: Option<PathBuf>,
+        /// `--json`: one JSON object with a stable schema.
+        json: bool,
     },
     /// `autovenv reload`.
     Reload,
+    /// `autovenv exec [DIR] -- CMD…`.
+    Exec {
+        /// A directory in the project.
+        dir: Option<PathBuf>,
+        /// The command and its arguments.
+        command: Vec<OsString>,
+    },
+    /// `autovenv sync [DIR] [--watch]`.
+    Sync {
+        /// A directory in the project.
+        dir: Option<PathBuf>,
+        /// `--watch`: keep running and sync again on change.
+        watch: bool,
+    },
+    /// `autovenv prune`.
+    Prune,
+    /// `autovenv completions SHELL`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// A shell autovenv hooks into, by the name used on the command line.
@@ -76,10 +103,52 @@ a trusted project activates its nearest .venv (creating it first where the proje
 none); leaving restores PATH, VIRTUAL_ENV and the prompt exactly as they were.";
 
 const AFTER_HELP: &str = "\
-Exit status: 0 on success, 1 when the command failed, 2 when it was used wrongly.
+Exit status: 0 on success, 1 when the command failed, 2 when it was used wrongly; exec
+returns its command's status (see autovenv-exec(1)).
 Environment: AUTOVENV_QUIET=1 silences informational messages; AUTOVENV_TRUSTED_ROOTS
 (':'-separated) trusts whole trees; NO_COLOR turns colour off; XDG_CONFIG_HOME and
 XDG_DATA_HOME locate config.toml and the trust store; UV_PROJECT_ENVIRONMENT names the venv.";
+
+const EXIT_OK_USAGE: &str = "Exit status: 0 on success, 2 when used wrongly.";
+
+const EXIT_STORE: &str = "Exit status: 0 on success, 1 when the trust store cannot be read or \
+written, 2 when used wrongly.";
+
+const EXEC_HELP: &str = "Exit status: CMD's own; 125 when autovenv cannot run it (no project \
+or venv, not trusted, a broken venv), 126 when CMD cannot be executed, 127 when CMD is not \
+found, 2 when used wrongly.";
+
+const SYNC_HELP: &str = "Exit status: 0 when synced (with --watch: when stopped by Ctrl-C or \
+SIGTERM), 1 when there is nothing to sync, the project is not trusted, or the installer \
+failed (with --watch a failed sync is reported and watching goes on), 2 when used wrongly.";
+
+const STATUS_HELP: &str = "\
+Exit status: 0 on success, 1 when DIR is not a directory, 2 when used wrongly.
+
+JSON schema (version 1; keys are only ever added). Paths are strings; a path whose bytes
+are not UTF-8 is given lossily (U+FFFD) and its exact bytes in hex under the same key plus
+\"_bytes\" (e.g. \"venv_bytes\"), a key present only then.
+  schema: 1
+  directory: the directory looked at
+  venv: the venv found, or null
+  project_root: the project the venv belongs to or would be made in, or null
+  trusted: true when allowed or inside a trusted root
+  trusted_by: \"allow\", \"trusted_root\" or null
+  trusted_root: the trusted_roots entry that trusts it, or null
+  denied: true when `autovenv deny` silenced it
+  python: the venv's bin/python, or null
+  python_version: pyvenv.cfg's version, or null
+  python_home: pyvenv.cfg's home, or null
+  healthy: whether the venv can be activated; null without a venv
+  problem: why not, in one line, or null
+  active: VIRTUAL_ENV when set and not empty, or null
+  active_by_autovenv: whether autovenv activated it
+  plan: keep, switch, activate, create, deactivate, notice or nothing
+  reason: deactivated, no_project, foreign, off, broken, denied, untrusted, trusted,
+    auto_create_off, creation_failed or missing
+  reason_text: the reason in words
+  sync: \"never\" (never synced), \"current\" or \"stale\"; null without a venv
+  sync_changed: the names of files changed since the last sync (empty unless stale)";
 
 fn shell_arg(help: &'static str) -> Arg {
     Arg::new("shell")
@@ -88,6 +157,43 @@ fn shell_arg(help: &'static str) -> Arg {
         .help(help)
         .value_parser(PossibleValuesParser::new(crate::shell::names()))
 }
+
+fn flag(name: &'static str, help: &'static str) -> Arg {
+    Arg::new(name)
+        .long(name)
+        .help(help)
+        .action(ArgAction::SetTrue)
+}
+
+fn list_flag(help: &'static str) -> Arg {
+    flag("list", help).conflicts_with("dir")
+}
+
+const EXEC_ABOUT: &str = "\
+Run CMD with the venv of the project holding DIR (default: here) active, as the hook
+activates it, without a shell: for scripts, cron, editors and CI.
+
+autovenv replaces itself with CMD, so CMD's exit status, signals, stdin and stdout are its
+own. CMD runs in the current directory, found on the activated PATH. The project must be
+trusted (`autovenv allow DIR`) and have a healthy venv.";
+
+const SYNC_ABOUT: &str = "\
+Install the declared dependencies of the project holding DIR (default: here) into its
+venv, creating the venv first when it has none.
+
+The first of these that the project root has decides how: uv.lock runs `uv sync`;
+requirements*.txt files run `pip install -r` for each; pyproject.toml or setup.py runs
+`pip install -e .`. pip is the venv's own (when it has bin/pip), else `uv pip`. The
+SHA-256 of those files is recorded in the venv (.autovenv-sync); when they change,
+activation says the venv is out of date. Trusted projects only: installing runs the
+project's build code.";
+
+const COMPLETIONS_ABOUT: &str = "\
+Print a tab-completion script for autovenv's own commands in SHELL.
+
+bash: `eval \"$(autovenv completions bash)\"`; zsh: save as `_autovenv` in a directory on
+$fpath; fish: save as ~/.config/fish/completions/autovenv.fish; elvish:
+`eval (autovenv completions elvish | slurp)`.";
 
 fn dir_arg(help: &'static str) -> Arg {
     Arg::new("dir")
@@ -108,11 +214,13 @@ pub fn command() -> clap::Command {
         .subcommand(
             clap::Command::new("hook")
                 .about("Print the shell code that hooks autovenv into SHELL; evaluate it in your rc file")
+                .after_help(EXIT_OK_USAGE)
                 .arg(shell_arg("The shell to hook into")),
         )
         .subcommand(
             clap::Command::new("export")
                 .about("Print shell code that brings this shell in step with its directory (used by the hook)")
+                .after_help(EXIT_OK_USAGE)
                 .arg(shell_arg("The shell to print code for"))
                 .arg(
                     Arg::new("deactivate")
@@ -133,21 +241,71 @@ pub fn command() -> clap::Command {
         .subcommand(
             clap::Command::new("allow")
                 .about("Trust the project that holds DIR (default: the current directory)")
-                .arg(dir_arg("A directory in the project")),
+                .after_help(EXIT_STORE)
+                .arg(dir_arg("A directory in the project"))
+                .arg(list_flag("Print the allowed directories instead, one per line")),
         )
         .subcommand(
             clap::Command::new("deny")
                 .about("Never activate or create a venv in the project that holds DIR, and stop telling")
-                .arg(dir_arg("A directory in the project")),
+                .after_help(EXIT_STORE)
+                .arg(dir_arg("A directory in the project"))
+                .arg(list_flag("Print the denied directories instead, one per line")),
         )
         .subcommand(
             clap::Command::new("status")
                 .about("Show what autovenv finds in DIR (default: here), whether it is trusted, and what it would do and why")
-                .arg(dir_arg("The directory to look at")),
+                .after_help(STATUS_HELP)
+                .arg(dir_arg("The directory to look at"))
+                .arg(flag("json", "Print one JSON object with a stable schema (see below) instead of text")),
         )
-        .subcommand(clap::Command::new("reload").about(
-            "Evaluate again at the next prompt, forgetting what this shell was told and which project `deactivate` turned off",
-        ))
+        .subcommand(
+            clap::Command::new("reload")
+                .about("Evaluate again at the next prompt, forgetting what this shell was told and which project `deactivate` turned off")
+                .after_help(EXIT_OK_USAGE),
+        )
+        .subcommand(
+            clap::Command::new("exec")
+                .about("Run CMD with the venv of the project holding DIR (default: here) active, as the hook activates it, without a shell: for scripts, cron, editors and CI")
+                .long_about(EXEC_ABOUT)
+                .after_help(EXEC_HELP)
+                .arg(dir_arg("A directory in the project"))
+                .arg(
+                    Arg::new("command")
+                        .value_name("CMD")
+                        .help("The command and its arguments, after `--`")
+                        .required(true)
+                        .last(true)
+                        .num_args(1..)
+                        .value_parser(ValueParser::os_string()),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("sync")
+                .about("Install the declared dependencies of the project holding DIR (default: here) into its venv, creating the venv first when it has none")
+                .long_about(SYNC_ABOUT)
+                .after_help(SYNC_HELP)
+                .arg(dir_arg("A directory in the project"))
+                .arg(flag("watch", "Keep running and sync again (one line each time) whenever those files change; Ctrl-C stops")),
+        )
+        .subcommand(
+            clap::Command::new("prune")
+                .about("Forget allow and deny decisions about directories that no longer exist")
+                .after_help(EXIT_STORE),
+        )
+        .subcommand(
+            clap::Command::new("completions")
+                .about("Print a tab-completion script for autovenv's own commands in SHELL")
+                .long_about(COMPLETIONS_ABOUT)
+                .after_help(EXIT_OK_USAGE)
+                .arg(
+                    Arg::new("shell")
+                        .value_name("SHELL")
+                        .required(true)
+                        .help("The shell to complete in")
+                        .value_parser(clap::value_parser!(clap_complete::Shell)),
+                ),
+        )
         .disable_help_subcommand(true)
 }
 
@@ -185,9 +343,36 @@ fn from_matches(matches: &ArgMatches) -> Command {
                 .cloned()
                 .unwrap_or_default(),
         },
-        Some(("allow", m)) => Command::Allow { dir: dir_of(m) },
-        Some(("deny", m)) => Command::Deny { dir: dir_of(m) },
-        Some(("status", m)) => Command::Status { dir: dir_of(m) },
+        Some(("allow", m)) => Command::Allow {
+            dir: dir_of(m),
+            list: m.get_flag("list"),
+        },
+        Some(("deny", m)) => Command::Deny {
+            dir: dir_of(m),
+            list: m.get_flag("list"),
+        },
+        Some(("status", m)) => Command::Status {
+            dir: dir_of(m),
+            json: m.get_flag("json"),
+        },
+        Some(("exec", m)) => Command::Exec {
+            dir: dir_of(m),
+            command: m
+                .get_many::<OsString>("command")
+                .map(|words| words.cloned().collect())
+                .unwrap_or_default(),
+        },
+        Some(("sync", m)) => Command::Sync {
+            dir: dir_of(m),
+            watch: m.get_flag("watch"),
+        },
+        Some(("prune", _)) => Command::Prune,
+        Some(("completions", m)) => Command::Completions {
+            shell: m
+                .get_one::<clap_complete::Shell>("shell")
+                .copied()
+                .unwrap_or(clap_complete::Shell::Bash),
+        },
         // `reload`: clap requires one of the subcommands above, and it is the last.
         _ => Command::Reload,
     }

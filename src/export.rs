@@ -184,10 +184,13 @@ fn carry_out(situation: &mut Situation, plan: Plan) -> Update {
         } else {
             "activated"
         };
+        let stale = crate::sync::stale_note(&venv.path, &root)
+            .map(|note| format!("; {note}"))
+            .unwrap_or_default();
         say(
             Level::Info,
             quiet,
-            &format!("{verb} {}{version}", shown(&venv.path)),
+            &format!("{verb} {}{version}{stale}", shown(&venv.path)),
         );
     } else if let Some(venv) = &left {
         say(Level::Info, quiet, &format!("deactivated {}", shown(venv)));
@@ -240,17 +243,25 @@ pub fn notice_text(notice: &Notice) -> (Level, String) {
 
 /// Why `venv` is not activated, in one line that says how to fix it.
 pub fn problem_text(venv: &Path, problem: &Problem) -> String {
+    let then_sync = match venv.parent().and_then(crate::sync::declared) {
+        Some(_) => ", then `autovenv sync` to reinstall its dependencies",
+        None => "",
+    };
     let venv = shown(venv);
     match problem {
         Problem::NoConfig => format!(
             "{venv} is not a virtual environment (it has no pyvenv.cfg), so it was not activated: remove it, or run `autovenv create --force` to rebuild it"
         ),
         Problem::NoPython => format!(
-            "{venv} has no bin/python, so it was not activated: run `autovenv create --force` to rebuild it"
+            "{venv} has no bin/python, so it was not activated: run `autovenv create --force` to rebuild it{then_sync}"
         ),
         Problem::DanglingPython(target) => format!(
-            "{venv}/bin/python points to {}, which is gone, so it was not activated: run `autovenv create --force` to rebuild it",
+            "{venv}/bin/python points to {}, which is gone, so it was not activated: run `autovenv create --force` to rebuild it{then_sync}",
             shown(target)
+        ),
+        Problem::MissingHome(home) => format!(
+            "{venv} was made from the Python in {}, which is gone, so it was not activated: run `autovenv create --force` to rebuild it{then_sync}",
+            shown(home)
         ),
         Problem::ColonInPath => format!(
             "{venv} has ':' in its path, which PATH cannot hold, so it was not activated: rename or move the directory"

@@ -17,6 +17,7 @@ pub mod pct;
 pub mod session;
 pub mod shell;
 pub mod state;
+pub mod sync;
 pub mod trust;
 pub mod update;
 pub mod venv;

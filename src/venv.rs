@@ -74,6 +74,9 @@ pub enum Problem {
     NoPython,
     /// `bin/python` points to an interpreter that is gone (e.g. removed by an upgrade).
     DanglingPython(PathBuf),
+    /// The directory `pyvenv.cfg` names as `home` (where the interpreter the venv was made
+    /// from lives) is gone, e.g. removed by a Python upgrade.
+    MissingHome(PathBuf),
     /// The path holds `:`, so its `bin` cannot be put on `PATH`.
     ColonInPath,
 }
@@ -98,6 +101,9 @@ impl Venv {
         };
         if problem.is_none() {
             problem = python_problem(&path.join("bin").join("python"));
+        }
+        if problem.is_none() {
+            problem = home_problem(&cfg);
         }
         if problem.is_none() && path.as_os_str().as_bytes().contains(&b':') {
             problem = Some(Problem::ColonInPath);
@@ -156,6 +162,21 @@ fn python_problem(python: &Path) -> Option<Problem> {
     }
 }
 
+/// A `home` that is an absolute path to nothing. A relative or empty `home` is not
+/// judged: no creator writes one.
+fn home_problem(cfg: &PyvenvCfg) -> Option<Problem> {
+    let home = Path::new(cfg.home.as_deref()?);
+    if !home.is_absolute() {
+        return None;
+    }
+    match std::fs::metadata(home) {
+        Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => {
+            Some(Problem::MissingHome(home.to_owned()))
+        }
+        _ => None,
+    }
+}
+
 /// Follows a chain of symlinks to the last target, even when that target is missing.
 fn final_target(link: &Path) -> Option<PathBuf> {
     let mut current = link.to_owned();
@@ -188,6 +209,19 @@ mod tests {
         let cfg = PyvenvCfg::parse(b"prompt = \"it's\"\nnonsense line\n=\n");
         assert_eq!(cfg.prompt, Some("it's".into()));
         assert_eq!(PyvenvCfg::parse(b"\xff\xfe"), PyvenvCfg::default());
+    }
+
+    #[test]
+    fn a_missing_home_is_a_problem() {
+        let cfg = |home: &str| PyvenvCfg::parse(format!("home = {home}\n").as_bytes());
+        let gone = "/nonexistent/autovenv/bin";
+        assert_eq!(
+            home_problem(&cfg(gone)),
+            Some(Problem::MissingHome(PathBuf::from(gone)))
+        );
+        assert_eq!(home_problem(&cfg("/")), None);
+        assert_eq!(home_problem(&cfg("relative/bin")), None);
+        assert_eq!(home_problem(&PyvenvCfg::default()), None);
     }
 
     #[test]

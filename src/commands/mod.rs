@@ -11,7 +11,11 @@ use crate::export;
 use crate::message::{say, shown, Level};
 use crate::trust::List;
 
+mod completions;
+mod exec;
+mod prune;
 mod status;
+mod sync;
 mod trust;
 
 /// Parses the command line and runs it.
@@ -22,6 +26,11 @@ pub fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
+    };
+    let command = match command {
+        // exec has exit statuses of its own (those of `env`), and on success never returns.
+        Command::Exec { dir, command } => return exec::exec(dir.as_deref(), &command),
+        command => command,
     };
     match run(command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -53,9 +62,19 @@ fn run(command: Command) -> Result<(), String> {
             print(&export::export(shell.shell(), request, &session));
             Ok(())
         }
-        Command::Allow { dir } => trust::record(List::Allow, dir.as_deref()),
-        Command::Deny { dir } => trust::record(List::Deny, dir.as_deref()),
-        Command::Status { dir } => status::status(dir.as_deref()),
+        Command::Allow { list: true, .. } => trust::list(List::Allow),
+        Command::Deny { list: true, .. } => trust::list(List::Deny),
+        Command::Allow { dir, .. } => trust::record(List::Allow, dir.as_deref()),
+        Command::Deny { dir, .. } => trust::record(List::Deny, dir.as_deref()),
+        Command::Status { dir, json: false } => status::status(dir.as_deref()),
+        Command::Status { dir, json: true } => status::json(dir.as_deref()),
+        Command::Exec { .. } => Err("exec is run by `main`".to_owned()),
+        Command::Sync { dir, watch } => sync::sync(dir.as_deref(), watch),
+        Command::Prune => prune::prune(),
+        Command::Completions { shell } => {
+            completions::completions(shell);
+            Ok(())
+        }
         Command::Reload => {
             say(Level::Info, false, "evaluating again at the next prompt");
             Ok(())
@@ -75,7 +94,8 @@ pub(crate) fn target_dir(dir: Option<&Path>) -> Result<PathBuf, String> {
         .ok_or("cannot tell the current directory: cd into an existing directory first")?;
     let dir = match dir {
         None => return Ok(here),
-        Some(dir) => here.join(dir),
+        // Without `.` components, so `autovenv allow .` names the directory plainly.
+        Some(dir) => here.join(dir).components().collect::<PathBuf>(),
     };
     if !dir.is_dir() {
         return Err(format!(

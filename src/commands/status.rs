@@ -1,12 +1,15 @@
 //! `autovenv status`: what autovenv sees here, what it would do and why.
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::{print, target_dir};
-use crate::decide::{Enter, Reason, Request};
+use crate::decide::{Enter, Reason, Request, StateRead};
 use crate::export::{self, Situation};
 use crate::message::shown;
 use crate::session::Session;
+use crate::sync::record::Record;
 use crate::trust::Trust;
 
 /// Prints what autovenv finds in `dir` (default: here) and what it would do.
@@ -47,8 +50,7 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
     }
     lines.push(match &situation.vars.virtual_env {
         Some(v) if !v.is_empty() => {
-            let by = if matches!(situation.state, crate::decide::StateRead::Present(ref s) if s.venv.as_os_str() == v)
-            {
+            let by = if active_by_autovenv(&situation) {
                 "by autovenv"
             } else {
                 "by something else; autovenv leaves it alone"
@@ -57,19 +59,22 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
         }
         _ => "active:     none".to_owned(),
     });
-    let why = match plan.reason {
-        Reason::Deactivated => "deactivate was asked for",
-        Reason::NoProject => "there is no project here",
-        Reason::Foreign => "a venv autovenv did not activate is active",
-        Reason::Off => "deactivate turned this project off in this shell",
-        Reason::Broken => "the venv cannot be activated",
-        Reason::Denied => "the project is denied",
-        Reason::Untrusted => "the project is not trusted",
-        Reason::Trusted => "the project is trusted and its venv is healthy",
-        Reason::AutoCreateOff => "the project has no venv and auto_create is off",
-        Reason::CreationFailed => "creating its venv failed in this shell",
-        Reason::Missing => "the project is trusted and has no venv yet",
-    };
+    if let (Some((venv, _)), Some(root)) = (&d.venv, d.root()) {
+        lines.push(match Record::read(&venv.path) {
+            None => "sync:       never synced by `autovenv sync`".to_owned(),
+            Some(record) => match record.changed(root).as_slice() {
+                [] => "sync:       in step with the files that declare its dependencies".to_owned(),
+                changed => {
+                    let names: Vec<String> = changed.iter().map(shown).collect();
+                    format!(
+                        "sync:       out of date ({} changed): run `autovenv sync`",
+                        names.join(", ")
+                    )
+                }
+            },
+        });
+    }
+    let (_, why) = reason(plan.reason);
     let what = match &plan.enter {
         Enter::Create(root) => format!(" {}", shown(situation.location.for_root(root))),
         Enter::Activate(venv, _) => format!(" {}", shown(&venv.path)),
@@ -78,4 +83,203 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
     lines.push(format!("plan:       {}{what}, because {why}", plan.kind()));
     print(format!("{}\n", lines.join("\n")).as_bytes());
     Ok(())
+}
+
+/// Prints what `status` shows as one JSON object; the schema is in the command's help
+/// (`autovenv status --help`, the man page) and stays stable: keys are only ever added.
+///
+/// Schema version 1: `schema`, `directory`, `venv`, `project_root`, `trusted`,
+/// `trusted_by` (`"allow"`, `"trusted_root"` or null), `trusted_root`, `denied`, `python`,
+/// `python_version`, `python_home`, `healthy`, `problem`, `active`, `active_by_autovenv`,
+/// `plan`, `reason`, `reason_text`, `sync` (`"never"`, `"current"`, `"stale"` or null),
+/// `sync_changed`. A path that is not UTF-8 is a lossy string plus `<key>_bytes`, its
+/// bytes in lowercase hex.
+pub fn json(dir: Option<&Path>) -> Result<(), String> {
+    let dir = target_dir(dir)?;
+    let mut session = Session::default();
+    let situation = Situation::gather(Some(&dir), &mut session);
+    let plan = situation.decide(Request::Prompt, &session);
+    let d = &situation.discovery;
+    let venv = d.venv.as_ref().map(|(venv, _)| venv);
+    let mut out = Json::default();
+    out.raw("schema", "1");
+    out.path("directory", Some(d.pwd.as_os_str()));
+    out.path("venv", venv.map(|v| v.path.as_os_str()));
+    out.path("project_root", d.root().map(Path::as_os_str));
+    out.bool("trusted", situation.trust.is_trusted());
+    out.string(
+        "trusted_by",
+        match &situation.trust {
+            Trust::Allowed => Some("allow"),
+            Trust::InTrustedRoot(_) => Some("trusted_root"),
+            _ => None,
+        },
+    );
+    out.path(
+        "trusted_root",
+        match &situation.trust {
+            Trust::InTrustedRoot(root) => Some(root.as_os_str()),
+            _ => None,
+        },
+    );
+    out.bool("denied", situation.trust == Trust::Denied);
+    let python = venv.map(|v| v.bin().join("python"));
+    out.path("python", python.as_deref().map(Path::as_os_str));
+    out.string(
+        "python_version",
+        venv.and_then(|v| v.cfg.version.as_deref()),
+    );
+    out.path("python_home", venv.and_then(|v| v.cfg.home.as_deref()));
+    match venv {
+        None => out.raw("healthy", "null"),
+        Some(v) => out.bool("healthy", v.problem.is_none()),
+    }
+    let problem = venv.and_then(|v| v.problem.as_ref().map(|p| export::problem_text(&v.path, p)));
+    out.string("problem", problem.as_deref());
+    let active = situation
+        .vars
+        .virtual_env
+        .as_deref()
+        .filter(|v| !v.is_empty());
+    out.path("active", active);
+    out.bool("active_by_autovenv", active_by_autovenv(&situation));
+    out.string("plan", Some(plan.kind()));
+    let (reason, text) = reason(plan.reason);
+    out.string("reason", Some(reason));
+    out.string("reason_text", Some(text));
+    let changed = match (venv, d.root()) {
+        (Some(v), Some(root)) => match Record::read(&v.path) {
+            None => {
+                out.string("sync", Some("never"));
+                Vec::new()
+            }
+            Some(record) => {
+                let changed = record.changed(root);
+                out.string(
+                    "sync",
+                    Some(if changed.is_empty() {
+                        "current"
+                    } else {
+                        "stale"
+                    }),
+                );
+                changed
+            }
+        },
+        _ => {
+            out.raw("sync", "null");
+            Vec::new()
+        }
+    };
+    let names: Vec<String> = changed
+        .iter()
+        .map(|n| quote(&n.to_string_lossy()))
+        .collect();
+    out.raw("sync_changed", &format!("[{}]", names.join(", ")));
+    print(out.finish().as_bytes());
+    Ok(())
+}
+
+fn active_by_autovenv(situation: &Situation) -> bool {
+    match (&situation.state, &situation.vars.virtual_env) {
+        (StateRead::Present(state), Some(v)) => state.venv.as_os_str() == v,
+        _ => false,
+    }
+}
+
+/// A reason's stable name and its words.
+fn reason(reason: Reason) -> (&'static str, &'static str) {
+    match reason {
+        Reason::Deactivated => ("deactivated", "deactivate was asked for"),
+        Reason::NoProject => ("no_project", "there is no project here"),
+        Reason::Foreign => ("foreign", "a venv autovenv did not activate is active"),
+        Reason::Off => ("off", "deactivate turned this project off in this shell"),
+        Reason::Broken => ("broken", "the venv cannot be activated"),
+        Reason::Denied => ("denied", "the project is denied"),
+        Reason::Untrusted => ("untrusted", "the project is not trusted"),
+        Reason::Trusted => ("trusted", "the project is trusted and its venv is healthy"),
+        Reason::AutoCreateOff => (
+            "auto_create_off",
+            "the project has no venv and auto_create is off",
+        ),
+        Reason::CreationFailed => ("creation_failed", "creating its venv failed in this shell"),
+        Reason::Missing => ("missing", "the project is trusted and has no venv yet"),
+    }
+}
+
+/// A JSON object written by hand: a handful of flat keys needs no serializer.
+#[derive(Default)]
+struct Json {
+    fields: Vec<String>,
+}
+
+impl Json {
+    fn raw(&mut self, key: &str, value: &str) {
+        self.fields.push(format!("{}: {value}", quote(key)));
+    }
+
+    fn bool(&mut self, key: &str, value: bool) {
+        self.raw(key, if value { "true" } else { "false" });
+    }
+
+    fn string(&mut self, key: &str, value: Option<&str>) {
+        let value = value.map_or_else(|| "null".to_owned(), quote);
+        self.raw(key, &value);
+    }
+
+    /// A path as a string; when its bytes are not UTF-8, also `<key>_bytes` in hex.
+    fn path(&mut self, key: &str, value: Option<&OsStr>) {
+        let Some(value) = value else {
+            return self.raw(key, "null");
+        };
+        self.string(key, Some(&value.to_string_lossy()));
+        if value.to_str().is_none() {
+            let hex: String = value
+                .as_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            self.raw(&format!("{key}_bytes"), &quote(&hex));
+        }
+    }
+
+    fn finish(self) -> String {
+        format!("{{\n  {}\n}}\n", self.fields.join(",\n  "))
+    }
+}
+
+/// `text` as a JSON string literal.
+fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_and_paths() {
+        assert_eq!(quote("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\u0001é\"");
+        let mut json = Json::default();
+        json.path("p", Some(OsStr::from_bytes(b"/a\xffb")));
+        json.path("q", None);
+        assert_eq!(
+            json.finish(),
+            "{\n  \"p\": \"/a\u{fffd}b\",\n  \"p_bytes\": \"2f61ff62\",\n  \"q\": null\n}\n"
+        );
+    }
 }

@@ -40,3 +40,20 @@ pub fn record(list: List, dir: Option<&Path>) -> Result<(), String> {
     say(Level::Info, quiet, &text);
     Ok(())
 }
+
+/// Prints the directories recorded in `list`, one per line, as their bytes.
+pub fn list(list: List) -> Result<(), String> {
+    let entries = trust::entries(list).map_err(|e| {
+        format!(
+            "cannot read the trust store {} ({e}): check its permissions",
+            shown(trust::store_dir().unwrap_or_default())
+        )
+    })?;
+    let mut out = Vec::new();
+    for (dir, _) in entries {
+        out.extend_from_slice(dir.as_os_str().as_encoded_bytes());
+        out.push(b'\n');
+    }
+    super::print(&out);
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! `autovenv exec [DIR] -- CMD ARGS…`: replace this process with CMD, DIR's venv active.
+
+use std::ffi::OsString;
+use std::io::ErrorKind;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use super::target_dir;
+use crate::decide::StateRead;
+use crate::export::{problem_text, Situation};
+use crate::message::{say, shown, Level};
+use crate::session::Session;
+use crate::trust::Trust;
+use crate::update::EnvChange;
+use crate::venv::Venv;
+
+/// Exit status for autovenv's own failures (no venv, not trusted), as `env` uses.
+pub const FAILED: u8 = 125;
+/// Exit status when CMD exists but cannot be run.
+pub const CANNOT_RUN: u8 = 126;
+/// Exit status when CMD is not found.
+pub const NOT_FOUND: u8 = 127;
+
+/// Runs `command` with the venv of the project holding `dir` active. Returns only when
+/// that fails; otherwise CMD's exit status and signals are the process's own.
+pub fn exec(dir: Option<&Path>, command: &[OsString]) -> ExitCode {
+    let fail = |text: &str, code: u8| {
+        say(Level::Error, false, text);
+        ExitCode::from(code)
+    };
+    let Some((program, args)) = command.split_first() else {
+        return fail("exec needs a command after `--`", FAILED);
+    };
+    let (situation, venv, root) = match target(dir) {
+        Ok(Target {
+            situation,
+            root,
+            venv: Some(venv),
+        }) => (situation, venv, root),
+        Ok(Target { root, .. }) => {
+            return fail(
+                &format!(
+                    "{} has no venv yet: run `autovenv create` there (or enter it with the hook loaded)",
+                    shown(&root)
+                ),
+                FAILED,
+            )
+        }
+        Err(text) => return fail(&text, FAILED),
+    };
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    for (name, value) in activated_env(&situation, &venv, &root) {
+        match value {
+            Some(value) => cmd.env(name, value),
+            None => cmd.env_remove(name),
+        };
+    }
+    let error = cmd.exec();
+    let code = if error.kind() == ErrorKind::NotFound {
+        NOT_FOUND
+    } else {
+        CANNOT_RUN
+    };
+    fail(&format!("cannot run {}: {error}", shown(program)), code)
+}
+
+/// A trusted project and its venv, if it has one.
+pub(super) struct Target {
+    /// What was found.
+    pub situation: Situation,
+    /// The project root.
+    pub root: PathBuf,
+    /// Its venv, healthy, when it has one.
+    pub venv: Option<Venv>,
+}
+
+/// The trusted project that holds `dir` (default: here). Errors, in one line, when there
+/// is none, it is not trusted, or its venv is broken.
+pub(super) fn target(dir: Option<&Path>) -> Result<Target, String> {
+    let dir = target_dir(dir)?;
+    let mut session = Session::default();
+    let situation = Situation::gather(Some(&dir), &mut session);
+    let Some(root) = situation.discovery.root().map(Path::to_owned) else {
+        return Err(format!(
+            "no venv or Python project at or above {} (looked up to the first VCS root): name a project directory",
+            shown(&dir)
+        ));
+    };
+    let fix = format!("autovenv allow {}", shell_words::quote(&shown(&root)));
+    match &situation.trust {
+        Trust::Allowed | Trust::InTrustedRoot(_) => {}
+        Trust::Denied => {
+            return Err(format!(
+                "{} is denied: run `{fix}` to trust it",
+                shown(&root)
+            ))
+        }
+        Trust::Unknown => {
+            return Err(format!(
+                "{} is not trusted: run `{fix}` to trust it",
+                shown(&root)
+            ))
+        }
+    }
+    let venv = match &situation.discovery.venv {
+        Some((venv, _)) => match &venv.problem {
+            Some(problem) => return Err(problem_text(&venv.path, problem)),
+            None => Some(venv.clone()),
+        },
+        None => None,
+    };
+    Ok(Target {
+        situation,
+        root,
+        venv,
+    })
+}
+
+/// The environment change that activates `venv` for `root` in this process's
+/// environment, exactly as the hook would: autovenv's own earlier activation is undone
+/// first, anything else active is saved in `AUTOVENV_STATE` and shadowed.
+pub(super) fn activated_env(situation: &Situation, venv: &Venv, root: &Path) -> EnvChange {
+    let before = &situation.vars;
+    let mut after = before.clone();
+    match &situation.state {
+        StateRead::Present(state)
+            if before.virtual_env.as_deref() == Some(state.venv.as_os_str()) =>
+        {
+            let _ = after.restore(state);
+        }
+        StateRead::Present(state) => after.forget(state),
+        StateRead::Corrupt => after.state = None,
+        StateRead::Absent => {}
+    }
+    let name = venv.prompt(&situation.config.prompt, root);
+    after.activate(&venv.path, root, name);
+    before.diff(&after)
+}

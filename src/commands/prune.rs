@@ -1,0 +1,64 @@
+//! `autovenv prune`: forget trust decisions about directories that are gone.
+
+use std::io::ErrorKind;
+use std::path::Path;
+
+use crate::message::{say, shown, Level};
+use crate::trust::{self, List};
+
+/// Removes every allow and deny entry whose directory no longer exists.
+pub fn prune() -> Result<(), String> {
+    let (config, _) = crate::config::load();
+    let store = || shown(trust::store_dir().unwrap_or_default());
+    let mut pruned = 0;
+    for list in [List::Allow, List::Deny] {
+        let entries = trust::entries(list).map_err(|e| {
+            format!(
+                "cannot read the trust store {} ({e}): check its permissions",
+                store()
+            )
+        })?;
+        for (dir, file) in entries {
+            if !gone(&dir) {
+                continue;
+            }
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(format!(
+                        "cannot remove {} from the trust store {} ({e}): check that it is writable",
+                        shown(&file),
+                        store()
+                    ))
+                }
+            }
+            pruned += 1;
+            let kind = match list {
+                List::Allow => "allowed",
+                List::Deny => "denied",
+            };
+            say(
+                Level::Info,
+                config.quiet,
+                &format!("forgot {} ({kind}; it is gone)", shown(&dir)),
+            );
+        }
+    }
+    let summary = match pruned {
+        0 => "nothing to prune: every directory in the trust store exists".to_owned(),
+        1 => "pruned 1 entry".to_owned(),
+        n => format!("pruned {n} entries"),
+    };
+    say(Level::Info, config.quiet, &summary);
+    Ok(())
+}
+
+/// Whether `dir` is no longer a directory. One that cannot be looked at (permissions, an
+/// unmounted disk's mount point still there) is kept.
+fn gone(dir: &Path) -> bool {
+    match std::fs::metadata(dir) {
+        Ok(meta) => !meta.is_dir(),
+        Err(e) => matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory),
+    }
+}

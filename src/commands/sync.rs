@@ -1,0 +1,109 @@
+//! `autovenv sync [DIR] [--watch]`: install the project's declared dependencies into its
+//! venv, and with `--watch` again whenever the files that declare them change.
+
+use std::path::Path;
+use std::time::Instant;
+
+use super::exec::{activated_env, target, Target};
+use crate::message::{say, shown, Level};
+use crate::sync::install::{self, Output};
+use crate::sync::record::Record;
+use crate::sync::{declared, watch, Declared, Method};
+use crate::venv::Venv;
+
+/// Syncs the trusted project holding `dir` (default: here) once, or keeps syncing it.
+pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
+    let Target {
+        situation,
+        root,
+        venv,
+    } = target(dir)?;
+    let quiet = situation.config.quiet;
+    let nothing = || {
+        format!(
+            "{} declares no dependencies: sync reads uv.lock, requirements*.txt, pyproject.toml or setup.py",
+            shown(&root)
+        )
+    };
+    let first = declared(&root).ok_or_else(nothing)?;
+    let venv = match venv {
+        Some(venv) => venv,
+        // uv makes the venv itself, with the Python the project asks for.
+        None if first.method == Method::Uv => Venv::inspect(situation.location.for_root(&root)),
+        None => {
+            let path = situation.location.for_root(&root);
+            crate::create::create(&root, &path, &situation.config, false)?
+        }
+    };
+    let env = activated_env(&situation, &venv, &root);
+    if !keep_watching {
+        say(
+            Level::Info,
+            quiet,
+            &format!(
+                "syncing {} with {} …",
+                shown(&venv.path),
+                first.method.name()
+            ),
+        );
+        let started = Instant::now();
+        install::run(&venv.path, &root, &first, &env, Output::Inherit)?;
+        say(Level::Info, quiet, &done(&venv.path, &first, started));
+        return Ok(());
+    }
+
+    let once = |declared: &Declared| {
+        let started = Instant::now();
+        match install::run(&venv.path, &root, declared, &env, Output::Capture) {
+            Ok(()) => say(Level::Info, false, &done(&venv.path, declared, started)),
+            Err(_) if watch::stopping() => {}
+            Err(text) => say(Level::Error, false, &text),
+        }
+    };
+    say(
+        Level::Info,
+        false,
+        &format!("watching {} for changes (Ctrl-C stops)", shown(&root)),
+    );
+    let mut starting = true;
+    watch::watch(&root, || {
+        let initial = std::mem::take(&mut starting);
+        if in_step(&venv.path, &root) {
+            if initial {
+                let files = declared(&root).map(|d| files(&d)).unwrap_or_default();
+                say(
+                    Level::Info,
+                    false,
+                    &format!("{} is in step with {files}", shown(&venv.path)),
+                );
+            }
+            return;
+        }
+        match declared(&root) {
+            Some(declared) => once(&declared),
+            None => say(Level::Warning, false, &nothing()),
+        }
+    })?;
+    say(Level::Info, false, "stopped watching");
+    Ok(())
+}
+
+/// Whether the venv's record matches the declaring files as they are now.
+fn in_step(venv: &Path, root: &Path) -> bool {
+    Record::read(venv).is_some_and(|r| r.changed(root).is_empty())
+}
+
+fn files(declared: &Declared) -> String {
+    let names: Vec<String> = declared.files.iter().map(shown).collect();
+    names.join(", ")
+}
+
+fn done(venv: &Path, declared: &Declared, started: Instant) -> String {
+    format!(
+        "synced {} from {} with {} ({:.1} s)",
+        shown(venv),
+        files(declared),
+        declared.method.name(),
+        started.elapsed().as_secs_f64()
+    )
+}

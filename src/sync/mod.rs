@@ -1,0 +1,184 @@
+//! A project's declared dependencies: which files declare them, how they are installed,
+//! and whether the venv is in step with them.
+//!
+//! One rule picks the installer, first match wins:
+//! 1. `uv.lock` in the project root: `uv sync` (uv manages the venv and the lock);
+//! 2. `requirements*.txt` files: `pip install -r` each, sorted by name;
+//! 3. `pyproject.toml` or `setup.py`: `pip install -e .`.
+//!
+//! "pip" is the venv's own pip (`<venv>/bin/python -m pip`) when the venv has `bin/pip`,
+//! else `uv pip --python <venv>/bin/python` when `uv` is on `PATH`.
+//!
+//! After a successful install, the SHA-256 of every file that declared the dependencies is
+//! recorded in the venv ([`record`]); activation compares them with the files as they are
+//! now and says which changed.
+
+pub mod install;
+pub mod record;
+pub mod watch;
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// How a project's dependencies are installed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `uv sync`, for a project with `uv.lock`.
+    Uv,
+    /// `pip install -r requirements*.txt`.
+    Requirements,
+    /// `pip install -e .`, for a `pyproject.toml` or `setup.py` project.
+    Editable,
+}
+
+impl Method {
+    /// The name recorded and shown.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Uv => "uv sync",
+            Method::Requirements => "pip install -r",
+            Method::Editable => "pip install -e .",
+        }
+    }
+}
+
+/// What a project declares: how to install it and the files that say what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declared {
+    /// The installer.
+    pub method: Method,
+    /// The declaring files, names relative to the project root, sorted.
+    pub files: Vec<OsString>,
+}
+
+/// Whether a file name can take part in declaring dependencies, so a change to it may
+/// change [`declared`]'s answer.
+pub fn is_candidate(name: &OsStr) -> bool {
+    let name = name.as_bytes();
+    matches!(
+        name,
+        b"uv.lock" | b"pyproject.toml" | b"setup.py" | b"setup.cfg"
+    ) || is_requirements(name)
+}
+
+fn is_requirements(name: &[u8]) -> bool {
+    name.starts_with(b"requirements") && name.ends_with(b".txt")
+}
+
+/// The dependencies `root` declares, or `None` when it declares none.
+pub fn declared(root: &Path) -> Option<Declared> {
+    let is_file = |name: &str| root.join(name).is_file();
+    let present = |names: &[&str]| -> Vec<OsString> {
+        names
+            .iter()
+            .filter(|n| is_file(n))
+            .map(OsString::from)
+            .collect()
+    };
+    if is_file("uv.lock") {
+        return Some(Declared {
+            method: Method::Uv,
+            files: present(&["pyproject.toml", "uv.lock"]),
+        });
+    }
+    let mut requirements: Vec<OsString> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| is_requirements(e.file_name().as_bytes()))
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name())
+        .collect();
+    if !requirements.is_empty() {
+        requirements.sort();
+        return Some(Declared {
+            method: Method::Requirements,
+            files: requirements,
+        });
+    }
+    if is_file("pyproject.toml") || is_file("setup.py") {
+        return Some(Declared {
+            method: Method::Editable,
+            files: present(&["pyproject.toml", "setup.cfg", "setup.py"]),
+        });
+    }
+    None
+}
+
+/// The note activation adds when the venv at `venv` was synced and the files that declare
+/// `root`'s dependencies have changed since: `pyproject.toml changed since last sync: run
+/// `autovenv sync``. `None` when it was never synced or is in step.
+pub fn stale_note(venv: &Path, root: &Path) -> Option<String> {
+    let recorded = record::Record::read(venv)?;
+    let changed = recorded.changed(root);
+    if changed.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = changed.iter().map(crate::message::shown).collect();
+    let list = match names.as_slice() {
+        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    };
+    Some(format!(
+        "{list} changed since last sync: run `autovenv sync`"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_matching_rule_decides() {
+        let dir = std::env::temp_dir().join(format!("autovenv-declared-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("requirements-dir.txt")).expect("mkdir");
+        assert_eq!(
+            declared(&dir),
+            None,
+            "a directory is not a requirements file"
+        );
+        let touch = |name: &str| std::fs::write(dir.join(name), "").expect("write");
+        let files = |names: &[&str]| names.iter().map(OsString::from).collect::<Vec<_>>();
+
+        touch("setup.py");
+        touch("setup.cfg");
+        let found = declared(&dir).expect("setup.py project");
+        assert_eq!(found.method, Method::Editable);
+        assert_eq!(found.files, files(&["setup.cfg", "setup.py"]));
+
+        touch("requirements.txt");
+        touch("requirements-dev.txt");
+        let found = declared(&dir).expect("requirements");
+        assert_eq!(found.method, Method::Requirements);
+        assert_eq!(
+            found.files,
+            files(&["requirements-dev.txt", "requirements.txt"])
+        );
+
+        touch("uv.lock");
+        touch("pyproject.toml");
+        let found = declared(&dir).expect("uv project");
+        assert_eq!(found.method, Method::Uv);
+        assert_eq!(found.files, files(&["pyproject.toml", "uv.lock"]));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn candidates() {
+        for name in [
+            "uv.lock",
+            "pyproject.toml",
+            "setup.py",
+            "setup.cfg",
+            "requirements.txt",
+            "requirements-dev.txt",
+        ] {
+            assert!(is_candidate(OsStr::new(name)), "{name}");
+        }
+        for name in ["README.md", "requirements.in", "requirements.txt~", "x.txt"] {
+            assert!(!is_candidate(OsStr::new(name)), "{name}");
+        }
+    }
+}

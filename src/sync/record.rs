@@ -1,0 +1,136 @@
+//! The record of the last sync, kept inside the venv as `.autovenv-sync`, so that a
+//! rebuilt venv starts without one.
+//!
+//! Format, one item a line: `autovenv-sync 1`, then `<sha256 hex> <name>` for each file
+//! that declared the dependencies, the name percent-encoded (see [`crate::pct`]).
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::declared;
+use crate::pct;
+
+/// The file name inside the venv.
+pub const FILE: &str = ".autovenv-sync";
+
+const HEADER: &str = "autovenv-sync 1";
+
+/// What the last sync installed from: file name to the SHA-256 of its contents then.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Record {
+    /// File name (relative to the project root) to hex SHA-256.
+    pub files: BTreeMap<OsString, String>,
+}
+
+impl Record {
+    /// The files that declare `root`'s dependencies now, hashed. Unreadable files are left
+    /// out, so they count as changed.
+    pub fn current(root: &Path) -> Record {
+        let mut files = BTreeMap::new();
+        for name in declared(root).map(|d| d.files).unwrap_or_default() {
+            if let Ok(bytes) = std::fs::read(root.join(&name)) {
+                files.insert(name, hex(&Sha256::digest(&bytes)));
+            }
+        }
+        Record { files }
+    }
+
+    /// The record kept in `venv`, if it has one that this version can read.
+    pub fn read(venv: &Path) -> Option<Record> {
+        let bytes = std::fs::read(path(venv)).ok()?;
+        let mut lines = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty());
+        if lines.next()? != HEADER.as_bytes() {
+            return None;
+        }
+        let mut files = BTreeMap::new();
+        for line in lines {
+            let space = line.iter().position(|&b| b == b' ')?;
+            let digest = std::str::from_utf8(&line[..space]).ok()?;
+            let name = pct::decode(&line[space + 1..])?;
+            files.insert(OsString::from_vec(name), digest.to_owned());
+        }
+        Some(Record { files })
+    }
+
+    /// Writes the record into `venv`, atomically.
+    pub fn write(&self, venv: &Path) -> io::Result<()> {
+        let mut text = format!("{HEADER}\n");
+        for (name, digest) in &self.files {
+            text.push_str(&format!("{digest} {}\n", pct::encode(name.as_bytes())));
+        }
+        let temp = venv.join(format!("{FILE}.tmp-{}", std::process::id()));
+        let written = (|| {
+            let mut out = std::fs::File::create(&temp)?;
+            out.write_all(text.as_bytes())?;
+            out.sync_all()?;
+            std::fs::rename(&temp, path(venv))
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        written
+    }
+
+    /// The names of files that differ between this record and `root` now: changed,
+    /// added or removed. Sorted.
+    pub fn changed(&self, root: &Path) -> Vec<OsString> {
+        let now = Record::current(root);
+        let mut names: Vec<OsString> = self
+            .files
+            .keys()
+            .chain(now.files.keys())
+            .filter(|name| self.files.get(*name) != now.files.get(*name))
+            .cloned()
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// Where the record of the venv at `venv` lives.
+pub fn path(venv: &Path) -> PathBuf {
+    venv.join(FILE)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_names_changes() {
+        let dir = std::env::temp_dir().join(format!("autovenv-record-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let venv = dir.join(".venv");
+        std::fs::create_dir_all(&venv).expect("mkdir");
+        std::fs::write(dir.join("requirements.txt"), "a\n").expect("write");
+        std::fs::write(dir.join("requirements dev\u{e9}.txt"), "b\n").expect("write");
+        let record = Record::current(&dir);
+        assert_eq!(record.files.len(), 2);
+        record.write(&venv).expect("write record");
+        assert_eq!(Record::read(&venv).as_ref(), Some(&record));
+        assert!(record.changed(&dir).is_empty());
+
+        std::fs::write(dir.join("requirements.txt"), "a\nc\n").expect("write");
+        std::fs::write(dir.join("requirements-x.txt"), "d\n").expect("write");
+        assert_eq!(
+            record.changed(&dir),
+            vec![
+                OsString::from("requirements-x.txt"),
+                OsString::from("requirements.txt")
+            ]
+        );
+        std::fs::write(path(&venv), "something else\n").expect("write");
+        assert_eq!(Record::read(&venv), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
