@@ -174,10 +174,18 @@ impl Sandbox {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start shell");
-        if let Some(mut stdin) = child.stdin.take() {
-            let _ = stdin.write_all(script.as_bytes());
-        }
+        // Feed stdin from a thread: a long script would otherwise fill the pipe while the
+        // shell blocks writing prompts to a stderr pipe nobody reads yet.
+        let feeder = child.stdin.take().map(|mut stdin| {
+            let script = script.as_bytes().to_vec();
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(&script);
+            })
+        });
         let output = child.wait_with_output().expect("wait for shell");
+        if let Some(feeder) = feeder {
+            let _ = feeder.join();
+        }
         Run { output }
     }
 }
