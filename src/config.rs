@@ -121,6 +121,13 @@ pub fn load() -> (Config, Option<ConfigError>) {
     (config, error)
 }
 
+/// Parses the bytes of a config file named `path` (the name is only for messages).
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
+    let mut config = Config::default();
+    apply_file(&mut config, path, bytes)?;
+    Ok(config)
+}
+
 fn apply_file(config: &mut Config, path: &Path, bytes: &[u8]) -> Result<(), ConfigError> {
     let fail = |line: Option<usize>, message: String| ConfigError {
         path: path.to_owned(),

@@ -267,6 +267,13 @@ impl Shell {
         }
     }
 
+    /// A command that exports `name=value` (plain text).
+    pub fn export_line(self, name: &str, value: &str) -> String {
+        match self {
+            Shell::Bash => format!("export {name}={}", self.quote(value)),
+        }
+    }
+
     /// A command that writes the exported environment, NUL-separated, to `file`.
     pub fn dump_env(self, file: &Path) -> String {
         format!("env -0 > {}", self.quote(file))

@@ -1,0 +1,191 @@
+//! Property tests in real shells: directory names made of arbitrary bytes (every byte but
+//! `/` and NUL) and environments with arbitrary `PATH`, `VIRTUAL_ENV`, `PYTHONHOME` and
+//! `VIRTUAL_ENV_PROMPT` (set, empty or unset). For each case a real shell enters the
+//! project, the user changes something, the shell leaves, and:
+//! - inside, the venv is active with the right values (or, where a venv the user
+//!   activated is set, nothing is touched; where the path holds `:`, it is refused);
+//! - afterwards the environment is byte-identical to before, except PWD/OLDPWD/_ and the
+//!   user's own change.
+//!
+//! `PROPTEST_CASES` sets the number of cases per shell (default below).
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use support::{parse_env, Sandbox, Shell};
+
+/// One generated situation.
+#[derive(Clone, Debug)]
+struct Case {
+    name: Vec<u8>,
+    path_extra: Option<Vec<u8>>,
+    virtual_env: Option<Vec<u8>>,
+    pythonhome: Option<Vec<u8>>,
+    prompt: Option<Vec<u8>>,
+}
+
+fn name() -> impl Strategy<Value = Vec<u8>> {
+    // Any byte but NUL and '/'; `.` and `..` are not names of new directories.
+    prop::collection::vec(
+        any::<u8>().prop_filter("not / or NUL", |b| *b != 0 && *b != b'/'),
+        1..24,
+    )
+    .prop_filter("not . or ..", |n| n != b"." && n != b"..")
+}
+
+fn value() -> impl Strategy<Value = Option<Vec<u8>>> {
+    prop::option::of(prop::collection::vec(
+        any::<u8>().prop_filter("no NUL", |b| *b != 0),
+        0..16,
+    ))
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (name(), value(), value(), value(), value()).prop_map(
+        |(name, path_extra, virtual_env, pythonhome, prompt)| Case {
+            name,
+            path_extra,
+            virtual_env,
+            pythonhome,
+            prompt,
+        },
+    )
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(48)
+}
+
+static CASE: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs one case in `shell`; returns a description of what went wrong, if anything.
+fn check(sb: &Sandbox, venv: &Path, shell: Shell, case: &Case) -> Result<(), TestCaseError> {
+    let n = CASE.fetch_add(1, Ordering::SeqCst);
+    let base = sb.mkdir(format!("cases/{n}"));
+    let proj = base.join(OsStr::from_bytes(&case.name));
+    std::fs::create_dir(&proj).map_err(|e| TestCaseError::reject(e.to_string()))?;
+    std::fs::write(proj.join("pyproject.toml"), "").expect("marker");
+    std::os::unix::fs::symlink(venv, proj.join(".venv")).expect("link");
+    let out = |tag: &str| sb.out(&format!("{n}-{tag}"));
+
+    // The environment the shell starts with.
+    let mut cmd = sb.command(shell.program());
+    cmd.args(shell.interactive_args());
+    let mut path = sb
+        .env()
+        .into_iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    if let Some(extra) = &case.path_extra {
+        let mut with = OsString::from_vec(extra.iter().copied().filter(|&b| b != b':').collect());
+        with.push(":");
+        with.push(&path);
+        path = with;
+    }
+    cmd.env("PATH", &path);
+    cmd.env("AUTOVENV_TRUSTED_ROOTS", &base);
+    cmd.env("AUTOVENV_QUIET", "1");
+    for (name, value) in [
+        ("VIRTUAL_ENV", &case.virtual_env),
+        ("PYTHONHOME", &case.pythonhome),
+        ("VIRTUAL_ENV_PROMPT", &case.prompt),
+    ] {
+        match value {
+            Some(v) => cmd.env(name, OsStr::from_bytes(v)),
+            None => cmd.env_remove(name),
+        };
+    }
+    let script = [
+        format!("cd {}", shell.quote(&base)),
+        shell.hook_line(),
+        format!("/usr/bin/env -0 > {}", shell.quote(out("before"))),
+        format!("cd {}", shell.quote(&proj)),
+        format!("/usr/bin/env -0 > {}", shell.quote(out("inside"))),
+        shell.export_line("AUTOVENV_PROPERTY_EDIT", "kept"),
+        format!("cd {}", shell.quote(&base)),
+        format!("/usr/bin/env -0 > {}", shell.quote(out("after"))),
+        "echo END-OF-CASE".into(),
+    ]
+    .join("\n");
+    let run = sb.run_command(cmd, &format!("{script}\n"));
+    prop_assert!(
+        run.stdout().contains("END-OF-CASE"),
+        "shell broke: {}",
+        run.stderr()
+    );
+    prop_assert!(!run.stderr().contains("panicked"), "{}", run.stderr());
+
+    let read = |tag: &str| parse_env(&std::fs::read(out(tag)).unwrap_or_default());
+    let strip = |mut env: BTreeMap<OsString, OsString>| {
+        for name in ["PWD", "OLDPWD", "_"] {
+            env.remove(OsStr::new(name));
+        }
+        env
+    };
+    let before = strip(read("before"));
+    let inside = read("inside");
+    let after = strip(read("after"));
+    prop_assert!(!before.is_empty());
+
+    let get = |env: &BTreeMap<OsString, OsString>, name: &str| env.get(OsStr::new(name)).cloned();
+    let the_venv = proj.join(".venv");
+    let foreign = case.virtual_env.as_ref().is_some_and(|v| !v.is_empty());
+    let refused = the_venv.as_os_str().as_bytes().contains(&b':');
+    if foreign || refused {
+        prop_assert_eq!(strip(inside), before.clone(), "nothing may change");
+    } else {
+        prop_assert_eq!(
+            get(&inside, "VIRTUAL_ENV"),
+            Some(the_venv.clone().into_os_string()),
+            "{}",
+            run.stderr()
+        );
+        prop_assert_eq!(
+            get(&inside, "VIRTUAL_ENV_PROMPT"),
+            Some(OsString::from(".venv"))
+        );
+        prop_assert_eq!(get(&inside, "PYTHONHOME"), None);
+        let mut expected_path = the_venv.join("bin").into_os_string();
+        if let Some(p) = get(&before, "PATH").filter(|p| !p.is_empty()) {
+            expected_path.push(":");
+            expected_path.push(p);
+        }
+        prop_assert_eq!(get(&inside, "PATH"), Some(expected_path));
+    }
+    let mut expected = before;
+    expected.insert("AUTOVENV_PROPERTY_EDIT".into(), "kept".into());
+    prop_assert_eq!(after, expected);
+    Ok(())
+}
+
+fn run_properties(shell: Shell) {
+    let sb = Sandbox::new();
+    let venv = sb.path("the-venv");
+    support::make_venv(&venv, &[]);
+    let mut runner = TestRunner::new(Config {
+        cases: cases(),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&case(), |case| check(&sb, &venv, shell, &case));
+    eprintln!("{shell:?}: {} cases", cases());
+    if let Err(e) = result {
+        panic!("{shell:?}: {e}");
+    }
+}
+
+#[test]
+fn bash_enter_edit_leave_restores_exactly() {
+    run_properties(Shell::Bash);
+}
