@@ -968,3 +968,21 @@ fn the_nearest_venv_wins_and_the_walk_stops_at_the_repository_root() {
     assert_eq!(var(&sb, "pkg"), mono.join(".venv").to_string_lossy());
     assert_eq!(var(&sb, "home"), sb.home().join(".venv").to_string_lossy());
 }
+
+#[test]
+fn virtual_env_disable_prompt_keeps_the_prompt_as_it_is() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    run(
+        &sb,
+        &[
+            "VIRTUAL_ENV_DISABLE_PROMPT=1; PS1='mine> '".into(),
+            format!("cd {}", q(&proj)),
+            SH.dump_var("PS1", &sb.out("ps1")),
+            SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+        ],
+    );
+    assert_eq!(var(&sb, "ps1"), "mine> ");
+    assert_eq!(var(&sb, "vep"), ".venv");
+}
