@@ -6,6 +6,7 @@ use crate::update::Update;
 
 mod bash;
 mod posix;
+mod zsh;
 
 /// A shell autovenv can hook into.
 pub trait Shell {
@@ -21,7 +22,7 @@ pub trait Shell {
 }
 
 /// Every supported shell, in the order the documentation lists them.
-pub const ALL: &[&dyn Shell] = &[&bash::Bash];
+pub const ALL: &[&dyn Shell] = &[&bash::Bash, &zsh::Zsh];
 
 /// The shell with this name, if supported.
 pub fn by_name(name: &str) -> Option<&'static dyn Shell> {

@@ -213,6 +213,8 @@ pub fn make_venv(path: &Path, extra: &[&str]) {
 pub enum Shell {
     /// GNU bash.
     Bash,
+    /// zsh.
+    Zsh,
 }
 
 impl Shell {
@@ -220,6 +222,7 @@ impl Shell {
     pub fn program(self) -> &'static str {
         match self {
             Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
         }
     }
 
@@ -227,6 +230,7 @@ impl Shell {
     pub fn interactive_args(self) -> &'static [&'static str] {
         match self {
             Shell::Bash => &["--norc", "--noprofile", "-i"],
+            Shell::Zsh => &["-f", "-i"],
         }
     }
 
@@ -234,6 +238,7 @@ impl Shell {
     pub fn hook_line(self) -> String {
         match self {
             Shell::Bash => "eval \"$(autovenv hook bash)\"".into(),
+            Shell::Zsh => "eval \"$(autovenv hook zsh)\"".into(),
         }
     }
 
@@ -241,7 +246,7 @@ impl Shell {
     pub fn quote(self, value: impl AsRef<OsStr>) -> String {
         let bytes = value.as_ref().as_bytes();
         match self {
-            Shell::Bash => {
+            Shell::Bash | Shell::Zsh => {
                 let mut out = String::from("$'");
                 for &b in bytes {
                     match b {
@@ -267,7 +272,7 @@ impl Shell {
     /// A command that writes the value of variable `name` (or `<unset>`) to `file`.
     pub fn dump_var(self, name: &str, file: &Path) -> String {
         match self {
-            Shell::Bash => format!(
+            Shell::Bash | Shell::Zsh => format!(
                 "if [[ -n ${{{name}+x}} ]]; then printf %s \"${name}\"; else printf '<unset>'; fi > {}",
                 self.quote(file)
             ),
