@@ -71,6 +71,8 @@ pub enum ShellName {
     Bash,
     /// zsh 5 and later.
     Zsh,
+    /// fish 3.5 and later.
+    Fish,
 }
 
 impl ShellName {

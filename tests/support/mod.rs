@@ -215,6 +215,8 @@ pub enum Shell {
     Bash,
     /// zsh.
     Zsh,
+    /// fish (which fires `fish_prompt` only on a terminal: see `tests/fish.rs`).
+    Fish,
 }
 
 impl Shell {
@@ -223,6 +225,7 @@ impl Shell {
         match self {
             Shell::Bash => "bash",
             Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
         }
     }
 
@@ -231,6 +234,7 @@ impl Shell {
         match self {
             Shell::Bash => &["--norc", "--noprofile", "-i"],
             Shell::Zsh => &["-f", "-i"],
+            Shell::Fish => &["--no-config", "-i"],
         }
     }
 
@@ -239,6 +243,7 @@ impl Shell {
         match self {
             Shell::Bash => "eval \"$(autovenv hook bash)\"".into(),
             Shell::Zsh => "eval \"$(autovenv hook zsh)\"".into(),
+            Shell::Fish => "autovenv hook fish | source".into(),
         }
     }
 
@@ -261,6 +266,37 @@ impl Shell {
                 out.push('\'');
                 out
             }
+            Shell::Fish => {
+                // Printable ASCII in single quotes (only \\ and \' escaped), every other
+                // byte as \xHH outside them.
+                let mut out = String::new();
+                let mut quoted = false;
+                for &b in bytes {
+                    if (0x20..=0x7e).contains(&b) {
+                        if !quoted {
+                            out.push('\'');
+                            quoted = true;
+                        }
+                        if b == b'\'' || b == b'\\' {
+                            out.push('\\');
+                        }
+                        out.push(char::from(b));
+                    } else {
+                        if quoted {
+                            out.push('\'');
+                            quoted = false;
+                        }
+                        out.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                if quoted || out.is_empty() {
+                    if !quoted {
+                        out.push('\'');
+                    }
+                    out.push('\'');
+                }
+                out
+            }
         }
     }
 
@@ -274,6 +310,10 @@ impl Shell {
         match self {
             Shell::Bash | Shell::Zsh => format!(
                 "if [[ -n ${{{name}+x}} ]]; then printf %s \"${name}\"; else printf '<unset>'; fi > {}",
+                self.quote(file)
+            ),
+            Shell::Fish => format!(
+                "if set -q {name}; printf %s \"${name}\"; else; printf '<unset>'; end > {}",
                 self.quote(file)
             ),
         }
