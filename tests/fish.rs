@@ -866,3 +866,100 @@ fn a_real_prompt_shows_the_prefix_before_fishs_own_prompt() {
     let shown = pty.expect("SY3NC");
     assert!(!shown.contains("(.venv)"), "{shown}");
 }
+
+/// The `execve` calls in an `strace -f -e trace=execve,openat` log, split into segments by
+/// the openings of the marker files `out/m0`, `out/m1`, ...: one list of programs each.
+fn execs_between_markers(sb: &Sandbox, log: &[u8], markers: usize) -> Vec<Vec<String>> {
+    let text = String::from_utf8_lossy(log);
+    let mut segments: Vec<Vec<String>> = vec![Vec::new(); markers + 1];
+    let mut at = 0;
+    for line in text.lines() {
+        if line.contains("openat(") {
+            let opened = (at..markers)
+                .rev()
+                .find(|m| line.contains(&format!("\"{}\"", sb.out(&format!("m{m}")).display())));
+            if let Some(m) = opened {
+                at = m + 1;
+            }
+        } else if line.contains("execve(") {
+            let program = line.split('"').nth(1).unwrap_or(line).to_owned();
+            segments[at].push(program);
+        }
+    }
+    segments
+}
+
+#[test]
+fn no_process_is_started_on_a_steady_prompt_or_a_cd_inside_a_project() {
+    use std::os::unix::ffi::OsStringExt;
+    let sb = Sandbox::new();
+    // A name with a newline, a quote and bytes that are not UTF-8 keeps the fast path.
+    let name = std::ffi::OsString::from_vec(b"it's a\nproject \xff".to_vec());
+    let proj = sb.project(&name);
+    sb.link_venv(&proj.join(".venv"));
+    sb.mkdir(std::path::Path::new(&name).join("src/deep"));
+    sb.allow(&proj);
+    let log = sb.out("strace.log");
+    let mark = |n: usize| format!("true > {}", q(&sb.out(&format!("m{n}"))));
+    let lines = [
+        // fish's own default prompt asks git about the directory: a plain one here.
+        "function fish_prompt; printf '> '; end".into(),
+        mark(0),
+        format!("cd {}", q(&proj)),
+        mark(1),
+        "true".into(),
+        "echo steady".into(),
+        "set -l x 1".into(),
+        mark(2),
+        "cd src".into(),
+        "cd deep".into(),
+        "cd ../..".into(),
+        "cd src/deep".into(),
+        mark(3),
+        "cd /".into(),
+        mark(4),
+    ];
+    let mut cmd = sb.command("strace");
+    cmd.args(["-f", "-e", "trace=execve,openat", "-o"])
+        .arg(&log)
+        .arg(SH.program())
+        .args(SH.interactive_args())
+        .env("NO_COLOR", "1");
+    let screen = run_with(&sb, cmd, true, &lines);
+    let segments = execs_between_markers(&sb, &sb.read_out("strace.log"), 5);
+    let bin = support::binary().display().to_string();
+    assert_eq!(segments[1], vec![bin.clone()], "cd in: {}", screen.text);
+    assert!(segments[2].is_empty(), "steady prompts: {:?}", segments[2]);
+    assert!(segments[3].is_empty(), "cd inside: {:?}", segments[3]);
+    assert_eq!(segments[4], vec![bin], "cd out of the project");
+}
+
+#[test]
+fn the_generated_code_is_valid_fish() {
+    let sb = Sandbox::new();
+    let proj = sb.project("it's $(x) (y) `z` \\ % {a,b}");
+    sb.link_venv(&proj.join(".venv"));
+    sb.allow(&proj);
+    let hook = sb.autovenv(&sb.root, &["hook", "fish"]);
+    let export = sb.autovenv(&proj, &["export", "fish"]);
+    assert!(hook.status.success() && export.status.success());
+    assert!(String::from_utf8_lossy(&export.stdout).contains("_autovenv_prompt_show"));
+    for code in [hook.stdout, export.stdout] {
+        use std::io::Write;
+        let file = sb.out("code.fish");
+        std::fs::File::create(&file)
+            .and_then(|mut f| f.write_all(&code))
+            .expect("write code");
+        let out = sb
+            .command("fish")
+            .arg("--no-execute")
+            .arg(&file)
+            .output()
+            .expect("fish --no-execute");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

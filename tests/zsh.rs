@@ -50,7 +50,13 @@ fn entering_a_trusted_project_activates_like_bin_activate() {
         &sb,
         &[
             "export PYTHONHOME=/opt/pyhome".into(),
+            // python3 was looked up (and remembered) before: afterwards it is the venv's.
+            "PYTHONHOME= python3 -c pass".into(),
             format!("cd {}", q(&proj.join("src"))),
+            format!(
+                "python3 -c 'import sys; print(sys.prefix)' > {}",
+                q(&sb.out("prefix3"))
+            ),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
             SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
             SH.dump_var("PYTHONHOME", &sb.out("ph")),
@@ -78,6 +84,7 @@ fn entering_a_trusted_project_activates_like_bin_activate() {
         venv.join("bin/python").to_string_lossy()
     );
     assert_eq!(var(&sb, "prefix").trim(), venv.to_string_lossy());
+    assert_eq!(var(&sb, "prefix3").trim(), venv.to_string_lossy());
     assert_eq!(
         run.stderr_count("autovenv: activated"),
         1,
@@ -819,9 +826,13 @@ fn execs_between_markers(sb: &Sandbox, log: &[u8], markers: usize) -> Vec<Vec<St
 
 #[test]
 fn no_process_is_started_on_a_steady_prompt_or_a_cd_inside_a_project() {
+    use std::os::unix::ffi::OsStringExt;
     let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.mkdir("proj/src/deep");
+    // A name with a newline, a quote and bytes that are not UTF-8 keeps the fast path.
+    let name = std::ffi::OsString::from_vec(b"it's a\nproject \xff".to_vec());
+    let proj = sb.project(&name);
+    sb.link_venv(&proj.join(".venv"));
+    sb.mkdir(std::path::Path::new(&name).join("src/deep"));
     sb.allow(&proj);
     let log = sb.out("strace.log");
     let mark = |n: usize| format!(": > {}", q(&sb.out(&format!("m{n}"))));

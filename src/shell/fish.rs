@@ -153,6 +153,55 @@ mod tests {
         assert_eq!(quote("\u{F6FF}".as_bytes()), b"\\xef\\x9b\\xbf");
     }
 
+    /// Runs `script` in a real fish and returns what it printed.
+    fn fish(script: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("fish")
+            .arg("--no-config")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start fish");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(script)
+            .expect("write script");
+        let out = child.wait_with_output().expect("wait for fish");
+        assert!(out.status.success());
+        out.stdout
+    }
+
+    #[test]
+    fn every_byte_round_trips_through_a_real_fish() {
+        let values: Vec<Vec<u8>> = vec![
+            (1..=255u8).collect(),
+            (1..=255u8).rev().collect(),
+            "caf\u{e9} \u{f6ff}\u{f600}x".as_bytes().to_vec(),
+            b"a\nb'\\'\\\xc3(\xe2\x82 $(x) (y) {a,b} ~ * ?".to_vec(),
+            Vec::new(),
+        ];
+        for value in values {
+            // As an argument, and exported (what `set -gx` gives a child process).
+            let mut script = b"printf '%s' ".to_vec();
+            script.extend(quote(&value));
+            script.extend_from_slice(b"\nset -gx AUTOVENV_BYTES ");
+            script.extend(quote(&value));
+            script.extend_from_slice(b"\nprintf '\\\\0'; env -0\n");
+            let out = fish(&script);
+            let (printed, env) = out.split_at(out.iter().position(|&b| b == 0).expect("NUL"));
+            assert_eq!(printed, &value[..], "{value:?}");
+            let mut exported = b"AUTOVENV_BYTES=".to_vec();
+            exported.extend_from_slice(&value);
+            assert!(
+                env[1..].split(|&b| b == 0).any(|e| e == &exported[..]),
+                "{value:?}"
+            );
+        }
+    }
+
     #[test]
     fn path_lists_split_on_colons() {
         assert_eq!(list_words("PATH", b"/a:/b"), vec![&b"/a"[..], b"/b"]);
