@@ -1,11 +1,11 @@
 # autovenv: Python virtual environments that follow you around the shell.
 # Loaded with `eval "$(autovenv hook zsh)"`; loading it again is harmless.
 #
-# On every prompt _autovenv_hook (first in precmd_functions) decides, with shell builtins
-# only, whether anything that matters may have changed: $PWD (walked up to the anchor the
-# binary named last time), $VIRTUAL_ENV, or the entries it watches at the current
-# directory and the anchor. Only then does it run `autovenv export zsh` (one process) and
-# evaluate what that prints.
+# On every prompt and cd, _autovenv_hook (first in precmd_functions and chpwd_functions)
+# decides, with shell builtins only, whether anything that matters may have changed: $PWD
+# (walked up to the anchor the binary named last time), $VIRTUAL_ENV, or the entries it
+# watches at the current directory and the anchor. Only then does it run
+# `autovenv export zsh` (one process) and evaluate what that prints.
 #
 # Every function starts with `emulate -L zsh`, so the user's options (KSH_ARRAYS, NO_UNSET,
 # ERR_EXIT, SH_WORD_SPLIT, RC_QUOTES, ...) neither break it nor are changed by it. Builtins
@@ -111,6 +111,15 @@ _autovenv_hook() {
     \builtin return 0
 }
 
+# Runs on every cd, so `cd project && python` uses the project's venv; not in subshells
+# (`$(cd dir && ...)` in a prompt theme), whose changes would be lost anyway.
+_autovenv_chpwd() {
+    if (( ZSH_SUBSHELL == 0 )); then
+        _autovenv_hook
+    fi
+    \builtin return 0
+}
+
 # Notes the user's PROMPT_SUBST before `emulate -L zsh` hides it: the prompt prefix is
 # escaped for the setting the prompt is expanded with.
 _autovenv_options() {
@@ -192,6 +201,12 @@ _autovenv_register() {
     fi
     if (( ! ${precmd_functions[(Ie)_autovenv_hook]} )); then
         precmd_functions=(_autovenv_hook "${precmd_functions[@]}")
+    fi
+    if (( ! ${+chpwd_functions} )); then
+        \builtin typeset -ga chpwd_functions
+    fi
+    if (( ! ${chpwd_functions[(Ie)_autovenv_chpwd]} )); then
+        chpwd_functions=(_autovenv_chpwd "${chpwd_functions[@]}")
     fi
 }
 _autovenv_register @AUTOVENV@

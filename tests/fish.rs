@@ -112,6 +112,25 @@ fn entering_a_trusted_project_activates_like_activate_fish() {
 }
 
 #[test]
+fn a_cd_takes_effect_at_once() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    run(
+        &sb,
+        &[format!(
+            "cd {}; and echo $VIRTUAL_ENV > {}",
+            q(&proj),
+            q(&sb.out("same-line"))
+        )],
+    );
+    assert_eq!(
+        var(&sb, "same-line"),
+        format!("{}\n", proj.join(".venv").display())
+    );
+}
+
+#[test]
 fn quiet_silences_the_activation_line() {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");

@@ -94,6 +94,40 @@ fn entering_a_trusted_project_activates_like_bin_activate() {
 }
 
 #[test]
+fn a_cd_takes_effect_at_once_but_not_in_a_subshell() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let run = run(
+        &sb,
+        &[
+            format!(
+                "cd {} && print -r -- $VIRTUAL_ENV > {}",
+                q(&proj),
+                q(&sb.out("same-line"))
+            ),
+            "cd /".into(),
+            format!(
+                "print -r -- $(cd {} && print -r -- ${{VIRTUAL_ENV-none}}) > {}",
+                q(&proj),
+                q(&sb.out("subshell"))
+            ),
+        ],
+    );
+    assert_eq!(
+        var(&sb, "same-line"),
+        format!("{}\n", proj.join(".venv").display())
+    );
+    assert_eq!(var(&sb, "subshell"), "none\n");
+    assert_eq!(
+        run.stderr_count("autovenv: activated"),
+        1,
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
 fn quiet_silences_the_activation_line() {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");
@@ -373,7 +407,10 @@ fn loading_twice_registers_once_keeps_the_users_hooks_and_aliases_cannot_hijack(
             "mine() { :; }; precmd_functions=(mine)".into(),
             SH.hook_line(),
             SH.hook_line(),
+            "chpwd_functions=(mine)".into(),
+            SH.hook_line(),
             format!("print -r -- \"${{precmd_functions[*]}}\" > {}", q(&sb.out("pc"))),
+            format!("print -r -- \"${{chpwd_functions[*]}}\" > {}", q(&sb.out("cd"))),
             "for b in export unset local return eval rehash printf command builtin emulate typeset unfunction; do alias $b='echo HIJACKED'; done".into(),
             "function eval rehash printf emulate unfunction { echo HIJACKED; }".into(),
             // Loaded again while the aliases exist: they must not reach the hook's code.
@@ -387,6 +424,7 @@ fn loading_twice_registers_once_keeps_the_users_hooks_and_aliases_cannot_hijack(
         ],
     );
     assert_eq!(var(&sb, "pc"), "_autovenv_hook mine\n");
+    assert_eq!(var(&sb, "cd"), "_autovenv_chpwd mine\n");
     assert!(!run.stdout().contains("HIJACKED"), "{}", run.stdout());
     assert_eq!(var(&sb, "ve"), proj.join(".venv").to_string_lossy());
 }
