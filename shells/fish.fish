@@ -47,7 +47,7 @@ function _autovenv_unchanged
             test -n "$_autovenv_d"; or return 1
             _autovenv_snap "$_autovenv_d"
             string match -q -- '*1*' "$_autovenv_s"; and return 1
-            path dirname -Z -- "$_autovenv_d" | read -z _autovenv_d
+            builtin path dirname -Z -- "$_autovenv_d" | read -z _autovenv_d
             if test "$_autovenv_d" = /
                 set _autovenv_d ''
             end
@@ -74,7 +74,7 @@ end
 function _autovenv_eval
     if not test -x "$_autovenv_bin"; or test -d "$_autovenv_bin"
         if test -z "$_autovenv_missing"
-            printf 'autovenv: %s is missing or not executable: reinstall autovenv, or remove `autovenv hook fish | source` from ~/.config/fish/config.fish\n' "$_autovenv_bin" >&2
+            builtin printf 'autovenv: %s is missing or not executable: reinstall autovenv, or remove `autovenv hook fish | source` from ~/.config/fish/config.fish\n' "$_autovenv_bin" >&2
             set -g _autovenv_missing 1
         end
         _autovenv_settle
@@ -134,8 +134,8 @@ end
 
 # Whether fish_prompt is still the wrapper autovenv defined last.
 function _autovenv_prompt_wrapped
-    test -n "$_autovenv_prompt_saved"; and functions -q fish_prompt; or return 1
-    set -l _autovenv_body (functions fish_prompt)
+    test -n "$_autovenv_prompt_saved"; and builtin functions -q fish_prompt; or return 1
+    set -l _autovenv_body (builtin functions fish_prompt)
     string match -q -- '*autovenv-prompt-wrapper*' $_autovenv_body
     and string match -q -- "*$_autovenv_prompt_saved |*" $_autovenv_body
 end
@@ -155,10 +155,10 @@ function _autovenv_prompt_show
     if _autovenv_prompt_wrapped
         return 0
     end
-    set -g _autovenv_prompt_n (math $_autovenv_prompt_n + 1)
+    set -g _autovenv_prompt_n (builtin math $_autovenv_prompt_n + 1)
     set -g _autovenv_prompt_saved _autovenv_old_fish_prompt_$_autovenv_prompt_n
-    if functions -q fish_prompt
-        functions -c fish_prompt $_autovenv_prompt_saved
+    if builtin functions -q fish_prompt
+        builtin functions -c fish_prompt $_autovenv_prompt_saved
     else
         function $_autovenv_prompt_saved
         end
@@ -166,7 +166,7 @@ function _autovenv_prompt_show
     # The saved prompt runs first, so it sees $status and $pipestatus as they were.
     eval "function fish_prompt --description 'autovenv-prompt-wrapper: (venv) before the prompt'
         set -l _autovenv_shown ($_autovenv_prompt_saved | string collect -N)
-        printf '%s' \"\$_autovenv_prompt_prefix\" \"\$_autovenv_shown\"
+        builtin printf '%s' \"\$_autovenv_prompt_prefix\" \"\$_autovenv_shown\"
     end"
 end
 
@@ -175,9 +175,9 @@ end
 function _autovenv_prompt_remove
     set -g _autovenv_prompt_prefix ''
     if _autovenv_prompt_wrapped
-        functions -e fish_prompt
-        functions -c $_autovenv_prompt_saved fish_prompt
-        functions -e $_autovenv_prompt_saved
+        builtin functions -e fish_prompt
+        builtin functions -c $_autovenv_prompt_saved fish_prompt
+        builtin functions -e $_autovenv_prompt_saved
         set -g _autovenv_prompt_saved ''
     end
 end

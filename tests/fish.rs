@@ -40,10 +40,10 @@ fn run_with(sb: &Sandbox, cmd: std::process::Command, hook: bool, lines: &[Strin
     for (i, line) in all.iter().enumerate() {
         pty.line(line);
         // The typed text is `SY%sNC`; only running it prints `SY<i>NC`.
-        pty.line(&format!("printf 'SY%sNC\\n' {i}"));
+        pty.line(&format!("builtin printf 'SY%sNC\\n' {i}"));
         pty.expect(&format!("SY{i}NC"));
     }
-    pty.line("printf 'END-OF-%s\\n' SCRIPT");
+    pty.line("builtin printf 'END-OF-%s\\n' SCRIPT");
     pty.expect("END-OF-SCRIPT");
     let _ = sb;
     Screen {
@@ -428,9 +428,10 @@ fn a_child_shell_keeps_the_venv_prefix_and_deactivate() {
 }
 
 #[test]
-fn loading_twice_registers_once_and_keeps_the_users_handlers() {
+fn loading_twice_registers_once_keeps_the_users_handlers_and_shadows_cannot_hijack() {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");
+    sb.mkdir("proj/src");
     sb.allow(&proj);
     let log = sb.out("mine");
     let screen = run(
@@ -445,16 +446,25 @@ fn loading_twice_registers_once_and_keeps_the_users_handlers() {
                 "functions --handlers-type generic > {}",
                 q(&sb.out("handlers"))
             ),
+            // Functions that shadow the builtins the hook uses cannot hijack it (fish's
+            // own default prompt uses some, so a plain one here).
+            "function fish_prompt; builtin printf '> '; end".into(),
+            "for b in path printf functions math; function $b; echo HIJACKED; end; end".into(),
             format!("cd {}", q(&proj)),
+            "cd src".into(),
+            "cd /".into(),
+            format!("cd {}", q(&proj)),
+            "builtin functions -e path printf functions math".into(),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
+    assert!(!screen.text.contains("HIJACKED\n"), "{}", screen.text);
     let handlers = var(&sb, "handlers");
     assert_eq!(handlers.matches("_autovenv_hook").count(), 1, "{handlers}");
     assert_eq!(handlers.matches("mine").count(), 1, "{handlers}");
     assert!(var(&sb, "mine").lines().count() >= 4);
     assert_eq!(var(&sb, "ve"), proj.join(".venv").to_string_lossy());
-    assert_eq!(screen.count("autovenv: activated"), 1, "{}", screen.text);
+    assert_eq!(screen.count("autovenv: activated"), 2, "{}", screen.text);
 }
 
 #[test]

@@ -477,6 +477,8 @@ fn strict_options_do_not_break_the_hook() {
         &sb,
         &[
             "setopt KSH_ARRAYS NO_UNSET ERR_EXIT SH_WORD_SPLIT RC_QUOTES WARN_CREATE_GLOBAL PIPE_FAIL".into(),
+            // Loaded again under those options, as an rc file that sets them first would.
+            SH.hook_line(),
             format!("cd {}", q(&proj.join("src"))),
             format!("cd {}", q(&proj)),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),

@@ -45,7 +45,7 @@ impl Shell for Fish {
         match update.deactivate {
             Deactivate::Leave => {}
             Deactivate::Define => out.extend_from_slice(b"_autovenv_deactivate_define\n"),
-            Deactivate::Remove => out.extend_from_slice(b"functions -e deactivate\n"),
+            Deactivate::Remove => out.extend_from_slice(b"builtin functions -e deactivate\n"),
         }
         match &update.prompt {
             PromptChange::Leave => {}
