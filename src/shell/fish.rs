@@ -203,6 +203,23 @@ mod tests {
     }
 
     #[test]
+    fn a_path_list_joins_back_to_the_same_bytes_in_a_real_fish() {
+        let path = b"/venv/it's a \\ \xff/bin:/usr/local/bin:/new\nline:/usr/bin:/bin".to_vec();
+        let mut script = b"set -gx PATH".to_vec();
+        for word in list_words("PATH", &path) {
+            script.push(b' ');
+            script.extend(quote(word));
+        }
+        script.extend_from_slice(b"\nbuiltin printf '%s\\\\0' (count $PATH)\n/usr/bin/env -0\n");
+        let out = fish(&script);
+        let mut entries = out.split(|&b| b == 0);
+        assert_eq!(entries.next(), Some(&b"5"[..]));
+        let mut exported = b"PATH=".to_vec();
+        exported.extend_from_slice(&path);
+        assert!(entries.any(|e| e == &exported[..]), "{out:?}");
+    }
+
+    #[test]
     fn path_lists_split_on_colons() {
         assert_eq!(list_words("PATH", b"/a:/b"), vec![&b"/a"[..], b"/b"]);
         assert_eq!(list_words("VIRTUAL_ENV", b"/a:/b"), vec![&b"/a:/b"[..]]);
