@@ -138,12 +138,23 @@ _autovenv_prompt_show() {
         PS1=${_autovenv_p}${PS1-}
     fi
     _AUTOVENV_PS1_PREFIX=${_autovenv_p}
+    _AUTOVENV_PS1_HIDDEN=
 }
 
-# Takes the prefix off again, only if it is still where autovenv put it.
+# Takes the prefix off again, only if it is still there. A venv activated by hand keeps
+# it under its own prefix (its `activate` saved PS1 with it): then it is taken out there,
+# and remembered as hidden, because that venv's `deactivate` brings the saved PS1 back.
 _autovenv_prompt_remove() {
-    if [[ -n ${_AUTOVENV_PS1_PREFIX-} && ${PS1-} == "${_AUTOVENV_PS1_PREFIX}"* ]]; then
-        PS1=${PS1#"${_AUTOVENV_PS1_PREFIX}"}
+    if [[ -n ${_AUTOVENV_PS1_PREFIX-} && ${PS1-} == *"${_AUTOVENV_PS1_PREFIX}"* ]]; then
+        PS1=${PS1/"${_AUTOVENV_PS1_PREFIX}"/}
+        if [[ -n ${VIRTUAL_ENV-} ]]; then
+            _AUTOVENV_PS1_HIDDEN=${_AUTOVENV_PS1_PREFIX}
+        fi
+    elif [[ -n ${_AUTOVENV_PS1_HIDDEN-} && -z ${VIRTUAL_ENV-} && ${PS1-} == "${_AUTOVENV_PS1_HIDDEN}"* ]]; then
+        PS1=${PS1#"${_AUTOVENV_PS1_HIDDEN}"}
+    fi
+    if [[ -z ${VIRTUAL_ENV-} ]]; then
+        _AUTOVENV_PS1_HIDDEN=
     fi
     _AUTOVENV_PS1_PREFIX=
 }

@@ -132,11 +132,12 @@ fn carry_out(situation: &mut Situation, plan: Plan) -> Update {
     }
 
     let mut deactivate = Deactivate::Leave;
-    let mut prompt = PromptChange::Leave;
     if left.is_some() {
         deactivate = Deactivate::Remove;
-        prompt = PromptChange::Remove;
     }
+    // With nothing of autovenv's active, its prefix comes off wherever it still is — also
+    // from under the prompt of a venv activated by hand, whose `activate` kept it.
+    let mut prompt = PromptChange::Remove;
     let mut target: Option<(Venv, PathBuf)> = None;
     match plan.enter {
         Enter::Nothing => {}

@@ -304,10 +304,33 @@ fn a_venv_activated_by_hand_is_left_alone_until_deactivated() {
             format!("cd {}", q(&proj)),
             SH.dump_var("VIRTUAL_ENV", &sb.out("by-hand")),
             SH.dump_var("PATH", &sb.out("path-by-hand")),
+            SH.dump_var("PS1", &sb.out("ps1-by-hand")),
             "deactivate".into(),
             SH.dump_var("VIRTUAL_ENV", &sb.out("resumed")),
             SH.dump_var("PATH", &sb.out("path-resumed")),
+            SH.dump_var("PS1", &sb.out("ps1-resumed")),
+            "cd /".into(),
+            SH.dump_var("PS1", &sb.out("ps1-left")),
         ],
+    );
+    // One prefix at a time: the hand-activated venv's own, then autovenv's, then none.
+    assert_eq!(
+        var(&sb, "ps1-by-hand").matches("(.venv) ").count(),
+        1,
+        "{}",
+        var(&sb, "ps1-by-hand")
+    );
+    assert_eq!(
+        var(&sb, "ps1-resumed").matches("(.venv) ").count(),
+        1,
+        "{}",
+        var(&sb, "ps1-resumed")
+    );
+    assert_eq!(
+        var(&sb, "ps1-left").matches("(.venv) ").count(),
+        0,
+        "{}",
+        var(&sb, "ps1-left")
     );
     assert_eq!(var(&sb, "by-hand"), other.join(".venv").to_string_lossy());
     let path = var(&sb, "path-by-hand");

@@ -5,7 +5,9 @@ use std::path::Path;
 use crate::update::Update;
 
 mod bash;
+mod fish;
 mod posix;
+mod zsh;
 
 /// A shell autovenv can hook into.
 pub trait Shell {
@@ -21,7 +23,7 @@ pub trait Shell {
 }
 
 /// Every supported shell, in the order the documentation lists them.
-pub const ALL: &[&dyn Shell] = &[&bash::Bash];
+pub const ALL: &[&dyn Shell] = &[&bash::Bash, &zsh::Zsh, &fish::Fish];
 
 /// The shell with this name, if supported.
 pub fn by_name(name: &str) -> Option<&'static dyn Shell> {

@@ -221,6 +221,10 @@ pub fn make_venv(path: &Path, extra: &[&str]) {
 pub enum Shell {
     /// GNU bash.
     Bash,
+    /// zsh.
+    Zsh,
+    /// fish (which fires `fish_prompt` only on a terminal: see `tests/fish.rs`).
+    Fish,
 }
 
 impl Shell {
@@ -228,6 +232,8 @@ impl Shell {
     pub fn program(self) -> &'static str {
         match self {
             Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
         }
     }
 
@@ -235,6 +241,8 @@ impl Shell {
     pub fn interactive_args(self) -> &'static [&'static str] {
         match self {
             Shell::Bash => &["--norc", "--noprofile", "-i"],
+            Shell::Zsh => &["-f", "-i"],
+            Shell::Fish => &["--no-config", "-i"],
         }
     }
 
@@ -242,6 +250,8 @@ impl Shell {
     pub fn hook_line(self) -> String {
         match self {
             Shell::Bash => "eval \"$(autovenv hook bash)\"".into(),
+            Shell::Zsh => "eval \"$(autovenv hook zsh)\"".into(),
+            Shell::Fish => "autovenv hook fish | source".into(),
         }
     }
 
@@ -249,7 +259,7 @@ impl Shell {
     pub fn quote(self, value: impl AsRef<OsStr>) -> String {
         let bytes = value.as_ref().as_bytes();
         match self {
-            Shell::Bash => {
+            Shell::Bash | Shell::Zsh => {
                 let mut out = String::from("$'");
                 for &b in bytes {
                     match b {
@@ -264,13 +274,45 @@ impl Shell {
                 out.push('\'');
                 out
             }
+            Shell::Fish => {
+                // Printable ASCII in single quotes (only \\ and \' escaped), every other
+                // byte as \xHH outside them.
+                let mut out = String::new();
+                let mut quoted = false;
+                for &b in bytes {
+                    if (0x20..=0x7e).contains(&b) {
+                        if !quoted {
+                            out.push('\'');
+                            quoted = true;
+                        }
+                        if b == b'\'' || b == b'\\' {
+                            out.push('\\');
+                        }
+                        out.push(char::from(b));
+                    } else {
+                        if quoted {
+                            out.push('\'');
+                            quoted = false;
+                        }
+                        out.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                if quoted || out.is_empty() {
+                    if !quoted {
+                        out.push('\'');
+                    }
+                    out.push('\'');
+                }
+                out
+            }
         }
     }
 
     /// A command that exports `name=value` (plain text).
     pub fn export_line(self, name: &str, value: &str) -> String {
         match self {
-            Shell::Bash => format!("export {name}={}", self.quote(value)),
+            Shell::Bash | Shell::Zsh => format!("export {name}={}", self.quote(value)),
+            Shell::Fish => format!("set -gx {name} {}", self.quote(value)),
         }
     }
 
@@ -282,8 +324,12 @@ impl Shell {
     /// A command that writes the value of variable `name` (or `<unset>`) to `file`.
     pub fn dump_var(self, name: &str, file: &Path) -> String {
         match self {
-            Shell::Bash => format!(
+            Shell::Bash | Shell::Zsh => format!(
                 "if [[ -n ${{{name}+x}} ]]; then printf %s \"${name}\"; else printf '<unset>'; fi > {}",
+                self.quote(file)
+            ),
+            Shell::Fish => format!(
+                "if set -q {name}; printf %s \"${name}\"; else; printf '<unset>'; end > {}",
                 self.quote(file)
             ),
         }

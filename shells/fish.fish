@@ -1,0 +1,207 @@
+# autovenv: Python virtual environments that follow you around the shell.
+# Loaded with `autovenv hook fish | source`; loading it again is harmless.
+#
+# Before every prompt (the fish_prompt event) and on every cd (PWD changes) _autovenv_hook
+# decides, with fish builtins only, whether anything that matters may have changed: $PWD
+# (walked up to the anchor the binary named last time), $VIRTUAL_ENV, or the entries it
+# watches at the current directory and the anchor. Only then does it run
+# `autovenv export fish` (one process) and evaluate what that prints. fish keeps $status
+# and $pipestatus across event handlers by itself.
+
+# Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $argv[1].
+function _autovenv_snap
+    set -g _autovenv_s ''
+    for _autovenv_n in $_autovenv_names
+        set -l _autovenv_p $argv[1]/$_autovenv_n
+        if string match -q -- '/*' $_autovenv_n
+            set _autovenv_p $_autovenv_n
+        end
+        if test -e $_autovenv_p; or test -L $_autovenv_p
+            set -g _autovenv_s $_autovenv_s'1'
+        else
+            set -g _autovenv_s $_autovenv_s'0'
+        end
+    end
+    return 0
+end
+
+# Succeeds when the last evaluation still holds, without starting any process.
+function _autovenv_unchanged
+    test -n "$_autovenv_pwd"; and test "$VIRTUAL_ENV" = "$_autovenv_venv"; or return 1
+    set -l _autovenv_a "$_autovenv_anchor"
+    set -l _autovenv_d "$PWD"
+    if test "$_autovenv_d" = /
+        set _autovenv_d ''
+    end
+    if test "$PWD" = "$_autovenv_pwd"
+        # A steady prompt, below the anchor as the last evaluation found: only this
+        # directory and the anchor are looked at again.
+        if test "$_autovenv_d" != "$_autovenv_a"
+            _autovenv_snap "$_autovenv_d"
+            string match -q -- '*1*' "$_autovenv_s"; and return 1
+        end
+    else
+        # A cd: the way up must reach the anchor, and nothing on it may hold a venv,
+        # project marker or VCS root.
+        while test "$_autovenv_d" != "$_autovenv_a"
+            test -n "$_autovenv_d"; or return 1
+            _autovenv_snap "$_autovenv_d"
+            string match -q -- '*1*' "$_autovenv_s"; and return 1
+            builtin path dirname -Z -- "$_autovenv_d" | read -z _autovenv_d
+            if test "$_autovenv_d" = /
+                set _autovenv_d ''
+            end
+        end
+    end
+    _autovenv_snap "$_autovenv_a"
+    test "$_autovenv_s" = "$_autovenv_snapshot"; or return 1
+    set -g _autovenv_pwd "$PWD"
+    return 0
+end
+
+# Records that the shell is in step with $PWD; the last line of every evaluation.
+function _autovenv_done
+    set -g _autovenv_pending ''
+    set -g _autovenv_pwd "$PWD"
+    set -g _autovenv_venv "$VIRTUAL_ENV"
+    _autovenv_snap "$_autovenv_anchor"
+    set -g _autovenv_snapshot "$_autovenv_s"
+end
+
+# Runs `autovenv export fish` with the given options and applies what it prints. The text
+# is kept in _autovenv_pending until its last line ran, so a Ctrl-C half way through is
+# completed at the next prompt instead of leaving half an environment.
+function _autovenv_eval
+    if not test -x "$_autovenv_bin"; or test -d "$_autovenv_bin"
+        if test -z "$_autovenv_missing"
+            builtin printf 'autovenv: %s is missing or not executable: reinstall autovenv, or remove `autovenv hook fish | source` from ~/.config/fish/config.fish\n' "$_autovenv_bin" >&2
+            set -g _autovenv_missing 1
+        end
+        _autovenv_settle
+        return 0
+    end
+    set -g _autovenv_missing ''
+    set -l _autovenv_code (command "$_autovenv_bin" export fish $argv --session="$_autovenv_session")
+    if test $status -eq 0
+        # A command substitution splits on newlines; join them back into one text.
+        set -g _autovenv_pending (string join \n -- $_autovenv_code | string collect)
+        eval "$_autovenv_pending"
+    else
+        set -g _autovenv_pending ''
+        _autovenv_settle
+    end
+end
+
+# After a failure, stays quiet until the user changes directory.
+function _autovenv_settle
+    set -g _autovenv_anchor "$PWD"
+    if test "$PWD" = /
+        set -g _autovenv_anchor ''
+    end
+    set -g _autovenv_names
+    _autovenv_done
+end
+
+function _autovenv_hook --on-event fish_prompt
+    if test -n "$_autovenv_pending"
+        eval "$_autovenv_pending"
+    end
+    if not _autovenv_unchanged
+        _autovenv_eval
+    end
+end
+
+# A cd takes effect at once, so `cd project; python` uses the project's venv.
+function _autovenv_pwd_changed --on-variable PWD
+    status is-interactive; or return 0
+    _autovenv_hook
+end
+
+function _autovenv_deactivate_define
+    # Restores what the activation replaced; keeps this project off in this shell until
+    # you leave it. `deactivate nondestructive` (run by every venv's activate.fish) does not.
+    function deactivate --description 'autovenv: restore what activating the venv replaced'
+        set -l _autovenv_mode full
+        if test -n "$argv[1]"
+            set _autovenv_mode $argv[1]
+        end
+        _autovenv_eval --deactivate=$_autovenv_mode
+        if test "$argv[1]" = nondestructive
+            set -g _autovenv_pwd ''
+        end
+    end
+end
+
+# Whether fish_prompt is still the wrapper autovenv defined last.
+function _autovenv_prompt_wrapped
+    test -n "$_autovenv_prompt_saved"; and builtin functions -q fish_prompt; or return 1
+    set -l _autovenv_body (builtin functions fish_prompt)
+    string match -q -- '*autovenv-prompt-wrapper*' $_autovenv_body
+    and string match -q -- "*$_autovenv_prompt_saved |*" $_autovenv_body
+end
+
+# Shows "(name) " before the prompt, as activate.fish does: the user's fish_prompt is
+# copied to a saved name and fish_prompt prints the prefix, then what that prints. The
+# wrapper prints $_autovenv_prompt_prefix, so clearing that takes the prefix off even
+# where another wrapper (a venv's activate.fish, a theme) was put on top of it. Each wrap
+# saves under a new name that its wrapper names literally, so wrappers of wrappers never
+# call themselves.
+function _autovenv_prompt_show
+    if test -n "$VIRTUAL_ENV_DISABLE_PROMPT"
+        _autovenv_prompt_remove
+        return 0
+    end
+    set -g _autovenv_prompt_prefix $argv[1]
+    if _autovenv_prompt_wrapped
+        return 0
+    end
+    set -g _autovenv_prompt_n (builtin math $_autovenv_prompt_n + 1)
+    set -g _autovenv_prompt_saved _autovenv_old_fish_prompt_$_autovenv_prompt_n
+    if builtin functions -q fish_prompt
+        builtin functions -c fish_prompt $_autovenv_prompt_saved
+    else
+        function $_autovenv_prompt_saved
+        end
+    end
+    # The saved prompt runs first, so it sees $status and $pipestatus as they were.
+    eval "function fish_prompt --description 'autovenv-prompt-wrapper: (venv) before the prompt'
+        set -l _autovenv_shown ($_autovenv_prompt_saved | string collect -N)
+        builtin printf '%s' \"\$_autovenv_prompt_prefix\" \"\$_autovenv_shown\"
+    end"
+end
+
+# Takes the prefix off; puts the user's fish_prompt back if autovenv's wrapper is still
+# on top (else the wrapper stays where it is, printing nothing).
+function _autovenv_prompt_remove
+    set -g _autovenv_prompt_prefix ''
+    if _autovenv_prompt_wrapped
+        builtin functions -e fish_prompt
+        builtin functions -c $_autovenv_prompt_saved fish_prompt
+        builtin functions -e $_autovenv_prompt_saved
+        set -g _autovenv_prompt_saved ''
+    end
+end
+
+# `autovenv allow`, `deny`, `create`, `reload` change the answer without a cd: run the
+# binary, then make the next prompt evaluate again.
+function autovenv --description 'autovenv, then evaluate again at the next prompt'
+    command "$_autovenv_bin" $argv
+    set -l _autovenv_rc $status
+    if test "$argv[1]" = reload
+        set -g _autovenv_session ''
+    end
+    set -g _autovenv_pwd ''
+    return $_autovenv_rc
+end
+
+set -g _autovenv_bin @AUTOVENV@
+set -g _autovenv_pwd ''
+set -g _autovenv_pending ''
+if not set -q _autovenv_session
+    set -g _autovenv_session ''
+end
+if not set -q _autovenv_prompt_prefix
+    set -g _autovenv_prompt_prefix ''
+    set -g _autovenv_prompt_saved ''
+    set -g _autovenv_prompt_n 0
+end

@@ -1,0 +1,224 @@
+# autovenv: Python virtual environments that follow you around the shell.
+# Loaded with `eval "$(autovenv hook zsh)"`; loading it again is harmless.
+#
+# On every prompt and cd, _autovenv_hook (first in precmd_functions and chpwd_functions)
+# decides, with shell builtins only, whether anything that matters may have changed: $PWD
+# (walked up to the anchor the binary named last time), $VIRTUAL_ENV, or the entries it
+# watches at the current directory and the anchor. Only then does it run
+# `autovenv export zsh` (one process) and evaluate what that prints.
+#
+# Every function starts with `emulate -L zsh`, so the user's options (KSH_ARRAYS, NO_UNSET,
+# ERR_EXIT, SH_WORD_SPLIT, RC_QUOTES, ...) neither break it nor are changed by it. Builtins
+# are called as `\builtin`, so aliases and functions of the same name cannot hijack them.
+# zsh keeps `$?` and `$pipestatus` across precmd functions by itself.
+
+# Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $1.
+_autovenv_snap() {
+    \builtin emulate -L zsh
+    _autovenv_s=
+    \builtin local _autovenv_n _autovenv_p
+    for _autovenv_n in "${_AUTOVENV_NAMES[@]}"; do
+        case ${_autovenv_n} in
+            /*) _autovenv_p=${_autovenv_n} ;;
+            *) _autovenv_p=$1/${_autovenv_n} ;;
+        esac
+        if [[ -e ${_autovenv_p} || -L ${_autovenv_p} ]]; then
+            _autovenv_s+=1
+        else
+            _autovenv_s+=0
+        fi
+    done
+    \builtin return 0
+}
+
+# Succeeds when the last evaluation still holds, without starting any process.
+_autovenv_unchanged() {
+    \builtin emulate -L zsh
+    [[ -n ${_AUTOVENV_PWD} && ${VIRTUAL_ENV-} == "${_AUTOVENV_VENV}" ]] || \builtin return 1
+    \builtin local _autovenv_a="${_AUTOVENV_ANCHOR}" _autovenv_d="${PWD%/}" _autovenv_s
+    [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
+    if [[ ${PWD} == "${_AUTOVENV_PWD}" ]]; then
+        # A steady prompt: only this directory and the anchor are looked at again.
+        if [[ ${_autovenv_d} != "${_autovenv_a}" ]]; then
+            _autovenv_snap "${_autovenv_d}"
+            [[ ${_autovenv_s} != *1* ]] || \builtin return 1
+        fi
+    else
+        # A cd below the anchor: nothing on the way up may hold a venv, marker or VCS root.
+        while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
+            _autovenv_snap "${_autovenv_d}"
+            [[ ${_autovenv_s} != *1* ]] || \builtin return 1
+            _autovenv_d=${_autovenv_d%/*}
+        done
+    fi
+    _autovenv_snap "${_autovenv_a}"
+    [[ ${_autovenv_s} == "${_AUTOVENV_SNAP}" ]] || \builtin return 1
+    _AUTOVENV_PWD=${PWD}
+}
+
+# Records that the shell is in step with $PWD; the last line of every evaluation.
+_autovenv_done() {
+    \builtin emulate -L zsh
+    _AUTOVENV_PENDING=
+    _AUTOVENV_PWD=${PWD}
+    _AUTOVENV_VENV=${VIRTUAL_ENV-}
+    \builtin local _autovenv_s
+    _autovenv_snap "${_AUTOVENV_ANCHOR}"
+    _AUTOVENV_SNAP=${_autovenv_s}
+}
+
+# Runs `autovenv export zsh` with the given options and applies what it prints. The text
+# is kept in _AUTOVENV_PENDING until its last line ran, so a Ctrl-C half way through is
+# completed at the next prompt instead of leaving half an environment.
+_autovenv_eval() {
+    \builtin emulate -L zsh
+    if [[ ! -x ${_AUTOVENV_BIN} || -d ${_AUTOVENV_BIN} ]]; then
+        if [[ -z ${_AUTOVENV_MISSING} ]]; then
+            \builtin printf 'autovenv: %s is missing or not executable: reinstall autovenv, or remove `eval "$(autovenv hook zsh)"` from ~/.zshrc\n' "${_AUTOVENV_BIN}" >&2
+            _AUTOVENV_MISSING=1
+        fi
+        _autovenv_settle
+        \builtin return 0
+    fi
+    _AUTOVENV_MISSING=
+    if _AUTOVENV_PENDING=$(\builtin command "${_AUTOVENV_BIN}" export zsh "$@" --session="${_AUTOVENV_SESSION}"); then
+        \builtin eval "${_AUTOVENV_PENDING}"
+    else
+        _AUTOVENV_PENDING=
+        _autovenv_settle
+    fi
+}
+
+# After a failure, stays quiet until the user changes directory.
+_autovenv_settle() {
+    \builtin emulate -L zsh
+    _AUTOVENV_ANCHOR=${PWD%/}
+    _AUTOVENV_NAMES=()
+    _autovenv_done
+}
+
+# Runs on every prompt, first in precmd_functions so that prompts rebuilt by later
+# functions (oh-my-zsh themes) already see the new VIRTUAL_ENV_PROMPT.
+_autovenv_hook() {
+    _autovenv_options
+    \builtin emulate -L zsh
+    if [[ -n ${_AUTOVENV_PENDING} ]]; then
+        \builtin eval "${_AUTOVENV_PENDING}"
+    fi
+    if ! _autovenv_unchanged; then
+        _autovenv_eval
+    fi
+    \builtin return 0
+}
+
+# Runs on every cd, so `cd project && python` uses the project's venv; not in subshells
+# (`$(cd dir && ...)` in a prompt theme), whose changes would be lost anyway.
+_autovenv_chpwd() {
+    if (( ZSH_SUBSHELL == 0 )); then
+        _autovenv_hook
+    fi
+    \builtin return 0
+}
+
+# Notes the user's PROMPT_SUBST before `emulate -L zsh` hides it: the prompt prefix is
+# escaped for the setting the prompt is expanded with.
+_autovenv_options() {
+    if [[ -o promptsubst ]]; then
+        _AUTOVENV_SUBST=1
+    else
+        _AUTOVENV_SUBST=
+    fi
+}
+
+_autovenv_deactivate_define() {
+    # Restores what the activation replaced; keeps this project off in this shell until
+    # you leave it. `deactivate nondestructive` (run by every venv's `activate`) does not.
+    function deactivate {
+        _autovenv_options
+        \builtin emulate -L zsh
+        _autovenv_eval --deactivate="${1:-full}"
+        if [[ ${1-} == nondestructive ]]; then
+            _AUTOVENV_PWD=
+        fi
+        \builtin return 0
+    }
+}
+
+# Shows "(name) " before PROMPT. $1 is the prefix escaped for PROMPT_SUBST, $2 without.
+_autovenv_prompt_show() {
+    \builtin emulate -L zsh
+    if [[ -n ${VIRTUAL_ENV_DISABLE_PROMPT-} ]]; then
+        _autovenv_prompt_remove
+        \builtin return 0
+    fi
+    \builtin local _autovenv_p="$2"
+    if [[ -n ${_AUTOVENV_SUBST} ]]; then
+        _autovenv_p=$1
+    fi
+    if [[ -n ${_AUTOVENV_PS1_PREFIX} && ${_AUTOVENV_PS1_PREFIX} != "${_autovenv_p}" ]]; then
+        _autovenv_prompt_remove
+    fi
+    if [[ ${PS1-} != "${_autovenv_p}"* ]]; then
+        PS1=${_autovenv_p}${PS1-}
+    fi
+    _AUTOVENV_PS1_PREFIX=${_autovenv_p}
+    _AUTOVENV_PS1_HIDDEN=
+}
+
+# Takes the prefix off again, only if it is still there. A venv activated by hand keeps
+# it under its own prefix (its `activate` saved PS1 with it): then it is taken out there,
+# and remembered as hidden, because that venv's `deactivate` brings the saved PS1 back.
+_autovenv_prompt_remove() {
+    \builtin emulate -L zsh
+    if [[ -n ${_AUTOVENV_PS1_PREFIX} && ${PS1-} == *"${_AUTOVENV_PS1_PREFIX}"* ]]; then
+        PS1=${PS1/"${_AUTOVENV_PS1_PREFIX}"/}
+        if [[ -n ${VIRTUAL_ENV-} ]]; then
+            _AUTOVENV_PS1_HIDDEN=${_AUTOVENV_PS1_PREFIX}
+        fi
+    elif [[ -n ${_AUTOVENV_PS1_HIDDEN} && -z ${VIRTUAL_ENV-} && ${PS1-} == "${_AUTOVENV_PS1_HIDDEN}"* ]]; then
+        PS1=${PS1#"${_AUTOVENV_PS1_HIDDEN}"}
+    fi
+    if [[ -z ${VIRTUAL_ENV-} ]]; then
+        _AUTOVENV_PS1_HIDDEN=
+    fi
+    _AUTOVENV_PS1_PREFIX=
+}
+
+# `autovenv allow`, `deny`, `create`, `reload` change the answer without a cd: run the
+# binary, then make the next prompt evaluate again.
+function autovenv {
+    \builtin emulate -L zsh
+    \builtin local _autovenv_rc=0
+    \builtin command "${_AUTOVENV_BIN}" "$@" || _autovenv_rc=$?
+    if [[ ${1-} == reload ]]; then
+        _AUTOVENV_SESSION=
+    fi
+    _AUTOVENV_PWD=
+    \builtin return "${_autovenv_rc}"
+}
+
+_autovenv_register() {
+    \builtin emulate -L zsh
+    \builtin typeset -g _AUTOVENV_BIN=$1 _AUTOVENV_PWD= _AUTOVENV_PENDING=
+    \builtin typeset -g _AUTOVENV_VENV="${_AUTOVENV_VENV-}" _AUTOVENV_ANCHOR="${_AUTOVENV_ANCHOR-}"
+    \builtin typeset -g _AUTOVENV_SNAP="${_AUTOVENV_SNAP-}" _AUTOVENV_SESSION="${_AUTOVENV_SESSION-}"
+    \builtin typeset -g _AUTOVENV_MISSING="${_AUTOVENV_MISSING-}" _AUTOVENV_SUBST="${_AUTOVENV_SUBST-}"
+    \builtin typeset -g _AUTOVENV_PS1_PREFIX="${_AUTOVENV_PS1_PREFIX-}" _AUTOVENV_PS1_HIDDEN="${_AUTOVENV_PS1_HIDDEN-}"
+    if (( ! ${+_AUTOVENV_NAMES} )); then
+        \builtin typeset -ga _AUTOVENV_NAMES
+    fi
+    if (( ! ${+precmd_functions} )); then
+        \builtin typeset -ga precmd_functions
+    fi
+    if (( ! ${precmd_functions[(Ie)_autovenv_hook]} )); then
+        precmd_functions=(_autovenv_hook "${precmd_functions[@]}")
+    fi
+    if (( ! ${+chpwd_functions} )); then
+        \builtin typeset -ga chpwd_functions
+    fi
+    if (( ! ${chpwd_functions[(Ie)_autovenv_chpwd]} )); then
+        chpwd_functions=(_autovenv_chpwd "${chpwd_functions[@]}")
+    fi
+}
+_autovenv_register @AUTOVENV@
+\builtin unfunction _autovenv_register
