@@ -169,6 +169,20 @@ fn check(sb: &Sandbox, venv: &Path, shell: Shell, case: &Case) -> Result<(), Tes
     Ok(())
 }
 
+/// Types `script` line by line into `cmd` on a pseudo-terminal, waiting for each line's
+/// prompt; returns whether it finished and what the terminal showed.
+fn on_terminal(cmd: std::process::Command, script: &str) -> (bool, String) {
+    let mut term = support::pty::Pty::spawn(cmd);
+    for (i, line) in script.lines().enumerate() {
+        term.line(line);
+        // Typed, the marker reads `SY%sNC`; only running it prints `SY<i>NC`.
+        term.line(&format!("builtin printf 'SY%sNC\\n' {i}"));
+        term.expect(&format!("SY{i}NC"));
+    }
+    let shown = String::from_utf8_lossy(&term.seen).into_owned();
+    (shown.contains("END-OF-CASE"), shown)
+}
+
 fn run_properties(shell: Shell) {
     let sb = Sandbox::new();
     let venv = sb.path("the-venv");
@@ -188,4 +202,14 @@ fn run_properties(shell: Shell) {
 #[test]
 fn bash_enter_edit_leave_restores_exactly() {
     run_properties(Shell::Bash);
+}
+
+#[test]
+fn zsh_enter_edit_leave_restores_exactly() {
+    run_properties(Shell::Zsh);
+}
+
+#[test]
+fn fish_enter_edit_leave_restores_exactly() {
+    run_properties(Shell::Fish);
 }
