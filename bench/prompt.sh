@@ -16,7 +16,7 @@ if [[ -z ${AUTOVENV-} ]]; then
     cargo build --release --quiet
     AUTOVENV=$PWD/target/release/autovenv
 fi
-for tool in hyperfine direnv python3; do
+for tool in hyperfine direnv python3 script; do
     command -v "$tool" >/dev/null || { echo "bench: needs $tool" >&2; exit 1; }
 done
 
@@ -27,6 +27,8 @@ mkdir -p "$HOME" "$root/bin" "$root/out"
 ln -s "$AUTOVENV" "$root/bin/autovenv"
 ln -s "$(command -v direnv)" "$root/bin/direnv"
 export PATH=$root/bin:$PATH
+# Both tools print a line on entering and leaving; time the work, not the terminal.
+export AUTOVENV_QUIET=1 DIRENV_LOG_FORMAT=
 
 # A project six levels above the directory the shells work in, trusted by both tools.
 proj=$root/proj
@@ -52,11 +54,14 @@ hook_line() { # shell variant
     esac
 }
 
+# bash and zsh read the lines from a pipe and still prompt before each; fish fires its
+# prompt event only on a terminal, so it runs under script(1), whose terminal adds a
+# constant per line that the "none" row shows.
 shell_command() { # shell script-file
     case $1 in
-        bash) echo "bash --norc --noprofile -i < $2" ;;
-        zsh) echo "zsh -f -i < $2" ;;
-        fish) echo "fish --no-config -i < $2" ;;
+        bash) echo "bash --norc --noprofile -i < $2 > /dev/null 2>&1" ;;
+        zsh) echo "zsh -f -i < $2 > /dev/null 2>&1" ;;
+        fish) echo "script -qec 'fish --no-config -i' /dev/null < $2 > /dev/null" ;;
     esac
 }
 
@@ -73,6 +78,7 @@ write_script() { # file shell variant kind
                 cd) if ((i % 2)); then echo "cd '$deep'"; else echo "cd '$root/out'"; fi ;;
             esac
         done
+        echo exit
     } >"$1"
 }
 
