@@ -69,6 +69,8 @@ pub enum Command {
 pub enum ShellName {
     /// GNU bash 3.2 and later.
     Bash,
+    /// tcsh 6.
+    Tcsh,
 }
 
 impl ShellName {

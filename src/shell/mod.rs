@@ -1,11 +1,13 @@
 //! Rendering for each shell: one trait, one file per shell, the hook text in `shells/`.
 
+use std::ffi::OsStr;
 use std::path::Path;
 
 use crate::update::Update;
 
 mod bash;
 mod posix;
+mod tcsh;
 
 /// A shell autovenv can hook into.
 pub trait Shell {
@@ -18,10 +20,18 @@ pub trait Shell {
 
     /// The code that applies one evaluation's [`Update`] in this shell.
     fn render(&self, update: &Update) -> Vec<u8>;
+
+    /// Whether this shell can hold `value` (a venv path and the values made from it)
+    /// exactly. A venv whose path it cannot hold is not activated, with one line saying
+    /// why, rather than handing the shell code that would mangle or break it.
+    fn can_express(&self, value: &OsStr) -> bool {
+        let _ = value;
+        true
+    }
 }
 
 /// Every supported shell, in the order the documentation lists them.
-pub const ALL: &[&dyn Shell] = &[&bash::Bash];
+pub const ALL: &[&dyn Shell] = &[&bash::Bash, &tcsh::Tcsh];
 
 /// The shell with this name, if supported.
 pub fn by_name(name: &str) -> Option<&'static dyn Shell> {

@@ -213,6 +213,8 @@ pub fn make_venv(path: &Path, extra: &[&str]) {
 pub enum Shell {
     /// GNU bash.
     Bash,
+    /// tcsh.
+    Tcsh,
 }
 
 impl Shell {
@@ -220,6 +222,7 @@ impl Shell {
     pub fn program(self) -> &'static str {
         match self {
             Shell::Bash => "bash",
+            Shell::Tcsh => "tcsh",
         }
     }
 
@@ -227,6 +230,7 @@ impl Shell {
     pub fn interactive_args(self) -> &'static [&'static str] {
         match self {
             Shell::Bash => &["--norc", "--noprofile", "-i"],
+            Shell::Tcsh => &["-f", "-i"],
         }
     }
 
@@ -234,6 +238,7 @@ impl Shell {
     pub fn hook_line(self) -> String {
         match self {
             Shell::Bash => "eval \"$(autovenv hook bash)\"".into(),
+            Shell::Tcsh => "eval \"`autovenv hook tcsh`\"".into(),
         }
     }
 
@@ -256,6 +261,7 @@ impl Shell {
                 out.push('\'');
                 out
             }
+            Shell::Tcsh => tcsh_quote(bytes),
         }
     }
 
@@ -271,8 +277,29 @@ impl Shell {
                 "if [[ -n ${{{name}+x}} ]]; then printf %s \"${name}\"; else printf '<unset>'; fi > {}",
                 self.quote(file)
             ),
+            Shell::Tcsh => format!(
+                "set _v = '<unset>' ; if ($?{name}) eval 'set _v = \"${name}:q\"' ; printf %s \"$_v:q\" > {}",
+                self.quote(file)
+            ),
         }
     }
+}
+
+/// A tcsh word for `bytes`, typed at the prompt: single quotes, `!` escaped from history
+/// substitution, a newline as backslash-newline, other bytes made by `printf`.
+fn tcsh_quote(bytes: &[u8]) -> String {
+    let mut out = String::from("'");
+    for &b in bytes {
+        match b {
+            b'\'' => out.push_str("'\"'\"'"),
+            b'!' => out.push_str("'\\!'"),
+            b'\n' => out.push_str("\\\n"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("'\"`printf '\\{b:03o}'`\"'")),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// What a shell run wrote.
