@@ -71,6 +71,8 @@ pub enum ShellName {
     Bash,
     /// tcsh 6.
     Tcsh,
+    /// elvish 0.19 and later.
+    Elvish,
 }
 
 impl ShellName {

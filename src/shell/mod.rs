@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::update::Update;
 
 mod bash;
+mod elvish;
 mod posix;
 mod tcsh;
 
@@ -31,7 +32,7 @@ pub trait Shell {
 }
 
 /// Every supported shell, in the order the documentation lists them.
-pub const ALL: &[&dyn Shell] = &[&bash::Bash, &tcsh::Tcsh];
+pub const ALL: &[&dyn Shell] = &[&bash::Bash, &tcsh::Tcsh, &elvish::Elvish];
 
 /// The shell with this name, if supported.
 pub fn by_name(name: &str) -> Option<&'static dyn Shell> {

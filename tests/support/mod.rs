@@ -215,6 +215,8 @@ pub enum Shell {
     Bash,
     /// tcsh.
     Tcsh,
+    /// elvish (interactive only on a terminal: see [`pty`]).
+    Elvish,
 }
 
 impl Shell {
@@ -223,6 +225,7 @@ impl Shell {
         match self {
             Shell::Bash => "bash",
             Shell::Tcsh => "tcsh",
+            Shell::Elvish => "elvish",
         }
     }
 
@@ -231,6 +234,7 @@ impl Shell {
         match self {
             Shell::Bash => &["--norc", "--noprofile", "-i"],
             Shell::Tcsh => &["-f", "-i"],
+            Shell::Elvish => &["-norc"],
         }
     }
 
@@ -239,6 +243,7 @@ impl Shell {
         match self {
             Shell::Bash => "eval \"$(autovenv hook bash)\"".into(),
             Shell::Tcsh => "eval \"`autovenv hook tcsh`\"".into(),
+            Shell::Elvish => "eval (autovenv hook elvish | slurp)".into(),
         }
     }
 
@@ -262,6 +267,21 @@ impl Shell {
                 out
             }
             Shell::Tcsh => tcsh_quote(bytes),
+            Shell::Elvish => {
+                let mut out = String::from("\"");
+                for &b in bytes {
+                    match b {
+                        b'"' | b'\\' => {
+                            out.push('\\');
+                            out.push(char::from(b));
+                        }
+                        0x20..=0x7e => out.push(char::from(b)),
+                        _ => out.push_str(&format!("\\x{b:02x}")),
+                    }
+                }
+                out.push('"');
+                out
+            }
         }
     }
 
@@ -275,6 +295,10 @@ impl Shell {
         match self {
             Shell::Bash => format!(
                 "if [[ -n ${{{name}+x}} ]]; then printf %s \"${name}\"; else printf '<unset>'; fi > {}",
+                self.quote(file)
+            ),
+            Shell::Elvish => format!(
+                "if (has-env {name}) {{ print $E:{name} }} else {{ print '<unset>' }} > {}",
                 self.quote(file)
             ),
             Shell::Tcsh => format!(
