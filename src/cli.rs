@@ -73,6 +73,9 @@ pub enum ShellName {
     Tcsh,
     /// elvish 0.19 and later.
     Elvish,
+    /// nushell (also accepted as `nushell`).
+    #[value(alias = "nushell")]
+    Nu,
 }
 
 impl ShellName {

@@ -7,6 +7,7 @@ use crate::update::Update;
 
 mod bash;
 mod elvish;
+mod nushell;
 mod posix;
 mod tcsh;
 
@@ -32,7 +33,7 @@ pub trait Shell {
 }
 
 /// Every supported shell, in the order the documentation lists them.
-pub const ALL: &[&dyn Shell] = &[&bash::Bash, &tcsh::Tcsh, &elvish::Elvish];
+pub const ALL: &[&dyn Shell] = &[&bash::Bash, &tcsh::Tcsh, &elvish::Elvish, &nushell::Nushell];
 
 /// The shell with this name, if supported.
 pub fn by_name(name: &str) -> Option<&'static dyn Shell> {

@@ -217,6 +217,8 @@ pub enum Shell {
     Tcsh,
     /// elvish (interactive only on a terminal: see [`pty`]).
     Elvish,
+    /// nushell (interactive only on a terminal: see [`pty`]).
+    Nu,
 }
 
 impl Shell {
@@ -226,6 +228,7 @@ impl Shell {
             Shell::Bash => "bash",
             Shell::Tcsh => "tcsh",
             Shell::Elvish => "elvish",
+            Shell::Nu => "nu",
         }
     }
 
@@ -235,6 +238,7 @@ impl Shell {
             Shell::Bash => &["--norc", "--noprofile", "-i"],
             Shell::Tcsh => &["-f", "-i"],
             Shell::Elvish => &["-norc"],
+            Shell::Nu => &["--no-config-file"],
         }
     }
 
@@ -244,6 +248,9 @@ impl Shell {
             Shell::Bash => "eval \"$(autovenv hook bash)\"".into(),
             Shell::Tcsh => "eval \"`autovenv hook tcsh`\"".into(),
             Shell::Elvish => "eval (autovenv hook elvish | slurp)".into(),
+            // nushell sources only files known when the line is parsed: the test writes
+            // `autovenv hook nu` there first, as the autoload directory holds it for users.
+            Shell::Nu => "source ~/autovenv.nu".into(),
         }
     }
 
@@ -267,6 +274,21 @@ impl Shell {
                 out
             }
             Shell::Tcsh => tcsh_quote(bytes),
+            Shell::Nu => {
+                let mut out = String::from("\"");
+                for c in String::from_utf8_lossy(bytes).chars() {
+                    match c {
+                        '"' | '\\' => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        ' '..='~' => out.push(c),
+                        _ => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+                    }
+                }
+                out.push('"');
+                out
+            }
             Shell::Elvish => {
                 let mut out = String::from("\"");
                 for &b in bytes {
@@ -287,7 +309,14 @@ impl Shell {
 
     /// A command that writes the exported environment, NUL-separated, to `file`.
     pub fn dump_env(self, file: &Path) -> String {
-        format!("env -0 > {}", self.quote(file))
+        match self {
+            // CMD_DURATION_MS is nushell's own, different after every command.
+            Shell::Nu => format!(
+                "do {{ hide-env -i CMD_DURATION_MS; ^env -0 }} | save -f --raw {}",
+                self.quote(file)
+            ),
+            _ => format!("env -0 > {}", self.quote(file)),
+        }
     }
 
     /// A command that writes the value of variable `name` (or `<unset>`) to `file`.
@@ -299,6 +328,10 @@ impl Shell {
             ),
             Shell::Elvish => format!(
                 "if (has-env {name}) {{ print $E:{name} }} else {{ print '<unset>' }} > {}",
+                self.quote(file)
+            ),
+            Shell::Nu => format!(
+                "if ($env.{name}? == null) {{ '<unset>' }} else if ($env.{name} | describe) =~ list {{ $env.{name} | str join (char esep) }} else {{ $env.{name} }} | save -f {}",
                 self.quote(file)
             ),
             Shell::Tcsh => format!(
