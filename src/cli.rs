@@ -76,6 +76,8 @@ pub enum ShellName {
     /// nushell (also accepted as `nushell`).
     #[value(alias = "nushell")]
     Nu,
+    /// xonsh 0.13 and later.
+    Xonsh,
 }
 
 impl ShellName {

@@ -10,6 +10,7 @@ mod elvish;
 mod nushell;
 mod posix;
 mod tcsh;
+mod xonsh;
 
 /// A shell autovenv can hook into.
 pub trait Shell {
@@ -33,7 +34,13 @@ pub trait Shell {
 }
 
 /// Every supported shell, in the order the documentation lists them.
-pub const ALL: &[&dyn Shell] = &[&bash::Bash, &tcsh::Tcsh, &elvish::Elvish, &nushell::Nushell];
+pub const ALL: &[&dyn Shell] = &[
+    &bash::Bash,
+    &tcsh::Tcsh,
+    &elvish::Elvish,
+    &nushell::Nushell,
+    &xonsh::Xonsh,
+];
 
 /// The shell with this name, if supported.
 pub fn by_name(name: &str) -> Option<&'static dyn Shell> {

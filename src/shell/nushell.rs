@@ -15,6 +15,7 @@
 //! first equal element each) and entries to put in front, never as a whole new string.
 
 use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::Shell;
@@ -82,20 +83,38 @@ impl Shell for Nushell {
     }
 }
 
-/// The `path` object turning `before` into `after`: entries whose count went down are
-/// removed (first occurrence), entries whose count went up are put in front. When that
-/// does not give `after` exactly, everything is removed and `after` put in.
+/// The `path` object turning `before` into `after` (see [`path_ops`]).
 fn path_edit(before: &OsStr, after: &OsStr) -> String {
-    let split = |p: &OsStr| -> Vec<String> {
+    let (remove, prepend) = path_ops(before.as_bytes(), after.as_bytes());
+    let list = |l: &[Vec<u8>]| {
+        l.iter()
+            .map(|e| json_string(&String::from_utf8_lossy(e)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{{\"remove\": [{}], \"prepend\": [{}]}}",
+        list(&remove),
+        list(&prepend)
+    )
+}
+
+/// A change of `PATH` as list operations for shells whose `PATH` is a list: the entries
+/// to take out (the first equal element each, in order), then the entries to put in
+/// front. Entries whose count went down are taken out and those whose count went up put
+/// in front; when that does not give `after` exactly, every entry is taken out and
+/// `after` put in.
+pub(super) fn path_ops(before: &[u8], after: &[u8]) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let split = |p: &[u8]| -> Vec<Vec<u8>> {
         if p.is_empty() {
             Vec::new()
         } else {
-            p.to_string_lossy().split(':').map(str::to_owned).collect()
+            p.split(|&b| b == b':').map(<[u8]>::to_vec).collect()
         }
     };
     let (old, new) = (split(before), split(after));
-    let count = |list: &[String], e: &String| list.iter().filter(|x| *x == e).count();
-    let mut remove: Vec<String> = Vec::new();
+    let count = |list: &[Vec<u8>], e: &Vec<u8>| list.iter().filter(|x| *x == e).count();
+    let mut remove: Vec<Vec<u8>> = Vec::new();
     for e in &old {
         if count(&old, e) - count(&remove, e) > count(&new, e) {
             remove.push(e.clone());
@@ -107,24 +126,12 @@ fn path_edit(before: &OsStr, after: &OsStr) -> String {
             kept.remove(i);
         }
     }
-    let prepend_len = new.len().saturating_sub(kept.len());
-    let (prepend, rest) = new.split_at(prepend_len);
-    let (remove, prepend) = if rest == kept.as_slice() {
+    let (prepend, rest) = new.split_at(new.len().saturating_sub(kept.len()));
+    if rest == kept.as_slice() {
         (remove, prepend.to_vec())
     } else {
-        (old.clone(), new.clone())
-    };
-    let list = |l: &[String]| {
-        l.iter()
-            .map(|e| json_string(e))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!(
-        "{{\"remove\": [{}], \"prepend\": [{}]}}",
-        list(&remove),
-        list(&prepend)
-    )
+        (old, new)
+    }
 }
 
 /// `text` as a JSON string.

@@ -219,6 +219,8 @@ pub enum Shell {
     Elvish,
     /// nushell (interactive only on a terminal: see [`pty`]).
     Nu,
+    /// xonsh (interactive only on a terminal: see [`pty`]).
+    Xonsh,
 }
 
 impl Shell {
@@ -229,6 +231,7 @@ impl Shell {
             Shell::Tcsh => "tcsh",
             Shell::Elvish => "elvish",
             Shell::Nu => "nu",
+            Shell::Xonsh => "xonsh",
         }
     }
 
@@ -239,6 +242,7 @@ impl Shell {
             Shell::Tcsh => &["-f", "-i"],
             Shell::Elvish => &["-norc"],
             Shell::Nu => &["--no-config-file"],
+            Shell::Xonsh => &["--no-rc", "-i", "--shell-type", "readline"],
         }
     }
 
@@ -251,6 +255,7 @@ impl Shell {
             // nushell sources only files known when the line is parsed: the test writes
             // `autovenv hook nu` there first, as the autoload directory holds it for users.
             Shell::Nu => "source ~/autovenv.nu".into(),
+            Shell::Xonsh => "execx($(autovenv hook xonsh))".into(),
         }
     }
 
@@ -274,6 +279,24 @@ impl Shell {
                 out
             }
             Shell::Tcsh => tcsh_quote(bytes),
+            // A Python string literal; bytes that are not ASCII as the surrogates that
+            // os.fsencode turns back into those bytes.
+            Shell::Xonsh => {
+                let mut out = String::from("\"");
+                for &b in bytes {
+                    match b {
+                        b'"' | b'\\' => {
+                            out.push('\\');
+                            out.push(char::from(b));
+                        }
+                        0x20..=0x7e => out.push(char::from(b)),
+                        0x80..=0xff => out.push_str(&format!("\\udc{b:02x}")),
+                        _ => out.push_str(&format!("\\x{b:02x}")),
+                    }
+                }
+                out.push('"');
+                out
+            }
             Shell::Nu => {
                 let mut out = String::from("\"");
                 for c in String::from_utf8_lossy(bytes).chars() {
@@ -332,6 +355,10 @@ impl Shell {
             ),
             Shell::Nu => format!(
                 "if ($env.{name}? == null) {{ '<unset>' }} else if ($env.{name} | describe) =~ list {{ $env.{name} | str join (char esep) }} else {{ $env.{name} }} | save -f {}",
+                self.quote(file)
+            ),
+            Shell::Xonsh => format!(
+                "__import__('pathlib').Path({}).write_bytes(__import__('os').fsencode(${{...}}.detype().get('{name}', '<unset>')))",
                 self.quote(file)
             ),
             Shell::Tcsh => format!(
