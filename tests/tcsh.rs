@@ -412,3 +412,23 @@ fn an_ordinary_prompt_starts_no_process() {
     // tcsh itself, `autovenv hook`, and the three evaluations.
     assert_eq!(execs, 5, "{trace}");
 }
+
+#[test]
+fn a_venv_made_or_removed_without_cd_is_noticed() {
+    let sb = Sandbox::new();
+    let proj = sb.project("proj");
+    sb.write("home/.config/autovenv/config.toml", "auto_create = false\n");
+    sb.allow(&proj);
+    run(
+        &sb,
+        &[
+            format!("cd {}", q(&proj)),
+            "python3 -m venv --without-pip .venv".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("made")),
+            "rm -rf .venv".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("removed")),
+        ],
+    );
+    assert_eq!(var(&sb, "made"), proj.join(".venv").to_string_lossy());
+    assert_eq!(var(&sb, "removed"), "<unset>");
+}

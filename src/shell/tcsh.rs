@@ -85,6 +85,7 @@ impl Shell for Tcsh {
             ]
             .concat(),
         );
+        cmds.push([b"alias _autovenv_watch ", &quote(&watch(update))[..]].concat());
         let mut out = cmds.join(&b" ; "[..]);
         out.push(b'\n');
         out
@@ -94,6 +95,45 @@ impl Shell for Tcsh {
     fn can_express(&self, value: &OsStr) -> bool {
         !value.as_bytes().contains(&b'\n')
     }
+}
+
+/// The body of the `_autovenv_watch` alias: sets `_autovenv_s` to the indexes of the
+/// watched entries that exist in `$cwd` and at the anchor, with `-e` tests only. Entries
+/// whose names hold characters that would need quoting inside an alias inside `eval` are
+/// left out (the default names never do): a change to them is seen at the next `cd`.
+fn watch(update: &Update) -> Vec<u8> {
+    let plain = |b: &[u8]| {
+        b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"._+-,@%~/ ".contains(c))
+    };
+    let anchor = update.anchor.as_os_str().as_bytes();
+    let anchor = anchor.strip_suffix(b"/").unwrap_or(anchor);
+    let mut out = b"set _autovenv_s = ''".to_vec();
+    let mut i = 0;
+    for name in &update.watch {
+        let name = name.as_bytes();
+        if name.is_empty() || !plain(name) {
+            continue;
+        }
+        let mut places: Vec<Vec<u8>> = Vec::new();
+        if name.starts_with(b"/") {
+            places.push(name.to_vec());
+        } else {
+            places.push([b"$cwd:q/", name].concat());
+            if plain(anchor) {
+                places.push([anchor, b"/", name].concat());
+            }
+        }
+        for place in places {
+            out.extend_from_slice(b" ; if (-e \"");
+            out.extend_from_slice(&place);
+            out.extend_from_slice(
+                format!("\") set _autovenv_s = \"${{_autovenv_s}}{i},\"").as_bytes(),
+            );
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Quotes `bytes` as one csh word inside evaluated code: `'…'` around everything, each
