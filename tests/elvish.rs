@@ -328,3 +328,23 @@ fn an_ordinary_prompt_starts_no_process() {
     // elvish itself (its history daemon aside), `autovenv hook`, the first prompt and the cd into the project.
     assert_eq!(execs.len(), 4, "{trace}");
 }
+
+#[test]
+fn a_venv_made_or_removed_without_cd_is_noticed() {
+    let sb = Sandbox::new();
+    let proj = sb.project("proj");
+    sb.write("home/.config/autovenv/config.toml", "auto_create = false\n");
+    sb.allow(&proj);
+    run(
+        &sb,
+        &[
+            format!("cd {}", q(&proj)),
+            "python3 -m venv --without-pip .venv".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("made")),
+            "rm -rf .venv".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("removed")),
+        ],
+    );
+    assert_eq!(var(&sb, "made"), proj.join(".venv").to_string_lossy());
+    assert_eq!(var(&sb, "removed"), "<unset>");
+}

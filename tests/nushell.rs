@@ -33,10 +33,13 @@ fn install_hook(sb: &Sandbox) {
     std::fs::write(sb.home().join("autovenv.nu"), &out.stdout).expect("write hook");
 }
 
-/// Types `line` and waits for the next prompt (nu asks where the cursor is before each).
+/// Types `line` and waits until the next prompt is drawn: nu asks twice where the
+/// cursor is (answered as a terminal would), then paints the prompt and shows the cursor.
+/// Anything typed before that would be taken for the terminal's answer.
 fn line(pty: &mut Pty, text: &str) {
     pty.line(text);
-    pty.expect("\x1b[6n");
+    pty.expect("\x1b[6n\x1b[6n");
+    pty.expect("\x1b[?25h");
 }
 
 fn start(sb: &Sandbox, cmd: Command) -> Pty {
@@ -44,6 +47,8 @@ fn start(sb: &Sandbox, cmd: Command) -> Pty {
     let mut pty = Pty::spawn(cmd);
     pty.answer_cursor_queries = true;
     pty.expect("\x1b[6n");
+    pty.expect("\x1b[6n");
+    pty.expect("\x1b[?25h");
     line(&mut pty, "$env.config.show_banner = false");
     line(
         &mut pty,
@@ -233,14 +238,19 @@ fn a_child_shell_keeps_the_prefix_and_users_hooks_are_kept() {
         "exit".into(),
         SH.dump_var("VIRTUAL_ENV", &sb.out("parent")),
     ] {
-        line(&mut pty, &text);
         // A line editor taking over the terminal drops what was typed ahead: wait
         // until the child's, then the parent's, prompt is drawn again.
         if text.starts_with("nu ") {
-            pty.expect("child> ");
-            pty.expect("\x1b[6n");
+            pty.line(&text);
+            // (The typed line holds "child> " too, but not after the prefix.)
+            pty.expect("(.venv) child> ");
+            pty.expect("\x1b[?25h");
         } else if text == "exit" {
+            pty.line(&text);
             pty.expect("(.venv) > ");
+            pty.expect("\x1b[?25h");
+        } else {
+            line(&mut pty, &text);
         }
     }
     finish(pty);
@@ -407,4 +417,24 @@ fn an_ordinary_prompt_starts_no_process() {
         .filter(|l| !l.contains("/nu\"") && !l.contains("/node\"") && !l.contains("bin/nu\""))
         .collect();
     assert!(others.is_empty(), "{others:?}");
+}
+
+#[test]
+fn a_venv_made_or_removed_without_cd_is_noticed() {
+    let sb = Sandbox::new();
+    let proj = sb.project("proj");
+    sb.write("home/.config/autovenv/config.toml", "auto_create = false\n");
+    sb.allow(&proj);
+    run(
+        &sb,
+        &[
+            format!("cd {}", q(&proj)),
+            "^python3 -m venv --without-pip .venv".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("made")),
+            "rm -r .venv".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("removed")),
+        ],
+    );
+    assert_eq!(var(&sb, "made"), proj.join(".venv").to_string_lossy());
+    assert_eq!(var(&sb, "removed"), "<unset>");
 }

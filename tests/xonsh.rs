@@ -98,8 +98,11 @@ fn activate_restore_switch_trust_and_deactivate() {
     sb.mkdir("untrusted/src");
     let denied = sb.project_with_venv("denied");
     let other = sb.project_with_venv("other");
+    let fresh = sb.project("fresh");
+    sb.write("home/.config/autovenv/config.toml", "auto_create = false\n");
     sb.allow(&proj);
     sb.allow(&b);
+    sb.allow(&fresh);
     let shown = run(
         &sb,
         &[
@@ -161,6 +164,12 @@ fn activate_restore_switch_trust_and_deactivate() {
             "cd /".into(),
             format!("cd {}", q(&denied)),
             SH.dump_var("VIRTUAL_ENV", &sb.out("denied")),
+            // A venv made or removed without a cd.
+            format!("cd {}", q(&fresh)),
+            "python3 -m venv --without-pip .venv".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("made")),
+            "rm -rf .venv".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("removed")),
         ],
     );
     let venv = proj.join(".venv");
@@ -204,6 +213,8 @@ fn activate_restore_switch_trust_and_deactivate() {
     assert_eq!(var(&sb, "resumed"), uvenv.to_string_lossy());
     assert_eq!(var(&sb, "denied"), "<unset>");
     assert_eq!(shown.count("is not trusted"), 2, "{}", shown.0);
+    assert_eq!(var(&sb, "made"), fresh.join(".venv").to_string_lossy());
+    assert_eq!(var(&sb, "removed"), "<unset>");
 }
 
 /// Every awkward directory name: spaces, quotes, `$(…)`, backticks, `*`, a newline, a
