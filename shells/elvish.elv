@@ -127,15 +127,26 @@ edit:add-var autovenv~ {|@args|
   }
 }
 
+# Loading again replaces the earlier hook and prompt wrapper instead of adding more: the
+# hook is known by a marker in its body, the wrapper hands out the prompt it wraps.
+fn ours {|f| try { str:contains $f[body] _autovenv-marker } catch { put $false } }
+
 var user-prompt = $edit:prompt
-set edit:prompt = {
-  if (and (not-eq $prefix '') (not (and (has-env VIRTUAL_ENV_DISABLE_PROMPT) (not-eq $E:VIRTUAL_ENV_DISABLE_PROMPT '')))) {
-    put $prefix
+if (ours $edit:prompt) { set user-prompt = ($edit:prompt &autovenv-wrapped=$true) }
+set edit:prompt = {|&autovenv-wrapped=$false|
+  nop _autovenv-marker
+  if $autovenv-wrapped {
+    put $user-prompt
+  } else {
+    if (and (not-eq $prefix '') (not (and (has-env VIRTUAL_ENV_DISABLE_PROMPT) (not-eq $E:VIRTUAL_ENV_DISABLE_PROMPT '')))) {
+      put $prefix
+    }
+    $user-prompt
   }
-  $user-prompt
 }
 
-set edit:before-readline = [$@edit:before-readline {
+set edit:before-readline = [(each {|f| if (not (ours $f)) { put $f } } $edit:before-readline) {
+  nop _autovenv-marker
   try {
     if (not (unchanged)) { run }
   } catch e {

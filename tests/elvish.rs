@@ -181,7 +181,7 @@ fn untrusted_notice_once_allow_deny_and_deactivate() {
 }
 
 #[test]
-fn a_child_shell_keeps_the_prefix_and_deactivate() {
+fn a_child_shell_keeps_the_prefix_and_deactivate_and_loading_twice_registers_once() {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");
     sb.allow(&proj);
@@ -195,7 +195,14 @@ fn a_child_shell_keeps_the_prefix_and_deactivate() {
     run(
         &sb,
         &[
+            "set edit:before-readline = [$@edit:before-readline { nop users-own }]".into(),
+            SH.hook_line(),
             format!("cd {}", q(&proj)),
+            format!(
+                "print (count $edit:before-readline) > {}",
+                q(&sb.out("hooks"))
+            ),
+            dump_prompt(&sb, "parent-prompt"),
             "elvish".into(),
             SH.dump_var("VIRTUAL_ENV", &sb.out("child-ve")),
             dump_prompt(&sb, "child-prompt"),
@@ -206,6 +213,12 @@ fn a_child_shell_keeps_the_prefix_and_deactivate() {
         ],
     );
     let venv = proj.join(".venv");
+    assert_eq!(
+        var(&sb, "hooks"),
+        "2",
+        "the user's hook and one of autovenv's"
+    );
+    assert_eq!(var(&sb, "parent-prompt"), "(.venv) > ");
     assert_eq!(var(&sb, "child-ve"), venv.to_string_lossy());
     assert_eq!(var(&sb, "child-prompt"), "(.venv) child> ");
     assert_eq!(var(&sb, "child-after"), "<unset>");
