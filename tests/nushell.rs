@@ -438,3 +438,19 @@ fn a_venv_made_or_removed_without_cd_is_noticed() {
     assert_eq!(var(&sb, "made"), proj.join(".venv").to_string_lossy());
     assert_eq!(var(&sb, "removed"), "<unset>");
 }
+
+#[test]
+fn the_exit_code_survives_a_prompt_that_ran_the_binary() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let shown = run(
+        &sb,
+        &[
+            format!("cd {}; ^sh -c 'exit 3'", q(&proj)),
+            format!("$env.LAST_EXIT_CODE | save -f {}", q(&sb.out("code"))),
+        ],
+    );
+    assert_eq!(var(&sb, "code"), "3");
+    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.0);
+}

@@ -432,3 +432,24 @@ fn a_venv_made_or_removed_without_cd_is_noticed() {
     assert_eq!(var(&sb, "made"), proj.join(".venv").to_string_lossy());
     assert_eq!(var(&sb, "removed"), "<unset>");
 }
+
+#[test]
+fn the_exit_status_survives_a_prompt_that_ran_the_binary() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let run = run(
+        &sb,
+        &[
+            format!("cd {} ; sh -c 'exit 3'", q(&proj)),
+            format!("echo $status > {}", q(&sb.out("status"))),
+        ],
+    );
+    assert_eq!(var(&sb, "status").trim(), "3");
+    assert_eq!(
+        run.stderr_count("autovenv: activated"),
+        1,
+        "{}",
+        run.stderr()
+    );
+}
