@@ -119,7 +119,13 @@ def --env _autovenv_hook [] {
 
 # Restores what autovenv's activation replaced; keeps this project off in this shell until
 # you leave it. `deactivate nondestructive` (as venv activate scripts call it) does not.
+# nushell defines commands when it parses, so this one always exists; a venv's own
+# activate.nu overlay shadows it while that venv is active.
 def --env deactivate [mode?: string] {
+  if ($env.AUTOVENV_STATE? | is-empty) {
+    print --stderr "autovenv: nothing to deactivate: autovenv activated no venv in this shell"
+    return
+  }
   let mode = if $mode == "nondestructive" { "nondestructive" } else { "full" }
   _autovenv_run $"--deactivate=($mode)"
   if $mode == "nondestructive" { $env._AUTOVENV.pwd = "" }

@@ -156,6 +156,7 @@ fn untrusted_notice_once_allow_deny_and_deactivate() {
     let shown = run(
         &sb,
         &[
+            "deactivate".into(),
             format!("cd {}", q(&untrusted)),
             format!("cd {}", q(&untrusted.join("src"))),
             "cd /".into(),
@@ -210,6 +211,7 @@ fn untrusted_notice_once_allow_deny_and_deactivate() {
     assert_eq!(var(&sb, "resumed"), venv.to_string_lossy());
     assert_eq!(var(&sb, "denied"), "<unset>");
     assert_eq!(shown.count("is not trusted"), 2, "{}", shown.0);
+    assert_eq!(shown.count("nothing to deactivate"), 1, "{}", shown.0);
 }
 
 #[test]
