@@ -81,6 +81,13 @@ fn dump_env(sb: &Sandbox, name: &str) -> String {
     )
 }
 
+fn count_handlers(sb: &Sandbox, name: &str) -> String {
+    format!(
+        "__import__('pathlib').Path({}).write_text(str(len(events.on_pre_prompt_format)))",
+        q(&sb.out(name))
+    )
+}
+
 fn dump_prompt(sb: &Sandbox, name: &str) -> String {
     format!(
         "__import__('pathlib').Path({}).write_text($PROMPT)",
@@ -219,7 +226,7 @@ fn activate_restore_switch_trust_and_deactivate() {
 
 /// Every awkward directory name: spaces, quotes, `$(…)`, backticks, `*`, a newline, a
 /// leading `-`, bytes that are not UTF-8 (surrogate-escaped in xonsh); then a child
-/// shell, and a binary that went missing.
+/// shell, loading the hook again (from a binary that then goes missing).
 #[test]
 fn awkward_names_a_child_shell_and_a_missing_binary() {
     let sb = Sandbox::new();
@@ -283,7 +290,9 @@ fn awkward_names_a_child_shell_and_a_missing_binary() {
     pty.expect(PROMPT);
     for text in [
         SH.dump_var("VIRTUAL_ENV", &sb.out("parent")),
+        count_handlers(&sb, "handlers-before"),
         format!("execx($({} hook xonsh))", q(&copy)),
+        count_handlers(&sb, "handlers-after"),
         format!("rm {}", q(&copy)),
         "cd /".into(),
         format!("cd {}", q(&proj)),
@@ -327,6 +336,12 @@ fn awkward_names_a_child_shell_and_a_missing_binary() {
         1,
         "{}",
         shown.0
+    );
+    assert!(!var(&sb, "handlers-before").is_empty());
+    assert_eq!(
+        var(&sb, "handlers-before"),
+        var(&sb, "handlers-after"),
+        "loading again replaces the handler"
     );
 }
 
