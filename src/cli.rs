@@ -7,7 +7,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValuesParser, ValueParser};
+use clap::builder::{PossibleValue, PossibleValuesParser, ValueParser};
 use clap::{Arg, ArgAction, ArgMatches};
 
 /// One parsed invocation.
@@ -155,7 +155,9 @@ fn shell_arg(help: &'static str) -> Arg {
         .value_name("SHELL")
         .required(true)
         .help(help)
-        .value_parser(PossibleValuesParser::new(crate::shell::names()))
+        .value_parser(PossibleValuesParser::new(crate::shell::ALL.iter().map(
+            |shell| PossibleValue::new(shell.name()).aliases(shell.aliases().iter().copied()),
+        )))
 }
 
 fn flag(name: &'static str, help: &'static str) -> Arg {

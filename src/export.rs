@@ -1,7 +1,7 @@
 //! `autovenv export SHELL`: discover → decide → carry out → render, once per change.
 
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use crate::activation::Vars;
@@ -92,12 +92,12 @@ pub fn export(shell: &dyn crate::shell::Shell, request: Request, session: &OsStr
     let mut session = Session::decode(session.as_bytes());
     let mut situation = Situation::gather(None, &mut session);
     let plan = situation.decide(request, &session);
-    let update = carry_out(&mut situation, plan);
+    let update = carry_out(&mut situation, plan, shell);
     shell.render(&update)
 }
 
 /// Carries out a plan: undoes, creates, activates, tells; returns what the shell applies.
-fn carry_out(situation: &mut Situation, plan: Plan) -> Update {
+fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Shell) -> Update {
     let quiet = situation.config.quiet;
     let mut session = plan.session;
     let mut after = situation.vars.clone();
@@ -167,6 +167,24 @@ fn carry_out(situation: &mut Situation, plan: Plan) -> Update {
                 &situation.config,
                 &situation.location,
             );
+        }
+    }
+    if let Some((venv, _)) = &target {
+        if !shell.can_express(venv.path.as_os_str()) {
+            let key = OsString::from_vec([b"x", venv.path.as_os_str().as_bytes()].concat());
+            if !session.has_noticed(&key) {
+                say(
+                    Level::Error,
+                    false,
+                    &format!(
+                        "{} cannot be written in {}'s own syntax, so it was not activated in this shell: rename or move the directory",
+                        shown(&venv.path),
+                        shell.name()
+                    ),
+                );
+                session.remember_notice(key);
+            }
+            target = None;
         }
     }
     if let Some((venv, root)) = target {

@@ -1,12 +1,17 @@
 //! Rendering for each shell: one trait, one file per shell, the hook text in `shells/`.
 
+use std::ffi::OsStr;
 use std::path::Path;
 
 use crate::update::Update;
 
 mod bash;
+mod elvish;
 mod fish;
+mod nushell;
 mod posix;
+mod tcsh;
+mod xonsh;
 mod zsh;
 
 /// A shell autovenv can hook into.
@@ -20,14 +25,37 @@ pub trait Shell {
 
     /// The code that applies one evaluation's [`Update`] in this shell.
     fn render(&self, update: &Update) -> Vec<u8>;
+
+    /// Other names the command line accepts for this shell.
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Whether this shell can hold `value` (a venv path and the values made from it)
+    /// exactly. A venv whose path it cannot hold is not activated, with one line saying
+    /// why, rather than handing the shell code that would mangle or break it.
+    fn can_express(&self, value: &OsStr) -> bool {
+        let _ = value;
+        true
+    }
 }
 
 /// Every supported shell, in the order the documentation lists them.
-pub const ALL: &[&dyn Shell] = &[&bash::Bash, &zsh::Zsh, &fish::Fish];
+pub const ALL: &[&dyn Shell] = &[
+    &bash::Bash,
+    &zsh::Zsh,
+    &fish::Fish,
+    &tcsh::Tcsh,
+    &elvish::Elvish,
+    &nushell::Nushell,
+    &xonsh::Xonsh,
+];
 
-/// The shell with this name, if supported.
+/// The shell with this name (or alias), if supported.
 pub fn by_name(name: &str) -> Option<&'static dyn Shell> {
-    ALL.iter().copied().find(|s| s.name() == name)
+    ALL.iter()
+        .copied()
+        .find(|s| s.name() == name || s.aliases().contains(&name))
 }
 
 /// The names of every supported shell, for messages and the CLI.

@@ -225,6 +225,14 @@ pub enum Shell {
     Zsh,
     /// fish (which fires `fish_prompt` only on a terminal: see `tests/fish.rs`).
     Fish,
+    /// tcsh.
+    Tcsh,
+    /// elvish (interactive only on a terminal: see [`pty`]).
+    Elvish,
+    /// nushell (interactive only on a terminal: see [`pty`]).
+    Nu,
+    /// xonsh (interactive only on a terminal: see [`pty`]).
+    Xonsh,
 }
 
 impl Shell {
@@ -234,6 +242,10 @@ impl Shell {
             Shell::Bash => "bash",
             Shell::Zsh => "zsh",
             Shell::Fish => "fish",
+            Shell::Tcsh => "tcsh",
+            Shell::Elvish => "elvish",
+            Shell::Nu => "nu",
+            Shell::Xonsh => "xonsh",
         }
     }
 
@@ -243,6 +255,10 @@ impl Shell {
             Shell::Bash => &["--norc", "--noprofile", "-i"],
             Shell::Zsh => &["-f", "-i"],
             Shell::Fish => &["--no-config", "-i"],
+            Shell::Tcsh => &["-f", "-i"],
+            Shell::Elvish => &["-norc"],
+            Shell::Nu => &["--no-config-file"],
+            Shell::Xonsh => &["--no-rc", "-i", "--shell-type", "readline"],
         }
     }
 
@@ -252,6 +268,12 @@ impl Shell {
             Shell::Bash => "eval \"$(autovenv hook bash)\"".into(),
             Shell::Zsh => "eval \"$(autovenv hook zsh)\"".into(),
             Shell::Fish => "autovenv hook fish | source".into(),
+            Shell::Tcsh => "eval \"`autovenv hook tcsh`\"".into(),
+            Shell::Elvish => "eval (autovenv hook elvish | slurp)".into(),
+            // nushell sources only files known when the line is parsed: the test writes
+            // `autovenv hook nu` there first, as the autoload directory holds it for users.
+            Shell::Nu => "source ~/autovenv.nu".into(),
+            Shell::Xonsh => "execx($(autovenv hook xonsh))".into(),
         }
     }
 
@@ -305,6 +327,55 @@ impl Shell {
                 }
                 out
             }
+            Shell::Tcsh => tcsh_quote(bytes),
+            // A Python string literal; bytes that are not ASCII as the surrogates that
+            // os.fsencode turns back into those bytes.
+            Shell::Xonsh => {
+                let mut out = String::from("\"");
+                for &b in bytes {
+                    match b {
+                        b'"' | b'\\' => {
+                            out.push('\\');
+                            out.push(char::from(b));
+                        }
+                        0x20..=0x7e => out.push(char::from(b)),
+                        0x80..=0xff => out.push_str(&format!("\\udc{b:02x}")),
+                        _ => out.push_str(&format!("\\x{b:02x}")),
+                    }
+                }
+                out.push('"');
+                out
+            }
+            Shell::Nu => {
+                let mut out = String::from("\"");
+                for c in String::from_utf8_lossy(bytes).chars() {
+                    match c {
+                        '"' | '\\' => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        ' '..='~' => out.push(c),
+                        _ => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+                    }
+                }
+                out.push('"');
+                out
+            }
+            Shell::Elvish => {
+                let mut out = String::from("\"");
+                for &b in bytes {
+                    match b {
+                        b'"' | b'\\' => {
+                            out.push('\\');
+                            out.push(char::from(b));
+                        }
+                        0x20..=0x7e => out.push(char::from(b)),
+                        _ => out.push_str(&format!("\\x{b:02x}")),
+                    }
+                }
+                out.push('"');
+                out
+            }
         }
     }
 
@@ -313,12 +384,23 @@ impl Shell {
         match self {
             Shell::Bash | Shell::Zsh => format!("export {name}={}", self.quote(value)),
             Shell::Fish => format!("set -gx {name} {}", self.quote(value)),
+            Shell::Tcsh => format!("setenv {name} {}", self.quote(value)),
+            Shell::Elvish => format!("set-env {name} {}", self.quote(value)),
+            Shell::Nu => format!("$env.{name} = {}", self.quote(value)),
+            Shell::Xonsh => format!("${name} = {}", self.quote(value)),
         }
     }
 
     /// A command that writes the exported environment, NUL-separated, to `file`.
     pub fn dump_env(self, file: &Path) -> String {
-        format!("env -0 > {}", self.quote(file))
+        match self {
+            // CMD_DURATION_MS is nushell's own, different after every command.
+            Shell::Nu => format!(
+                "do {{ hide-env -i CMD_DURATION_MS; ^env -0 }} | save -f --raw {}",
+                self.quote(file)
+            ),
+            _ => format!("env -0 > {}", self.quote(file)),
+        }
     }
 
     /// A command that writes the value of variable `name` (or `<unset>`) to `file`.
@@ -332,8 +414,41 @@ impl Shell {
                 "if set -q {name}; printf %s \"${name}\"; else; printf '<unset>'; end > {}",
                 self.quote(file)
             ),
+            Shell::Elvish => format!(
+                "if (has-env {name}) {{ print $E:{name} }} else {{ print '<unset>' }} > {}",
+                self.quote(file)
+            ),
+            Shell::Nu => format!(
+                "if ($env.{name}? == null) {{ '<unset>' }} else if ($env.{name} | describe) =~ list {{ $env.{name} | str join (char esep) }} else {{ $env.{name} }} | save -f {}",
+                self.quote(file)
+            ),
+            Shell::Xonsh => format!(
+                "__import__('pathlib').Path({}).write_bytes(__import__('os').fsencode(${{...}}.detype().get('{name}', '<unset>')))",
+                self.quote(file)
+            ),
+            Shell::Tcsh => format!(
+                "set _v = '<unset>' ; if ($?{name}) eval 'set _v = \"${name}:q\"' ; printf %s \"$_v:q\" > {}",
+                self.quote(file)
+            ),
         }
     }
+}
+
+/// A tcsh word for `bytes`, typed at the prompt: single quotes, `!` escaped from history
+/// substitution, a newline as backslash-newline, other bytes made by `printf`.
+fn tcsh_quote(bytes: &[u8]) -> String {
+    let mut out = String::from("'");
+    for &b in bytes {
+        match b {
+            b'\'' => out.push_str("'\"'\"'"),
+            b'!' => out.push_str("'\\!'"),
+            b'\n' => out.push_str("\\\n"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("'\"`printf '\\{b:03o}'`\"'")),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// What a shell run wrote.

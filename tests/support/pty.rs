@@ -15,6 +15,9 @@ pub struct Pty {
     /// Everything read from the terminal so far.
     pub seen: Vec<u8>,
     consumed: usize,
+    /// Answer the terminal's cursor-position queries (`ESC [6n`), as a terminal window
+    /// does; line editors such as nushell's wait for the answer before they read a line.
+    pub answer_cursor_queries: bool,
 }
 
 impl Pty {
@@ -63,6 +66,7 @@ impl Pty {
             child,
             seen: Vec::new(),
             consumed: 0,
+            answer_cursor_queries: false,
         }
     }
 
@@ -114,7 +118,17 @@ impl Pty {
         match self.master.read(&mut buf) {
             Ok(0) | Err(_) => false,
             Ok(n) => {
+                let from = self.seen.len().saturating_sub(3);
                 self.seen.extend_from_slice(&buf[..n]);
+                if self.answer_cursor_queries {
+                    let queries = self.seen[from..]
+                        .windows(4)
+                        .filter(|w| w == b"\x1b[6n")
+                        .count();
+                    for _ in 0..queries {
+                        self.send("\x1b[1;1R");
+                    }
+                }
                 true
             }
         }

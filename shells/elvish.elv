@@ -1,0 +1,155 @@
+# autovenv: Python virtual environments that follow you around the shell.
+# Loaded from ~/.config/elvish/rc.elv with: eval (autovenv hook elvish | slurp)
+#
+# Before each prompt the hook decides, with elvish builtins only, whether anything that
+# matters may have changed: $pwd (walked up to the anchor the binary named last time),
+# $E:VIRTUAL_ENV, or the entries it watches at the current directory and the anchor. Only
+# then does it run `autovenv export elvish` (one process) and evaluate what that prints.
+use path
+use str
+
+var bin = @AUTOVENV@
+var session = ''
+var last-pwd = ''
+var last-ve = ''
+var anchor = ''
+var names = []
+var snap = ''
+var prefix = ''
+var told-missing = $false
+
+fn ve { if (has-env VIRTUAL_ENV) { get-env VIRTUAL_ENV } else { put '' } }
+
+fn exists {|p|
+  or (path:is-dir &follow-symlink=$true $p) (path:is-regular &follow-symlink=$true $p)
+}
+
+# One 0/1 per watched name: whether it exists in directory $d.
+fn snap-at {|d|
+  var s = ''
+  for n $names {
+    var p = $d/$n
+    if (str:has-prefix $n /) { set p = $n }
+    if (exists $p) { set s = $s'1' } else { set s = $s'0' }
+  }
+  put $s
+}
+
+fn up {|d| put $d[..(str:last-index $d /)] }
+
+# Whether the last evaluation still holds, without starting any process.
+fn unchanged {
+  if (or (eq $last-pwd '') (not-eq (ve) $last-ve)) { put $false; return }
+  var d = (str:trim-suffix $pwd /)
+  if (not (or (eq $d $anchor) (str:has-prefix $d $anchor/))) { put $false; return }
+  if (eq $pwd $last-pwd) {
+    if (and (not-eq $d $anchor) (str:contains (snap-at $d) 1)) { put $false; return }
+  } else {
+    while (not-eq $d $anchor) {
+      if (str:contains (snap-at $d) 1) { put $false; return }
+      set d = (up $d)
+    }
+  }
+  if (not-eq (snap-at $anchor) $snap) { put $false; return }
+  set last-pwd = $pwd
+  put $true
+}
+
+fn done {
+  set last-pwd = $pwd
+  set last-ve = (ve)
+  set snap = (snap-at $anchor)
+}
+
+# After a failure, stays quiet until the user changes directory.
+fn settle {
+  set anchor = (str:trim-suffix $pwd /)
+  set names = []
+  done
+}
+
+var deactivate~
+
+# Applies what one `autovenv export elvish` set in its namespace.
+fn apply {|ns|
+  set session = $ns[session]
+  set anchor = $ns[anchor]
+  set names = $ns[names]
+  if (eq $ns[prompt] show) {
+    set prefix = $ns[prefix]
+  } elif (eq $ns[prompt] remove) {
+    set prefix = ''
+  }
+  if (eq $ns[deactivate] define) {
+    edit:add-var deactivate~ $deactivate~
+  } elif (eq $ns[deactivate] remove) {
+    try { edit:del-var deactivate~ } catch { }
+  }
+  done
+}
+
+# Runs `autovenv export elvish` with the given options and applies what it prints.
+fn run {|@args|
+  if (not (path:is-regular &follow-symlink=$true $bin)) {
+    if (not $told-missing) {
+      echo 'autovenv: '$bin' is missing or not executable: reinstall autovenv, or remove the autovenv line from rc.elv' >&2
+      set told-missing = $true
+    }
+    settle
+    return
+  }
+  set told-missing = $false
+  try {
+    var code = ($bin export elvish $@args --session=$session | slurp)
+    eval $code &on-end=$apply~
+  } catch e {
+    settle
+  }
+}
+
+# Restores what the activation replaced; keeps this project off in this shell until you
+# leave it. `deactivate nondestructive` (run by every venv's activate) does not.
+set deactivate~ = {|@args|
+  var mode = full
+  if (and (> (count $args) 0) (eq $args[0] nondestructive)) { set mode = nondestructive }
+  run --deactivate=$mode
+  if (eq $mode nondestructive) { set last-pwd = '' }
+}
+
+# `autovenv allow`, `deny`, `reload` change the answer without a cd: run the binary, then
+# make the next prompt evaluate again.
+edit:add-var autovenv~ {|@args|
+  try {
+    (external $bin) $@args
+  } finally {
+    if (and (> (count $args) 0) (eq $args[0] reload)) { set session = '' }
+    set last-pwd = ''
+  }
+}
+
+# Loading again replaces the earlier hook and prompt wrapper instead of adding more: the
+# hook is known by a marker in its body, the wrapper hands out the prompt it wraps.
+fn ours {|f| try { str:contains $f[body] _autovenv-marker } catch { put $false } }
+
+var user-prompt = $edit:prompt
+if (ours $edit:prompt) { set user-prompt = ($edit:prompt &autovenv-wrapped=$true) }
+set edit:prompt = {|&autovenv-wrapped=$false|
+  nop _autovenv-marker
+  if $autovenv-wrapped {
+    put $user-prompt
+  } else {
+    if (and (not-eq $prefix '') (not (and (has-env VIRTUAL_ENV_DISABLE_PROMPT) (not-eq $E:VIRTUAL_ENV_DISABLE_PROMPT '')))) {
+      put $prefix
+    }
+    $user-prompt
+  }
+}
+
+set edit:before-readline = [(each {|f| if (not (ours $f)) { put $f } } $edit:before-readline) {
+  nop _autovenv-marker
+  try {
+    if (not (unchanged)) { run }
+  } catch e {
+    echo 'autovenv: the elvish hook failed: '(to-string $e[reason]) >&2
+  }
+}]

@@ -1,0 +1,157 @@
+# autovenv: Python virtual environments that follow you around the shell.
+# Loaded from nushell's autoload directory; in config.nu:
+#   mkdir ($nu.data-dir | path join vendor/autoload)
+#   autovenv hook nu | save -f ($nu.data-dir | path join vendor/autoload/autovenv.nu)
+#
+# Before each prompt _autovenv_hook decides, with nushell builtins only, whether anything
+# that matters may have changed: $env.PWD (walked up to the anchor the binary named last
+# time), $env.VIRTUAL_ENV, or the entries it watches at the current directory and the
+# anchor. Only then does it run `autovenv export nu` (one process), which prints JSON that
+# _autovenv_apply carries out. The hook's memory lives in $env._AUTOVENV, a record, which
+# nushell does not pass on to other processes, so a child shell evaluates afresh.
+
+def _autovenv_fresh [] {
+  {
+    bin: @AUTOVENV@
+    session: ""
+    pwd: ""
+    ve: ""
+    anchor: ""
+    names: []
+    snap: ""
+    prefix: ""
+    missing: false
+  }
+}
+
+def _autovenv_ve [] { $env.VIRTUAL_ENV? | default "" | into string }
+
+# One 0/1 per watched name: whether it exists in directory $dir.
+def _autovenv_snap [dir: string] {
+  $env._AUTOVENV.names | each {|n|
+    let p = if ($n | str starts-with "/") { $n } else { $"($dir)/($n)" }
+    if ($p | path exists) { "1" } else { "0" }
+  } | str join
+}
+
+def _autovenv_up [dir: string] {
+  let i = ($dir | str index-of "/" --end)
+  if $i <= 0 { "" } else { $dir | str substring 0..<$i }
+}
+
+# Whether the last evaluation still holds, without starting any process.
+def _autovenv_unchanged [] {
+  let s = $env._AUTOVENV
+  if $s.pwd == "" or (_autovenv_ve) != $s.ve { return false }
+  mut d = ($env.PWD | str trim --right --char "/")
+  if not ($d == $s.anchor or ($d | str starts-with $"($s.anchor)/")) { return false }
+  if $env.PWD == $s.pwd {
+    if $d != $s.anchor and ((_autovenv_snap $d) | str contains "1") { return false }
+  } else {
+    while $d != $s.anchor {
+      if ((_autovenv_snap $d) | str contains "1") { return false }
+      $d = (_autovenv_up $d)
+    }
+  }
+  (_autovenv_snap $s.anchor) == $s.snap
+}
+
+def --env _autovenv_done [] {
+  $env._AUTOVENV.pwd = $env.PWD
+  $env._AUTOVENV.ve = (_autovenv_ve)
+  $env._AUTOVENV.snap = (_autovenv_snap $env._AUTOVENV.anchor)
+}
+
+# After a failure, stays quiet until the user changes directory.
+def --env _autovenv_settle [] {
+  $env._AUTOVENV.anchor = ($env.PWD | str trim --right --char "/")
+  $env._AUTOVENV.names = []
+  _autovenv_done
+}
+
+# Carries out one export: the shape is defined in autovenv's src/shell/nushell.rs.
+def --env _autovenv_apply [u: record] {
+  load-env $u.set
+  hide-env -i ...$u.unset
+  if $u.path != null {
+    mut path = ($env.PATH? | default [])
+    if ($path | describe) == "string" { $path = ($path | split row (char esep)) }
+    for r in $u.path.remove {
+      let hit = ($path | enumerate | where item == $r)
+      if ($hit | is-not-empty) { $path = ($path | drop nth ($hit | first | get index)) }
+    }
+    $env.PATH = ($u.path.prepend | append $path)
+  }
+  if $u.prompt == "remove" {
+    $env._AUTOVENV.prefix = ""
+  } else if $u.prompt != "leave" {
+    $env._AUTOVENV.prefix = $u.prompt
+  }
+  $env._AUTOVENV.session = $u.session
+  $env._AUTOVENV.anchor = $u.anchor
+  $env._AUTOVENV.names = $u.names
+  _autovenv_done
+}
+
+# Runs `autovenv export nu` with the given options and applies what it prints.
+def --env _autovenv_run [...args: string] {
+  let bin = $env._AUTOVENV.bin
+  if not (($bin | path exists) and (($bin | path type) != "dir")) {
+    if not $env._AUTOVENV.missing {
+      print --stderr $"autovenv: ($bin) is missing or not executable: reinstall autovenv, or remove the autovenv file from nushell's autoload directory"
+      $env._AUTOVENV.missing = true
+    }
+    _autovenv_settle
+    return
+  }
+  $env._AUTOVENV.missing = false
+  let out = try {
+    ^$bin export nu ...$args $"--session=($env._AUTOVENV.session)" | from json
+  } catch {
+    null
+  }
+  if $out == null { _autovenv_settle } else { _autovenv_apply $out }
+}
+
+def --env _autovenv_hook [] {
+  if not (_autovenv_unchanged) { _autovenv_run }
+}
+
+# Restores what autovenv's activation replaced; keeps this project off in this shell until
+# you leave it. `deactivate nondestructive` (as venv activate scripts call it) does not.
+# nushell defines commands when it parses, so this one always exists; a venv's own
+# activate.nu overlay shadows it while that venv is active.
+def --env deactivate [mode?: string] {
+  if ($env.AUTOVENV_STATE? | is-empty) {
+    print --stderr "autovenv: nothing to deactivate: autovenv activated no venv in this shell"
+    return
+  }
+  let mode = if $mode == "nondestructive" { "nondestructive" } else { "full" }
+  _autovenv_run $"--deactivate=($mode)"
+  if $mode == "nondestructive" { $env._AUTOVENV.pwd = "" }
+}
+
+# `autovenv allow`, `deny`, `reload` change the answer without a cd: run the binary, then
+# make the next prompt evaluate again.
+def --env --wrapped autovenv [...args] {
+  $env._AUTOVENV.pwd = ""
+  if ($args | first 1) == ["reload"] { $env._AUTOVENV.session = "" }
+  ^$env._AUTOVENV.bin ...$args
+}
+
+if ($env._AUTOVENV? | is-empty) {
+  $env._AUTOVENV = (_autovenv_fresh)
+  $env.config.hooks.pre_prompt = ($env.config.hooks.pre_prompt? | default [] | append {|| _autovenv_hook })
+  let user_prompt = $env.PROMPT_COMMAND?
+  $env.PROMPT_COMMAND = {||
+    let shown = match ($user_prompt | describe) {
+      "string" => $user_prompt,
+      "nothing" => "",
+      _ => (do $user_prompt)
+    }
+    let off = ($env.VIRTUAL_ENV_DISABLE_PROMPT? | default "" | is-not-empty)
+    if $off { $shown } else { $"($env._AUTOVENV.prefix)($shown)" }
+  }
+} else {
+  $env._AUTOVENV = ($env._AUTOVENV | merge {bin: @AUTOVENV@, pwd: ""})
+}

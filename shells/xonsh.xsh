@@ -1,0 +1,197 @@
+# autovenv: Python virtual environments that follow you around the shell.
+# Loaded from ~/.xonshrc with: execx($(autovenv hook xonsh))
+# Loading it again is harmless.
+#
+# Before each prompt the on_pre_prompt_format handler decides, in Python and without starting any
+# process, whether anything that matters may have changed: $PWD (walked up to the anchor
+# the binary named last time), $VIRTUAL_ENV, or the entries it watches at the current
+# directory and the anchor. Only then does it run `autovenv export xonsh` (one process),
+# which prints JSON (values percent-encoded bytes) that the handler applies. The hook's
+# memory lives in this closure, not in the environment, so a child shell evaluates afresh.
+
+
+def __autovenv_setup(exe):
+    import json
+    import os
+    import subprocess
+    import sys
+    import urllib.parse
+
+    xsh = __xonsh__
+    env = xsh.env
+
+    def unq(text):
+        return os.fsdecode(urllib.parse.unquote_to_bytes(text))
+
+    st = {
+        "bin": unq(exe),
+        "session": "",
+        "pwd": "",
+        "ve": "",
+        "anchor": "",
+        "names": [],
+        "snap": "",
+        "prefix": "",
+        "missing": False,
+    }
+
+    def ve():
+        return str(env.get("VIRTUAL_ENV", "") or "")
+
+    def trim(d):
+        return d[:-1] if d.endswith("/") else d
+
+    def snap_at(d):
+        return "".join(
+            "1" if os.path.lexists(n if n.startswith("/") else d + "/" + n) else "0"
+            for n in st["names"]
+        )
+
+    def unchanged():
+        """Whether the last evaluation still holds, without starting any process."""
+        if not st["pwd"] or ve() != st["ve"]:
+            return False
+        pwd = env["PWD"]
+        a = st["anchor"]
+        d = trim(pwd)
+        if not (d == a or d.startswith(a + "/")):
+            return False
+        if pwd == st["pwd"]:
+            if d != a and "1" in snap_at(d):
+                return False
+        else:
+            while d != a:
+                if "1" in snap_at(d):
+                    return False
+                d = d[: d.rfind("/")]
+        if snap_at(a) != st["snap"]:
+            return False
+        st["pwd"] = pwd
+        return True
+
+    def done():
+        st["pwd"] = env["PWD"]
+        st["ve"] = ve()
+        st["snap"] = snap_at(st["anchor"])
+
+    def settle():
+        """After a failure, stays quiet until the user changes directory."""
+        st["anchor"] = trim(env["PWD"])
+        st["names"] = []
+        done()
+
+    def prompt_remove():
+        p = env.get("PROMPT")
+        if st["prefix"] and isinstance(p, str) and p.startswith(st["prefix"]):
+            env["PROMPT"] = p[len(st["prefix"]) :]
+        st["prefix"] = ""
+
+    def prompt_show(text):
+        prompt_remove()
+        if env.get("VIRTUAL_ENV_DISABLE_PROMPT"):
+            return
+        p = env.get("PROMPT")
+        # A prompt with {env_name} (xonsh's default) shows the venv by itself.
+        if not isinstance(p, str) or "{env_name" in p:
+            return
+        prefix = text.replace("{", "{{").replace("}", "}}")
+        env["PROMPT"] = prefix + p
+        st["prefix"] = prefix
+
+    def apply(u):
+        """Carries out one export; the shape is defined in autovenv's src/shell/xonsh.rs."""
+        for name, value in u["set"].items():
+            env[name] = unq(value)
+        for name in u["unset"]:
+            if name in env:
+                del env[name]
+        if u["path"] is not None:
+            path = env["PATH"]
+            for entry in map(unq, u["path"]["remove"]):
+                if entry in path:
+                    path.remove(entry)
+            for entry in reversed([unq(e) for e in u["path"]["prepend"]]):
+                path.insert(0, entry)
+            env["PATH"] = path
+        if u["deactivate"] == "define":
+            xsh.aliases["deactivate"] = deactivate
+        elif u["deactivate"] == "remove" and "deactivate" in xsh.aliases:
+            del xsh.aliases["deactivate"]
+        if u["prompt"] == "remove":
+            prompt_remove()
+        elif u["prompt"] != "leave":
+            prompt_show(unq(u["prompt"]["show"]))
+        st["session"] = u["session"]
+        st["anchor"] = unq(u["anchor"])
+        st["names"] = [unq(n) for n in u["names"]]
+        done()
+
+    def run(*args):
+        """Runs `autovenv export xonsh` with the given options and applies what it prints."""
+        exe = st["bin"]
+        if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
+            if not st["missing"]:
+                print(
+                    f"autovenv: {exe} is missing or not executable: reinstall autovenv, "
+                    "or remove the autovenv line from ~/.xonshrc",
+                    file=sys.stderr,
+                )
+                st["missing"] = True
+            settle()
+            return
+        st["missing"] = False
+        update = None
+        try:
+            out = subprocess.run(
+                [exe, "export", "xonsh", *args, "--session=" + st["session"]],
+                stdout=subprocess.PIPE,
+                env=env.detype(),
+            )
+            if out.returncode == 0:
+                update = json.loads(out.stdout)
+        except (OSError, ValueError):
+            update = None
+        if update is None:
+            settle()
+        else:
+            apply(update)
+
+    def deactivate(args):
+        """Restores what autovenv's activation replaced; keeps this project off in this
+        shell until you leave it. `deactivate nondestructive` does not."""
+        mode = "nondestructive" if args[:1] == ["nondestructive"] else "full"
+        run("--deactivate=" + mode)
+        if mode == "nondestructive":
+            st["pwd"] = ""
+
+    def autovenv(args):
+        """`autovenv allow`, `deny`, `reload` change the answer without a cd: run the
+        binary, then make the next prompt evaluate again."""
+        try:
+            rc = subprocess.run([st["bin"], *args], env=env.detype()).returncode
+        except OSError as e:
+            print(f"autovenv: {e}", file=sys.stderr)
+            rc = 1
+        if args[:1] == ["reload"]:
+            st["session"] = ""
+        st["pwd"] = ""
+        return rc
+
+    def hook(**_):
+        try:
+            if not unchanged():
+                run()
+        except Exception as e:  # a broken hook must never break the prompt
+            print(f"autovenv: the xonsh hook failed: {e}", file=sys.stderr)
+
+    # on_pre_prompt_format fires before the prompt is formatted (on_pre_prompt, after).
+    old = getattr(xsh, "_autovenv_hook", None)
+    if old is not None:
+        events.on_pre_prompt_format.discard(old)
+    xsh._autovenv_hook = hook
+    events.on_pre_prompt_format(hook)
+    xsh.aliases["autovenv"] = autovenv
+
+
+__autovenv_setup(@AUTOVENV@)
+del __autovenv_setup

@@ -1,0 +1,105 @@
+//! elvish: the hook runs from `edit:before-readline`; an export is elvish code whose
+//! variables the hook reads back from its namespace.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use super::Shell;
+use crate::update::{Deactivate, PromptChange, Update};
+
+/// elvish 0.19 and later.
+pub struct Elvish;
+
+const HOOK: &str = include_str!("../../shells/elvish.elv");
+
+impl Shell for Elvish {
+    fn name(&self) -> &'static str {
+        "elvish"
+    }
+
+    fn hook(&self, exe: &Path) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HOOK.len() + 64);
+        let (before, after) = HOOK.split_once("@AUTOVENV@").unwrap_or((HOOK, ""));
+        out.extend_from_slice(before.as_bytes());
+        out.extend(quote(exe.as_os_str().as_bytes()));
+        out.extend_from_slice(after.as_bytes());
+        out
+    }
+
+    fn render(&self, update: &Update) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, value) in &update.env {
+            match value {
+                Some(value) => {
+                    out.extend_from_slice(format!("set-env {name} ").as_bytes());
+                    out.extend(quote(value.as_bytes()));
+                    out.push(b'\n');
+                }
+                None => out.extend_from_slice(format!("unset-env {name}\n").as_bytes()),
+            }
+        }
+        let deactivate = match update.deactivate {
+            Deactivate::Leave => "leave",
+            Deactivate::Define => "define",
+            Deactivate::Remove => "remove",
+        };
+        out.extend_from_slice(format!("var deactivate = {deactivate}\n").as_bytes());
+        match &update.prompt {
+            PromptChange::Leave => out.extend_from_slice(b"var prompt = leave\n"),
+            PromptChange::Remove => out.extend_from_slice(b"var prompt = remove\n"),
+            PromptChange::Show(name) => {
+                let mut prefix = b"(".to_vec();
+                prefix.extend_from_slice(name.as_bytes());
+                prefix.extend_from_slice(b") ");
+                out.extend_from_slice(b"var prompt = show\nvar prefix = ");
+                out.extend(quote(&prefix));
+                out.push(b'\n');
+            }
+        }
+        out.extend_from_slice(b"var session = ");
+        out.extend(quote(update.session.as_bytes()));
+        out.extend_from_slice(b"\nvar anchor = ");
+        let anchor = update.anchor.as_os_str().as_bytes();
+        out.extend(quote(anchor.strip_suffix(b"/").unwrap_or(anchor)));
+        out.extend_from_slice(b"\nvar names = [");
+        for (i, name) in update.watch.iter().enumerate() {
+            if i > 0 {
+                out.push(b' ');
+            }
+            out.extend(quote(name.as_bytes()));
+        }
+        out.extend_from_slice(b"]\n");
+        out
+    }
+}
+
+/// Quotes `bytes` as an elvish double-quoted string: printable ASCII as it is (elvish
+/// does not interpolate `$` in strings), `"` and `\` escaped, every other byte as `\xNN`,
+/// which elvish keeps as that raw byte, so newlines and invalid UTF-8 survive.
+pub fn quote(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 2);
+    out.push(b'"');
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => {
+                out.push(b'\\');
+                out.push(b);
+            }
+            0x20..=0x7e => out.push(b),
+            _ => out.extend_from_slice(format!("\\x{b:02x}").as_bytes()),
+        }
+    }
+    out.push(b'"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_any_bytes() {
+        assert_eq!(quote(b"a\"b\\ $x"), b"\"a\\\"b\\\\ $x\"");
+        assert_eq!(quote(b"\n\xff"), b"\"\\x0a\\xff\"");
+    }
+}

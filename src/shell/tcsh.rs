@@ -1,0 +1,187 @@
+//! tcsh: the hook runs from the `precmd` alias, chained before the user's own.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use super::Shell;
+use crate::update::{Deactivate, PromptChange, Update};
+
+/// tcsh 6 (and csh-compatible shells that read the same syntax).
+pub struct Tcsh;
+
+const HOOK: &str = include_str!("../../shells/tcsh.csh");
+
+/// The `deactivate` alias: `deactivate [nondestructive]`, as every venv's activate.csh
+/// calls it. `!*` is the alias's arguments.
+const DEACTIVATE: &[u8] = b"set _autovenv_args = (!* full) ; \
+set _autovenv_args = \"--deactivate=$_autovenv_args[1]\" ; _autovenv_run ; \
+if (\"$_autovenv_args\" == --deactivate=nondestructive) set _autovenv_pwd = '' ; \
+set _autovenv_args = ''";
+
+impl Shell for Tcsh {
+    fn name(&self) -> &'static str {
+        "tcsh"
+    }
+
+    fn hook(&self, exe: &Path) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HOOK.len() + 64);
+        for line in HOOK.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if !out.is_empty() {
+                out.extend_from_slice(b" ; ");
+            }
+            let (before, after) = line.split_once("@AUTOVENV@").unwrap_or((line, ""));
+            out.extend_from_slice(before.as_bytes());
+            if line.contains("@AUTOVENV@") {
+                out.extend(quote(exe.as_os_str().as_bytes()));
+            }
+            out.extend_from_slice(after.as_bytes());
+        }
+        out.push(b'\n');
+        out
+    }
+
+    fn render(&self, update: &Update) -> Vec<u8> {
+        let mut cmds: Vec<Vec<u8>> = Vec::new();
+        for (name, value) in &update.env {
+            cmds.push(match value {
+                Some(value) => [
+                    format!("setenv {name} ").as_bytes(),
+                    &quote(value.as_bytes()),
+                ]
+                .concat(),
+                None => format!("unsetenv {name}").into_bytes(),
+            });
+        }
+        match update.deactivate {
+            Deactivate::Leave => {}
+            Deactivate::Define => {
+                cmds.push([b"alias deactivate ", &quote(DEACTIVATE)[..]].concat())
+            }
+            Deactivate::Remove => cmds.push(b"unalias deactivate".to_vec()),
+        }
+        match &update.prompt {
+            PromptChange::Leave => {}
+            PromptChange::Show(name) => {
+                let mut prefix = b"(".to_vec();
+                prefix.extend_from_slice(name.as_bytes());
+                prefix.extend_from_slice(b") ");
+                cmds.push([b"set _autovenv_p = ", &quote(&prompt_escape(&prefix))[..]].concat());
+                cmds.push(b"_autovenv_prompt_show".to_vec());
+            }
+            PromptChange::Remove => cmds.push(b"_autovenv_prompt_remove".to_vec()),
+        }
+        if update.rehash {
+            cmds.push(b"rehash".to_vec());
+        }
+        cmds.push(
+            [
+                b"set _autovenv_session = ",
+                &quote(update.session.as_bytes())[..],
+            ]
+            .concat(),
+        );
+        cmds.push([b"alias _autovenv_watch ", &quote(&watch(update))[..]].concat());
+        let mut out = cmds.join(&b" ; "[..]);
+        out.push(b'\n');
+        out
+    }
+
+    /// A newline cannot pass through `eval "`…`"`, which turns it into a space.
+    fn can_express(&self, value: &OsStr) -> bool {
+        !value.as_bytes().contains(&b'\n')
+    }
+}
+
+/// The body of the `_autovenv_watch` alias: sets `_autovenv_s` to the indexes of the
+/// watched entries that exist in `$cwd` and at the anchor, with `-e` tests only. Entries
+/// whose names hold characters that would need quoting inside an alias inside `eval` are
+/// left out (the default names never do): a change to them is seen at the next `cd`.
+fn watch(update: &Update) -> Vec<u8> {
+    let plain = |b: &[u8]| {
+        b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"._+-,@%~/ ".contains(c))
+    };
+    let anchor = update.anchor.as_os_str().as_bytes();
+    let anchor = anchor.strip_suffix(b"/").unwrap_or(anchor);
+    let mut out = b"set _autovenv_s = ''".to_vec();
+    let mut i = 0;
+    for name in &update.watch {
+        let name = name.as_bytes();
+        if name.is_empty() || !plain(name) {
+            continue;
+        }
+        let mut places: Vec<Vec<u8>> = Vec::new();
+        if name.starts_with(b"/") {
+            places.push(name.to_vec());
+        } else {
+            places.push([b"$cwd:q/", name].concat());
+            if plain(anchor) {
+                places.push([anchor, b"/", name].concat());
+            }
+        }
+        for place in places {
+            out.extend_from_slice(b" ; if (-e \"");
+            out.extend_from_slice(&place);
+            out.extend_from_slice(
+                format!("\") set _autovenv_s = \"${{_autovenv_s}}{i},\"").as_bytes(),
+            );
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Quotes `bytes` as one csh word inside evaluated code: `'…'` around everything, each
+/// `'` written as `'"'"'` and each `!` (history substitution acts even inside single
+/// quotes) as `'\!'`. Every byte but NUL and newline survives as it is, invalid UTF-8,
+/// backquotes, `$` and globs included.
+pub fn quote(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 2);
+    out.push(b'\'');
+    for &b in bytes {
+        match b {
+            b'\'' => out.extend_from_slice(b"'\"'\"'"),
+            b'!' => out.extend_from_slice(b"'\\!'"),
+            _ => out.push(b),
+        }
+    }
+    out.push(b'\'');
+    out
+}
+
+/// Escapes text for tcsh's `prompt`, where `%` starts a sequence and `!` is the history
+/// number.
+fn prompt_escape(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 4);
+    for &b in text {
+        match b {
+            b'%' => out.extend_from_slice(b"%%"),
+            b'!' => out.extend_from_slice(b"\\!"),
+            _ => out.push(b),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_history_and_quotes() {
+        assert_eq!(quote(b"a!b"), b"'a'\\!'b'");
+        assert_eq!(quote(b"it's `x` $y \xff"), b"'it'\"'\"'s `x` $y \xff'");
+        assert_eq!(quote(b""), b"''");
+    }
+
+    #[test]
+    fn newlines_are_refused() {
+        assert!(!Tcsh.can_express(OsStr::new("a\nb")));
+        assert!(Tcsh.can_express(OsStr::new("a b!'")));
+    }
+}
