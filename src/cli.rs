@@ -59,6 +59,22 @@ pub enum Command {
         /// The directory to look at.
         dir: Option<PathBuf>,
     },
+    /// Create the venv of the project that holds DIR (default: here), or rebuild it with
+    /// --force; the shell activates it at the next prompt.
+    ///
+    /// The creator is the config's `creator` ("auto": `uv venv --seed` when uv is on PATH,
+    /// else `python -m venv`); the interpreter comes from --python, else the project's
+    /// .python-version (3.12 means python3.12), else the config's `python`, else python3.
+    Create {
+        /// A directory in the project.
+        dir: Option<PathBuf>,
+        /// The interpreter to make it with: a command such as python3.12, or a path.
+        #[arg(long, value_name = "PYTHON")]
+        python: Option<OsString>,
+        /// Rebuild the venv even when it is there and works.
+        #[arg(long)]
+        force: bool,
+    },
     /// Evaluate again at the next prompt, forgetting what this shell was told and which
     /// project `deactivate` turned off.
     Reload,

@@ -8,7 +8,12 @@ fn pages_in(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .map(|entries| {
             entries
                 .filter_map(Result::ok)
-                .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap_or_default()))
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        std::fs::read(e.path()).unwrap_or_default(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -22,7 +27,11 @@ fn man_pages_match_the_cli() {
     clap_mangen::generate_to(autovenv::cli::command(), &fresh).expect("render man pages");
     let generated = pages_in(&fresh);
     let _ = std::fs::remove_dir_all(&fresh);
-    assert!(generated.contains_key("autovenv.1"), "{:?}", generated.keys());
+    assert!(
+        generated.contains_key("autovenv.1"),
+        "{:?}",
+        generated.keys()
+    );
 
     let man = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
     if std::env::var_os("AUTOVENV_UPDATE_MAN").is_some() {

@@ -13,6 +13,7 @@ use crate::export;
 use crate::message::{say, shown, Level};
 use crate::trust::List;
 
+mod create;
 mod status;
 mod trust;
 
@@ -25,13 +26,16 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match run(cli.command) {
+    let code = match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             say(Level::Error, false, &message);
             ExitCode::FAILURE
         }
-    }
+    };
+    // Stopped by Ctrl-C (or kill) while creating a venv: end as that signal would have.
+    crate::create::signals::reraise();
+    code
 }
 
 fn run(command: Command) -> Result<(), String> {
@@ -58,6 +62,7 @@ fn run(command: Command) -> Result<(), String> {
         Command::Allow { dir } => trust::record(List::Allow, dir.as_deref()),
         Command::Deny { dir } => trust::record(List::Deny, dir.as_deref()),
         Command::Status { dir } => status::status(dir.as_deref()),
+        Command::Create { dir, python, force } => create::create(dir.as_deref(), python, force),
         Command::Reload => {
             say(Level::Info, false, "evaluating again at the next prompt");
             Ok(())
@@ -87,4 +92,3 @@ pub(crate) fn target_dir(dir: Option<&Path>) -> Result<PathBuf, String> {
     }
     Ok(dir)
 }
-

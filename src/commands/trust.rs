@@ -40,4 +40,3 @@ pub fn record(list: List, dir: Option<&Path>) -> Result<(), String> {
     say(Level::Info, quiet, &text);
     Ok(())
 }
-
