@@ -2,11 +2,12 @@
 //!
 //! The venv is made where it will be used (venvs cannot be moved), so the directory is
 //! marked first with [`INCOMPLETE_MARKER`] and the marker is removed only once the creator
-//! succeeded: discovery never activates a marked venv. A lock makes two shells that enter
-//! together create once. A signal stops the creator, removes what it made and leaves the
-//! marker saying so, which tells the next prompt not to start again at once.
+//! succeeded: discovery never activates a marked venv, and a marked venv found later (its
+//! creator was killed outright) is made again. A lock makes two shells that enter together
+//! create once. A signal stops the creator and everything it started, and removes what it
+//! made.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::ErrorKind;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -136,7 +137,7 @@ pub fn create(
     match job.run(&mut announce) {
         Outcome::Done => {}
         Outcome::Interrupted => {
-            interrupted(venv);
+            interrupted(venv, made_dir);
             return Err(Failure::Interrupted);
         }
         Outcome::NoEnsurepip => {
@@ -195,28 +196,20 @@ fn prepare(venv: &Path, force: bool, quiet: bool) -> Result<Prepared, Failure> {
     let found = Venv::inspect(venv.to_owned());
     match &found.problem {
         None if !force => return Ok(Prepared::Ready(found)),
-        Some(Problem::Incomplete) => match marker_note(venv) {
-            Note::InterruptedHere => {
-                // Stopped by Ctrl-C in this terminal: that was told; do not start again.
-                discard(venv, !is_symlink(venv));
-                return Err(Failure::Interrupted);
-            }
-            Note::Other if !force => say(
-                Level::Info,
-                quiet,
-                &format!(
-                    "{} was left half-made by a creation that was cut short; making it again",
-                    shown(venv)
-                ),
+        Some(Problem::Incomplete) if !force => say(
+            Level::Info,
+            quiet,
+            &format!(
+                "{} was left half-made by a creation that was cut short; making it again",
+                shown(venv)
             ),
-            Note::Other => {}
-        },
+        ),
         Some(problem) if !force => {
             return Err(Failure::Error(crate::export::problem_text(venv, problem)))
         }
         _ => {}
     }
-    clear(venv, None).map_err(|e| {
+    clear(venv).map_err(|e| {
         Failure::Error(format!(
             "cannot empty {} to rebuild it ({e}): remove it by hand",
             shown(venv)
@@ -247,38 +240,11 @@ fn make_dir(venv: &Path) -> Result<(), Failure> {
     })
 }
 
-/// What the marker in a half-made venv says.
-enum Note {
-    /// A signal stopped its creation in this terminal session.
-    InterruptedHere,
-    /// Anything else: a creator killed outright, or stopped in another terminal.
-    Other,
-}
-
-fn marker_note(venv: &Path) -> Note {
-    let text = std::fs::read(venv.join(INCOMPLETE_MARKER)).unwrap_or_default();
-    let here = format!("interrupted {}", session_id());
-    if String::from_utf8_lossy(&text).trim() == here {
-        Note::InterruptedHere
-    } else {
-        Note::Other
-    }
-}
-
-/// This process's terminal session: the same for every prompt of one terminal.
-fn session_id() -> i32 {
-    // SAFETY: getsid(0) only reads this process's session id.
-    unsafe { libc::getsid(0) }
-}
-
-/// After a signal: removes what the creator made but keeps the marked directory, noting
-/// the interruption, so the next prompt in this terminal does not start again.
-fn interrupted(venv: &Path) {
-    let _ = clear(venv, Some(OsStr::new(INCOMPLETE_MARKER)));
-    let _ = std::fs::write(
-        venv.join(INCOMPLETE_MARKER),
-        format!("interrupted {}\n", session_id()),
-    );
+/// After a signal: removes what was made and says so. The shell still gets this
+/// evaluation's answer (the bash hook keeps it pending until its next prompt), which
+/// remembers the failure, so creation does not start again until the user comes back.
+fn interrupted(venv: &Path, made_dir: bool) {
+    discard(venv, made_dir);
     say(
         Level::Warning,
         false,
@@ -295,17 +261,14 @@ fn discard(venv: &Path, made_dir: bool) {
     if made_dir && !is_symlink(venv) {
         let _ = std::fs::remove_dir_all(venv);
     } else {
-        let _ = clear(venv, None);
+        let _ = clear(venv);
     }
 }
 
-/// Empties a directory (following it if it is a symlink), keeping the entry `keep`.
-fn clear(dir: &Path, keep: Option<&OsStr>) -> std::io::Result<()> {
+/// Empties a directory (following it if it is a symlink).
+fn clear(dir: &Path) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        if Some(entry.file_name().as_os_str()) == keep {
-            continue;
-        }
         let path = entry.path();
         if entry.file_type()?.is_dir() {
             std::fs::remove_dir_all(&path)?;
