@@ -167,14 +167,8 @@ impl Job<'_> {
                 }
             }
         }
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if signals::caught().is_some() => return stop(&mut child),
-                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(_) => break None,
-            }
-        };
+        // Both pipes closed: the creator has ended (or is ending).
+        let status = child.wait().ok();
         if signals::caught().is_some() && !status.is_some_and(|s| s.success()) {
             return stop(&mut child);
         }
