@@ -737,3 +737,47 @@ fn a_forced_creator_that_is_missing_is_named_once() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(!proj.join(".venv").exists());
 }
+
+#[test]
+fn a_full_disk_is_one_line_and_leaves_nothing() {
+    let w = World::new(true);
+    let proj = w.sb.mkdir("proj");
+    w.sb.allow(&proj);
+    // The project lives on a 1 MiB file system of its own: room for the project, not for
+    // pip. The shell runs in a mount namespace where that file system is mounted.
+    let mount = "mount -t tmpfs -o size=1m tmpfs \"$1\" && printf '[project]\\n' > \"$1/pyproject.toml\" && shift && exec \"$@\"";
+    let proj_arg = proj.to_string_lossy().into_owned();
+    let wrapper = [
+        "unshare",
+        "--map-root-user",
+        "--mount",
+        "sh",
+        "-c",
+        mount,
+        "sh",
+        proj_arg.as_str(),
+    ];
+    let run = w.run_with(
+        &wrapper,
+        &[
+            format!("cd {}", q(&proj)),
+            SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+            "true".into(),
+            format!("ls -A {} > {}", q(&proj), q(&w.sb.out("ls"))),
+        ],
+    );
+    assert_eq!(w.var("ve"), "<unset>");
+    let lines: Vec<String> = run
+        .stderr()
+        .lines()
+        .filter(|l| l.contains("failed"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr());
+    assert!(
+        lines[0].contains("No space left on device") && lines[0].contains("removed what was made"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(w.var("ls").trim(), "pyproject.toml", "{}", run.stderr());
+}

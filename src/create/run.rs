@@ -282,7 +282,8 @@ fn version_in(line: &str) -> Option<String> {
     Some(version.trim_end_matches('.').to_owned())
 }
 
-/// One line that says why the creator failed: uv's `error:` (and its first `cause:`),
+/// One line that says why the creator failed: uv's `error:` (and its last `cause:`, the
+/// root one),
 /// else the last line of the error output (a traceback's exception), else the status.
 fn summary(stderr: &str, stdout: &str, status: Option<std::process::ExitStatus>) -> String {
     let lines: Vec<&str> = stderr
@@ -291,7 +292,7 @@ fn summary(stderr: &str, stdout: &str, status: Option<std::process::ExitStatus>)
         .filter(|l| !l.is_empty())
         .collect();
     if let Some(error) = lines.iter().find(|l| l.starts_with("error:")) {
-        let cause = lines.iter().find(|l| l.starts_with("cause:"));
+        let cause = lines.iter().rfind(|l| l.starts_with("cause:"));
         return match cause {
             Some(cause) => format!("{error} ({cause})"),
             None => (*error).to_owned(),
@@ -329,7 +330,7 @@ mod tests {
 
     #[test]
     fn failures_are_one_line() {
-        let uv = "Using CPython 3.11.7\nerror: Failed to create virtual environment\n  cause: Permission denied\n\nhint: x\n";
+        let uv = "Using CPython 3.11.7\nerror: Failed to create virtual environment\n  cause: Failed to copy\n  cause: Permission denied\n\nhint: x\n";
         assert_eq!(
             summary(uv, "", None),
             "error: Failed to create virtual environment (cause: Permission denied)"
