@@ -9,6 +9,7 @@
 
 use std::ffi::OsString;
 use std::io::ErrorKind;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -75,6 +76,12 @@ pub fn create(
         Some(vars) => vars.path.clone(),
         None => std::env::var_os("PATH"),
     };
+    if venv.as_os_str().as_bytes().contains(&b':') {
+        return Err(Failure::Error(crate::export::problem_text(
+            venv,
+            &Problem::ColonInPath,
+        )));
+    }
     let maker = Maker::pick(config.creator, path_var.as_deref())?;
     let wanted = python::wanted(root, options.python.as_deref(), config.python.as_deref());
     let python = wanted.find(root, path_var.as_deref())?;
@@ -91,7 +98,14 @@ pub fn create(
     });
     let _lock = match lock {
         Ok(lock) => lock,
-        Err(LockError::Interrupted) => return Err(Failure::Interrupted),
+        Err(LockError::Interrupted) => {
+            say(
+                Level::Warning,
+                false,
+                &format!("stopped waiting for {} to be created", shown(venv)),
+            );
+            return Err(Failure::Interrupted);
+        }
         Err(LockError::Io(path, e)) => {
             return Err(Failure::Error(format!(
                 "cannot take the lock {} ({e}): check that the cache directory is writable",

@@ -781,3 +781,23 @@ fn a_full_disk_is_one_line_and_leaves_nothing() {
     );
     assert_eq!(w.var("ls").trim(), "pyproject.toml", "{}", run.stderr());
 }
+
+#[test]
+fn a_project_path_with_a_colon_gets_no_venv_and_one_line() {
+    let w = World::new(true);
+    let proj = w.sb.project("has:colon");
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+    ]);
+    assert_eq!(w.var("ve"), "<unset>");
+    assert_eq!(
+        run.stderr_count("has ':' in its path"),
+        1,
+        "{}",
+        run.stderr()
+    );
+    assert!(!proj.join(".venv").exists());
+}
