@@ -84,7 +84,7 @@ pub fn create(
     }
     let maker = Maker::pick(config.creator, path_var.as_deref())?;
     let wanted = python::wanted(root, options.python.as_deref(), config.python.as_deref());
-    let python = wanted.find(root, path_var.as_deref())?;
+    let python = wanted.find(root, path_var.as_deref(), &maker)?;
 
     let lock = Lock::acquire(venv, || {
         say(

@@ -801,3 +801,33 @@ fn a_project_path_with_a_colon_gets_no_venv_and_one_line() {
     );
     assert!(!proj.join(".venv").exists());
 }
+
+#[test]
+fn with_uv_a_version_not_on_path_as_python3_x_is_found_by_uv() {
+    // Only `python3` is on PATH; uv knows it is the version .python-version asks for.
+    let w = World::new(true);
+    let out = Command::new(real_python())
+        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+        .output()
+        .expect("ask python3 its version");
+    let version = text(&out.stdout).trim().to_owned();
+    let proj = w.sb.project("proj");
+    w.sb.write("proj/.python-version", &format!("{version}\n"));
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+    ]);
+    assert_eq!(
+        w.var("ve"),
+        proj.join(".venv").to_string_lossy(),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        run.stderr_count(&format!("with Python {version}.")),
+        1,
+        "{}",
+        run.stderr()
+    );
+}

@@ -99,8 +99,16 @@ fn command_for(request: String) -> Option<(String, String)> {
 
 impl Wanted {
     /// Finds the interpreter: a name with a `/` is a path (relative to `root`), anything
-    /// else is looked up on `PATH`. The error is one line naming what was looked for.
-    pub fn find(&self, root: &Path, path: Option<&OsStr>) -> Result<PathBuf, String> {
+    /// else is looked up on `PATH`; a version that is not there is also asked of `uv`
+    /// when uv makes the venv (`uv python find`: the Pythons uv installed, and any
+    /// interpreter of that version under another name). The error is one line naming
+    /// what was looked for.
+    pub fn find(
+        &self,
+        root: &Path,
+        path: Option<&OsStr>,
+        maker: &Maker,
+    ) -> Result<PathBuf, String> {
         if self.name.as_bytes().contains(&b'/') {
             let path = root.join(&self.name);
             return if is_executable(&path) {
@@ -113,19 +121,45 @@ impl Wanted {
                 ))
             };
         }
-        on_path(&self.name, path).ok_or_else(|| match &self.version {
-            Some(version) => format!(
+        if let Some(found) = on_path(&self.name, path) {
+            return Ok(found);
+        }
+        match (&self.version, maker) {
+            (Some(version), Maker::Uv(uv)) => uv_find(uv, version, root, path).ok_or_else(|| {
+                format!(
+                    "Python {version} is not installed: looked for {} on PATH and among uv's Pythons, as {} asks: install it (`uv python install {version}`), or change that file",
+                    shown(&self.name),
+                    self.source
+                )
+            }),
+            (Some(version), _) => Err(format!(
                 "Python {version} is not installed: looked for {} on PATH, as {} asks: install it, or change that file",
                 shown(&self.name),
                 self.source
-            ),
-            None => format!(
+            )),
+            (None, _) => Err(format!(
                 "the interpreter {} (from {}) is not on PATH: install it, or set `python` in the config to one that is",
                 shown(&self.name),
                 self.source
-            ),
-        })
+            )),
+        }
     }
+}
+
+/// `uv python find VERSION`: an installed interpreter of that version, never a download.
+fn uv_find(uv: &Path, version: &str, root: &Path, path: Option<&OsStr>) -> Option<PathBuf> {
+    let mut cmd = std::process::Command::new(uv);
+    cmd.args(["python", "find", "--no-project", version])
+        .current_dir(root)
+        .env("UV_PYTHON_DOWNLOADS", "never")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if let Some(path) = path {
+        cmd.env("PATH", path);
+    }
+    let out = cmd.output().ok()?;
+    let found = PathBuf::from(OsStr::from_bytes(out.stdout.trim_ascii()));
+    (out.status.success() && found.is_absolute()).then_some(found)
 }
 
 /// The program that makes the venv.
