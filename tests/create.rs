@@ -831,3 +831,47 @@ fn with_uv_a_version_not_on_path_as_python3_x_is_found_by_uv() {
         run.stderr()
     );
 }
+
+#[test]
+fn a_creator_killed_half_way_is_one_line_and_leaves_nothing() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let venv = proj.join(".venv");
+    w.config("creator = \"venv\"\n");
+    let mut cmd = w.sb.command(support::binary());
+    cmd.arg("create")
+        .current_dir(&proj)
+        .env("PWD", &proj)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    w.env(&mut cmd);
+    let creating = cmd.spawn().expect("start autovenv create");
+    wait_until("the venv is half made", || venv.join("pyvenv.cfg").exists());
+    // The creator is the child of autovenv that names the venv on its command line.
+    let parent = format!(" {} ", creating.id());
+    let venv_text = venv.to_string_lossy().into_owned();
+    let creator = std::fs::read_dir("/proc")
+        .expect("read /proc")
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .find(|pid| {
+            let stat = std::fs::read(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let stat = text(&stat);
+            let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+            let ppid_field = after_name.split_whitespace().nth(1).unwrap_or("");
+            format!(" {ppid_field} ") == parent && text(&cmdline).contains(&venv_text)
+        })
+        .expect("find the creator process");
+    // SAFETY: kill sends a signal to a process this test started (through autovenv).
+    assert_eq!(unsafe { libc::kill(creator, libc::SIGKILL) }, 0);
+    let out = creating.wait_with_output().expect("wait for autovenv");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let failed: Vec<&str> = stderr.lines().filter(|l| l.contains("failed")).collect();
+    assert_eq!(failed.len(), 1, "{stderr}");
+    assert!(failed[0].contains("removed what was made"), "{stderr}");
+    assert!(!venv.exists(), "{stderr}");
+}
