@@ -171,8 +171,9 @@ pub fn create(
         }
     }
     let took = started.elapsed();
-    let made = Venv::inspect(venv.to_owned());
-    if !matches!(made.problem, None | Some(Problem::Incomplete)) {
+    // Still marked, so inspect would only say Incomplete: look at what a venv needs.
+    let works = venv.join("pyvenv.cfg").is_file() && venv.join("bin").join("python").is_file();
+    if !works {
         discard(venv, made_dir);
         return Err(Failure::Error(format!(
             "{} made {} but it does not work; removed it: run `autovenv create --force` to try again",
@@ -270,12 +271,21 @@ fn interrupted(venv: &Path, made_dir: bool) {
 }
 
 /// Removes what a failed creation left: the directory if it was made for it (a symlinked
-/// venv keeps its link and target), else its contents.
+/// venv keeps its link), else its contents.
 fn discard(venv: &Path, made_dir: bool) {
-    if made_dir && !is_symlink(venv) {
-        let _ = std::fs::remove_dir_all(venv);
-    } else {
-        let _ = clear(venv);
+    match (made_dir, is_symlink(venv)) {
+        (true, false) => {
+            let _ = std::fs::remove_dir_all(venv);
+        }
+        // The link stays; the directory made at its target goes.
+        (true, true) => {
+            if let Ok(target) = std::fs::canonicalize(venv) {
+                let _ = std::fs::remove_dir_all(target);
+            }
+        }
+        (false, _) => {
+            let _ = clear(venv);
+        }
     }
 }
 
