@@ -48,6 +48,15 @@ pub enum Command {
         /// `--json`: one JSON object with a stable schema.
         json: bool,
     },
+    /// `autovenv create [DIR] [--python X] [--force]`.
+    Create {
+        /// A directory in the project.
+        dir: Option<PathBuf>,
+        /// `--python`: the interpreter to make it with.
+        python: Option<OsString>,
+        /// `--force`: rebuild the venv even when it is there and works.
+        force: bool,
+    },
     /// `autovenv reload`.
     Reload,
     /// `autovenv exec [DIR] -- CMD…`.
@@ -171,6 +180,18 @@ fn list_flag(help: &'static str) -> Arg {
     flag("list", help).conflicts_with("dir")
 }
 
+const CREATE_ABOUT: &str = "\
+Create the venv of the project that holds DIR (default: here), or rebuild it with --force;
+the shell activates it at the next prompt.
+
+The creator is the config's `creator` (\"auto\": `uv venv --seed` when uv is on PATH, else
+`python -m venv`); the interpreter comes from --python, else the project's .python-version
+(3.12 means python3.12), else the config's `python`, else python3.";
+
+const EXIT_CREATE: &str = "Exit status: 0 when the venv was made (or is already there), 1 \
+when it could not be made (the line says why), 2 when used wrongly; killed by a signal, \
+autovenv removes what it made and ends by that signal.";
+
 const EXEC_ABOUT: &str = "\
 Run CMD with the venv of the project holding DIR (default: here) active, as the hook
 activates it, without a shell: for scripts, cron, editors and CI.
@@ -260,6 +281,21 @@ pub fn command() -> clap::Command {
                 .after_help(STATUS_HELP)
                 .arg(dir_arg("The directory to look at"))
                 .arg(flag("json", "Print one JSON object with a stable schema (see below) instead of text")),
+        )
+        .subcommand(
+            clap::Command::new("create")
+                .about("Create the venv of the project that holds DIR (default: here), or rebuild it with --force; the shell activates it at the next prompt")
+                .long_about(CREATE_ABOUT)
+                .after_help(EXIT_CREATE)
+                .arg(dir_arg("A directory in the project"))
+                .arg(
+                    Arg::new("python")
+                        .long("python")
+                        .value_name("PYTHON")
+                        .help("The interpreter to make it with: a command such as python3.12, or a path")
+                        .value_parser(ValueParser::os_string()),
+                )
+                .arg(flag("force", "Rebuild the venv even when it is there and works")),
         )
         .subcommand(
             clap::Command::new("reload")
@@ -369,6 +405,11 @@ fn from_matches(matches: &ArgMatches) -> Command {
             watch: m.get_flag("watch"),
         },
         Some(("prune", _)) => Command::Prune,
+        Some(("create", m)) => Command::Create {
+            dir: dir_of(m),
+            python: m.get_one::<OsString>("python").cloned(),
+            force: m.get_flag("force"),
+        },
         Some(("completions", m)) => Command::Completions {
             shell: m
                 .get_one::<clap_complete::Shell>("shell")

@@ -236,6 +236,21 @@ pub fn decide(inputs: &Inputs) -> Plan {
 
     match &inputs.discovery.venv {
         Some((venv, _)) => {
+            // A venv autovenv has not finished making is finished (or waited for) by
+            // creating it, where creating would happen; it is never activated as it is.
+            let unfinished = venv.problem == Some(Problem::Incomplete)
+                && inputs.trust.is_trusted()
+                && inputs.auto_create
+                && !session.creation_failed(&root);
+            if unfinished {
+                return plan(
+                    leave_ours(ours),
+                    Enter::Create(root),
+                    None,
+                    session,
+                    Reason::Missing,
+                );
+            }
             if let Some(problem) = &venv.problem {
                 let notice = Notice::Broken {
                     venv: venv.path.clone(),

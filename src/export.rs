@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::activation::Vars;
 use crate::config::{self, Config};
+use crate::create::Failure;
 use crate::decide::{self, Enter, Inputs, Leave, Notice, Plan, Request, StateRead};
 use crate::discover::{self, Discovery, VenvLocation};
 use crate::message::{say, shown, Level};
@@ -139,6 +140,7 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
     // from under the prompt of a venv activated by hand, whose `activate` kept it.
     let mut prompt = PromptChange::Remove;
     let mut target: Option<(Venv, PathBuf)> = None;
+    let mut took = None;
     match plan.enter {
         Enter::Nothing => {}
         Enter::Keep(state) => {
@@ -154,13 +156,25 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
         }
         Enter::Activate(venv, root) => target = Some((venv, root)),
         Enter::Create(root) => {
-            let path = situation.location.for_root(&root);
-            match crate::create::create(&root, &path, &situation.config, false) {
-                Ok(venv) => target = Some((venv, root)),
-                Err(error) => {
+            // A half-made venv that discovery found is finished where it is.
+            let path = match &situation.discovery.venv {
+                Some((venv, venv_root)) if *venv_root == root => venv.path.clone(),
+                _ => situation.location.for_root(&root),
+            };
+            let options = crate::create::Options {
+                env: Some(after.clone()),
+                ..Default::default()
+            };
+            match crate::create::create(&root, &path, &situation.config, &options) {
+                Ok(made) => {
+                    took = made.took;
+                    target = Some((made.venv, root));
+                }
+                Err(Failure::Error(error)) => {
                     say(Level::Error, false, &error);
                     session.failed.push(root);
                 }
+                Err(Failure::Interrupted) => session.failed.push(root),
             }
             situation.discovery = Discovery::walk(
                 &situation.discovery.pwd,
@@ -198,18 +212,22 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
             .as_deref()
             .map(|v| format!(" (Python {v})"))
             .unwrap_or_default();
-        let verb = if left.is_some() {
-            "switched to"
-        } else {
-            "activated"
+        let verb = match (took, left.is_some()) {
+            (Some(_), true) => "created and switched to",
+            (Some(_), false) => "created and activated",
+            (None, true) => "switched to",
+            (None, false) => "activated",
         };
         let stale = crate::sync::stale_note(&venv.path, &root)
             .map(|note| format!("; {note}"))
             .unwrap_or_default();
+        let took = took
+            .map(|t| format!(" in {}", crate::create::seconds(t)))
+            .unwrap_or_default();
         say(
             Level::Info,
             quiet,
-            &format!("{verb} {}{version}{stale}", shown(&venv.path)),
+            &format!("{verb} {}{version}{took}{stale}", shown(&venv.path)),
         );
     } else if let Some(venv) = &left {
         say(Level::Info, quiet, &format!("deactivated {}", shown(venv)));
@@ -281,6 +299,9 @@ pub fn problem_text(venv: &Path, problem: &Problem) -> String {
         Problem::MissingHome(home) => format!(
             "{venv} was made from the Python in {}, which is gone, so it was not activated: run `autovenv create --force` to rebuild it{then_sync}",
             shown(home)
+        ),
+        Problem::Incomplete => format!(
+            "{venv} is half-made (its creation did not finish), so it was not activated: run `autovenv create --force` to rebuild it"
         ),
         Problem::ColonInPath => format!(
             "{venv} has ':' in its path, which PATH cannot hold, so it was not activated: rename or move the directory"

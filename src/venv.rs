@@ -79,7 +79,14 @@ pub enum Problem {
     MissingHome(PathBuf),
     /// The path holds `:`, so its `bin` cannot be put on `PATH`.
     ColonInPath,
+    /// autovenv's creation of it has not finished (it holds [`INCOMPLETE_MARKER`]): it is
+    /// being made right now, or its making was cut short.
+    Incomplete,
 }
+
+/// The file autovenv puts in a venv directory before creating the venv and removes once
+/// the venv is complete; a venv that holds it is never activated.
+pub const INCOMPLETE_MARKER: &str = ".autovenv-incomplete";
 
 /// A venv directory found on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,6 +106,9 @@ impl Venv {
             Ok(bytes) => (PyvenvCfg::parse(&bytes), None),
             Err(_) => (PyvenvCfg::default(), Some(Problem::NoConfig)),
         };
+        if std::fs::symlink_metadata(path.join(INCOMPLETE_MARKER)).is_ok() {
+            problem = Some(Problem::Incomplete);
+        }
         if problem.is_none() {
             problem = python_problem(&path.join("bin").join("python"));
         }

@@ -12,6 +12,7 @@ use crate::message::{say, shown, Level};
 use crate::trust::List;
 
 mod completions;
+mod create;
 mod exec;
 mod prune;
 mod status;
@@ -32,13 +33,16 @@ pub fn main() -> ExitCode {
         Command::Exec { dir, command } => return exec::exec(dir.as_deref(), &command),
         command => command,
     };
-    match run(command) {
+    let code = match run(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             say(Level::Error, false, &message);
             ExitCode::FAILURE
         }
-    }
+    };
+    // Stopped by Ctrl-C (or kill) while creating a venv: end as that signal would have.
+    crate::create::signals::reraise();
+    code
 }
 
 fn run(command: Command) -> Result<(), String> {
@@ -75,6 +79,7 @@ fn run(command: Command) -> Result<(), String> {
             completions::completions(shell);
             Ok(())
         }
+        Command::Create { dir, python, force } => create::create(dir.as_deref(), python, force),
         Command::Reload => {
             say(Level::Info, false, "evaluating again at the next prompt");
             Ok(())

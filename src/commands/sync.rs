@@ -32,7 +32,13 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
         None if first.method == Method::Uv => Venv::inspect(situation.location.for_root(&root)),
         None => {
             let path = situation.location.for_root(&root);
-            crate::create::create(&root, &path, &situation.config, false)?
+            let options = crate::create::Options::default();
+            match crate::create::create(&root, &path, &situation.config, &options) {
+                Ok(made) => made.venv,
+                Err(crate::create::Failure::Error(error)) => return Err(error),
+                // A signal stopped it, and the user was told; end by that signal.
+                Err(crate::create::Failure::Interrupted) => return Ok(()),
+            }
         }
     };
     let env = activated_env(&situation, &venv, &root);

@@ -47,6 +47,7 @@ fn discoveries() -> Vec<Discovery> {
         discovery(Some(venv(VENV, None)), false),
         discovery(Some(venv(VENV, Some(Problem::NoConfig))), true),
         discovery(Some(venv(VENV, Some(Problem::ColonInPath))), true),
+        discovery(Some(venv(VENV, Some(Problem::Incomplete))), true),
     ]
 }
 
@@ -163,7 +164,7 @@ fn foreign(inputs: &Inputs) -> bool {
 
 #[test]
 fn covers_every_combination() {
-    assert_eq!(each(|_, _| {}), 3 * 6 * 4 * 4 * 5 * 4 * 2);
+    assert_eq!(each(|_, _| {}), 3 * 7 * 4 * 4 * 5 * 4 * 2);
 }
 
 #[test]
@@ -179,7 +180,12 @@ fn nothing_is_turned_on_without_trust_or_against_the_user() {
             assert_eq!(venv.problem, None, "{i:?}");
         }
         if let Enter::Create(_) = &plan.enter {
-            assert!(i.auto_create && i.discovery.venv.is_none(), "{i:?}");
+            let unfinished = i
+                .discovery
+                .venv
+                .as_ref()
+                .is_none_or(|(v, _)| v.problem == Some(Problem::Incomplete));
+            assert!(i.auto_create && unfinished, "{i:?}");
             assert!(!i.session.creation_failed(Path::new(ROOT)), "{i:?}");
         }
     });
@@ -323,4 +329,30 @@ fn everyday_plans() {
     let bare = discovery(None, true);
     let plan = prompt_plan(&bare, Trust::Allowed, StateRead::Absent, Some(""));
     assert_eq!(plan.enter, Enter::Create(PathBuf::from(ROOT)));
+}
+
+#[test]
+fn a_half_made_venv_is_finished_by_creating_never_activated() {
+    each(|i, plan| {
+        let half = i
+            .discovery
+            .venv
+            .as_ref()
+            .is_some_and(|(v, _)| v.problem == Some(Problem::Incomplete));
+        if !half {
+            return;
+        }
+        assert!(!matches!(plan.enter, Enter::Activate(..)), "{i:?}");
+        let expected = i.request == Request::Prompt
+            && !foreign(i)
+            && i.session.off.as_deref() != Some(Path::new(ROOT))
+            && i.trust.is_trusted()
+            && i.auto_create
+            && !i.session.creation_failed(Path::new(ROOT));
+        assert_eq!(
+            plan.enter == Enter::Create(PathBuf::from(ROOT)),
+            expected,
+            "{i:?} -> {plan:?}"
+        );
+    });
 }

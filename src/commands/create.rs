@@ -1,0 +1,86 @@
+//! `autovenv create [DIR] [--python X] [--force]`.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use super::target_dir;
+use crate::activation::Vars;
+use crate::create::{self, Failure, Options};
+use crate::export::Situation;
+use crate::message::{say, shown, Level};
+use crate::session::Session;
+
+/// Creates (or with `force` rebuilds) the venv of the project holding `dir`.
+pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Result<(), String> {
+    let dir = target_dir(dir)?;
+    let mut session = Session::default();
+    let situation = Situation::gather(Some(&dir), &mut session);
+    let found = &situation.discovery;
+    // The nearest project: in a monorepo sub-package, its own venv rather than the root's.
+    let root = found
+        .project
+        .clone()
+        .or_else(|| found.root().map(Path::to_owned))
+        .unwrap_or(dir);
+    let venv = match &found.venv {
+        Some((venv, venv_root)) if *venv_root == root => venv.path.clone(),
+        _ => situation.location.for_root(&root),
+    };
+    let options = Options {
+        force,
+        python,
+        env: Some(without_active_venv(Vars::from_env())),
+    };
+    let quiet = situation.config.quiet;
+    match create::create(&root, &venv, &situation.config, &options) {
+        Ok(made) => {
+            let version = made
+                .venv
+                .cfg
+                .version
+                .as_deref()
+                .map(|v| format!(" (Python {v})"))
+                .unwrap_or_default();
+            let then = if situation.trust.is_trusted() {
+                "it is activated at the next prompt"
+            } else {
+                "run `autovenv allow` to have it activated"
+            };
+            let text = match made.took {
+                Some(took) => format!(
+                    "created {}{version} in {}: {then}",
+                    shown(&made.venv.path),
+                    create::seconds(took)
+                ),
+                None => format!(
+                    "{}{version} is there already: `autovenv create --force` rebuilds it",
+                    shown(&made.venv.path)
+                ),
+            };
+            say(Level::Info, quiet, &text);
+            Ok(())
+        }
+        Err(Failure::Error(text)) => Err(text),
+        Err(Failure::Interrupted) => Ok(()),
+    }
+}
+
+/// The variables without whatever venv is active, so that the new venv is made from the
+/// interpreter on `PATH` beneath it, never from the venv being rebuilt.
+fn without_active_venv(mut vars: Vars) -> Vars {
+    let Some(active) = vars.virtual_env.take().filter(|v| !v.is_empty()) else {
+        return vars;
+    };
+    let bin = PathBuf::from(active).join("bin");
+    if let Some(path) = &vars.path {
+        let kept: Vec<&[u8]> = path
+            .as_bytes()
+            .split(|&b| b == b':')
+            .filter(|entry| Path::new(OsStr::from_bytes(entry)) != bin)
+            .collect();
+        vars.path = Some(OsStr::from_bytes(&kept.join(&b':')).to_owned());
+    }
+    vars.virtual_env_prompt = None;
+    vars
+}

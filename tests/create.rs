@@ -1,0 +1,877 @@
+//! Creating venvs, end to end: a real interactive bash, the real `uv venv --seed` and the
+//! real `python -m venv` (with pip), real signals and real file permissions.
+//!
+//! Every shell here runs with a PATH of its own: the autovenv binary, a directory holding
+//! the machine's real `python3` (and `uv` where a test wants it), then `/usr/bin:/bin`, so
+//! that whether `uv` is there is the test's choice and version-manager shims stay out.
+
+mod support;
+
+use std::ffi::OsString;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::pty::Pty;
+use support::{Run, Sandbox, Shell};
+
+const SH: Shell = Shell::Bash;
+
+fn q(path: &Path) -> String {
+    SH.quote(path)
+}
+
+/// The machine's real interpreter (not a shim): what `python3` runs.
+fn real_python() -> PathBuf {
+    let out = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .expect("run python3");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// The machine's real `uv` binary: the one the `uv` package on PyPI ships, else the first
+/// on PATH.
+fn real_uv() -> PathBuf {
+    let out = Command::new("python3")
+        .args(["-c", "import uv; print(uv.find_uv_bin())"])
+        .output();
+    if let Ok(out) = out {
+        let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if out.status.success() && path.is_file() {
+            return path;
+        }
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("uv"))
+        .find(|p| p.is_file())
+        .expect("uv is installed (tests/run.sh installs it)")
+}
+
+/// uv's package cache, shared with the machine so that `--seed` does not download pip
+/// into every sandbox.
+fn uv_cache() -> OsString {
+    std::env::var_os("UV_CACHE_DIR").unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
+        PathBuf::from(home).join(".cache/uv").into_os_string()
+    })
+}
+
+/// A sandbox with its own PATH.
+struct World {
+    sb: Sandbox,
+    /// The directory of programs on PATH after autovenv's own.
+    bin: PathBuf,
+}
+
+impl World {
+    /// `python3` on PATH, and `uv` when `with_uv`.
+    fn new(with_uv: bool) -> World {
+        let sb = Sandbox::new();
+        let bin = sb.mkdir("bin");
+        std::os::unix::fs::symlink(real_python(), bin.join("python3")).expect("link python3");
+        if with_uv {
+            std::os::unix::fs::symlink(real_uv(), bin.join("uv")).expect("link uv");
+        }
+        World { sb, bin }
+    }
+
+    fn path_var(&self) -> OsString {
+        let mut path = support::binary()
+            .parent()
+            .map(Path::to_owned)
+            .unwrap_or_default()
+            .into_os_string();
+        path.push(":");
+        path.push(&self.bin);
+        path.push(":/usr/bin:/bin");
+        path
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        cmd.env("PATH", self.path_var())
+            .env("UV_CACHE_DIR", uv_cache())
+            .env("UV_PYTHON_DOWNLOADS", "never");
+        // How this machine reaches PyPI (certificates, proxies), for `uv venv --seed`.
+        for (name, value) in std::env::vars_os() {
+            let upper = name.to_string_lossy().to_ascii_uppercase();
+            if upper.starts_with("SSL_CERT")
+                || upper.ends_with("_PROXY")
+                || upper == "UV_NATIVE_TLS"
+                || upper == "UV_INDEX_URL"
+                || upper == "UV_DEFAULT_INDEX"
+            {
+                cmd.env(name, value);
+            }
+        }
+    }
+
+    /// An interactive bash, optionally started through `wrapper` (a program and its
+    /// arguments, which then runs bash).
+    fn bash(&self, wrapper: &[&str]) -> Command {
+        let mut cmd = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut cmd = self.sb.command(program);
+                cmd.args(args).arg(SH.program());
+                cmd
+            }
+            None => self.sb.command(SH.program()),
+        };
+        cmd.args(SH.interactive_args());
+        self.env(&mut cmd);
+        cmd
+    }
+
+    /// Runs `lines` in a fresh interactive bash with the hook loaded.
+    fn run(&self, lines: &[String]) -> Run {
+        self.run_with(&[], lines)
+    }
+
+    fn run_with(&self, wrapper: &[&str], lines: &[String]) -> Run {
+        let run = self.sb.run_command(self.bash(wrapper), &script(lines));
+        run.assert_ok();
+        assert!(
+            run.stdout().contains("END-OF-SCRIPT"),
+            "script did not finish:\n{}",
+            run.stderr()
+        );
+        run
+    }
+
+    /// Runs `autovenv ARGS` in `dir`.
+    fn autovenv(&self, dir: &Path, args: &[&str]) -> std::process::Output {
+        let mut cmd = self.sb.command(support::binary());
+        cmd.args(args)
+            .current_dir(dir)
+            .env("PWD", dir)
+            .stdin(Stdio::null());
+        self.env(&mut cmd);
+        cmd.output().expect("run autovenv")
+    }
+
+    fn config(&self, text: &str) {
+        self.sb.write("home/.config/autovenv/config.toml", text);
+    }
+
+    fn var(&self, name: &str) -> String {
+        String::from_utf8_lossy(&self.sb.read_out(name)).into_owned()
+    }
+}
+
+fn script(lines: &[String]) -> String {
+    let mut text = SH.hook_line();
+    text.push('\n');
+    for line in lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str("echo END-OF-SCRIPT\n");
+    text
+}
+
+/// Quotes a path for `/bin/sh`.
+fn sh_quote(path: &Path) -> String {
+    format!("'{}'", path.to_string_lossy().replace('\'', "'\\''"))
+}
+
+fn marker(venv: &Path) -> PathBuf {
+    venv.join(".autovenv-incomplete")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Waits (up to a minute) until `done` holds.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn entering_a_trusted_project_creates_and_activates_it_at_that_prompt() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.mkdir("proj/src");
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj.join("src"))),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        format!("type -P pip > {}", q(&w.sb.out("pip"))),
+        format!("pip --version > {}", q(&w.sb.out("pip-version"))),
+        format!("cd {}", q(&proj)),
+        "cd /".into(),
+        format!("cd {}", q(&proj)),
+    ]);
+    let venv = proj.join(".venv");
+    assert_eq!(w.var("ve"), venv.to_string_lossy());
+    assert_eq!(w.var("pip").trim(), venv.join("bin/pip").to_string_lossy());
+    assert!(
+        w.var("pip-version")
+            .contains(&venv.join("lib").to_string_lossy().into_owned()),
+        "{}",
+        w.var("pip-version")
+    );
+    assert!(!marker(&venv).exists());
+    let stderr = run.stderr();
+    assert_eq!(run.stderr_count("creating "), 1, "{stderr}");
+    assert_eq!(
+        run.stderr_count(&format!(
+            "creating {} with Python 3.",
+            venv.to_string_lossy()
+        )),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(run.stderr_count("(uv venv) …"), 1, "{stderr}");
+    let done: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("created and activated"))
+        .collect();
+    assert_eq!(done.len(), 1, "{stderr}");
+    assert!(done[0].ends_with(" s"), "{stderr}");
+    assert_eq!(run.stderr_count("autovenv: activated"), 1, "{stderr}");
+}
+
+#[test]
+fn two_shells_entering_together_make_one_venv_with_python_m_venv_and_pip() {
+    // No uv on PATH: `auto` uses `python -m venv`, with pip.
+    let w = World::new(false);
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let venv = proj.join(".venv");
+    let lines = |n: usize| {
+        vec![
+            format!("cd {}", q(&proj)),
+            SH.dump_var("VIRTUAL_ENV", &w.sb.out(&format!("ve{n}"))),
+            format!("pip --version > {}", q(&w.sb.out(&format!("pip{n}")))),
+        ]
+    };
+    let spawn = |n: usize| {
+        let mut cmd = w.bash(&[]);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("start bash");
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write;
+            stdin
+                .write_all(script(&lines(n)).as_bytes())
+                .expect("type into bash");
+        }
+        child
+    };
+    // The second shell enters while the first is creating, so it finds the half-made venv.
+    let first = spawn(1);
+    wait_until("the first shell is creating", || marker(&venv).exists());
+    let second = spawn(2);
+    let outputs = [
+        first.wait_with_output().expect("first bash"),
+        second.wait_with_output().expect("second bash"),
+    ];
+    let stderrs: Vec<String> = outputs.iter().map(|o| text(&o.stderr)).collect();
+    let all = stderrs.join("\n---\n");
+    for (n, out) in outputs.iter().enumerate() {
+        assert!(out.status.success(), "{all}");
+        assert!(text(&out.stdout).contains("END-OF-SCRIPT"), "{all}");
+        assert_eq!(
+            w.var(&format!("ve{}", n + 1)),
+            venv.to_string_lossy(),
+            "{all}"
+        );
+        let pip = w.var(&format!("pip{}", n + 1));
+        assert!(
+            pip.contains(&venv.join("lib").to_string_lossy().into_owned()),
+            "{pip}"
+        );
+    }
+    assert_eq!(all.matches("autovenv: creating ").count(), 1, "{all}");
+    assert!(stderrs[0].contains("(python -m venv) …"), "{all}");
+    assert!(stderrs[0].contains("created and activated"), "{all}");
+    assert!(stderrs[1].contains("waiting for another shell"), "{all}");
+    assert!(stderrs[1].contains("autovenv: activated"), "{all}");
+    for line in all.lines().filter(|l| l.starts_with("autovenv:")) {
+        for word in ["error", "failed", "cannot", "half-made"] {
+            assert!(!line.contains(word), "{all}");
+        }
+    }
+    assert!(!marker(&venv).exists());
+}
+
+#[test]
+fn ctrl_c_while_creating_removes_it_and_waits_until_you_come_back() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.mkdir("proj/src");
+    w.sb.allow(&proj);
+    let venv = proj.join(".venv");
+    // python -m venv installs pip for a few seconds: time enough to press Ctrl-C.
+    w.config("creator = \"venv\"\n");
+    let mut cmd = w.bash(&[]);
+    cmd.env("PS1", "PROMPT> ");
+    let mut pty = Pty::spawn(cmd);
+    pty.line(&SH.hook_line());
+    pty.line(&format!("cd {}", q(&proj)));
+    pty.expect("(python -m venv) …");
+    pty.send("\x03");
+    pty.expect("stopped creating");
+    pty.line("echo \"VE=[${VIRTUAL_ENV-}]\"");
+    pty.expect("VE=[]");
+    pty.line("true");
+    pty.line(&format!("cd {}", q(&proj.join("src"))));
+    pty.line("echo 'NEXT''-PROMPT'");
+    pty.expect("NEXT-PROMPT");
+    let seen = text(&pty.seen);
+    assert!(!venv.exists(), "the half-made venv is removed: {seen}");
+    let creating = format!("creating {} with", venv.display());
+    assert_eq!(seen.matches(&creating).count(), 1, "{seen}");
+    assert!(!seen.contains("activated"), "{seen}");
+
+    // Coming back creates it (with uv now, to be quick).
+    w.config("creator = \"uv\"\n");
+    pty.line("cd /");
+    pty.line(&format!("cd {}", q(&proj)));
+    pty.expect("created and activated");
+    pty.line("echo \"VE=[${VIRTUAL_ENV-}]\"");
+    pty.expect(&format!("VE=[{}]", venv.display()));
+    assert!(!marker(&venv).exists());
+}
+
+#[test]
+fn a_killed_creation_is_never_activated_and_is_made_again_later() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let venv = proj.join(".venv");
+    w.config("creator = \"venv\"\nauto_create = false\n");
+    let mut cmd = w.sb.command(support::binary());
+    cmd.arg("create")
+        .current_dir(&proj)
+        .env("PWD", &proj)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    w.env(&mut cmd);
+    let mut creating = cmd.spawn().expect("start autovenv create");
+    wait_until("the venv is half made", || venv.join("pyvenv.cfg").exists());
+    creating.kill().expect("SIGKILL autovenv");
+    let _ = creating.wait();
+    // Anything still running the half-made venv's python ends by itself.
+    let venv_text = venv.to_string_lossy().into_owned();
+    wait_until("no process runs the half-made venv", || {
+        std::fs::read_dir("/proc")
+            .map(|entries| {
+                !entries.filter_map(Result::ok).any(|e| {
+                    std::fs::read(e.path().join("cmdline"))
+                        .is_ok_and(|c| text(&c).contains(&venv_text))
+                })
+            })
+            .unwrap_or(true)
+    });
+    assert!(
+        marker(&venv).exists(),
+        "the marker stays when autovenv is killed"
+    );
+
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("half")),
+        "true".into(),
+    ]);
+    assert_eq!(w.var("half"), "<unset>");
+    assert_eq!(
+        run.stderr_count("is half-made (its creation did not finish)"),
+        1,
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("autovenv create --force"));
+
+    w.config("creator = \"uv\"\n");
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("made")),
+        format!(
+            "python -c 'import sys; print(sys.prefix)' > {}",
+            q(&w.sb.out("prefix"))
+        ),
+    ]);
+    assert_eq!(w.var("made"), venv.to_string_lossy(), "{}", run.stderr());
+    assert_eq!(w.var("prefix").trim(), venv.to_string_lossy());
+    assert_eq!(run.stderr_count("left half-made"), 1, "{}", run.stderr());
+    assert_eq!(run.stderr_count("created and activated"), 1);
+    assert!(!marker(&venv).exists());
+}
+
+#[test]
+fn without_ensurepip_it_says_to_install_python3_venv_or_uv_and_leaves_nothing() {
+    // An interpreter whose ensurepip is missing, as on Debian without python3-venv.
+    let w = World::new(false);
+    let fake = w.sb.mkdir("no-ensurepip");
+    std::fs::write(
+        fake.join("ensurepip.py"),
+        "raise ModuleNotFoundError(\"No module named 'ensurepip'\", name='ensurepip')\n",
+    )
+    .expect("fake module");
+    let python = w.bin.join("python3");
+    std::fs::remove_file(&python).expect("rm link");
+    std::fs::write(
+        &python,
+        format!(
+            "#!/bin/sh\nPYTHONPATH={} exec {} \"$@\"\n",
+            sh_quote(&fake),
+            sh_quote(&real_python())
+        ),
+    )
+    .expect("wrapper");
+    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let proj = w.sb.project("proj");
+    w.sb.mkdir("proj/src");
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        format!("cd {}", q(&proj.join("src"))),
+        "true".into(),
+    ]);
+    assert_eq!(w.var("ve"), "<unset>");
+    let lines: Vec<String> = run
+        .stderr()
+        .lines()
+        .filter(|l| l.contains("ensurepip"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr());
+    assert!(
+        lines[0].contains("sudo apt install python3-venv") && lines[0].ends_with(" or uv"),
+        "{}",
+        lines[0]
+    );
+    assert!(!proj.join(".venv").exists(), "nothing half-made is left");
+}
+
+#[test]
+fn a_read_only_project_is_one_line_not_retried_until_you_come_back() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.mkdir("proj/src");
+    w.sb.allow(&proj);
+    std::fs::set_permissions(&proj, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    // root writes anywhere: drop that power for this shell and everything it starts.
+    // SAFETY: geteuid only reads the process's user id.
+    let root = unsafe { libc::geteuid() } == 0;
+    let wrapper: &[&str] = if root {
+        &[
+            "setpriv",
+            "--inh-caps=-dac_override,-dac_read_search",
+            "--bounding-set=-dac_override,-dac_read_search",
+        ]
+    } else {
+        &[]
+    };
+    let run = w.run_with(
+        wrapper,
+        &[
+            format!("cd {}", q(&proj)),
+            "true".into(),
+            format!("cd {}", q(&proj.join("src"))),
+            format!("cd {}", q(&proj)),
+            SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+            "cd /".into(),
+            format!("cd {}", q(&proj)),
+            "autovenv create; echo \"create-status=$?\"".into(),
+        ],
+    );
+    std::fs::set_permissions(&proj, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    assert_eq!(w.var("ve"), "<unset>");
+    let lines: Vec<String> = run
+        .stderr()
+        .lines()
+        .filter(|l| l.contains("cannot create"))
+        .map(str::to_owned)
+        .collect();
+    // Once on entry, once after coming back, once for `autovenv create`.
+    assert_eq!(lines.len(), 3, "{}", run.stderr());
+    assert!(
+        lines[0].contains(&proj.join(".venv").to_string_lossy().into_owned())
+            && lines[0].contains("make the directory writable"),
+        "{}",
+        lines[0]
+    );
+    assert!(run.stdout().contains("create-status=1"), "{}", run.stdout());
+    assert!(!proj.join(".venv").exists());
+}
+
+#[test]
+fn a_version_that_is_not_installed_is_named_and_nothing_is_made() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.mkdir("proj/src");
+    w.sb.write("proj/.python-version", "3.99.1\n");
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        format!("cd {}", q(&proj.join("src"))),
+        format!("cd {}", q(&proj)),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        "autovenv create --python python3".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("after-create")),
+    ]);
+    assert_eq!(w.var("ve"), "<unset>");
+    let lines: Vec<String> = run
+        .stderr()
+        .lines()
+        .filter(|l| l.contains("3.99"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr());
+    assert!(
+        lines[0].contains("Python 3.99 is not installed")
+            && lines[0].contains("looked for python3.99 on PATH")
+            && lines[0].contains(".python-version"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        w.var("after-create"),
+        proj.join(".venv").to_string_lossy(),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn python_version_picks_the_interpreter() {
+    let w = World::new(true);
+    let log = w.sb.out("python3.11-ran");
+    let wrapper = w.bin.join("python3.11");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho ran >> {}\nexec {} \"$@\"\n",
+            sh_quote(&log),
+            sh_quote(&real_python())
+        ),
+    )
+    .expect("wrapper");
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let proj = w.sb.project("proj");
+    w.sb.write("proj/.python-version", "# pinned\n3.11.4\n");
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+    ]);
+    assert_eq!(
+        w.var("ve"),
+        proj.join(".venv").to_string_lossy(),
+        "{}",
+        run.stderr()
+    );
+    assert!(log.exists(), "python3.11 was not asked: {}", run.stderr());
+}
+
+#[test]
+fn untrusted_projects_get_nothing_until_allowed() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("before")),
+        format!("ls -a {} > {}", q(&proj), q(&w.sb.out("ls"))),
+        "autovenv allow".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("after")),
+    ]);
+    assert_eq!(w.var("before"), "<unset>");
+    assert!(!w.var("ls").contains(".venv"));
+    assert_eq!(
+        run.stderr_count("run `autovenv allow` to create and activate one"),
+        1,
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(w.var("after"), proj.join(".venv").to_string_lossy());
+    assert_eq!(run.stderr_count("autovenv: created and activated"), 1);
+}
+
+#[test]
+fn auto_create_off_tells_and_autovenv_create_makes_it() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    w.config("auto_create = false\n");
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("before")),
+        "autovenv create".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("after")),
+        "autovenv create".into(),
+    ]);
+    assert_eq!(w.var("before"), "<unset>");
+    assert_eq!(
+        run.stderr_count("auto_create is off: run `autovenv create`"),
+        1,
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(w.var("after"), proj.join(".venv").to_string_lossy());
+    assert_eq!(run.stderr_count("it is activated at the next prompt"), 1);
+    assert_eq!(run.stderr_count("is there already"), 1, "{}", run.stderr());
+}
+
+#[test]
+fn uv_project_environment_names_the_venv_uv_sync_uses() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.write(
+        "proj/pyproject.toml",
+        "[project]\nname = \"demo\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = []\n\n[tool.uv]\npackage = false\n",
+    );
+    let other = w.sb.project("other");
+    w.sb.allow(&proj);
+    w.sb.allow(&other);
+    let fixed = w.sb.path("elsewhere/env");
+    let run = w.run(&[
+        "export UV_PROJECT_ENVIRONMENT=.uv-env".into(),
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("relative")),
+        "touch \"$VIRTUAL_ENV/kept\"".into(),
+        format!("uv sync --offline 2> {}", q(&w.sb.out("sync"))),
+        format!("export UV_PROJECT_ENVIRONMENT={}", q(&fixed)),
+        format!("cd {}", q(&other)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("absolute")),
+    ]);
+    let relative = proj.join(".uv-env");
+    assert_eq!(
+        w.var("relative"),
+        relative.to_string_lossy(),
+        "{}",
+        run.stderr()
+    );
+    assert!(!proj.join(".venv").exists());
+    let sync = w.var("sync");
+    assert!(!sync.contains("Creating virtual environment"), "{sync}");
+    assert!(
+        relative.join("kept").exists(),
+        "uv sync replaced the venv: {sync}"
+    );
+    assert!(proj.join("uv.lock").exists(), "uv sync did not run: {sync}");
+    assert_eq!(
+        w.var("absolute"),
+        fixed.to_string_lossy(),
+        "{}",
+        run.stderr()
+    );
+    assert!(fixed.join("pyvenv.cfg").exists());
+}
+
+#[test]
+fn symlinked_projects_and_venv_links_work() {
+    let w = World::new(true);
+    let real = w.sb.project("real/proj");
+    let link = w.sb.path("link");
+    std::os::unix::fs::symlink(&real, &link).expect("link project");
+    let linked = w.sb.project("linked");
+    let store = w.sb.path("store/linked-venv");
+    std::os::unix::fs::symlink(&store, linked.join(".venv")).expect("link venv");
+    w.sb.allow(&real);
+    w.sb.allow(&linked);
+    let run = w.run(&[
+        format!("cd {}", q(&link)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("via-link")),
+        format!("cd {}", q(&linked)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("venv-link")),
+        format!("touch {}", q(&store.join("old"))),
+        "autovenv create --force".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("rebuilt")),
+    ]);
+    assert_eq!(
+        w.var("via-link"),
+        link.join(".venv").to_string_lossy(),
+        "{}",
+        run.stderr()
+    );
+    assert!(real.join(".venv/pyvenv.cfg").exists());
+    assert_eq!(w.var("venv-link"), linked.join(".venv").to_string_lossy());
+    assert!(store.join("pyvenv.cfg").exists());
+    assert!(
+        std::fs::symlink_metadata(linked.join(".venv")).is_ok_and(|m| m.file_type().is_symlink())
+    );
+    assert!(!store.join("old").exists(), "--force rebuilds the target");
+    assert_eq!(w.var("rebuilt"), linked.join(".venv").to_string_lossy());
+    assert_eq!(run.stderr_count("created "), 3, "{}", run.stderr());
+}
+
+#[test]
+fn a_forced_creator_that_is_missing_is_named_once() {
+    let w = World::new(false);
+    let proj = w.sb.project("proj");
+    w.sb.mkdir("proj/src");
+    w.sb.allow(&proj);
+    w.config("creator = \"uv\"\n");
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        format!("cd {}", q(&proj.join("src"))),
+        "true".into(),
+    ]);
+    assert_eq!(
+        run.stderr_count("creator = \"uv\", but uv is not on PATH"),
+        1,
+        "{}",
+        run.stderr()
+    );
+    w.config("creator = \"virtualenv\"\n");
+    let out = w.autovenv(&proj, &["create"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("creator = \"virtualenv\", but virtualenv is not on PATH"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!proj.join(".venv").exists());
+}
+
+#[test]
+fn a_full_disk_is_one_line_and_leaves_nothing() {
+    let w = World::new(true);
+    let proj = w.sb.mkdir("proj");
+    w.sb.allow(&proj);
+    // The project lives on a 1 MiB file system of its own: room for the project, not for
+    // pip. The shell runs in a mount namespace where that file system is mounted.
+    let mount = "mount -t tmpfs -o size=1m tmpfs \"$1\" && printf '[project]\\n' > \"$1/pyproject.toml\" && shift && exec \"$@\"";
+    let proj_arg = proj.to_string_lossy().into_owned();
+    let wrapper = [
+        "unshare",
+        "--map-root-user",
+        "--mount",
+        "sh",
+        "-c",
+        mount,
+        "sh",
+        proj_arg.as_str(),
+    ];
+    let run = w.run_with(
+        &wrapper,
+        &[
+            format!("cd {}", q(&proj)),
+            SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+            "true".into(),
+            format!("ls -A {} > {}", q(&proj), q(&w.sb.out("ls"))),
+        ],
+    );
+    assert_eq!(w.var("ve"), "<unset>");
+    let lines: Vec<String> = run
+        .stderr()
+        .lines()
+        .filter(|l| l.contains("failed"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr());
+    assert!(
+        lines[0].contains("No space left on device") && lines[0].contains("removed what was made"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(w.var("ls").trim(), "pyproject.toml", "{}", run.stderr());
+}
+
+#[test]
+fn a_project_path_with_a_colon_gets_no_venv_and_one_line() {
+    let w = World::new(true);
+    let proj = w.sb.project("has:colon");
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+    ]);
+    assert_eq!(w.var("ve"), "<unset>");
+    assert_eq!(
+        run.stderr_count("has ':' in its path"),
+        1,
+        "{}",
+        run.stderr()
+    );
+    assert!(!proj.join(".venv").exists());
+}
+
+#[test]
+fn with_uv_a_version_not_on_path_as_python3_x_is_found_by_uv() {
+    // Only `python3` is on PATH; uv knows it is the version .python-version asks for.
+    let w = World::new(true);
+    let out = Command::new(real_python())
+        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+        .output()
+        .expect("ask python3 its version");
+    let version = text(&out.stdout).trim().to_owned();
+    let proj = w.sb.project("proj");
+    w.sb.write("proj/.python-version", &format!("{version}\n"));
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+    ]);
+    assert_eq!(
+        w.var("ve"),
+        proj.join(".venv").to_string_lossy(),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        run.stderr_count(&format!("with Python {version}.")),
+        1,
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn a_creator_killed_half_way_is_one_line_and_leaves_nothing() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let venv = proj.join(".venv");
+    w.config("creator = \"venv\"\n");
+    let mut cmd = w.sb.command(support::binary());
+    cmd.arg("create")
+        .current_dir(&proj)
+        .env("PWD", &proj)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    w.env(&mut cmd);
+    let creating = cmd.spawn().expect("start autovenv create");
+    wait_until("the venv is half made", || venv.join("pyvenv.cfg").exists());
+    // The creator is the child of autovenv that names the venv on its command line.
+    let parent = format!(" {} ", creating.id());
+    let venv_text = venv.to_string_lossy().into_owned();
+    let creator = std::fs::read_dir("/proc")
+        .expect("read /proc")
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .find(|pid| {
+            let stat = std::fs::read(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let stat = text(&stat);
+            let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+            let ppid_field = after_name.split_whitespace().nth(1).unwrap_or("");
+            format!(" {ppid_field} ") == parent && text(&cmdline).contains(&venv_text)
+        })
+        .expect("find the creator process");
+    // SAFETY: kill sends a signal to a process this test started (through autovenv).
+    assert_eq!(unsafe { libc::kill(creator, libc::SIGKILL) }, 0);
+    let out = creating.wait_with_output().expect("wait for autovenv");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let failed: Vec<&str> = stderr.lines().filter(|l| l.contains("failed")).collect();
+    assert_eq!(failed.len(), 1, "{stderr}");
+    assert!(failed[0].contains("removed what was made"), "{stderr}");
+    assert!(!venv.exists(), "{stderr}");
+}
