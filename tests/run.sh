@@ -38,4 +38,4 @@ if ! have nu; then
     hash -r
 fi
 
-cargo test --release --all-targets
+cargo test --profile fast --all-targets
