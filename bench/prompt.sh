@@ -26,6 +26,7 @@ export HOME=$root/home XDG_CONFIG_HOME=$root/home/.config XDG_DATA_HOME=$root/ho
 mkdir -p "$HOME" "$root/bin" "$root/out"
 ln -s "$AUTOVENV" "$root/bin/autovenv"
 ln -s "$(command -v direnv)" "$root/bin/direnv"
+"$AUTOVENV" hook nu >"$HOME/autovenv.nu"
 export PATH=$root/bin:$PATH
 # Both tools print a line on entering and leaving; time the work, not the terminal.
 export AUTOVENV_QUIET=1 DIRENV_LOG_FORMAT=
@@ -40,28 +41,50 @@ printf 'export VIRTUAL_ENV="$PWD/.venv"\nPATH_add .venv/bin\n' >"$proj/.envrc"
 autovenv allow "$proj" 2>/dev/null
 direnv allow "$proj" 2>/dev/null
 
-# The line that installs each hook, per shell.
+# The line that installs each hook, per shell; empty where that combination is not timed.
 hook_line() { # shell variant
     case $1:$2 in
-        *:none) echo ':' ;;
+        *:none) echo "$(noop "$1")" ;;
         bash:true) echo 'PROMPT_COMMAND=/bin/true' ;;
         zsh:true) echo 'precmd() { /bin/true }' ;;
         fish:true) echo 'function _t --on-event fish_prompt; /bin/true; end' ;;
+        tcsh:true) echo 'alias precmd /bin/true' ;;
         bash:autovenv | zsh:autovenv) echo "eval \"\$(autovenv hook $1)\"" ;;
         fish:autovenv) echo 'autovenv hook fish | source' ;;
+        tcsh:autovenv) echo 'eval "`autovenv hook tcsh`"' ;;
+        elvish:autovenv) echo 'eval (autovenv hook elvish | slurp)' ;;
+        nu:autovenv) echo 'source ~/autovenv.nu' ;;
+        xonsh:autovenv) echo 'execx($(autovenv hook xonsh))' ;;
         bash:direnv | zsh:direnv) echo "eval \"\$(direnv hook $1)\"" ;;
         fish:direnv) echo 'direnv hook fish | source' ;;
+        tcsh:direnv) echo 'eval `direnv hook tcsh`' ;;
     esac
 }
 
-# bash and zsh read the lines from a pipe and still prompt before each; fish fires its
-# prompt event only on a terminal, so it runs under script(1), whose terminal adds a
-# constant per line that the "none" row shows.
+# A command each shell runs without starting a process.
+noop() {
+    case $1 in
+        bash | zsh) echo ':' ;;
+        fish) echo 'true' ;;
+        tcsh) echo 'set _bench = 1' ;;
+        elvish) echo 'nop' ;;
+        nu) echo 'null' ;;
+        xonsh) echo 'pass' ;;
+    esac
+}
+
+# bash, zsh and tcsh read the lines from a pipe and still prompt before each; the others
+# fire their prompt hooks only on a terminal, so they run under script(1), whose terminal
+# adds a constant per line that the "none" row shows.
 shell_command() { # shell script-file
     case $1 in
         bash) echo "bash --norc --noprofile -i < $2 > /dev/null 2>&1" ;;
         zsh) echo "zsh -f -i < $2 > /dev/null 2>&1" ;;
+        tcsh) echo "tcsh -f -i < $2 > /dev/null 2>&1" ;;
         fish) echo "script -qec 'fish --no-config -i' /dev/null < $2 > /dev/null" ;;
+        elvish) echo "script -qec 'elvish -norc' /dev/null < $2 > /dev/null" ;;
+        nu) echo "script -qec 'nu --no-config-file' /dev/null < $2 > /dev/null" ;;
+        xonsh) echo "script -qec 'xonsh --no-rc -i --shell-type readline' /dev/null < $2 > /dev/null" ;;
     esac
 }
 
@@ -74,7 +97,7 @@ write_script() { # file shell variant kind
         for ((i = 0; i < N; i++)); do
             case $4 in
                 base) ;;
-                steady) echo ':' ;;
+                steady) noop "$2" ;;
                 cd) if ((i % 2)); then echo "cd '$deep'"; else echo "cd '$root/out'"; fi ;;
             esac
         done
@@ -90,7 +113,7 @@ mean_ms() { # shell-command
 
 shells=("$@")
 if ((${#shells[@]} == 0)); then
-    for s in bash zsh fish; do
+    for s in bash zsh fish tcsh elvish nu xonsh; do
         if command -v "$s" >/dev/null && "$AUTOVENV" hook "$s" >/dev/null 2>&1; then
             shells+=("$s")
         fi
@@ -103,6 +126,7 @@ echo "| shell | hook | steady prompt | cd in/out |"
 echo "|---|---|---:|---:|"
 for sh in "${shells[@]}"; do
     for variant in none true autovenv direnv; do
+        [[ -n $(hook_line "$sh" "$variant") ]] || continue
         for kind in base steady cd; do
             write_script "$root/$kind.txt" "$sh" "$variant" "$kind"
         done

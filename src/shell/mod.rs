@@ -57,8 +57,3 @@ pub fn by_name(name: &str) -> Option<&'static dyn Shell> {
         .copied()
         .find(|s| s.name() == name || s.aliases().contains(&name))
 }
-
-/// The names of every supported shell, for messages and the CLI.
-pub fn names() -> Vec<&'static str> {
-    ALL.iter().map(|s| s.name()).collect()
-}
