@@ -875,3 +875,55 @@ fn a_creator_killed_half_way_is_one_line_and_leaves_nothing() {
     assert!(failed[0].contains("removed what was made"), "{stderr}");
     assert!(!venv.exists(), "{stderr}");
 }
+
+#[test]
+fn twenty_shells_entering_a_new_project_at_once_make_one_venv_and_all_activate_it() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let venv = proj.join(".venv");
+    let children: Vec<_> = (0..20)
+        .map(|n| {
+            let mut cmd = w.bash(&[]);
+            cmd.stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let mut child = cmd.spawn().expect("start bash");
+            let lines = vec![
+                format!("cd {}", q(&proj)),
+                SH.dump_var("VIRTUAL_ENV", &w.sb.out(&format!("ve{n}"))),
+            ];
+            if let Some(mut stdin) = child.stdin.take() {
+                use std::io::Write;
+                stdin
+                    .write_all(script(&lines).as_bytes())
+                    .expect("type into bash");
+            }
+            child
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("bash"))
+        .collect();
+    let all = outputs
+        .iter()
+        .map(|o| text(&o.stderr))
+        .collect::<Vec<_>>()
+        .join("\n---\n");
+    for (n, out) in outputs.iter().enumerate() {
+        assert!(out.status.success(), "{all}");
+        assert_eq!(
+            w.var(&format!("ve{n}")),
+            venv.to_string_lossy(),
+            "shell {n}: {all}"
+        );
+    }
+    assert_eq!(all.matches("autovenv: creating ").count(), 1, "{all}");
+    assert!(!marker(&venv).exists());
+    for line in all.lines().filter(|l| l.starts_with("autovenv:")) {
+        for word in ["error", "failed", "cannot", "half-made"] {
+            assert!(!line.contains(word), "{all}");
+        }
+    }
+}
