@@ -475,32 +475,13 @@ fn strict_modes_do_not_break_the_hook() {
 
 /// Every awkward directory name of the issue: spaces, quotes, `$(…)`, backticks, `*`,
 /// a newline, a leading `-`, and bytes that are not UTF-8.
-fn awkward_names() -> Vec<std::ffi::OsString> {
-    use std::os::unix::ffi::OsStringExt;
-    [
-        b"with space".to_vec(),
-        b"it's".to_vec(),
-        b"say \"hi\"".to_vec(),
-        b"$(touch pwned)".to_vec(),
-        b"`touch pwned`".to_vec(),
-        b"star*".to_vec(),
-        b"new\nline".to_vec(),
-        b"-leading".to_vec(),
-        b"bytes\xff\xfe".to_vec(),
-        b"back\\slash %d !x".to_vec(),
-    ]
-    .into_iter()
-    .map(std::ffi::OsString::from_vec)
-    .collect()
-}
-
 #[test]
 fn awkward_directory_names_activate_and_restore_without_running_anything() {
     let sb = Sandbox::new();
     let work = sb.mkdir("work");
     let mut lines = vec![format!("cd {}", q(&work)), SH.dump_env(&sb.out("before"))];
     let mut projects: Vec<PathBuf> = Vec::new();
-    for (i, name) in awkward_names().iter().enumerate() {
+    for (i, name) in support::awkward_names(&[]).iter().enumerate() {
         let proj = sb.project(std::path::Path::new("work").join(name));
         sb.venv_or_link(&proj.join(".venv"));
         sb.allow(&proj);

@@ -486,6 +486,29 @@ impl Run {
     }
 }
 
+/// The directory names every shell must handle: spaces, quotes, `$(…)`, backticks, `*`,
+/// a newline, a leading `-`, bytes that are not UTF-8, backslashes, `%` and `!` — plus
+/// `extra` names that are awkward for one shell in particular.
+pub fn awkward_names(extra: &[&[u8]]) -> Vec<OsString> {
+    let common: [&[u8]; 10] = [
+        b"with space",
+        b"it's",
+        b"say \"hi\"",
+        b"$(touch pwned)",
+        b"`touch pwned`",
+        b"star*",
+        b"new\nline",
+        b"-leading",
+        b"bytes\xff\xfe",
+        b"back\\slash %d !x",
+    ];
+    common
+        .iter()
+        .chain(extra)
+        .map(|name| OsString::from_vec(name.to_vec()))
+        .collect()
+}
+
 /// Parses an `env -0` dump into a map.
 pub fn parse_env(bytes: &[u8]) -> BTreeMap<OsString, OsString> {
     bytes
