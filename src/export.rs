@@ -183,19 +183,34 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
             );
         }
     }
-    if let Some((venv, _)) = &target {
-        if !shell.can_express(venv.path.as_os_str()) {
+    // Every value the activation would write, and every value its restore would write
+    // back, must survive this shell's syntax (tcsh cannot write a newline, nushell bytes
+    // that are not UTF-8): the venv's path, PATH, PYTHONHOME and the rest.
+    if let Some((venv, root)) = &target {
+        let mut trial = after.clone();
+        trial.activate(
+            &venv.path,
+            root,
+            venv.prompt(&situation.config.prompt, root),
+        );
+        let unwritable = after
+            .diff(&trial)
+            .into_iter()
+            .chain(trial.diff(&after))
+            .find(|(_, value)| value.as_ref().is_some_and(|v| !shell.can_express(v)));
+        if let Some((name, _)) = unwritable {
             let key = OsString::from_vec([b"x", venv.path.as_os_str().as_bytes()].concat());
             if !session.has_noticed(&key) {
-                say(
-                    Level::Error,
-                    false,
-                    &format!(
+                let what = if shell.can_express(venv.path.as_os_str()) {
+                    format!("{name} would hold bytes that {} cannot write in its own syntax, so {} was not activated in this shell: take them out of {name}", shell.name(), shown(&venv.path))
+                } else {
+                    format!(
                         "{} cannot be written in {}'s own syntax, so it was not activated in this shell: rename or move the directory",
                         shown(&venv.path),
                         shell.name()
-                    ),
-                );
+                    )
+                };
+                say(Level::Error, false, &what);
                 session.remember_notice(key);
             }
             target = None;
