@@ -109,18 +109,19 @@ fn check(sb: &Sandbox, venv: &Path, shell: Shell, case: &Case) -> Result<(), Tes
     let script = [
         format!("cd {}", shell.quote(&base)),
         shell.hook_line(),
-        format!("/usr/bin/env -0 > {}", shell.quote(out("before"))),
+        shell.dump_env(&out("before")),
         format!("cd {}", shell.quote(&proj)),
-        format!("/usr/bin/env -0 > {}", shell.quote(out("inside"))),
+        shell.dump_env(&out("inside")),
         shell.export_line("AUTOVENV_PROPERTY_EDIT", "kept"),
         format!("cd {}", shell.quote(&base)),
-        format!("/usr/bin/env -0 > {}", shell.quote(out("after"))),
+        shell.dump_env(&out("after")),
         "echo END-OF-CASE".into(),
     ]
     .join("\n");
     let (finished, shown) = match shell {
         // fish fires its prompt event only on a terminal.
         Shell::Fish => on_terminal(cmd, &script),
+        Shell::Elvish => elvish_on_terminal(cmd, &script),
         _ => {
             let run = sb.run_command(cmd, &format!("{script}\n"));
             (run.stdout().contains("END-OF-CASE"), run.stderr())
@@ -194,6 +195,20 @@ fn on_terminal(cmd: std::process::Command, script: &str) -> (bool, String) {
     (shown.contains("END-OF-CASE"), shown)
 }
 
+/// elvish reads typed-ahead lines one at a time and runs its before-readline hooks
+/// between them; the last line's output is awaited.
+fn elvish_on_terminal(cmd: std::process::Command, script: &str) -> (bool, String) {
+    let mut term = support::pty::Pty::spawn(cmd);
+    term.line("set edit:prompt = { put '> ' }; set edit:rprompt = { put '' }");
+    for line in script.lines() {
+        term.line(line);
+    }
+    term.line("echo \"END-OF-\"ELVISH");
+    term.expect("END-OF-ELVISH");
+    let shown = String::from_utf8_lossy(&term.seen).into_owned();
+    (true, shown)
+}
+
 fn run_properties(shell: Shell) {
     let sb = Sandbox::new();
     let venv = sb.path("the-venv");
@@ -223,6 +238,11 @@ fn zsh_enter_edit_leave_restores_exactly() {
 #[test]
 fn fish_enter_edit_leave_restores_exactly() {
     run_properties(Shell::Fish);
+}
+
+#[test]
+fn elvish_enter_edit_leave_restores_exactly() {
+    run_properties(Shell::Elvish);
 }
 
 #[test]
