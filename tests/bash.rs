@@ -741,20 +741,6 @@ fn a_malformed_config_is_one_line_naming_file_line_and_key() {
     );
 }
 
-/// Counts `execve` calls between marker files in an `strace -f` log of a whole session.
-fn execs_between_markers(log: &str, markers: usize) -> Vec<Vec<String>> {
-    let mut spans = vec![Vec::new(); markers + 1];
-    let mut span = 0;
-    for line in log.lines() {
-        if line.contains("openat(") && line.contains("/out/marker") {
-            span += 1;
-        } else if line.contains("execve(\"") {
-            spans[span.min(markers)].push(line.to_owned());
-        }
-    }
-    spans
-}
-
 #[test]
 fn ordinary_prompts_and_cds_inside_a_project_start_no_process() {
     let sb = Sandbox::new();
@@ -763,7 +749,7 @@ fn ordinary_prompts_and_cds_inside_a_project_start_no_process() {
     let other = sb.project_with_venv("other");
     sb.allow(&proj);
     sb.allow(&other);
-    let marker = |n: usize| format!(": > {}", q(&sb.out(&format!("marker{n}"))));
+    let marker = |n: usize| format!(": > {}", q(&sb.out(&format!("m{}", n - 1))));
     let text = script(&[
         format!("cd {}", q(&proj)),
         marker(1),
@@ -793,8 +779,7 @@ fn ordinary_prompts_and_cds_inside_a_project_start_no_process() {
     cmd.arg("bash").args(SH.interactive_args());
     let run = sb.run_command(cmd, &text);
     run.assert_ok();
-    let log = String::from_utf8_lossy(&std::fs::read(&log).expect("strace log")).into_owned();
-    let spans = execs_between_markers(&log, 6);
+    let spans = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 6);
     assert!(
         spans[1].is_empty(),
         "steady prompts started processes: {:?}",

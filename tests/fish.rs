@@ -882,28 +882,6 @@ fn a_real_prompt_shows_the_prefix_before_fishs_own_prompt() {
     assert!(!shown.contains("(.venv)"), "{shown}");
 }
 
-/// The `execve` calls in an `strace -f -e trace=execve,openat` log, split into segments by
-/// the openings of the marker files `out/m0`, `out/m1`, ...: one list of programs each.
-fn execs_between_markers(sb: &Sandbox, log: &[u8], markers: usize) -> Vec<Vec<String>> {
-    let text = String::from_utf8_lossy(log);
-    let mut segments: Vec<Vec<String>> = vec![Vec::new(); markers + 1];
-    let mut at = 0;
-    for line in text.lines() {
-        if line.contains("openat(") {
-            let opened = (at..markers)
-                .rev()
-                .find(|m| line.contains(&format!("\"{}\"", sb.out(&format!("m{m}")).display())));
-            if let Some(m) = opened {
-                at = m + 1;
-            }
-        } else if line.contains("execve(") {
-            let program = line.split('"').nth(1).unwrap_or(line).to_owned();
-            segments[at].push(program);
-        }
-    }
-    segments
-}
-
 #[test]
 fn no_process_is_started_on_a_steady_prompt_or_a_cd_inside_a_project() {
     use std::os::unix::ffi::OsStringExt;
@@ -941,7 +919,7 @@ fn no_process_is_started_on_a_steady_prompt_or_a_cd_inside_a_project() {
         .args(SH.interactive_args())
         .env("NO_COLOR", "1");
     let screen = run_with(&sb, cmd, true, &lines);
-    let segments = execs_between_markers(&sb, &sb.read_out("strace.log"), 5);
+    let segments = sb.execs_between_markers(&sb.read_out("strace.log"), 5);
     let bin = support::binary().display().to_string();
     assert_eq!(segments[1], vec![bin.clone()], "cd in: {}", screen.text);
     assert!(segments[2].is_empty(), "steady prompts: {:?}", segments[2]);

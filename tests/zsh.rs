@@ -823,28 +823,6 @@ fn a_malformed_config_is_one_line_naming_file_line_and_key() {
     );
 }
 
-/// The `execve` calls in an `strace -f -e trace=execve,openat` log, split into segments by
-/// the openings of the marker files `out/m0`, `out/m1`, ...: one list of programs each.
-fn execs_between_markers(sb: &Sandbox, log: &[u8], markers: usize) -> Vec<Vec<String>> {
-    let text = String::from_utf8_lossy(log);
-    let mut segments: Vec<Vec<String>> = vec![Vec::new(); markers + 1];
-    let mut at = 0;
-    for line in text.lines() {
-        if line.contains("openat(") {
-            let opened = (at..markers)
-                .rev()
-                .find(|m| line.contains(&format!("\"{}\"", sb.out(&format!("m{m}")).display())));
-            if let Some(m) = opened {
-                at = m + 1;
-            }
-        } else if line.contains("execve(") {
-            let program = line.split('"').nth(1).unwrap_or(line).to_owned();
-            segments[at].push(program);
-        }
-    }
-    segments
-}
-
 #[test]
 fn no_process_is_started_on_a_steady_prompt_or_a_cd_inside_a_project() {
     use std::os::unix::ffi::OsStringExt;
@@ -881,7 +859,7 @@ fn no_process_is_started_on_a_steady_prompt_or_a_cd_inside_a_project() {
     let run = sb.run_command(cmd, &script(&lines));
     run.assert_ok();
     assert!(run.stdout().contains("END-OF-SCRIPT"), "{}", run.stderr());
-    let segments = execs_between_markers(&sb, &sb.read_out("strace.log"), 5);
+    let segments = sb.execs_between_markers(&sb.read_out("strace.log"), 5);
     let bin = support::binary().display().to_string();
     assert_eq!(segments[1], vec![bin.clone()], "cd into the project");
     assert!(segments[2].is_empty(), "steady prompts: {:?}", segments[2]);

@@ -157,6 +157,28 @@ impl Sandbox {
         );
     }
 
+    /// The `execve` calls in an `strace -f -e trace=execve,openat` log, split into segments by
+    /// the openings of the marker files `out/m0`, `out/m1`, ...: one list of programs each.
+    pub fn execs_between_markers(&self, log: &[u8], markers: usize) -> Vec<Vec<String>> {
+        let text = String::from_utf8_lossy(log);
+        let mut segments: Vec<Vec<String>> = vec![Vec::new(); markers + 1];
+        let mut at = 0;
+        for line in text.lines() {
+            if line.contains("openat(") {
+                let opened = (at..markers).rev().find(|m| {
+                    line.contains(&format!("\"{}\"", self.out(&format!("m{m}")).display()))
+                });
+                if let Some(m) = opened {
+                    at = m + 1;
+                }
+            } else if line.contains("execve(") {
+                let program = line.split('"').nth(1).unwrap_or(line).to_owned();
+                segments[at].push(program);
+            }
+        }
+        segments
+    }
+
     /// Starts `shell` interactively with `script` on stdin, as if typed line by line, so
     /// that every line is followed by a real prompt and its hooks.
     pub fn run(&self, shell: Shell, script: &str) -> Run {
