@@ -40,6 +40,13 @@ pub trait Shell {
     }
 }
 
+/// The hook text of `template` with `@AUTOVENV@` (once) replaced by `exe_word`, the
+/// binary's path already quoted as one word of that shell.
+fn fill_template(template: &str, exe_word: &[u8]) -> Vec<u8> {
+    let (before, after) = template.split_once("@AUTOVENV@").unwrap_or((template, ""));
+    [before.as_bytes(), exe_word, after.as_bytes()].concat()
+}
+
 /// Every supported shell, in the order the documentation lists them.
 pub const ALL: &[&dyn Shell] = &[
     &bash::Bash,

@@ -25,12 +25,7 @@ impl Shell for Zsh {
     }
 
     fn hook(&self, exe: &Path) -> Vec<u8> {
-        let mut out = Vec::with_capacity(HOOK.len() + 64);
-        let (before, after) = HOOK.split_once("@AUTOVENV@").unwrap_or((HOOK, ""));
-        out.extend_from_slice(before.as_bytes());
-        out.extend(quote(exe.as_os_str().as_bytes()));
-        out.extend_from_slice(after.as_bytes());
-        out
+        super::fill_template(HOOK, &quote(exe.as_os_str().as_bytes()))
     }
 
     /// The code runs inside `_autovenv_eval`, under `emulate -L zsh`: plain zsh syntax,
