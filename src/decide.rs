@@ -234,121 +234,99 @@ pub fn decide(inputs: &Inputs) -> Plan {
     }
     let root = root.to_owned();
 
-    match &inputs.discovery.venv {
-        Some((venv, _)) => {
-            // A venv autovenv has not finished making is finished (or waited for) by
-            // creating it, where creating would happen; it is never activated as it is.
-            let unfinished = venv.problem == Some(Problem::Incomplete)
-                && inputs.trust.is_trusted()
-                && inputs.auto_create
-                && !session.creation_failed(&root);
-            if unfinished {
-                return plan(
-                    leave_ours(ours),
-                    Enter::Create(root),
-                    None,
-                    session,
-                    Reason::Missing,
-                );
-            }
-            if let Some(problem) = &venv.problem {
-                let notice = Notice::Broken {
-                    venv: venv.path.clone(),
-                    problem: problem.clone(),
-                };
-                return plan(
-                    leave_ours(ours),
-                    Enter::Nothing,
-                    Some(notice),
-                    session,
-                    Reason::Broken,
-                );
-            }
-            match inputs.trust {
-                Trust::Denied => plan(
-                    leave_ours(ours),
-                    Enter::Nothing,
-                    None,
-                    session,
-                    Reason::Denied,
-                ),
-                Trust::Unknown => {
-                    let notice = Notice::Untrusted {
-                        root,
-                        has_venv: true,
-                    };
-                    plan(
-                        leave_ours(ours),
-                        Enter::Nothing,
-                        Some(notice),
-                        session,
-                        Reason::Untrusted,
-                    )
-                }
-                Trust::Allowed | Trust::InTrustedRoot(_) => match ours {
-                    Some(state) if state.venv == venv.path => {
-                        plan(None, Enter::Keep(state), None, session, Reason::Trusted)
-                    }
-                    ours => plan(
-                        leave_ours(ours),
-                        Enter::Activate(venv.clone(), root),
-                        None,
-                        session,
-                        Reason::Trusted,
-                    ),
-                },
-            }
-        }
-        None => match inputs.trust {
-            Trust::Denied => plan(
+    let venv = inputs.discovery.venv.as_ref().map(|(venv, _)| venv);
+    if let Some(venv) = venv {
+        // A venv autovenv has not finished making is finished (or waited for) by creating
+        // it, where creating would happen; it is never activated as it is.
+        let unfinished = venv.problem == Some(Problem::Incomplete)
+            && inputs.trust.is_trusted()
+            && inputs.auto_create
+            && !session.creation_failed(&root);
+        if unfinished {
+            return plan(
                 leave_ours(ours),
-                Enter::Nothing,
+                Enter::Create(root),
                 None,
                 session,
-                Reason::Denied,
+                Reason::Missing,
+            );
+        }
+        if let Some(problem) = &venv.problem {
+            let notice = Notice::Broken {
+                venv: venv.path.clone(),
+                problem: problem.clone(),
+            };
+            return plan(
+                leave_ours(ours),
+                Enter::Nothing,
+                Some(notice),
+                session,
+                Reason::Broken,
+            );
+        }
+    }
+
+    match (inputs.trust, venv) {
+        (Trust::Denied, _) => plan(
+            leave_ours(ours),
+            Enter::Nothing,
+            None,
+            session,
+            Reason::Denied,
+        ),
+        (Trust::Unknown, _) => {
+            let notice = Notice::Untrusted {
+                root,
+                has_venv: venv.is_some(),
+            };
+            plan(
+                leave_ours(ours),
+                Enter::Nothing,
+                Some(notice),
+                session,
+                Reason::Untrusted,
+            )
+        }
+        (Trust::Allowed | Trust::InTrustedRoot(_), Some(venv)) => match ours {
+            Some(state) if state.venv == venv.path => {
+                plan(None, Enter::Keep(state), None, session, Reason::Trusted)
+            }
+            ours => plan(
+                leave_ours(ours),
+                Enter::Activate(venv.clone(), root),
+                None,
+                session,
+                Reason::Trusted,
             ),
-            Trust::Unknown => {
-                let notice = Notice::Untrusted {
-                    root,
-                    has_venv: false,
-                };
+        },
+        (Trust::Allowed | Trust::InTrustedRoot(_), None) => {
+            if !inputs.auto_create {
+                let notice = Notice::NoAutoCreate { root };
                 plan(
                     leave_ours(ours),
                     Enter::Nothing,
                     Some(notice),
                     session,
-                    Reason::Untrusted,
+                    Reason::AutoCreateOff,
+                )
+            } else if session.creation_failed(&root) {
+                plan(
+                    leave_ours(ours),
+                    Enter::Nothing,
+                    None,
+                    session,
+                    Reason::CreationFailed,
+                )
+            } else {
+                plan(
+                    leave_ours(ours),
+                    Enter::Create(root),
+                    None,
+                    session,
+                    Reason::Missing,
                 )
             }
-            Trust::Allowed | Trust::InTrustedRoot(_) => {
-                if !inputs.auto_create {
-                    let notice = Notice::NoAutoCreate { root };
-                    plan(
-                        leave_ours(ours),
-                        Enter::Nothing,
-                        Some(notice),
-                        session,
-                        Reason::AutoCreateOff,
-                    )
-                } else if session.creation_failed(&root) {
-                    plan(
-                        leave_ours(ours),
-                        Enter::Nothing,
-                        None,
-                        session,
-                        Reason::CreationFailed,
-                    )
-                } else {
-                    plan(
-                        leave_ours(ours),
-                        Enter::Create(root),
-                        None,
-                        session,
-                        Reason::Missing,
-                    )
-                }
-            }
-        },
+        }
     }
 }
 
