@@ -31,6 +31,40 @@ struct Case {
     prompt: Option<Vec<u8>>,
 }
 
+impl Case {
+    /// This case as far as `shell` itself can take it.
+    fn as_possible_in(&self, shell: Shell) -> Case {
+        let mut case = self.clone();
+        match shell {
+            // nushell holds paths as text, so it cannot enter a directory whose name is
+            // not UTF-8, and its `cd` drops C0 control characters (tab and newline only at
+            // the end) and lands elsewhere: there those become `_`.
+            Shell::Nu => {
+                let text = String::from_utf8_lossy(&self.name);
+                let end = text.trim_end_matches(['\t', '\n']).len();
+                case.name = text
+                    .char_indices()
+                    .map(|(i, c)| match c {
+                        '\t' | '\n' if i < end => c,
+                        c if c < ' ' => '_',
+                        c => c,
+                    })
+                    .collect::<String>()
+                    .into_bytes();
+            }
+            // xonsh is a Python program: with PYTHONHOME set to anything but a Python
+            // installation it cannot start at all.
+            Shell::Xonsh => {
+                if let Some(home) = case.pythonhome.as_mut().filter(|h| !h.is_empty()) {
+                    *home = b"/usr".to_vec();
+                }
+            }
+            _ => {}
+        }
+        case
+    }
+}
+
 fn name() -> impl Strategy<Value = Vec<u8>> {
     // Any byte but NUL and '/'; `.` and `..` are not names of new directories.
     prop::collection::vec(
@@ -72,6 +106,7 @@ static CASE: AtomicUsize = AtomicUsize::new(0);
 fn check(sb: &Sandbox, venv: &Path, shell: Shell, case: &Case) -> Result<(), TestCaseError> {
     let n = CASE.fetch_add(1, Ordering::SeqCst);
     let base = sb.mkdir(format!("cases/{n}"));
+    let case = &case.as_possible_in(shell);
     let proj = base.join(OsStr::from_bytes(&case.name));
     std::fs::create_dir(&proj).map_err(|e| TestCaseError::reject(e.to_string()))?;
     std::fs::write(proj.join("pyproject.toml"), "").expect("marker");
@@ -122,6 +157,8 @@ fn check(sb: &Sandbox, venv: &Path, shell: Shell, case: &Case) -> Result<(), Tes
         // fish fires its prompt event only on a terminal.
         Shell::Fish => on_terminal(cmd, &script),
         Shell::Elvish => elvish_on_terminal(cmd, &script),
+        Shell::Nu => nu_on_terminal(cmd, &script),
+        Shell::Xonsh => xonsh_on_terminal(cmd, &script),
         _ => {
             let run = sb.run_command(cmd, &format!("{script}\n"));
             (run.stdout().contains("END-OF-CASE"), run.stderr())
@@ -132,7 +169,8 @@ fn check(sb: &Sandbox, venv: &Path, shell: Shell, case: &Case) -> Result<(), Tes
 
     let read = |tag: &str| parse_env(&std::fs::read(out(tag)).unwrap_or_default());
     let strip = |mut env: BTreeMap<OsString, OsString>| {
-        for name in ["PWD", "OLDPWD", "_"] {
+        // LAST_EXIT_CODE is nushell's own.
+        for name in ["PWD", "OLDPWD", "_", "LAST_EXIT_CODE"] {
             env.remove(OsStr::new(name));
         }
         env
@@ -209,10 +247,65 @@ fn elvish_on_terminal(cmd: std::process::Command, script: &str) -> (bool, String
     (true, shown)
 }
 
-fn run_properties(shell: Shell) {
+/// nushell asks the terminal twice where the cursor is before it reads a line, and takes
+/// anything typed before its answer for the answer: each line waits for the prompt.
+fn nu_on_terminal(mut cmd: std::process::Command, script: &str) -> (bool, String) {
+    cmd.env("NO_COLOR", "1");
+    let mut term = support::pty::Pty::spawn(cmd);
+    term.answer_cursor_queries = true;
+    let prompt = |term: &mut support::pty::Pty| {
+        term.expect("\x1b[6n\x1b[6n");
+        term.expect("\x1b[?25h");
+    };
+    prompt(&mut term);
+    for line in [
+        "$env.config.show_banner = false",
+        "$env.PROMPT_COMMAND = {|| '> ' }; $env.PROMPT_COMMAND_RIGHT = ''",
+    ]
+    .into_iter()
+    .chain(script.lines())
+    {
+        term.line(line);
+        prompt(&mut term);
+    }
+    let shown = String::from_utf8_lossy(&term.seen).into_owned();
+    (shown.contains("END-OF-CASE"), shown)
+}
+
+/// A sandbox holding one venv every case's project links to, and the hook where the
+/// shell's hook line finds it.
+fn prepare(shell: Shell) -> (Sandbox, std::path::PathBuf) {
     let sb = Sandbox::new();
+    if shell == Shell::Nu {
+        // Where the hook line sources it from, as nushell's autoload directory would.
+        let hook = sb.autovenv(&sb.root, &["hook", "nu"]);
+        std::fs::write(sb.home().join("autovenv.nu"), &hook.stdout).expect("write hook");
+    }
     let venv = sb.path("the-venv");
     support::make_venv(&venv, &[]);
+    (sb, venv)
+}
+
+/// xonsh runs its prompt events only on a terminal; each line waits for the prompt.
+fn xonsh_on_terminal(mut cmd: std::process::Command, script: &str) -> (bool, String) {
+    const PROMPT: &str = "xsh% ";
+    cmd.env("NO_COLOR", "1");
+    let mut term = support::pty::Pty::spawn(cmd);
+    term.expect("\x1b[?2004h");
+    // The typed line shows the new prompt once, the next prompt again.
+    term.line(&format!("$PROMPT = '{PROMPT}'"));
+    term.expect(PROMPT);
+    for line in script.lines() {
+        term.expect(PROMPT);
+        term.line(line);
+    }
+    term.expect(PROMPT);
+    let shown = String::from_utf8_lossy(&term.seen).into_owned();
+    (shown.contains("END-OF-CASE"), shown)
+}
+
+fn run_properties(shell: Shell) {
+    let (sb, venv) = prepare(shell);
     let mut runner = TestRunner::new(Config {
         cases: cases(),
         failure_persistence: None,
@@ -246,6 +339,37 @@ fn elvish_enter_edit_leave_restores_exactly() {
 }
 
 #[test]
+fn nushell_enter_edit_leave_restores_exactly() {
+    run_properties(Shell::Nu);
+}
+
+#[test]
+fn xonsh_enter_edit_leave_restores_exactly() {
+    run_properties(Shell::Xonsh);
+}
+
+#[test]
 fn tcsh_enter_edit_leave_restores_exactly() {
     run_properties(Shell::Tcsh);
+}
+
+/// Cases generated runs once found failing, kept so they keep passing.
+#[test]
+fn found_cases_restore_exactly() {
+    let found = [(
+        Shell::Nu,
+        Case {
+            name: "\u{80}\u{80}".into(),
+            path_extra: None,
+            virtual_env: None,
+            pythonhome: None,
+            prompt: Some(b"\x80".to_vec()),
+        },
+    )];
+    for (shell, case) in found {
+        let (sb, venv) = prepare(shell);
+        if let Err(e) = check(&sb, &venv, shell, &case) {
+            panic!("{shell:?} {case:?}: {e}");
+        }
+    }
 }

@@ -72,13 +72,9 @@ fn var(sb: &Sandbox, name: &str) -> String {
     String::from_utf8_lossy(&sb.read_out(name)).into_owned()
 }
 
-/// `env -0` into an output file. xonsh itself exports LS_COLORS and XONSH_APPEND_NEWLINE
-/// once its first command ran: they are set first so that every dump has them.
+/// `env -0` into an output file.
 fn dump_env(sb: &Sandbox, name: &str) -> String {
-    format!(
-        "$LS_COLORS; $XONSH_APPEND_NEWLINE; env -0 > {}",
-        q(&sb.out(name))
-    )
+    SH.dump_env(&sb.out(name))
 }
 
 fn count_handlers(sb: &Sandbox, name: &str) -> String {

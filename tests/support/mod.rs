@@ -421,6 +421,12 @@ impl Shell {
                 "do {{ hide-env -i CMD_DURATION_MS; ^env -0 }} | save -f --raw {}",
                 self.quote(file)
             ),
+            // xonsh itself exports LS_COLORS and XONSH_APPEND_NEWLINE once its first
+            // command ran: they are looked up first so that every dump has them.
+            Shell::Xonsh => format!(
+                "$LS_COLORS; $XONSH_APPEND_NEWLINE; env -0 > {}",
+                self.quote(file)
+            ),
             _ => format!("env -0 > {}", self.quote(file)),
         }
     }
