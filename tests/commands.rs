@@ -559,3 +559,42 @@ fn fish_zsh_and_elvish_completions_load_in_their_shells() {
     term.expect("<sync>");
     term.line("exit");
 }
+
+#[test]
+fn allow_says_when_the_venv_activates() {
+    let sb = Sandbox::new();
+    let here = sb.project_with_venv("here");
+    let there = sb.project_with_venv("there");
+    let fresh = sb.project("fresh");
+    let script = format!(
+        "{}\ncd {}\nautovenv allow\nautovenv allow {}\nautovenv allow {}\necho END-OF-SCRIPT\n",
+        Shell::Bash.hook_line(),
+        Shell::Bash.quote(&here),
+        Shell::Bash.quote(&there),
+        Shell::Bash.quote(&fresh),
+    );
+    let run = sb.run(Shell::Bash, &script);
+    run.assert_ok();
+    let said = run.stderr();
+    assert!(
+        said.contains(&format!(
+            "allowed {}: its venv activates at the next prompt",
+            here.display()
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "allowed {}: its venv activates when you enter it",
+            there.display()
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "allowed {}: a venv is created and activated when you enter it",
+            fresh.display()
+        )),
+        "{said}"
+    );
+}

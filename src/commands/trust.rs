@@ -23,16 +23,22 @@ pub fn record(list: List, dir: Option<&Path>) -> Result<(), String> {
         )
     })?;
     let quiet = situation.config.quiet;
+    // The hook acts at the next prompt only when the shell is inside the project.
+    let inside = std::env::current_dir()
+        .and_then(std::fs::canonicalize)
+        .is_ok_and(|here| here.starts_with(&canonical));
+    let when = if inside {
+        "at the next prompt"
+    } else {
+        "when you enter it"
+    };
     let text = match list {
         List::Deny => format!("denied {}: autovenv will leave it alone", shown(&canonical)),
         List::Allow if situation.discovery.venv.is_some() => {
-            format!(
-                "allowed {}: its venv activates at the next prompt",
-                shown(&canonical)
-            )
+            format!("allowed {}: its venv activates {when}", shown(&canonical))
         }
         List::Allow if situation.config.auto_create => format!(
-            "allowed {}: a venv is created and activated at the next prompt",
+            "allowed {}: a venv is created and activated {when}",
             shown(&canonical)
         ),
         List::Allow => format!("allowed {}", shown(&canonical)),
