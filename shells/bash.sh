@@ -30,9 +30,11 @@ _autovenv_snap() {
     \builtin return 0
 }
 
-# Succeeds when the last evaluation still holds, without starting any process.
+# Succeeds when the last evaluation still holds, without starting any process. A venv's
+# own `activate` sets VIRTUAL_ENV and _OLD_VIRTUAL_PATH: either changing counts.
 _autovenv_unchanged() {
     [[ -n ${_AUTOVENV_PWD-} && ${VIRTUAL_ENV-} == "${_AUTOVENV_VENV-}" ]] || \builtin return 1
+    [[ ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_AUTOVENV_OLD_PATH-}" ]] || \builtin return 1
     \builtin local _autovenv_a="${_AUTOVENV_ANCHOR-}" _autovenv_d="${PWD%/}" _autovenv_s
     [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
     if [[ ${PWD} == "${_AUTOVENV_PWD}" ]]; then
@@ -59,6 +61,7 @@ _autovenv_done() {
     _AUTOVENV_PENDING=
     _AUTOVENV_PWD=${PWD}
     _AUTOVENV_VENV=${VIRTUAL_ENV-}
+    _AUTOVENV_OLD_PATH=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
     \builtin local _autovenv_s
     _autovenv_snap "${_AUTOVENV_ANCHOR-}"
     _AUTOVENV_SNAP=${_autovenv_s}
@@ -98,7 +101,13 @@ _autovenv_hook() {
     if [[ -n ${_AUTOVENV_PENDING-} ]]; then
         \builtin eval "${_AUTOVENV_PENDING}"
     fi
-    if ! _autovenv_unchanged; then
+    if _autovenv_unchanged; then
+        :
+    elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_AUTOVENV_VENV-}" &&
+        -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH-}" ]]; then
+        # The venv's own `activate` ran over autovenv's activation of that same venv.
+        _autovenv_eval --activated-by-hand
+    else
         _autovenv_eval
     fi
     # Hand the last command's status on to the rest of PROMPT_COMMAND and to PS1; under
@@ -111,7 +120,7 @@ _autovenv_hook() {
 
 _autovenv_deactivate_define() {
     # Restores what the activation replaced; keeps this project off in this shell until
-    # you leave it. `deactivate nondestructive` (run by every venv's `activate`) does not.
+    # you leave it. `deactivate nondestructive` (the form venv scripts use) does not.
     # shellcheck disable=SC2317 # called by the user, not from here
     deactivate() {
         _autovenv_eval --deactivate="${1:-full}"
@@ -157,6 +166,28 @@ _autovenv_prompt_remove() {
         _AUTOVENV_PS1_HIDDEN=
     fi
     _AUTOVENV_PS1_PREFIX=
+}
+
+# A venv activated by hand over autovenv's activation saved PATH, PS1 and PYTHONHOME with
+# autovenv's changes in them (_OLD_VIRTUAL_*, as every venv's `activate` names them), for
+# its `deactivate` to bring back: take autovenv's PATH entry ($1) and prompt prefix out of
+# those copies, and hand it PYTHONHOME as it was before autovenv ($2, when it was set).
+_autovenv_hand_over() {
+    if [[ -z ${_OLD_VIRTUAL_PATH+x} ]]; then
+        \builtin return 0
+    fi
+    \builtin local _autovenv_p=":${_OLD_VIRTUAL_PATH}:"
+    if [[ ${_autovenv_p} == *":$1:"* ]]; then
+        _autovenv_p=${_autovenv_p/":$1:"/:}
+        _autovenv_p=${_autovenv_p#:}
+        _OLD_VIRTUAL_PATH=${_autovenv_p%:}
+    fi
+    if [[ -n ${_AUTOVENV_PS1_PREFIX-} && -n ${_OLD_VIRTUAL_PS1+x} ]]; then
+        _OLD_VIRTUAL_PS1=${_OLD_VIRTUAL_PS1/"${_AUTOVENV_PS1_PREFIX}"/}
+    fi
+    if [[ $# -ge 2 ]]; then
+        _OLD_VIRTUAL_PYTHONHOME=$2
+    fi
 }
 
 # `autovenv allow`, `deny`, `create`, `reload` change the answer without a cd: run the

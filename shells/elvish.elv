@@ -108,7 +108,7 @@ fn run {|@args|
 }
 
 # Restores what the activation replaced; keeps this project off in this shell until you
-# leave it. `deactivate nondestructive` (run by every venv's activate) does not.
+# leave it. `deactivate nondestructive` (the form venv scripts use) does not.
 set deactivate~ = {|@args|
   var mode = full
   if (and (> (count $args) 0) (eq $args[0] nondestructive)) { set mode = nondestructive }

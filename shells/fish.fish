@@ -25,9 +25,18 @@ function _autovenv_snap
     return 0
 end
 
+# Prints x and _OLD_VIRTUAL_PATH joined, or nothing where it is not set: a venv's own
+# activate.fish sets it, with VIRTUAL_ENV.
+function _autovenv_old_path
+    set -q _OLD_VIRTUAL_PATH; and builtin printf 'x%s' (string join : -- $_OLD_VIRTUAL_PATH)
+    return 0
+end
+
 # Succeeds when the last evaluation still holds, without starting any process.
 function _autovenv_unchanged
     test -n "$_autovenv_pwd"; and test "$VIRTUAL_ENV" = "$_autovenv_venv"; or return 1
+    set -l _autovenv_o (_autovenv_old_path)
+    test "$_autovenv_o" = "$_autovenv_old_path_seen"; or return 1
     set -l _autovenv_a "$_autovenv_anchor"
     set -l _autovenv_d "$PWD"
     if test "$_autovenv_d" = /
@@ -64,6 +73,7 @@ function _autovenv_done
     set -g _autovenv_pending ''
     set -g _autovenv_pwd "$PWD"
     set -g _autovenv_venv "$VIRTUAL_ENV"
+    set -g _autovenv_old_path_seen (_autovenv_old_path)
     _autovenv_snap "$_autovenv_anchor"
     set -g _autovenv_snapshot "$_autovenv_s"
 end
@@ -107,7 +117,14 @@ function _autovenv_hook --on-event fish_prompt
         eval "$_autovenv_pending"
     end
     if not _autovenv_unchanged
-        _autovenv_eval
+        set -l _autovenv_o (_autovenv_old_path)
+        if set -q AUTOVENV_STATE; and test -n "$VIRTUAL_ENV"; and test "$VIRTUAL_ENV" = "$_autovenv_venv"
+            and set -q _OLD_VIRTUAL_PATH; and test "$_autovenv_o" != "$_autovenv_old_path_seen"
+            # The venv's own activate.fish ran over autovenv's activation of that same venv.
+            _autovenv_eval --activated-by-hand
+        else
+            _autovenv_eval
+        end
     end
 end
 
@@ -119,7 +136,7 @@ end
 
 function _autovenv_deactivate_define
     # Restores what the activation replaced; keeps this project off in this shell until
-    # you leave it. `deactivate nondestructive` (run by every venv's activate.fish) does not.
+    # you leave it. `deactivate nondestructive` (the form venv scripts use) does not.
     function deactivate --description 'autovenv: restore what activating the venv replaced'
         set -l _autovenv_mode full
         if test -n "$argv[1]"
@@ -182,6 +199,21 @@ function _autovenv_prompt_remove
     end
 end
 
+# A venv activated by hand over autovenv's activation saved PATH and PYTHONHOME with
+# autovenv's changes in them (_OLD_VIRTUAL_*, as activate.fish names them), for its
+# `deactivate` to bring back: take autovenv's PATH entry ($argv[1]) out of that copy, and
+# hand it PYTHONHOME as it was before autovenv ($argv[2], when it was set). Its prompt
+# wraps autovenv's, which shows nothing once autovenv's prefix is cleared.
+function _autovenv_hand_over
+    set -q _OLD_VIRTUAL_PATH; or return 0
+    set -l _autovenv_i (contains -i -- $argv[1] $_OLD_VIRTUAL_PATH)
+    and set -e _OLD_VIRTUAL_PATH[$_autovenv_i[1]]
+    if set -q argv[2]
+        set -gx _OLD_VIRTUAL_PYTHONHOME $argv[2]
+    end
+    return 0
+end
+
 # `autovenv allow`, `deny`, `create`, `reload` change the answer without a cd: run the
 # binary, then make the next prompt evaluate again.
 function autovenv --description 'autovenv, then evaluate again at the next prompt'
@@ -197,6 +229,7 @@ end
 set -g _autovenv_bin @AUTOVENV@
 set -g _autovenv_pwd ''
 set -g _autovenv_pending ''
+set -g _autovenv_old_path_seen ''
 if not set -q _autovenv_session
     set -g _autovenv_session ''
 end

@@ -101,10 +101,19 @@ impl Vars {
         warning
     }
 
-    /// Forgets a state that `VIRTUAL_ENV` no longer matches: our `PATH` entry goes, the
-    /// user's variables stay as they are now.
+    /// Forgets a state that `VIRTUAL_ENV` no longer matches: our `PATH` entry goes. While
+    /// a venv activated by hand is active, the variables stay as its activation set them;
+    /// once none is, what autovenv's activation replaced comes back (`PYTHONHOME` only if
+    /// nobody has set it since).
     pub fn forget(&mut self, state: &State) {
         let _ = self.remove_path_entry(state);
+        if self.virtual_env.as_ref().is_none_or(|v| v.is_empty()) {
+            self.virtual_env = state.virtual_env.clone();
+            self.virtual_env_prompt = state.virtual_env_prompt.clone();
+            if self.pythonhome.is_none() {
+                self.pythonhome = state.pythonhome.clone();
+            }
+        }
         self.state = None;
     }
 
@@ -202,6 +211,33 @@ mod tests {
         assert!(v.restore(&state).is_some());
         assert_eq!(v.path, Some("/only/mine".into()));
         assert_eq!(v.pythonhome, Some("/opt/home".into()));
+    }
+
+    #[test]
+    fn forget_leaves_a_venv_activated_by_hand_as_it_set_things() {
+        let mut v = vars(Some("/usr/bin"));
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), ".venv".into());
+        let state = decoded(&v);
+        v.virtual_env = Some("/q/.venv".into());
+        v.virtual_env_prompt = Some("q".into());
+        v.path = Some("/q/.venv/bin:/p/.venv/bin:/usr/bin".into());
+        v.forget(&state);
+        assert_eq!(v.path, Some("/q/.venv/bin:/usr/bin".into()));
+        assert_eq!(v.virtual_env, Some("/q/.venv".into()));
+        assert_eq!(v.virtual_env_prompt, Some("q".into()));
+        assert_eq!(v.pythonhome, None);
+        assert_eq!(v.state, None);
+    }
+
+    #[test]
+    fn forget_with_no_venv_active_puts_back_what_was_replaced() {
+        let before = vars(Some("/usr/bin"));
+        let mut v = before.clone();
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), ".venv".into());
+        let state = decoded(&v);
+        v.virtual_env = None;
+        v.forget(&state);
+        assert_eq!(v, before);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub enum Command {
         deactivate: Option<DeactivateMode>,
         /// `--session`: the hook's per-shell memory.
         session: OsString,
+        /// `--activated-by-hand`: a venv's own `activate` ran over autovenv's activation.
+        activated_by_hand: bool,
     },
     /// `autovenv allow [DIR] [--list]`.
     Allow {
@@ -259,6 +261,13 @@ pub fn command() -> clap::Command {
                         .help("The hook's per-shell memory, as the last export printed it")
                         .default_value("")
                         .value_parser(ValueParser::os_string()),
+                )
+                .arg(
+                    Arg::new("activated-by-hand")
+                        .long("activated-by-hand")
+                        .action(ArgAction::SetTrue)
+                        .conflicts_with("deactivate")
+                        .help("A venv's own `activate` ran over autovenv's activation: hand over to it"),
                 ),
         )
         .subcommand(
@@ -380,6 +389,7 @@ fn from_matches(matches: &ArgMatches) -> Command {
                 .get_one::<OsString>("session")
                 .cloned()
                 .unwrap_or_default(),
+            activated_by_hand: m.get_flag("activated-by-hand"),
         },
         Some(("allow", m)) => Command::Allow {
             dir: dir_of(m),

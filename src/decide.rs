@@ -20,6 +20,9 @@ pub enum Request {
         /// `deactivate nondestructive`: restore, but do not keep the project off.
         nondestructive: bool,
     },
+    /// A prompt at which the shell saw a venv's own `activate` run over autovenv's
+    /// activation: `VIRTUAL_ENV` is now the user's, even where it names autovenv's venv.
+    ActivatedByHand,
 }
 
 /// What `AUTOVENV_STATE` held.
@@ -181,7 +184,10 @@ pub fn decide(inputs: &Inputs) -> Plan {
     let (ours, dropped) = match inputs.state {
         StateRead::Absent => (None, None),
         StateRead::Corrupt => (None, Some(Leave::Corrupt)),
-        StateRead::Present(state) if virtual_env == Some(state.venv.as_os_str()) => {
+        StateRead::Present(state)
+            if virtual_env == Some(state.venv.as_os_str())
+                && inputs.request != Request::ActivatedByHand =>
+        {
             (Some(state.clone()), None)
         }
         StateRead::Present(state) => (None, Some(Leave::Stale(state.clone()))),

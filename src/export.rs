@@ -13,7 +13,7 @@ use crate::message::{say, shown, Level};
 use crate::session::Session;
 use crate::state::State;
 use crate::trust::{self, Trust};
-use crate::update::{Deactivate, PromptChange, Update};
+use crate::update::{Deactivate, HandOver, PromptChange, Update};
 use crate::venv::{Problem, Venv};
 
 /// Everything one evaluation looks at, gathered before deciding.
@@ -103,6 +103,7 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
     let mut session = plan.session;
     let mut after = situation.vars.clone();
     let mut left = None;
+    let mut hand_over = None;
     match &plan.leave {
         Some(Leave::Restore(state)) => {
             if let Some(warning) = after.restore(state) {
@@ -112,14 +113,20 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
         }
         Some(Leave::Stale(state)) => {
             after.forget(state);
-            say(
-                Level::Warning,
-                false,
-                &format!(
-                    "VIRTUAL_ENV was changed by hand; forgot autovenv's activation of {}",
-                    shown(&state.venv)
-                ),
-            );
+            hand_over = Some(HandOver {
+                path_entry: state.venv.join("bin").into_os_string(),
+                pythonhome: state.pythonhome.clone(),
+            });
+            if let Some(by_hand) = after.virtual_env.as_ref().filter(|v| !v.is_empty()) {
+                say(
+                    Level::Info,
+                    quiet,
+                    &format!(
+                        "{} was activated by hand: autovenv leaves it alone until it is deactivated",
+                        shown(by_hand)
+                    ),
+                );
+            }
         }
         Some(Leave::Corrupt) => {
             after.state = None;
@@ -256,6 +263,7 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
         env: situation.vars.diff(&after),
         deactivate,
         prompt,
+        hand_over,
         rehash: situation.vars.path != after.path,
         session: session.encode(),
         anchor: situation.discovery.anchor().to_owned(),

@@ -29,6 +29,19 @@ pub enum Deactivate {
     Remove,
 }
 
+/// A venv activated by hand over autovenv's activation: its `activate` saved the
+/// environment with autovenv's changes in it, for its `deactivate` to bring back. bash and
+/// zsh keep those copies in `_OLD_VIRTUAL_PATH`, `_OLD_VIRTUAL_PS1` and
+/// `_OLD_VIRTUAL_PYTHONHOME`; they are corrected so that deactivating it restores the
+/// environment as it was before autovenv.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HandOver {
+    /// autovenv's `PATH` entry, taken out of the saved `PATH`.
+    pub path_entry: OsString,
+    /// `PYTHONHOME` before autovenv's activation, for that `deactivate` to put back.
+    pub pythonhome: Option<OsString>,
+}
+
 /// Everything the shell applies after one evaluation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Update {
@@ -38,6 +51,8 @@ pub struct Update {
     pub deactivate: Deactivate,
     /// The prompt prefix.
     pub prompt: PromptChange,
+    /// The copies a venv activated by hand saved, to correct (see [`HandOver`]).
+    pub hand_over: Option<HandOver>,
     /// Whether `PATH` changed, so the shell must forget its command lookups.
     pub rehash: bool,
     /// The shell's memory afterwards (see [`crate::session`]).

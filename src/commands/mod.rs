@@ -56,8 +56,10 @@ fn run(command: Command) -> Result<(), String> {
             shell,
             deactivate,
             session,
+            activated_by_hand,
         } => {
             let request = match deactivate {
+                None if activated_by_hand => Request::ActivatedByHand,
                 None => Request::Prompt,
                 Some(mode) => Request::Deactivate {
                     nondestructive: mode == DeactivateMode::Nondestructive,

@@ -112,6 +112,7 @@ fn requests() -> Vec<Request> {
         Request::Deactivate {
             nondestructive: true,
         },
+        Request::ActivatedByHand,
     ]
 }
 
@@ -150,12 +151,19 @@ fn each(mut check: impl FnMut(&Inputs, &Plan)) -> usize {
 fn ours(inputs: &Inputs) -> Option<State> {
     match inputs.state {
         StateRead::Present(s)
-            if inputs.virtual_env == Some(s.venv.as_os_str()) && !s.venv.as_os_str().is_empty() =>
+            if inputs.virtual_env == Some(s.venv.as_os_str())
+                && !s.venv.as_os_str().is_empty()
+                && inputs.request != Request::ActivatedByHand =>
         {
             Some(s.clone())
         }
         _ => None,
     }
+}
+
+/// A prompt, with or without a venv's own `activate` seen run.
+fn is_prompt(request: Request) -> bool {
+    matches!(request, Request::Prompt | Request::ActivatedByHand)
 }
 
 fn foreign(inputs: &Inputs) -> bool {
@@ -164,7 +172,7 @@ fn foreign(inputs: &Inputs) -> bool {
 
 #[test]
 fn covers_every_combination() {
-    assert_eq!(each(|_, _| {}), 3 * 7 * 4 * 4 * 5 * 4 * 2);
+    assert_eq!(each(|_, _| {}), 4 * 7 * 4 * 4 * 5 * 4 * 2);
 }
 
 #[test]
@@ -172,7 +180,7 @@ fn nothing_is_turned_on_without_trust_or_against_the_user() {
     each(|i, plan| {
         if matches!(plan.enter, Enter::Activate(..) | Enter::Create(_)) {
             assert!(i.trust.is_trusted(), "{i:?} -> {plan:?}");
-            assert_eq!(i.request, Request::Prompt, "{i:?} -> {plan:?}");
+            assert!(is_prompt(i.request), "{i:?} -> {plan:?}");
             assert!(!foreign(i), "{i:?} -> {plan:?}");
             assert_ne!(i.session.off.as_deref(), Some(Path::new(ROOT)), "{i:?}");
         }
@@ -208,7 +216,7 @@ fn our_activation_is_kept_or_restored_never_dropped() {
             Enter::Keep(kept) => {
                 assert_eq!(kept, &state);
                 assert_eq!(plan.leave, None);
-                assert_eq!(i.request, Request::Prompt);
+                assert!(is_prompt(i.request));
             }
             _ => assert_eq!(plan.leave, Some(Leave::Restore(state)), "{i:?} -> {plan:?}"),
         },
@@ -343,7 +351,7 @@ fn a_half_made_venv_is_finished_by_creating_never_activated() {
             return;
         }
         assert!(!matches!(plan.enter, Enter::Activate(..)), "{i:?}");
-        let expected = i.request == Request::Prompt
+        let expected = is_prompt(i.request)
             && !foreign(i)
             && i.session.off.as_deref() != Some(Path::new(ROOT))
             && i.trust.is_trusted()
@@ -355,4 +363,22 @@ fn a_half_made_venv_is_finished_by_creating_never_activated() {
             "{i:?} -> {plan:?}"
         );
     });
+}
+
+#[test]
+fn a_venv_activated_by_hand_over_ours_takes_over_even_with_the_same_path() {
+    let found = discovery(Some(venv(VENV, None)), true);
+    let ours = state(VENV, ROOT);
+    let plan = decide(&Inputs {
+        request: Request::ActivatedByHand,
+        discovery: &found,
+        trust: &Trust::Allowed,
+        auto_create: true,
+        virtual_env: Some(OsStr::new(VENV)),
+        state: &StateRead::Present(ours.clone()),
+        session: &Session::default(),
+    });
+    assert_eq!(plan.leave, Some(Leave::Stale(ours)));
+    assert_eq!(plan.enter, Enter::Nothing);
+    assert_eq!(plan.reason, Reason::Foreign);
 }

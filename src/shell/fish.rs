@@ -42,6 +42,15 @@ impl Shell for Fish {
             Deactivate::Define => out.extend_from_slice(b"_autovenv_deactivate_define\n"),
             Deactivate::Remove => out.extend_from_slice(b"builtin functions -e deactivate\n"),
         }
+        if let Some(hand_over) = &update.hand_over {
+            out.extend_from_slice(b"_autovenv_hand_over ");
+            out.extend(quote(hand_over.path_entry.as_bytes()));
+            if let Some(home) = &hand_over.pythonhome {
+                out.push(b' ');
+                out.extend(quote(home.as_bytes()));
+            }
+            out.push(b'\n');
+        }
         match &update.prompt {
             PromptChange::Leave => {}
             PromptChange::Show(name) => {

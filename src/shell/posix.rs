@@ -19,7 +19,7 @@ pub struct Dialect {
 }
 
 /// Renders `update` as code for the hook in `shells/bash.sh` or `shells/zsh.zsh`: exports
-/// and unsets, `deactivate`, the prompt prefix (escaped both ways; the hook picks one by
+/// and unsets, the hand-over to a venv activated by hand, `deactivate`, the prompt prefix (escaped both ways; the hook picks one by
 /// the user's option), rehash, then the hook's bookkeeping and `_autovenv_done`.
 pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
     let mut out = Vec::new();
@@ -30,6 +30,16 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
                 out.extend(quote(value.as_bytes()));
             }
             None => out.extend_from_slice(format!("{} {name}", dialect.unset).as_bytes()),
+        }
+        out.push(b'\n');
+    }
+    // Before the prompt changes: the hook finds autovenv's prefix by what it last showed.
+    if let Some(hand_over) = &update.hand_over {
+        out.extend_from_slice(b"_autovenv_hand_over ");
+        out.extend(quote(hand_over.path_entry.as_bytes()));
+        if let Some(home) = &hand_over.pythonhome {
+            out.push(b' ');
+            out.extend(quote(home.as_bytes()));
         }
         out.push(b'\n');
     }

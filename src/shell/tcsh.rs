@@ -12,8 +12,7 @@ pub struct Tcsh;
 
 const HOOK: &str = include_str!("../../shells/tcsh.csh");
 
-/// The `deactivate` alias: `deactivate [nondestructive]`, as every venv's activate.csh
-/// calls it. `!*` is the alias's arguments.
+/// The `deactivate` alias: `deactivate [nondestructive]`, the forms venv scripts use. `!*` is the alias's arguments.
 const DEACTIVATE: &[u8] = b"set _autovenv_args = (!* full) ; \
 set _autovenv_args = \"--deactivate=$_autovenv_args[1]\" ; _autovenv_run ; \
 if (\"$_autovenv_args\" == --deactivate=nondestructive) set _autovenv_pwd = '' ; \
