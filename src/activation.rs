@@ -119,26 +119,28 @@ impl Vars {
 
     fn remove_path_entry(&mut self, state: &State) -> Option<String> {
         let bin = state.venv.join("bin");
-        let bin = bin.as_os_str().as_bytes();
-        let current = self.path.as_ref().map(|p| p.as_bytes()).unwrap_or(b"");
-        let mut entries: Vec<&[u8]> = current.split(|&b| b == b':').collect();
-        let Some(index) = entries.iter().position(|e| *e == bin) else {
+        let current = self.path.clone().unwrap_or_default();
+        let Some(rest) = without_entry(&current, bin.as_os_str()) else {
             return Some(format!(
                 "PATH no longer contains {}; left PATH as it is",
-                crate::message::shown(OsStr::from_bytes(bin))
+                crate::message::shown(&bin)
             ));
         };
-        entries.remove(index);
-        self.path = if entries.is_empty() {
-            match state.path {
-                PathKind::Unset => None,
-                PathKind::Empty | PathKind::Set => Some(OsString::new()),
-            }
-        } else {
-            Some(OsString::from_vec(entries.join(&b':')))
+        self.path = match state.path {
+            PathKind::Unset if rest.is_empty() => None,
+            _ => Some(rest),
         };
         None
     }
+}
+
+/// `path` (a `:`-separated list) with the first entry equal to `entry` taken out, or
+/// `None` when it holds no such entry.
+pub fn without_entry(path: &OsStr, entry: &OsStr) -> Option<OsString> {
+    let mut entries: Vec<&[u8]> = path.as_bytes().split(|&b| b == b':').collect();
+    let index = entries.iter().position(|e| *e == entry.as_bytes())?;
+    entries.remove(index);
+    Some(OsString::from_vec(entries.join(&b':')))
 }
 
 #[cfg(test)]

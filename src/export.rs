@@ -113,9 +113,13 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
         }
         Some(Leave::Stale(state)) => {
             after.forget(state);
+            let path_entry = state.venv.join("bin").into_os_string();
+            let saved_path = std::env::var_os("_AUTOVENV_OLD_VIRTUAL_PATH")
+                .and_then(|saved| crate::activation::without_entry(&saved, &path_entry));
             hand_over = Some(HandOver {
-                path_entry: state.venv.join("bin").into_os_string(),
+                path_entry,
                 pythonhome: state.pythonhome.clone(),
+                saved_path,
             });
             if let Some(by_hand) = after.virtual_env.as_ref().filter(|v| !v.is_empty()) {
                 say(

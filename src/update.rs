@@ -40,6 +40,10 @@ pub struct HandOver {
     pub path_entry: OsString,
     /// `PYTHONHOME` before autovenv's activation, for that `deactivate` to put back.
     pub pythonhome: Option<OsString>,
+    /// The saved `PATH` without autovenv's entry, for shells that cannot edit it in their
+    /// own syntax (tcsh): their hook passes the saved `PATH` in
+    /// `_AUTOVENV_OLD_VIRTUAL_PATH`.
+    pub saved_path: Option<OsString>,
 }
 
 /// Everything the shell applies after one evaluation.

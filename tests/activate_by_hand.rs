@@ -16,6 +16,7 @@ use support::{assert_same_env, parse_env, Sandbox, Shell};
 fn source_activate(shell: Shell, venv: &Path) -> String {
     let script = match shell {
         Shell::Fish => venv.join("bin/activate.fish"),
+        Shell::Tcsh => venv.join("bin/activate.csh"),
         _ => venv.join("bin/activate"),
     };
     format!("source {}", shell.quote(script))
@@ -25,6 +26,7 @@ fn source_activate(shell: Shell, venv: &Path) -> String {
 fn dump_prompt(shell: Shell, file: &Path) -> String {
     match shell {
         Shell::Fish => format!("fish_prompt > {}", shell.quote(file)),
+        Shell::Tcsh => shell.dump_var("prompt", file),
         _ => shell.dump_var("PS1", file),
     }
 }
@@ -35,7 +37,17 @@ fn dump_saved_names(shell: Shell, file: &Path) -> String {
     match shell {
         Shell::Bash => format!("compgen -v _OLD_VIRTUAL_ > {file}"),
         Shell::Zsh => format!("print -l ${{(k)parameters[(I)_OLD_VIRTUAL_*]}} > {file}"),
+        Shell::Tcsh => format!("set | grep '^_OLD_VIRTUAL' > {file}"),
         _ => format!("set -n | string match '_OLD_VIRTUAL_*' > {file}"),
+    }
+}
+
+/// A line that sets PYTHONHOME before autovenv activates, so that it must come back.
+/// activate.csh knows nothing of PYTHONHOME, so in tcsh it stays unset.
+fn pythonhome(shell: Shell) -> String {
+    match shell {
+        Shell::Tcsh => shell.export_line("AUTOVENV_TEST_UNUSED", "x"),
+        _ => shell.export_line("PYTHONHOME", "/opt/pyhome"),
     }
 }
 
@@ -99,7 +111,7 @@ fn another_venv_over_ours_then_its_deactivate_restores_exactly(shell: Shell) {
         &sb,
         shell,
         &[
-            shell.export_line("PYTHONHOME", "/opt/pyhome"),
+            pythonhome(shell),
             format!("cd {}", shell.quote(&sb.root)),
             shell.dump_env(&sb.out("before")),
             dump_prompt(shell, &sb.out("prompt-before")),
@@ -136,7 +148,7 @@ fn the_same_venv_over_ours_is_left_alone_and_its_deactivate_restores_exactly(she
         &sb,
         shell,
         &[
-            shell.export_line("PYTHONHOME", "/opt/pyhome"),
+            pythonhome(shell),
             format!("cd {}", shell.quote(&sb.root)),
             shell.dump_env(&sb.out("before")),
             dump_prompt(shell, &sb.out("prompt-before")),
@@ -155,8 +167,11 @@ fn the_same_venv_over_ours_is_left_alone_and_its_deactivate_restores_exactly(she
     let bin = venv.join("bin").to_string_lossy().into_owned();
     let path = text(&sb, "path-inside");
     assert_eq!(path.split(':').filter(|e| *e == bin).count(), 1, "{path}");
+    // tcsh cannot cut autovenv's prefix out from under the one activate.csh put in front
+    // (csh has no such string operation); its deactivate still brings back the prompt.
     let prompt = text(&sb, "prompt-inside");
-    assert_eq!(prompt.matches("(.venv) ").count(), 1, "{prompt:?}");
+    let prefixes = if shell == Shell::Tcsh { 2 } else { 1 };
+    assert_eq!(prompt.matches("(.venv) ").count(), prefixes, "{prompt:?}");
     // Activated by hand, it stays when the shell leaves the project, as `activate` does.
     assert_eq!(text(&sb, "left"), venv.to_string_lossy(), "{shown}");
     assert_restored(&sb);
@@ -191,4 +206,14 @@ fn fish_another_venv_over_ours() {
 #[test]
 fn fish_the_same_venv_over_ours() {
     the_same_venv_over_ours_is_left_alone_and_its_deactivate_restores_exactly(Shell::Fish);
+}
+
+#[test]
+fn tcsh_another_venv_over_ours() {
+    another_venv_over_ours_then_its_deactivate_restores_exactly(Shell::Tcsh);
+}
+
+#[test]
+fn tcsh_the_same_venv_over_ours() {
+    the_same_venv_over_ours_is_left_alone_and_its_deactivate_restores_exactly(Shell::Tcsh);
 }

@@ -63,6 +63,17 @@ impl Shell for Tcsh {
             }
             Deactivate::Remove => cmds.push(b"unalias deactivate".to_vec()),
         }
+        // Before the prompt changes: the hook compares the saved prompt with its own.
+        if let Some(hand_over) = &update.hand_over {
+            if let Some(saved) = hand_over
+                .saved_path
+                .as_ref()
+                .filter(|p| self.can_express(p))
+            {
+                cmds.push([b"set _OLD_VIRTUAL_PATH = ", &quote(saved.as_bytes())[..]].concat());
+            }
+            cmds.push(b"_autovenv_hand_over".to_vec());
+        }
         match &update.prompt {
             PromptChange::Leave => {}
             PromptChange::Show(name) => {
