@@ -43,13 +43,7 @@ impl Shell for Fish {
             Deactivate::Remove => out.extend_from_slice(b"builtin functions -e deactivate\n"),
         }
         if let Some(hand_over) = &update.hand_over {
-            out.extend_from_slice(b"_autovenv_hand_over ");
-            out.extend(quote(hand_over.path_entry.as_bytes()));
-            if let Some(home) = &hand_over.pythonhome {
-                out.push(b' ');
-                out.extend(quote(home.as_bytes()));
-            }
-            out.push(b'\n');
+            out.extend(super::hand_over_line(hand_over, quote));
         }
         match &update.prompt {
             PromptChange::Leave => {}

@@ -3,7 +3,7 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
-use crate::update::Update;
+use crate::update::{HandOver, Update};
 
 mod bash;
 mod elvish;
@@ -38,6 +38,20 @@ pub trait Shell {
         let _ = value;
         true
     }
+}
+
+/// The hook's `_autovenv_hand_over ENTRY [PYTHONHOME]` line (bash, zsh and fish), with
+/// the words quoted by `quote`.
+fn hand_over_line(hand_over: &HandOver, quote: fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = b"_autovenv_hand_over ".to_vec();
+    out.extend(quote(hand_over.path_entry.as_bytes()));
+    if let Some(home) = &hand_over.pythonhome {
+        out.push(b' ');
+        out.extend(quote(home.as_bytes()));
+    }
+    out.push(b'\n');
+    out
 }
 
 /// The hook text of `template` with `@AUTOVENV@` (once) replaced by `exe_word`, the

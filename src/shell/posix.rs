@@ -35,13 +35,7 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
     }
     // Before the prompt changes: the hook finds autovenv's prefix by what it last showed.
     if let Some(hand_over) = &update.hand_over {
-        out.extend_from_slice(b"_autovenv_hand_over ");
-        out.extend(quote(hand_over.path_entry.as_bytes()));
-        if let Some(home) = &hand_over.pythonhome {
-            out.push(b' ');
-            out.extend(quote(home.as_bytes()));
-        }
-        out.push(b'\n');
+        out.extend(super::hand_over_line(hand_over, quote));
     }
     match update.deactivate {
         Deactivate::Leave => {}
