@@ -23,6 +23,14 @@ mod trust;
 pub fn main() -> ExitCode {
     let command = match crate::cli::parse() {
         Ok(command) => command,
+        Err(e)
+            if e.use_stderr()
+                && e.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            say(Level::Error, false, &usage_error(&e));
+            return ExitCode::from(2);
+        }
+        // --help and --version; plain `autovenv` shows the help, as a usage error.
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
@@ -43,6 +51,41 @@ pub fn main() -> ExitCode {
     // Stopped by Ctrl-C (or kill) while creating a venv: end as that signal would have.
     crate::create::signals::reraise();
     code
+}
+
+/// A mistake on the command line as one line: what is wrong, what is allowed, and the
+/// usage (or where the help is), from clap's several-line report.
+fn usage_error(error: &clap::Error) -> String {
+    let report = error.render().to_string();
+    let mut what = String::new();
+    let mut usage = None;
+    for line in report.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("For more information") || line.starts_with("tip:") {
+            continue;
+        }
+        if let Some(shown) = line.strip_prefix("Usage: ") {
+            usage = Some(shown.to_owned());
+            continue;
+        }
+        let line = line.strip_prefix("error: ").unwrap_or(line);
+        let line = line.trim_start_matches('[').trim_end_matches(']');
+        if what.ends_with(':') {
+            what.push(' ');
+        } else if !what.is_empty() {
+            what.push_str("; ");
+        }
+        what.push_str(line);
+    }
+    if let Some(usage) = usage.filter(|u| !u.contains("<COMMAND>")) {
+        return format!("{what}: usage: {usage}");
+    }
+    let subcommand = std::env::args()
+        .nth(1)
+        .filter(|a| crate::cli::command().find_subcommand(a).is_some());
+    match subcommand {
+        Some(name) => format!("{what}: see `autovenv {name} --help`"),
+        None => format!("{what}: see `autovenv --help`"),
+    }
 }
 
 fn run(command: Command) -> Result<(), String> {
