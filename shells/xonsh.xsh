@@ -32,6 +32,7 @@ def __autovenv_setup(exe):
         "names": [],
         "snap": "",
         "prefix": "",
+        "shown": "",
         "missing": False,
     }
 
@@ -85,13 +86,15 @@ def __autovenv_setup(exe):
         if st["prefix"] and isinstance(p, str) and p.startswith(st["prefix"]):
             env["PROMPT"] = p[len(st["prefix"]) :]
         st["prefix"] = ""
+        st["shown"] = ""
 
     def prompt_show(text):
         prompt_remove()
+        st["shown"] = text
         if env.get("VIRTUAL_ENV_DISABLE_PROMPT"):
             return
         p = env.get("PROMPT")
-        # A prompt with {env_name} (xonsh's default) shows the venv by itself.
+        # A prompt with {env_name} (xonsh's default) shows it there: see env_name below.
         if not isinstance(p, str) or "{env_name" in p:
             return
         prefix = text.replace("{", "{{").replace("}", "}}")
@@ -183,6 +186,25 @@ def __autovenv_setup(exe):
                 run()
         except Exception as e:  # a broken hook must never break the prompt
             print(f"autovenv: the xonsh hook failed: {e}", file=sys.stderr)
+
+    # xonsh's {env_name} shows $VIRTUAL_ENV_PROMPT as it is, and that is the bare name
+    # (".venv"), as modern venvs and uv set it: while autovenv's venv is active the field
+    # shows "(.venv) " like any other prompt; otherwise it is xonsh's own.
+    fields = env.get("PROMPT_FIELDS")
+    if fields is not None:
+        if not hasattr(xsh, "_autovenv_env_name"):
+            xsh._autovenv_env_name = fields.get("env_name")
+
+        def env_name():
+            if st["shown"] and not env.get("VIRTUAL_ENV_DISABLE_PROMPT"):
+                return st["shown"]
+            own = xsh._autovenv_env_name
+            if hasattr(own, "update") and hasattr(own, "value"):
+                own.update(fields)
+                return own.value
+            return own() if callable(own) else own
+
+        fields["env_name"] = env_name
 
     # on_pre_prompt_format fires before the prompt is formatted (on_pre_prompt, after).
     old = getattr(xsh, "_autovenv_hook", None)
