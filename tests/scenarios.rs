@@ -99,7 +99,7 @@ fn assert_prefixed(shell: Shell, shown: &str) {
     match plain_prompt(shell) {
         Some(plain) => assert_eq!(shown, format!("(.venv) {plain}")),
         None => assert!(
-            shown.starts_with("(.venv) ") && !shown.starts_with("(.venv) (.venv)"),
+            shown.starts_with("(.venv) ") && shown.matches("(.venv)").count() == 1,
             "{shown:?}"
         ),
     }
@@ -157,52 +157,55 @@ fn quiet_silences_the_activation_line(shell: Shell) {
     assert_eq!(shown.count("autovenv:"), 0, "{}", shown.text);
 }
 
+/// With `VIRTUAL_ENV`, `VIRTUAL_ENV_PROMPT` and `PYTHONHOME` unset, empty or set before,
+/// one after the other in one shell.
 fn leaving_restores_exactly_and_keeps_the_users_edits(shell: Shell) {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");
     sb.allow(&proj);
-    for setup in [
-        [
-            shell.unset_line("VIRTUAL_ENV_PROMPT"),
-            shell.unset_line("PYTHONHOME"),
-        ],
-        [
-            shell.export_line("VIRTUAL_ENV_PROMPT", ""),
-            shell.export_line("PYTHONHOME", "/opt/home"),
-        ],
-        [
-            shell.export_line("PYTHONHOME", ""),
-            shell.export_line("VIRTUAL_ENV", ""),
-        ],
-        [
-            shell.unset_line("VIRTUAL_ENV_PROMPT"),
-            shell.export_line("PYTHONHOME", "/opt/pyhome"),
-        ],
-    ] {
-        let mut lines = setup.to_vec();
+    let set = |name: &str, value: Option<&str>| match value {
+        Some(value) => shell.export_line(name, value),
+        None => shell.unset_line(name),
+    };
+    let setups = [
+        (None, None, None),
+        (None, Some(""), Some("/opt/home")),
+        (Some(""), None, Some("")),
+        (None, None, Some("/opt/pyhome")),
+    ];
+    let mut lines = Vec::new();
+    for (i, (ve, vep, ph)) in setups.iter().enumerate() {
+        let out = |tag: &str| sb.out(&format!("{tag}{i}"));
         lines.extend([
+            set("VIRTUAL_ENV", *ve),
+            set("VIRTUAL_ENV_PROMPT", *vep),
+            set("PYTHONHOME", *ph),
+            shell.unset_line("USER_VAR"),
             shell.cd_line(&sb.root),
-            shell.dump_env(&sb.out("before")),
-            shell.dump_prompt(&sb.out("prompt-before")),
+            shell.dump_env(&out("before")),
+            shell.dump_prompt(&out("prompt-before")),
             shell.cd_line(&proj),
-            shell.dump_env(&sb.out("inside")),
+            shell.dump_env(&out("inside")),
             shell.cd_line(&sb.root),
-            shell.dump_env(&sb.out("after")),
-            shell.dump_prompt(&sb.out("prompt-after")),
+            shell.dump_env(&out("after")),
+            shell.dump_prompt(&out("prompt-after")),
             shell.cd_line(&proj),
             shell.append_path_line("/extra/bin"),
             shell.export_line("USER_VAR", "kept"),
             shell.cd_line(&sb.root),
-            shell.dump_env(&sb.out("edited")),
+            shell.dump_env(&out("edited")),
         ]);
-        session::run(&sb, shell, &lines);
-        let inside = parse_env(&sb.read_out("inside"));
+    }
+    session::run(&sb, shell, &lines);
+    for (i, setup) in setups.iter().enumerate() {
+        let read = |tag: &str| sb.read_out(&format!("{tag}{i}"));
+        let inside = parse_env(&read("inside"));
         assert!(inside.contains_key(OsStr::new("VIRTUAL_ENV")), "{setup:?}");
-        assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
-        assert_eq!(var(&sb, "prompt-before"), var(&sb, "prompt-after"));
-        assert!(!var(&sb, "prompt-after").is_empty());
-        let before = parse_env(&sb.read_out("before"));
-        let edited = parse_env(&sb.read_out("edited"));
+        assert_same_env(&read("before"), &read("after"));
+        assert_eq!(read("prompt-before"), read("prompt-after"), "{setup:?}");
+        assert!(!read("prompt-after").is_empty());
+        let before = parse_env(&read("before"));
+        let edited = parse_env(&read("edited"));
         let mut path = before[OsStr::new("PATH")].clone();
         path.push(":/extra/bin");
         assert_eq!(edited[OsStr::new("PATH")], path, "{setup:?}");
@@ -310,6 +313,9 @@ fn deactivate_keeps_the_project_off_until_you_leave(shell: Shell) {
     assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
     let off = var(&sb, "prompt-off");
     assert!(!off.contains("(.venv)"), "{off}");
+    if let Some(plain) = plain_prompt(shell) {
+        assert_eq!(off, plain);
+    }
     assert_eq!(var(&sb, "prompt-on"), format!("(.venv) {off}"));
     assert_eq!(var(&sb, "still-off"), "<unset>");
     // nushell's `deactivate` is defined for good (see tests/nushell.rs).
@@ -410,11 +416,14 @@ fn awkward_directory_names_activate_and_restore_without_running_anything(shell: 
     .into_iter()
     .filter(|name| expressible(shell, name.as_bytes()))
     .collect();
+    // One real venv, linked from every project: the names are what is tested.
+    let venv = sb.path("venv");
+    support::make_venv(&venv, &[]);
     let mut lines = vec![shell.cd_line(&work), shell.dump_env(&sb.out("before"))];
     let mut projects: Vec<PathBuf> = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let proj = sb.project(Path::new("work").join(name));
-        sb.venv_or_link(&proj.join(".venv"));
+        std::os::unix::fs::symlink(&venv, proj.join(".venv")).expect("link venv");
         sb.allow(&proj);
         lines.push(shell.cd_line(&proj));
         lines.push(shell.dump_var("VIRTUAL_ENV", &sb.out(&format!("ve{i}"))));
@@ -853,15 +862,34 @@ fn ordinary_prompts_and_cds_inside_a_project_start_no_process(shell: Shell) {
                 .collect()
         })
         .collect();
-    // Starting: the shell, `autovenv hook` (nushell's is read from a file) and the
-    // first prompt.
-    let ours = segments[0].iter().filter(|p| **p == bin).count();
+    // Starting: the shell itself, `autovenv hook` (nushell's is read from a file) and the
+    // first prompt; nothing else of autovenv's.
+    let (ours, others): (Vec<&String>, Vec<&String>) = segments[0].iter().partition(|p| **p == bin);
     assert_eq!(
-        ours,
+        ours.len(),
         if shell == Shell::Nu { 1 } else { 2 },
         "{:?}",
         segments[0]
     );
+    let itself = format!("/{}", shell.program());
+    match shell {
+        Shell::Bash | Shell::Zsh | Shell::Tcsh => {
+            assert!(
+                others.len() == 1 && others[0].ends_with(&itself),
+                "{others:?}"
+            );
+        }
+        Shell::Elvish => assert!(others.is_empty(), "{others:?}"),
+        // npm installs nu behind a node launcher.
+        Shell::Nu => assert!(
+            others
+                .iter()
+                .all(|p| p.ends_with("/nu") || p.ends_with("/node")),
+            "{others:?}"
+        ),
+        // These run programs of their own as they start (uname, git, stty).
+        Shell::Fish | Shell::Xonsh => {}
+    }
     assert_eq!(segments[1], vec![bin.clone()], "cd in: {}", shown.text);
     assert!(segments[2].is_empty(), "steady prompts: {:?}", segments[2]);
     // tcsh has no functions: its `precmd` alias runs the binary on every directory

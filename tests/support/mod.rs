@@ -453,9 +453,10 @@ impl Shell {
                 self.quote(file)
             ),
             // xonsh itself exports LS_COLORS and XONSH_APPEND_NEWLINE once its first
-            // command ran: they are looked up first so that every dump has them.
+            // command ran: they are looked up first (not shown: see `xonsh_save`) so that
+            // every dump has them.
             Shell::Xonsh => format!(
-                "$LS_COLORS; $XONSH_APPEND_NEWLINE; env -0 > {}",
+                "_ignored = ($LS_COLORS, $XONSH_APPEND_NEWLINE); ![env -0 > {}]",
                 self.quote(file)
             ),
             _ => format!("env -0 > {}", self.quote(file)),
@@ -481,9 +482,9 @@ impl Shell {
                 "if ($env.{name}? == null) {{ '<unset>' }} else if ($env.{name} | describe) =~ list {{ $env.{name} | str join (char esep) }} else {{ $env.{name} }} | save -f {}",
                 self.quote(file)
             ),
-            Shell::Xonsh => format!(
-                "__import__('pathlib').Path({}).write_bytes(__import__('os').fsencode(${{...}}.detype().get('{name}', '<unset>')))",
-                self.quote(file)
+            Shell::Xonsh => xonsh_save(
+                &self.quote(file),
+                &format!("${{...}}.detype().get('{name}', '<unset>')"),
             ),
             Shell::Tcsh => format!(
                 "set _v = '<unset>' ; if ($?{name}) eval 'set _v = \"${name}:q\"' ; printf %s \"$_v:q\" > {}",
@@ -506,7 +507,7 @@ impl Shell {
             Shell::Tcsh => format!("unsetenv {name}"),
             Shell::Elvish => format!("unset-env {name}"),
             Shell::Nu => format!("hide-env -i {name}"),
-            Shell::Xonsh => format!("${{...}}.pop('{name}', None)"),
+            Shell::Xonsh => format!("_ignored = ${{...}}.pop('{name}', None)"),
         }
     }
 
@@ -534,9 +535,7 @@ impl Shell {
             Shell::Tcsh => self.dump_var("prompt", file),
             Shell::Elvish => format!("use str; print (str:join '' [($edit:prompt)]) > {f}"),
             Shell::Nu => format!("do $env.PROMPT_COMMAND | save -f {f}"),
-            Shell::Xonsh => format!(
-                "__import__('pathlib').Path({f}).write_text(__xonsh__.shell.prompt_formatter($PROMPT))"
-            ),
+            Shell::Xonsh => xonsh_save(&f, "__xonsh__.shell.prompt_formatter($PROMPT)"),
         }
     }
 
@@ -609,8 +608,9 @@ impl Shell {
             Shell::Tcsh => format!("which {program} > {f}"),
             Shell::Elvish => format!("print (search-external {program}) > {f}"),
             Shell::Nu => format!("which {program} | get path.0 | save -f {f}"),
-            Shell::Xonsh => format!(
-                "__import__('pathlib').Path({f}).write_text(__xonsh__.commands_cache.locate_binary('{program}'))"
+            Shell::Xonsh => xonsh_save(
+                &f,
+                &format!("__xonsh__.commands_cache.locate_binary('{program}')"),
             ),
         }
     }
@@ -623,9 +623,7 @@ impl Shell {
             Shell::Bash | Shell::Zsh => format!("echo $? > {f}"),
             Shell::Fish | Shell::Tcsh => format!("echo $status > {f}"),
             Shell::Nu => format!("$env.LAST_EXIT_CODE | save -f {f}"),
-            Shell::Xonsh => format!(
-                "__import__('pathlib').Path({f}).write_text(str(__xonsh__.history[-1].rtn))"
-            ),
+            Shell::Xonsh => xonsh_save(&f, "str(__xonsh__.history[-1].rtn)"),
             Shell::Elvish => panic!("elvish has no exit status"),
         }
     }
@@ -651,9 +649,7 @@ impl Shell {
             Shell::Nu => format!(
                 "if (which {name} | where type != external | is-empty) {{ 'no' }} else {{ 'yes' }} | save -f {f}"
             ),
-            Shell::Xonsh => format!(
-                "__import__('pathlib').Path({f}).write_text('yes' if '{name}' in aliases else 'no')"
-            ),
+            Shell::Xonsh => xonsh_save(&f, &format!("'yes' if '{name}' in aliases else 'no'")),
         }
     }
 
@@ -668,9 +664,7 @@ impl Shell {
             Shell::Tcsh => format!("alias precmd > {f}; alias cwdcmd >> {f}"),
             Shell::Elvish => format!("print (count $edit:before-readline) > {f}"),
             Shell::Nu => format!("$env.config.hooks.pre_prompt | length | save -f {f}"),
-            Shell::Xonsh => format!(
-                "__import__('pathlib').Path({f}).write_text(str(len(events.on_pre_prompt_format)))"
-            ),
+            Shell::Xonsh => xonsh_save(&f, "str(len(events.on_pre_prompt_format))"),
         }
     }
 
@@ -687,6 +681,15 @@ impl Shell {
             Shell::Xonsh => format!("open({f}, 'w').close()"),
         }
     }
+}
+
+/// A xonsh statement that writes `value` (a Python expression for text, which may hold
+/// the surrogates `os.fsencode` turns back into bytes) to `file` (quoted). What it returns
+/// is assigned, not shown: the first value xonsh shows costs it a fifth of a second.
+fn xonsh_save(file: &str, value: &str) -> String {
+    format!(
+        "_ignored = __import__('pathlib').Path({file}).write_bytes(__import__('os').fsencode({value}))"
+    )
 }
 
 /// A tcsh word for `bytes`, typed at the prompt: single quotes, `!` escaped from history

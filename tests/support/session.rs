@@ -66,9 +66,15 @@ pub fn run(sb: &Sandbox, shell: Shell, lines: &[String]) -> Shown {
 
 /// What a session showed.
 pub struct Shown {
-    /// On a terminal, everything it showed (carriage returns dropped), typed lines too;
-    /// through a pipe, the shell's stdout and then its stderr.
+    /// On a terminal, everything it showed (carriage returns dropped); through a pipe,
+    /// the shell's stdout and then its stderr. Both show the typed lines too.
     pub text: String,
+    /// Through a pipe, the shell's stdout alone: what commands printed, without the typed
+    /// lines (which an interactive shell echoes to stderr). On a terminal, all of `text`.
+    pub stdout: String,
+    /// Through a pipe, the shell's stderr alone: prompts, typed lines, messages. On a
+    /// terminal, all of `text`.
+    pub stderr: String,
     /// Whether the shell ran the last line (and, through a pipe, exited cleanly).
     pub finished: bool,
 }
@@ -231,13 +237,18 @@ impl Session {
                 Shown {
                     finished: run.output.status.success() && stdout.contains(END),
                     text: format!("{stdout}{stderr}"),
+                    stdout,
+                    stderr,
                 }
             }
             Via::Terminal(mut pty) => {
                 pty.line(last);
                 pty.expect(END);
+                let text = String::from_utf8_lossy(&pty.seen).replace('\r', "");
                 Shown {
-                    text: String::from_utf8_lossy(&pty.seen).replace('\r', ""),
+                    stdout: text.clone(),
+                    stderr: text.clone(),
+                    text,
                     finished: true,
                 }
             }
