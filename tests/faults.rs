@@ -5,6 +5,7 @@ mod support;
 
 use std::path::Path;
 
+use support::session;
 use support::{assert_same_env, Sandbox, Shell};
 
 const SH: Shell = Shell::Bash;
@@ -13,23 +14,11 @@ fn q(path: &Path) -> String {
     SH.quote(path)
 }
 
-fn run(sb: &Sandbox, lines: &[String]) -> support::Run {
-    let mut text = SH.hook_line();
-    text.push('\n');
-    for line in lines {
-        text.push_str(line);
-        text.push('\n');
-    }
-    text.push_str("echo STILL-USABLE\n");
-    let run = sb.run(SH, &text);
-    run.assert_ok();
-    assert!(
-        run.stdout().contains("STILL-USABLE"),
-        "the shell broke:\n{}",
-        run.stderr()
-    );
-    assert!(!run.stderr().contains("panicked"), "{}", run.stderr());
-    run
+/// Runs `lines` in bash with the hook: the shell must get through all of them.
+fn run(sb: &Sandbox, lines: &[String]) -> session::Shown {
+    let shown = session::run(sb, SH, lines);
+    assert!(!shown.text.contains("panicked"), "{}", shown.text);
+    shown
 }
 
 fn var(sb: &Sandbox, name: &str) -> String {
@@ -93,12 +82,7 @@ fn an_emptied_path_is_not_lost_or_refilled() {
     );
     assert_eq!(var(&sb, "path"), "");
     assert_eq!(var(&sb, "ve"), "<unset>");
-    assert_eq!(
-        run.stderr_count("PATH no longer contains"),
-        1,
-        "{}",
-        run.stderr()
-    );
+    assert_eq!(run.count("PATH no longer contains"), 1, "{}", run.text);
 }
 
 #[test]
@@ -140,7 +124,7 @@ fn an_unusable_trust_store_is_one_clear_line() {
         error.contains("cannot record") && error.contains("trust store"),
         "{error}"
     );
-    assert_eq!(run.stderr_count("not trusted"), 1, "{}", run.stderr());
+    assert_eq!(run.count("not trusted"), 1, "{}", run.text);
 }
 
 #[test]
@@ -158,12 +142,7 @@ fn an_unreadable_config_is_one_line_per_shell() {
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
-    assert_eq!(
-        run.stderr_count("config.toml: cannot read it"),
-        1,
-        "{}",
-        run.stderr()
-    );
+    assert_eq!(run.count("config.toml: cannot read it"), 1, "{}", run.text);
     assert_eq!(var(&sb, "ve"), proj.join(".venv").to_string_lossy());
 }
 
