@@ -4,86 +4,41 @@
 
 mod support;
 
-use std::path::Path;
-
 use support::session;
 use support::{assert_same_env, Sandbox, Shell};
 
 const SH: Shell = Shell::Bash;
-
-fn q(path: &Path) -> String {
-    SH.quote(path)
-}
-
-fn run(sb: &Sandbox, lines: &[String]) -> session::Shown {
-    session::run(sb, SH, lines)
-}
-
-fn var(sb: &Sandbox, name: &str) -> String {
-    String::from_utf8_lossy(&sb.read_out(name)).into_owned()
-}
-
-#[test]
-fn a_child_shell_keeps_the_venv_prefix_and_deactivate() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    let rc = sb.write("home/.bashrc", &format!("{}\n", SH.hook_line()));
-    run(
-        &sb,
-        &[
-            format!("cd {}", q(&proj)),
-            format!("bash --rcfile {} -i", q(&rc)),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("child-ve")),
-            SH.dump_var("PS1", &sb.out("child-ps1")),
-            "deactivate".into(),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("child-after")),
-            "exit".into(),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("parent")),
-        ],
-    );
-    assert_eq!(var(&sb, "child-ve"), proj.join(".venv").to_string_lossy());
-    assert!(
-        var(&sb, "child-ps1").starts_with("(.venv) "),
-        "{}",
-        var(&sb, "child-ps1")
-    );
-    assert!(!var(&sb, "child-ps1").starts_with("(.venv) (.venv)"));
-    assert_eq!(var(&sb, "child-after"), "<unset>");
-    assert_eq!(var(&sb, "parent"), proj.join(".venv").to_string_lossy());
-}
 
 #[test]
 fn loading_twice_registers_once_and_aliases_cannot_hijack() {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");
     sb.allow(&proj);
-    let run = run(
-        &sb,
+    let run = session::run(&sb, SH,
         &[
             SH.hook_line(),
             "PROMPT_COMMAND=\"${PROMPT_COMMAND};echo PC-RAN >/dev/null\"".into(),
             SH.hook_line(),
-            format!("printf %s \"$PROMPT_COMMAND\" > {}", q(&sb.out("pc"))),
+            format!("printf %s \"$PROMPT_COMMAND\" > {}", SH.quote(sb.out("pc"))),
             "shopt -s expand_aliases".into(),
             "for b in export unset local return eval hash printf command shopt builtin; do alias $b='echo HIJACKED'; done".into(),
             "export() { echo HIJACKED; }; local() { echo HIJACKED; }; hash() { echo HIJACKED; }; eval() { echo HIJACKED; }".into(),
-            format!("cd {}", q(&proj)),
+            format!("cd {}", SH.quote(&proj)),
             "cd /".into(),
-            format!("cd {}", q(&proj)),
+            format!("cd {}", SH.quote(&proj)),
             "unalias -a".into(),
             "unset -f export local hash eval".into(),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
     assert_eq!(
-        var(&sb, "pc").matches("_autovenv_hook").count(),
+        sb.out_text("pc").matches("_autovenv_hook").count(),
         1,
         "{}",
-        var(&sb, "pc")
+        sb.out_text("pc")
     );
     assert!(!run.stdout.contains("HIJACKED"), "{}", run.stdout);
-    assert_eq!(var(&sb, "ve"), proj.join(".venv").to_string_lossy());
+    assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
 }
 
 #[test]
@@ -94,8 +49,8 @@ fn exit_status_and_prompt_command_survive_the_hook() {
     let log = sb.out("status");
     // The user's PROMPT_COMMAND as a string, then (bash 5.1+) as an array.
     for setup in [
-        format!("PROMPT_COMMAND='echo status=$? >> '{}", q(&log)),
-        format!("PROMPT_COMMAND=('echo status=$? >> '{})", q(&log)),
+        format!("PROMPT_COMMAND='echo status=$? >> '{}", SH.quote(&log)),
+        format!("PROMPT_COMMAND=('echo status=$? >> '{})", SH.quote(&log)),
     ] {
         let _ = std::fs::remove_file(&log);
         let mut session = session::Session::begin(&sb, SH, session::command(&sb, SH));
@@ -128,21 +83,22 @@ fn strict_modes_do_not_break_the_hook() {
     sb.mkdir("proj/src");
     let untrusted = sb.project_with_venv("untrusted");
     sb.allow(&proj);
-    let run = run(
+    let run = session::run(
         &sb,
+        SH,
         &[
             "set -euo pipefail".into(),
-            format!("cd {}", q(&proj.join("src"))),
-            format!("cd {}", q(&proj)),
+            format!("cd {}", SH.quote(proj.join("src"))),
+            format!("cd {}", SH.quote(&proj)),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
             "deactivate".into(),
             "cd /".into(),
-            format!("cd {}", q(&untrusted)),
+            format!("cd {}", SH.quote(&untrusted)),
             "false || true".into(),
             "cd /".into(),
         ],
     );
-    assert_eq!(var(&sb, "ve"), proj.join(".venv").to_string_lossy());
+    assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
     assert!(!run.text.contains("unbound variable"), "{}", run.text);
 }
 
@@ -157,7 +113,7 @@ fn a_real_prompt_in_a_terminal_fires_the_hook() {
     term.line(&SH.hook_line());
     term.line("PS1='READ''Y> '");
     term.expect("READY> ");
-    term.line(&format!("cd {}", q(&proj)));
+    term.line(&format!("cd {}", SH.quote(&proj)));
     let shown = term.expect("READY> ");
     // stderr is a terminal, so the prefix is coloured (NO_COLOR is unset here).
     assert!(
@@ -194,9 +150,12 @@ fn ctrl_c_while_the_hook_works_leaves_no_half_environment() {
     cmd.args(SH.interactive_args()).env("NO_COLOR", "1");
     let mut term = support::pty::Pty::spawn(cmd);
     term.line(&SH.hook_line());
-    term.line(&format!("_AUTOVENV_BIN={}; PS1='READ''Y> '", q(&slow)));
+    term.line(&format!(
+        "_AUTOVENV_BIN={}; PS1='READ''Y> '",
+        SH.quote(&slow)
+    ));
     term.expect("READY> ");
-    term.line(&format!("cd {}", q(&proj)));
+    term.line(&format!("cd {}", SH.quote(&proj)));
     std::thread::sleep(std::time::Duration::from_millis(700));
     term.send("\x03");
     let shown = term.expect("READY> ");
@@ -205,7 +164,7 @@ fn ctrl_c_while_the_hook_works_leaves_no_half_environment() {
     let venv = proj.join(".venv");
     term.line(&format!(
         "v=${{VIRTUAL_ENV:+1}}; s=${{AUTOVENV_STATE:+1}}; [[ $PATH == {}/bin:* ]] && p=1; [[ $PS1 == '(.venv) '* ]] && f=1; echo \"[state:$v$s$p$f]\"",
-        q(&venv)
+        SH.quote(&venv)
     ));
     let shown = term.expect("]\r\n");
     assert!(
@@ -225,16 +184,15 @@ fn an_interrupted_apply_is_completed_at_the_next_prompt() {
     sb.allow(&proj);
     // Apply only the first line of an evaluation, as a Ctrl-C after it would, and leave
     // the rest pending: the next prompt must finish it before anything else.
-    run(
-        &sb,
+    session::run(&sb, SH,
         &[
-            format!("cd {}", q(&proj)),
+            format!("cd {}", SH.quote(&proj)),
             "deactivate".into(),
             "cd /".into(),
             SH.dump_env(&sb.out("before")),
             format!(
                 "cd {}; _AUTOVENV_PWD=; _AUTOVENV_SESSION=; _AUTOVENV_PENDING=$(autovenv export bash); eval \"${{_AUTOVENV_PENDING%%$'\\n'*}}\"",
-                q(&proj)
+                SH.quote(&proj)
             ),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
             SH.dump_var("_AUTOVENV_PENDING", &sb.out("pending")),
@@ -243,9 +201,9 @@ fn an_interrupted_apply_is_completed_at_the_next_prompt() {
             SH.dump_env(&sb.out("after")),
         ],
     );
-    assert_eq!(var(&sb, "ve"), proj.join(".venv").to_string_lossy());
-    assert_eq!(var(&sb, "pending"), "");
-    assert!(var(&sb, "ps1").starts_with("(.venv) "));
+    assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
+    assert_eq!(sb.out_text("pending"), "");
+    assert!(sb.out_text("ps1").starts_with("(.venv) "));
     assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
 }
 
@@ -255,15 +213,16 @@ fn virtual_env_disable_prompt_as_a_shell_variable_keeps_the_prompt_as_it_is() {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");
     sb.allow(&proj);
-    run(
+    session::run(
         &sb,
+        SH,
         &[
             "VIRTUAL_ENV_DISABLE_PROMPT=1; PS1='mine> '".into(),
-            format!("cd {}", q(&proj)),
+            format!("cd {}", SH.quote(&proj)),
             SH.dump_var("PS1", &sb.out("ps1")),
             SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
         ],
     );
-    assert_eq!(var(&sb, "ps1"), "mine> ");
-    assert_eq!(var(&sb, "vep"), ".venv");
+    assert_eq!(sb.out_text("ps1"), "mine> ");
+    assert_eq!(sb.out_text("vep"), ".venv");
 }

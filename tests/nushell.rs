@@ -13,22 +13,6 @@ use support::{Sandbox, Shell};
 
 const SH: Shell = Shell::Nu;
 
-fn q(path: &std::path::Path) -> String {
-    SH.quote(path)
-}
-
-fn run(sb: &Sandbox, lines: &[String]) -> session::Shown {
-    session::run(sb, SH, lines)
-}
-
-fn var(sb: &Sandbox, name: &str) -> String {
-    String::from_utf8_lossy(&sb.read_out(name)).into_owned()
-}
-
-fn dump_prompt(sb: &Sandbox, name: &str) -> String {
-    SH.dump_prompt(&sb.out(name))
-}
-
 /// `PATH` stays the list nushell keeps it as; `deactivate`, which nushell cannot take
 /// back once defined, says so when autovenv activated nothing.
 #[test]
@@ -36,17 +20,21 @@ fn path_stays_a_list_and_deactivate_with_nothing_active_says_so() {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");
     sb.allow(&proj);
-    let shown = run(
+    let shown = session::run(
         &sb,
+        SH,
         &[
             "deactivate".into(),
             SH.cd_line(&proj),
-            format!("$env.PATH | describe | save -f {}", q(&sb.out("path-kind"))),
+            format!(
+                "$env.PATH | describe | save -f {}",
+                SH.quote(sb.out("path-kind"))
+            ),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
-    assert_eq!(var(&sb, "path-kind"), "list<string>");
-    assert_eq!(var(&sb, "ve"), proj.join(".venv").to_string_lossy());
+    assert_eq!(sb.out_text("path-kind"), "list<string>");
+    assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
     assert_eq!(shown.count("nothing to deactivate"), 1, "{}", shown.text);
 }
 
@@ -60,17 +48,17 @@ fn a_child_shell_keeps_the_prefix_and_users_hooks_are_kept() {
     for text in [
         format!(
             "$env.config.hooks.pre_prompt = ($env.config.hooks.pre_prompt | append {{|| 'x' | save -a {} }})",
-            q(&log)
+            SH.quote(&log)
         ),
         SH.hook_line(),
         format!(
             "$env.config.hooks.pre_prompt | length | save -f {}",
-            q(&sb.out("hooks"))
+            SH.quote(sb.out("hooks"))
         ),
-        format!("cd {}", q(&proj)),
+        format!("cd {}", SH.quote(&proj)),
         "nu --no-config-file --execute \"$env.config.show_banner = false; $env.PROMPT_COMMAND = {|| 'child> ' }; source ~/autovenv.nu\"".into(),
         SH.dump_var("VIRTUAL_ENV", &sb.out("child-ve")),
-        dump_prompt(&sb, "child-prompt"),
+        SH.dump_prompt(&sb.out("child-prompt")),
         "deactivate".into(),
         SH.dump_var("VIRTUAL_ENV", &sb.out("child-after")),
         "exit".into(),
@@ -95,15 +83,15 @@ fn a_child_shell_keeps_the_prefix_and_users_hooks_are_kept() {
     }
     session.finish();
     let venv = proj.join(".venv");
-    assert_eq!(var(&sb, "hooks"), "2", "loaded twice, registered once");
+    assert_eq!(sb.out_text("hooks"), "2", "loaded twice, registered once");
     assert!(
-        var(&sb, "user-hook").len() >= 5,
+        sb.out_text("user-hook").len() >= 5,
         "the user's hook must keep running"
     );
-    assert_eq!(var(&sb, "child-ve"), venv.to_string_lossy());
-    assert_eq!(var(&sb, "child-prompt"), "(.venv) child> ");
-    assert_eq!(var(&sb, "child-after"), "<unset>");
-    assert_eq!(var(&sb, "parent"), venv.to_string_lossy());
+    assert_eq!(sb.out_text("child-ve"), venv.to_string_lossy());
+    assert_eq!(sb.out_text("child-prompt"), "(.venv) child> ");
+    assert_eq!(sb.out_text("child-after"), "<unset>");
+    assert_eq!(sb.out_text("parent"), venv.to_string_lossy());
 }
 
 /// nushell cannot hold a path that is not UTF-8 (its strings are UTF-8, so it refuses to
@@ -116,19 +104,18 @@ fn a_path_that_is_not_utf8_leaves_the_shell_working() {
     sb.allow(&weird);
     let proj = sb.project_with_venv("proj");
     sb.allow(&proj);
-    let shown = run(
-        &sb,
+    let shown = session::run(&sb, SH,
         &[
-            format!("cd {}", q(&sb.root)),
+            format!("cd {}", SH.quote(&sb.root)),
             "try { cd (ls | where name starts-with bytes | get name.0) } catch { print cd-refused }"
                 .into(),
             SH.dump_var("VIRTUAL_ENV", &sb.out("weird")),
-            format!("cd {}", q(&proj)),
+            format!("cd {}", SH.quote(&proj)),
             SH.dump_var("VIRTUAL_ENV", &sb.out("proj")),
         ],
     );
-    assert_eq!(var(&sb, "weird"), "<unset>");
-    assert_eq!(var(&sb, "proj"), proj.join(".venv").to_string_lossy());
+    assert_eq!(sb.out_text("weird"), "<unset>");
+    assert_eq!(sb.out_text("proj"), proj.join(".venv").to_string_lossy());
     assert_eq!(
         shown.count("autovenv:"),
         1,

@@ -46,6 +46,8 @@ scenario!(allow_at_the_prompt_activates_and_deny_silences);
 scenario!(deactivate_keeps_the_project_off_until_you_leave);
 scenario!(deactivate_nondestructive_restores_without_turning_off);
 scenario!(a_venv_activated_by_hand_is_left_alone_until_deactivated);
+// tcsh, nushell and xonsh start their child shells in their own files.
+scenario!(a_child_shell_keeps_the_venv_prefix_and_deactivate in bash zsh fish elvish);
 scenario!(awkward_directory_names_activate_and_restore_without_running_anything);
 scenario!(every_byte_in_a_path_round_trips in bash zsh fish elvish xonsh);
 scenario!(a_venv_named_in_the_prompt_with_code_in_it_shows_literally in bash zsh fish elvish nushell xonsh);
@@ -65,10 +67,6 @@ scenario!(virtual_env_disable_prompt_leaves_the_prompt_alone);
 scenario!(the_exit_status_survives_a_prompt_that_ran_the_binary in bash zsh tcsh nushell xonsh);
 scenario!(loading_twice_registers_once);
 scenario!(ordinary_prompts_and_cds_inside_a_project_start_no_process);
-
-fn var(sb: &Sandbox, name: &str) -> String {
-    String::from_utf8_lossy(&sb.read_out(name)).into_owned()
-}
 
 fn text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
@@ -129,13 +127,15 @@ fn entering_a_trusted_project_activates_like_bin_activate(shell: Shell) {
         ],
     );
     let venv = proj.join(".venv");
-    assert_eq!(var(&sb, "ve"), text(&venv));
-    assert_eq!(var(&sb, "vep"), ".venv");
-    assert_eq!(var(&sb, "ph"), "<unset>");
-    assert!(var(&sb, "path").starts_with(&format!("{}/bin:", venv.display())));
-    assert_prefixed(shell, &var(&sb, "prompt"));
-    assert_eq!(var(&sb, "python").trim(), text(&venv.join("bin/python")));
-    assert_eq!(var(&sb, "prefix").trim(), text(&venv));
+    assert_eq!(sb.out_text("ve"), text(&venv));
+    assert_eq!(sb.out_text("vep"), ".venv");
+    assert_eq!(sb.out_text("ph"), "<unset>");
+    assert!(sb
+        .out_text("path")
+        .starts_with(&format!("{}/bin:", venv.display())));
+    assert_prefixed(shell, &sb.out_text("prompt"));
+    assert_eq!(sb.out_text("python").trim(), text(&venv.join("bin/python")));
+    assert_eq!(sb.out_text("prefix").trim(), text(&venv));
     assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
 }
 
@@ -153,7 +153,7 @@ fn quiet_silences_the_activation_line(shell: Shell) {
             shell.cd_line(Path::new("/")),
         ],
     );
-    assert_eq!(var(&sb, "ve"), text(&proj.join(".venv")));
+    assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
     assert_eq!(shown.count("autovenv:"), 0, "{}", shown.text);
 }
 
@@ -230,11 +230,11 @@ fn cd_from_one_project_into_another_switches_in_one_step(shell: Shell) {
             shell.dump_prompt(&sb.out("prompt")),
         ],
     );
-    assert_eq!(var(&sb, "ve"), text(&b.join(".venv")));
-    let path = var(&sb, "path");
+    assert_eq!(sb.out_text("ve"), text(&b.join(".venv")));
+    let path = sb.out_text("path");
     assert!(path.starts_with(&format!("{}/bin:", b.join(".venv").display())));
     assert!(!path.contains(&text(&a.join(".venv"))), "{path}");
-    assert_prefixed(shell, &var(&sb, "prompt"));
+    assert_prefixed(shell, &sb.out_text("prompt"));
     assert_eq!(shown.count("switched to"), 1, "{}", shown.text);
 }
 
@@ -254,7 +254,7 @@ fn an_untrusted_project_is_not_activated_and_told_once(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
-    assert_eq!(var(&sb, "ve"), "<unset>");
+    assert_eq!(sb.out_text("ve"), "<unset>");
     let told = format!(
         "{} has a venv but is not trusted: run `autovenv allow`",
         proj.display()
@@ -281,8 +281,8 @@ fn allow_at_the_prompt_activates_and_deny_silences(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV", &sb.out("ve2")),
         ],
     );
-    assert_eq!(var(&sb, "ve"), text(&allowed.join(".venv")));
-    assert_eq!(var(&sb, "ve2"), "<unset>");
+    assert_eq!(sb.out_text("ve"), text(&allowed.join(".venv")));
+    assert_eq!(sb.out_text("ve2"), "<unset>");
     assert_eq!(shown.count("not trusted"), 2, "{}", shown.text);
 }
 
@@ -311,18 +311,18 @@ fn deactivate_keeps_the_project_off_until_you_leave(shell: Shell) {
         ],
     );
     assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
-    let off = var(&sb, "prompt-off");
+    let off = sb.out_text("prompt-off");
     assert!(!off.contains("(.venv)"), "{off}");
     if let Some(plain) = plain_prompt(shell) {
         assert_eq!(off, plain);
     }
-    assert_eq!(var(&sb, "prompt-on"), format!("(.venv) {off}"));
-    assert_eq!(var(&sb, "still-off"), "<unset>");
+    assert_eq!(sb.out_text("prompt-on"), format!("(.venv) {off}"));
+    assert_eq!(sb.out_text("still-off"), "<unset>");
     // nushell's `deactivate` is defined for good (see tests/nushell.rs).
     if shell != Shell::Nu {
-        assert_eq!(var(&sb, "has-deactivate"), "no");
+        assert_eq!(sb.out_text("has-deactivate"), "no");
     }
-    assert_eq!(var(&sb, "back"), text(&proj.join(".venv")));
+    assert_eq!(sb.out_text("back"), text(&proj.join(".venv")));
 }
 
 fn deactivate_nondestructive_restores_without_turning_off(shell: Shell) {
@@ -344,7 +344,7 @@ fn deactivate_nondestructive_restores_without_turning_off(shell: Shell) {
         ],
     );
     assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
-    assert_eq!(var(&sb, "next-prompt"), text(&proj.join(".venv")));
+    assert_eq!(sb.out_text("next-prompt"), text(&proj.join(".venv")));
 }
 
 fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
@@ -373,11 +373,11 @@ fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
             shell.dump_prompt(&sb.out("prompt-left")),
         ],
     );
-    assert_eq!(var(&sb, "by-hand"), text(&other.join(".venv")));
-    let path = var(&sb, "path-by-hand");
+    assert_eq!(sb.out_text("by-hand"), text(&other.join(".venv")));
+    let path = sb.out_text("path-by-hand");
     assert!(!path.contains(&text(&proj.join(".venv"))), "{path}");
-    assert_eq!(var(&sb, "resumed"), text(&proj.join(".venv")));
-    let path = var(&sb, "path-resumed");
+    assert_eq!(sb.out_text("resumed"), text(&proj.join(".venv")));
+    let path = sb.out_text("path-resumed");
     assert!(!path.contains(&text(&other.join(".venv"))), "{path}");
     // tcsh takes its prefix off only where the prompt is exactly what it made it, which
     // activate.csh changes: there the prompt keeps a prefix too many (see tcsh.csh).
@@ -387,15 +387,41 @@ fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
     // One prefix at a time: the hand-activated venv's own (none where it was activated by
     // setting VIRTUAL_ENV alone), then autovenv's, then none.
     let by_script = matches!(shell, Shell::Bash | Shell::Zsh | Shell::Fish);
-    let prefixes = |name: &str| var(&sb, name).matches("(.venv) ").count();
+    let prefixes = |name: &str| sb.out_text(name).matches("(.venv) ").count();
     assert_eq!(
         prefixes("prompt-by-hand"),
         usize::from(by_script),
         "{}",
-        var(&sb, "prompt-by-hand")
+        sb.out_text("prompt-by-hand")
     );
-    assert_prefixed(shell, &var(&sb, "prompt-resumed"));
-    assert_eq!(prefixes("prompt-left"), 0, "{}", var(&sb, "prompt-left"));
+    assert_prefixed(shell, &sb.out_text("prompt-resumed"));
+    assert_eq!(prefixes("prompt-left"), 0, "{}", sb.out_text("prompt-left"));
+}
+
+/// A child shell hooked from its rc file shows the prefix and has `deactivate`, which
+/// there leaves the parent's venv alone.
+fn a_child_shell_keeps_the_venv_prefix_and_deactivate(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            sb.child_shell_line(shell),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("child-ve")),
+            shell.dump_prompt(&sb.out("child-prompt")),
+            "deactivate".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("child-after")),
+            "exit".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("parent")),
+        ],
+    );
+    assert_eq!(sb.out_text("child-ve"), text(&proj.join(".venv")));
+    assert_prefixed(shell, &sb.out_text("child-prompt"));
+    assert_eq!(sb.out_text("child-after"), "<unset>");
+    assert_eq!(sb.out_text("parent"), text(&proj.join(".venv")));
 }
 
 /// Every awkward directory name: spaces, quotes, `$(…)`, `(…)`, `@(…)`, backticks, `*`,
@@ -441,7 +467,7 @@ fn awkward_directory_names_activate_and_restore_without_running_anything(shell: 
         } else {
             activated += 1;
             assert_eq!(ve, proj.join(".venv").as_os_str().as_bytes(), "{proj:?}");
-            assert_prefixed(shell, &var(&sb, &format!("ps{i}")));
+            assert_prefixed(shell, &sb.out_text(&format!("ps{i}")));
         }
         assert_same_env(&sb.read_out("before"), &sb.read_out(&format!("after{i}")));
     }
@@ -514,8 +540,8 @@ fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
         ],
     );
-    assert_eq!(var(&sb, "vep"), NAME);
-    let shown = var(&sb, "shown");
+    assert_eq!(sb.out_text("vep"), NAME);
+    let shown = sb.out_text("shown");
     assert!(shown.starts_with(&format!("({NAME}) ")), "{shown}");
     assert!(!proj.join("pwned").exists() && !sb.root.join("pwned").exists());
 }
@@ -533,7 +559,7 @@ fn a_path_with_a_colon_is_refused_clearly(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
-    assert_eq!(var(&sb, "ve"), "<unset>");
+    assert_eq!(sb.out_text("ve"), "<unset>");
     assert_eq!(shown.count("has ':' in its path"), 1, "{}", shown.text);
 }
 
@@ -553,7 +579,7 @@ fn a_corrupted_state_warns_once_and_keeps_path(shell: Shell) {
             shell.cd_line(Path::new("/tmp")),
         ],
     );
-    assert_eq!(var(&sb, "path-before"), var(&sb, "path-after"));
+    assert_eq!(sb.out_text("path-before"), sb.out_text("path-after"));
     assert_eq!(
         shown.count("AUTOVENV_STATE could not be read"),
         1,
@@ -582,8 +608,8 @@ fn broken_venvs_are_not_activated_and_say_why(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV", &sb.out("b")),
         ],
     );
-    assert_eq!(var(&sb, "a"), "<unset>");
-    assert_eq!(var(&sb, "b"), "<unset>");
+    assert_eq!(sb.out_text("a"), "<unset>");
+    assert_eq!(sb.out_text("b"), "<unset>");
     assert_eq!(shown.count("no pyvenv.cfg"), 1, "{}", shown.text);
     assert_eq!(
         shown.count("/nonexistent/python3.99, which is gone"),
@@ -618,7 +644,7 @@ fn a_missing_binary_is_reported_once_and_the_shell_keeps_working(shell: Shell) {
         "{}",
         shown.text
     );
-    assert_eq!(var(&sb, "pwd"), text(&proj));
+    assert_eq!(sb.out_text("pwd"), text(&proj));
 }
 
 fn a_venv_made_or_removed_without_cd_is_noticed(shell: Shell) {
@@ -637,8 +663,8 @@ fn a_venv_made_or_removed_without_cd_is_noticed(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV", &sb.out("removed")),
         ],
     );
-    assert_eq!(var(&sb, "made"), text(&proj.join(".venv")));
-    assert_eq!(var(&sb, "removed"), "<unset>");
+    assert_eq!(sb.out_text("made"), text(&proj.join(".venv")));
+    assert_eq!(sb.out_text("removed"), "<unset>");
 }
 
 fn trusted_roots_trust_whole_trees_by_component(shell: Shell) {
@@ -659,8 +685,8 @@ fn trusted_roots_trust_whole_trees_by_component(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV", &sb.out("beside")),
         ],
     );
-    assert_eq!(var(&sb, "inside"), text(&inside.join(".venv")));
-    assert_eq!(var(&sb, "beside"), "<unset>");
+    assert_eq!(sb.out_text("inside"), text(&inside.join(".venv")));
+    assert_eq!(sb.out_text("beside"), "<unset>");
 }
 
 fn a_malformed_config_is_one_line_naming_file_line_and_key(shell: Shell) {
@@ -704,8 +730,8 @@ fn reload_forgets_deactivate_and_evaluates_again(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV", &sb.out("reloaded")),
         ],
     );
-    assert_eq!(var(&sb, "off"), "<unset>");
-    assert_eq!(var(&sb, "reloaded"), text(&proj.join(".venv")));
+    assert_eq!(sb.out_text("off"), "<unset>");
+    assert_eq!(sb.out_text("reloaded"), text(&proj.join(".venv")));
 }
 
 fn the_nearest_venv_wins_and_the_walk_stops_at_the_repository_root(shell: Shell) {
@@ -733,9 +759,9 @@ fn the_nearest_venv_wins_and_the_walk_stops_at_the_repository_root(shell: Shell)
             shell.dump_var("VIRTUAL_ENV", &sb.out("home")),
         ],
     );
-    assert_eq!(var(&sb, "repo"), "<unset>");
-    assert_eq!(var(&sb, "pkg"), text(&mono.join(".venv")));
-    assert_eq!(var(&sb, "home"), text(&sb.home().join(".venv")));
+    assert_eq!(sb.out_text("repo"), "<unset>");
+    assert_eq!(sb.out_text("pkg"), text(&mono.join(".venv")));
+    assert_eq!(sb.out_text("home"), text(&sb.home().join(".venv")));
 }
 
 fn virtual_env_disable_prompt_leaves_the_prompt_alone(shell: Shell) {
@@ -759,12 +785,12 @@ fn virtual_env_disable_prompt_leaves_the_prompt_alone(shell: Shell) {
             shell.dump_prompt(&sb.out("after")),
         ],
     );
-    assert_eq!(var(&sb, "ve"), text(&proj.join(".venv")));
-    assert_eq!(var(&sb, "vep"), ".venv");
-    let outside = var(&sb, "outside");
+    assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
+    assert_eq!(sb.out_text("vep"), ".venv");
+    let outside = sb.out_text("outside");
     assert!(outside.starts_with("mine"), "{outside}");
-    assert_eq!(var(&sb, "inside"), outside);
-    assert_eq!(var(&sb, "after"), outside);
+    assert_eq!(sb.out_text("inside"), outside);
+    assert_eq!(sb.out_text("after"), outside);
 }
 
 fn the_exit_status_survives_a_prompt_that_ran_the_binary(shell: Shell) {
@@ -783,7 +809,7 @@ fn the_exit_status_survives_a_prompt_that_ran_the_binary(shell: Shell) {
             shell.dump_status(&sb.out("status")),
         ],
     );
-    assert_eq!(var(&sb, "status").trim(), "3");
+    assert_eq!(sb.out_text("status").trim(), "3");
     assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
 }
 
@@ -802,9 +828,9 @@ fn loading_twice_registers_once(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
-    assert!(!var(&sb, "once").trim().is_empty());
-    assert_eq!(var(&sb, "once"), var(&sb, "twice"));
-    assert_eq!(var(&sb, "ve"), text(&proj.join(".venv")));
+    assert!(!sb.out_text("once").trim().is_empty());
+    assert_eq!(sb.out_text("once"), sb.out_text("twice"));
+    assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
     assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
 }
 

@@ -9,18 +9,6 @@ use support::{Sandbox, Shell};
 
 const SH: Shell = Shell::Tcsh;
 
-fn q(path: &std::path::Path) -> String {
-    SH.quote(path)
-}
-
-fn run(sb: &Sandbox, lines: &[String]) -> session::Shown {
-    session::run(sb, SH, lines)
-}
-
-fn var(sb: &Sandbox, name: &str) -> String {
-    String::from_utf8_lossy(&sb.read_out(name)).into_owned()
-}
-
 #[test]
 fn a_child_shell_keeps_the_prefix_and_deactivate_and_users_precmd_is_kept() {
     let sb = Sandbox::new();
@@ -42,24 +30,25 @@ fn a_child_shell_keeps_the_prefix_and_deactivate_and_users_precmd_is_kept() {
         .join("\n"),
     );
     let log = sb.out("precmd");
-    let run = run(
+    let run = session::run(
         &sb,
+        SH,
         &[
-            format!("alias precmd 'echo user-precmd >> {}'", q(&log)),
+            format!("alias precmd 'echo user-precmd >> {}'", SH.quote(&log)),
             SH.hook_line(),
-            format!("alias precmd > {}", q(&sb.out("alias"))),
-            format!("cd {}", q(&proj)),
-            format!("tcsh -i < {}", q(&child)),
+            format!("alias precmd > {}", SH.quote(sb.out("alias"))),
+            format!("cd {}", SH.quote(&proj)),
+            format!("tcsh -i < {}", SH.quote(&child)),
             SH.dump_var("VIRTUAL_ENV", &sb.out("parent")),
         ],
     );
     let venv = proj.join(".venv");
-    assert_eq!(var(&sb, "child-ve"), venv.to_string_lossy());
-    assert_eq!(var(&sb, "child-prompt"), "(.venv) child%% ");
-    assert_eq!(var(&sb, "child-after"), "<unset>");
-    assert_eq!(var(&sb, "parent"), venv.to_string_lossy());
-    assert_eq!(var(&sb, "alias").matches("_autovenv_precmd").count(), 1);
-    assert!(var(&sb, "precmd").lines().count() >= 5, "{}", run.text);
+    assert_eq!(sb.out_text("child-ve"), venv.to_string_lossy());
+    assert_eq!(sb.out_text("child-prompt"), "(.venv) child%% ");
+    assert_eq!(sb.out_text("child-after"), "<unset>");
+    assert_eq!(sb.out_text("parent"), venv.to_string_lossy());
+    assert_eq!(sb.out_text("alias").matches("_autovenv_precmd").count(), 1);
+    assert!(sb.out_text("precmd").lines().count() >= 5, "{}", run.text);
 }
 
 #[test]
@@ -71,15 +60,16 @@ fn a_venv_prompt_with_code_and_percent_shows_literally() {
         &["--prompt", "$(touch pwned) `id` %d !"],
     );
     sb.allow(&proj);
-    run(
+    session::run(
         &sb,
+        SH,
         &[
-            format!("cd {}", q(&proj)),
+            format!("cd {}", SH.quote(&proj)),
             SH.dump_var("prompt", &sb.out("prompt")),
             SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
         ],
     );
-    assert_eq!(var(&sb, "vep"), "$(touch pwned) `id` %d !");
-    assert_eq!(var(&sb, "prompt"), "($(touch pwned) `id` %%d \\!) %% ");
+    assert_eq!(sb.out_text("vep"), "$(touch pwned) `id` %d !");
+    assert_eq!(sb.out_text("prompt"), "($(touch pwned) `id` %%d \\!) %% ");
     assert!(!proj.join("pwned").exists());
 }

@@ -9,10 +9,6 @@ use support::{Sandbox, Shell};
 
 const SH: Shell = Shell::Xonsh;
 
-fn var(sb: &Sandbox, name: &str) -> String {
-    String::from_utf8_lossy(&sb.read_out(name)).into_owned()
-}
-
 /// A child xonsh, hooked from its rc file, applies the prompt prefix and `deactivate`
 /// again; deactivating there leaves the parent's venv as it was.
 #[test]
@@ -43,9 +39,9 @@ fn a_child_shell_keeps_the_prefix_and_deactivate() {
     session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("parent")));
     let shown = session.finish();
     let venv = proj.join(".venv");
-    assert_eq!(var(&sb, "child-ve"), venv.to_string_lossy());
-    assert_eq!(var(&sb, "child-prompt"), "(.venv) child% ");
-    assert_eq!(var(&sb, "child-after"), "<unset>");
-    assert_eq!(var(&sb, "parent"), venv.to_string_lossy());
+    assert_eq!(sb.out_text("child-ve"), venv.to_string_lossy());
+    assert_eq!(sb.out_text("child-prompt"), "(.venv) child% ");
+    assert_eq!(sb.out_text("child-after"), "<unset>");
+    assert_eq!(sb.out_text("parent"), venv.to_string_lossy());
     assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
 }

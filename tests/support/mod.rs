@@ -58,6 +58,11 @@ impl Sandbox {
         std::fs::read(self.out(name)).unwrap_or_default()
     }
 
+    /// Reads an output file as text (lossy; empty when missing).
+    pub fn out_text(&self, name: &str) -> String {
+        String::from_utf8_lossy(&self.read_out(name)).into_owned()
+    }
+
     /// Makes the directory `root/rel` (and parents).
     pub fn mkdir(&self, rel: impl AsRef<OsStr>) -> PathBuf {
         let dir = self.path(rel);
@@ -156,6 +161,34 @@ impl Sandbox {
             "allow failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+
+    /// Writes the rc file of an interactive child `shell` that loads the hook (elvish's
+    /// also sets the plain prompt a session sets) and returns the command that starts it,
+    /// reading the lines typed after it. bash, zsh, fish and elvish only: the others start
+    /// theirs in their own test files.
+    pub fn child_shell_line(&self, shell: Shell) -> String {
+        let hook = format!("{}\n", shell.hook_line());
+        match shell {
+            Shell::Bash => {
+                let rc = self.write("home/.bashrc", &hook);
+                format!("bash --rcfile {} -i", shell.quote(&rc))
+            }
+            Shell::Zsh => {
+                self.write("home/zdot/.zshrc", &hook);
+                format!("ZDOTDIR={} zsh -d -i", shell.quote(self.path("home/zdot")))
+            }
+            Shell::Fish => {
+                self.write("home/.config/fish/config.fish", &hook);
+                "fish -i".into()
+            }
+            Shell::Elvish => {
+                let prompt = "set edit:prompt = { put '> ' }; set edit:rprompt = { put '' }";
+                self.write("home/.config/elvish/rc.elv", &format!("{prompt}\n{hook}"));
+                "elvish".into()
+            }
+            _ => panic!("{shell:?} starts its child shells in its own test file"),
+        }
     }
 
     /// The line that loads the hook `program` (an autovenv binary) prints for `shell`. For
