@@ -309,7 +309,7 @@ pub enum Shell {
     Bash,
     /// zsh.
     Zsh,
-    /// fish (which fires `fish_prompt` only on a terminal: see `tests/fish.rs`).
+    /// fish (which fires `fish_prompt` only on a terminal: see [`session`]).
     Fish,
     /// tcsh.
     Tcsh,
