@@ -1,7 +1,7 @@
 //! The scenarios every shell must pass, written once and run in each shell they apply to:
 //! a real interactive shell (see `support::session`), real venvs from a real python3. Each
 //! test is named `SCENARIO::SHELL`. What only one shell has (its prompt mechanics, its
-//! own hooks, strict modes, a child shell) is in that shell's own file.
+//! own hooks, strict modes) is in that shell's own file.
 
 mod support;
 
@@ -63,7 +63,8 @@ scenario!(a_malformed_config_is_one_line_naming_file_line_and_key in bash zsh fi
 scenario!(reload_forgets_deactivate_and_evaluates_again);
 scenario!(the_nearest_venv_wins_and_the_walk_stops_at_the_repository_root);
 scenario!(virtual_env_disable_prompt_leaves_the_prompt_alone);
-// In fish, tests/fish.rs (a line typed after each line here would set the status).
+// fish's is checked in tests/fish.rs: here each fish line is followed by a marker line,
+// which sets the status itself.
 scenario!(the_exit_status_survives_a_prompt_that_ran_the_binary in bash zsh tcsh nushell xonsh);
 scenario!(loading_twice_registers_once);
 scenario!(ordinary_prompts_and_cds_inside_a_project_start_no_process);
