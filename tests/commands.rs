@@ -1,5 +1,5 @@
 //! The commands beyond activation, run as real processes against real venvs: exec,
-//! status --json, venv health, prune, allow --list, completions.
+//! status and status --json, venv health, prune, allow --list, completions.
 
 mod support;
 
@@ -341,6 +341,23 @@ fn status_json(sb: &Sandbox, dir: &Path, extra: &[(&str, &str)]) -> BTreeMap<Str
 
 fn json_str(path: &Path) -> String {
     format!("\"{}\"", path.display())
+}
+
+#[test]
+fn status_says_what_it_sees_and_why() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    let out = sb.autovenv(&proj, &["status"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success());
+    assert!(text.contains("not trusted"), "{text}");
+    assert!(text.contains("plan:       notice"), "{text}");
+    sb.allow(&proj);
+    let out = sb.autovenv(&proj, &["status"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("trust:      allowed"), "{text}");
+    assert!(text.contains("plan:       activate"), "{text}");
+    assert!(text.contains("healthy"), "{text}");
 }
 
 #[test]

@@ -3,37 +3,16 @@
 
 mod support;
 
-use std::path::Path;
-
+use support::session;
 use support::{assert_same_env, Sandbox, Shell};
 
 const SH: Shell = Shell::Bash;
 
-fn q(path: &Path) -> String {
-    SH.quote(path)
-}
-
-fn run(sb: &Sandbox, lines: &[String]) -> support::Run {
-    let mut text = SH.hook_line();
-    text.push('\n');
-    for line in lines {
-        text.push_str(line);
-        text.push('\n');
-    }
-    text.push_str("echo STILL-USABLE\n");
-    let run = sb.run(SH, &text);
-    run.assert_ok();
-    assert!(
-        run.stdout().contains("STILL-USABLE"),
-        "the shell broke:\n{}",
-        run.stderr()
-    );
-    assert!(!run.stderr().contains("panicked"), "{}", run.stderr());
-    run
-}
-
-fn var(sb: &Sandbox, name: &str) -> String {
-    String::from_utf8_lossy(&sb.read_out(name)).into_owned()
+/// Runs `lines` in bash with the hook: the shell must get through all of them.
+fn run(sb: &Sandbox, lines: &[String]) -> session::Shown {
+    let shown = session::run(sb, SH, lines);
+    assert!(!shown.text.contains("panicked"), "{}", shown.text);
+    shown
 }
 
 #[test]
@@ -46,9 +25,9 @@ fn a_venv_deleted_while_active_is_deactivated_cleanly() {
     run(
         &sb,
         &[
-            format!("cd {}", q(&sb.root)),
+            format!("cd {}", SH.quote(&sb.root)),
             SH.dump_env(&sb.out("before")),
-            format!("cd {}", q(&proj.join("src"))),
+            format!("cd {}", SH.quote(proj.join("src"))),
             "rm -rf ../.venv".into(),
             SH.dump_env(&sb.out("after")),
         ],
@@ -65,10 +44,10 @@ fn a_project_deleted_under_the_shell_is_left_cleanly() {
     run(
         &sb,
         &[
-            format!("cd {}", q(&sb.root)),
+            format!("cd {}", SH.quote(&sb.root)),
             SH.dump_env(&sb.out("before")),
-            format!("cd {}", q(&proj.join("src"))),
-            format!("rm -rf {}", q(&proj)),
+            format!("cd {}", SH.quote(proj.join("src"))),
+            format!("rm -rf {}", SH.quote(&proj)),
             SH.dump_env(&sb.out("after")),
         ],
     );
@@ -83,7 +62,7 @@ fn an_emptied_path_is_not_lost_or_refilled() {
     let run = run(
         &sb,
         &[
-            format!("cd {}", q(&proj)),
+            format!("cd {}", SH.quote(&proj)),
             "PATH=".into(),
             "cd /".into(),
             SH.dump_var("PATH", &sb.out("path")),
@@ -91,14 +70,9 @@ fn an_emptied_path_is_not_lost_or_refilled() {
             "PATH=/usr/bin:/bin".into(),
         ],
     );
-    assert_eq!(var(&sb, "path"), "");
-    assert_eq!(var(&sb, "ve"), "<unset>");
-    assert_eq!(
-        run.stderr_count("PATH no longer contains"),
-        1,
-        "{}",
-        run.stderr()
-    );
+    assert_eq!(sb.out_text("path"), "");
+    assert_eq!(sb.out_text("ve"), "<unset>");
+    assert_eq!(run.count("PATH no longer contains"), 1, "{}", run.text);
 }
 
 #[test]
@@ -110,11 +84,11 @@ fn an_unset_home_still_works_from_the_xdg_directories() {
         &sb,
         &[
             "unset HOME".into(),
-            format!("cd {}", q(&proj)),
+            format!("cd {}", SH.quote(&proj)),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
-    assert_eq!(var(&sb, "ve"), proj.join(".venv").to_string_lossy());
+    assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
 }
 
 #[test]
@@ -126,21 +100,24 @@ fn an_unusable_trust_store_is_one_clear_line() {
     let run = run(
         &sb,
         &[
-            format!("cd {}", q(&proj)),
-            format!("autovenv allow 2> {}", q(&sb.out("allow-error"))),
-            format!("echo \"allow exit $?\" > {}", q(&sb.out("allow-status"))),
+            format!("cd {}", SH.quote(&proj)),
+            format!("autovenv allow 2> {}", SH.quote(sb.out("allow-error"))),
+            format!(
+                "echo \"allow exit $?\" > {}",
+                SH.quote(sb.out("allow-status"))
+            ),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
-    assert_eq!(var(&sb, "ve"), "<unset>");
-    assert_eq!(var(&sb, "allow-status").trim(), "allow exit 1");
-    let error = var(&sb, "allow-error");
+    assert_eq!(sb.out_text("ve"), "<unset>");
+    assert_eq!(sb.out_text("allow-status").trim(), "allow exit 1");
+    let error = sb.out_text("allow-error");
     assert_eq!(error.lines().count(), 1, "{error}");
     assert!(
         error.contains("cannot record") && error.contains("trust store"),
         "{error}"
     );
-    assert_eq!(run.stderr_count("not trusted"), 1, "{}", run.stderr());
+    assert_eq!(run.count("not trusted"), 1, "{}", run.text);
 }
 
 #[test]
@@ -152,19 +129,14 @@ fn an_unreadable_config_is_one_line_per_shell() {
     let run = run(
         &sb,
         &[
-            format!("cd {}", q(&proj)),
+            format!("cd {}", SH.quote(&proj)),
             "cd /".into(),
-            format!("cd {}", q(&proj)),
+            format!("cd {}", SH.quote(&proj)),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
-    assert_eq!(
-        run.stderr_count("config.toml: cannot read it"),
-        1,
-        "{}",
-        run.stderr()
-    );
-    assert_eq!(var(&sb, "ve"), proj.join(".venv").to_string_lossy());
+    assert_eq!(run.count("config.toml: cannot read it"), 1, "{}", run.text);
+    assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
 }
 
 #[test]

@@ -1,11 +1,12 @@
-//! The generated shell code passes each shell's own checker: shellcheck for bash.
+//! The generated shell code passes each shell's own checker: shellcheck for bash, the
+//! shell's own parser for zsh, fish and tcsh.
 
 mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use support::Sandbox;
+use support::{Sandbox, Shell};
 
 /// Runs shellcheck on `code`, minus the checks in `exclude`. For the export code those are
 /// SC2034 ("appears unused": the variables are exported for other programs) and SC2016
@@ -97,5 +98,45 @@ fn every_kind_of_bash_export_passes_shellcheck() {
             "{}\n{report}",
             String::from_utf8_lossy(&code)
         );
+    }
+}
+
+/// The hook and an activation for a project whose name is code in every shell parse in
+/// zsh (`-n`), fish (`--no-execute`) and tcsh (`-n`).
+#[test]
+fn the_generated_code_parses_in_its_shell() {
+    let sb = Sandbox::new();
+    let proj = sb.project("it's $(x) (y) `z` \\ % {a,b} !");
+    sb.link_venv(&proj.join(".venv"));
+    sb.allow(&proj);
+    for (shell, check) in [
+        (Shell::Zsh, "-n"),
+        (Shell::Fish, "--no-execute"),
+        (Shell::Tcsh, "-n"),
+    ] {
+        let hook = sb.autovenv(&sb.root, &["hook", shell.program()]);
+        let export = sb.autovenv(&proj, &["export", shell.program()]);
+        assert!(hook.status.success() && export.status.success());
+        let activation = String::from_utf8_lossy(&export.stdout).into_owned();
+        assert!(
+            activation.contains("_autovenv_prompt_show"),
+            "{shell:?}: {activation}"
+        );
+        for code in [hook.stdout, export.stdout] {
+            let file = sb.out("code");
+            std::fs::write(&file, &code).expect("write code");
+            let out = sb
+                .command(shell.program())
+                .arg(check)
+                .arg(&file)
+                .output()
+                .expect("run the shell's checker");
+            assert!(
+                out.status.success(),
+                "{shell:?}: {}\n{}",
+                String::from_utf8_lossy(&out.stderr),
+                String::from_utf8_lossy(&code)
+            );
+        }
     }
 }

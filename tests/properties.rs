@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+use support::session::{self, Session};
 use support::{parse_env, Sandbox, Shell};
 
 /// One generated situation.
@@ -114,8 +115,7 @@ fn check(sb: &Sandbox, venv: &Path, shell: Shell, case: &Case) -> Result<(), Tes
     let out = |tag: &str| sb.out(&format!("{n}-{tag}"));
 
     // The environment the shell starts with.
-    let mut cmd = sb.command(shell.program());
-    cmd.args(shell.interactive_args());
+    let mut cmd = session::command(sb, shell);
     let mut path = sb
         .env()
         .into_iter()
@@ -141,31 +141,20 @@ fn check(sb: &Sandbox, venv: &Path, shell: Shell, case: &Case) -> Result<(), Tes
             None => cmd.env_remove(name),
         };
     }
-    let script = [
-        format!("cd {}", shell.quote(&base)),
+    let mut session = Session::begin(sb, shell, cmd);
+    session.lines(&[
+        shell.cd_line(&base),
         shell.hook_line(),
         shell.dump_env(&out("before")),
-        format!("cd {}", shell.quote(&proj)),
+        shell.cd_line(&proj),
         shell.dump_env(&out("inside")),
         shell.export_line("AUTOVENV_PROPERTY_EDIT", "kept"),
-        format!("cd {}", shell.quote(&base)),
+        shell.cd_line(&base),
         shell.dump_env(&out("after")),
-        "echo END-OF-CASE".into(),
-    ]
-    .join("\n");
-    let (finished, shown) = match shell {
-        // fish fires its prompt event only on a terminal.
-        Shell::Fish => on_terminal(cmd, &script),
-        Shell::Elvish => elvish_on_terminal(cmd, &script),
-        Shell::Nu => nu_on_terminal(cmd, &script),
-        Shell::Xonsh => xonsh_on_terminal(cmd, &script),
-        _ => {
-            let run = sb.run_command(cmd, &format!("{script}\n"));
-            (run.stdout().contains("END-OF-CASE"), run.stderr())
-        }
-    };
-    prop_assert!(finished, "shell broke: {}", shown);
-    prop_assert!(!shown.contains("panicked"), "{}", shown);
+    ]);
+    let shown = session.try_finish();
+    prop_assert!(shown.finished, "shell broke: {}", shown.text);
+    prop_assert!(!shown.text.contains("panicked"), "{}", shown.text);
 
     let read = |tag: &str| parse_env(&std::fs::read(out(tag)).unwrap_or_default());
     let strip = |mut env: BTreeMap<OsString, OsString>| {
@@ -199,7 +188,7 @@ fn check(sb: &Sandbox, venv: &Path, shell: Shell, case: &Case) -> Result<(), Tes
             get(&inside, "VIRTUAL_ENV"),
             Some(the_venv.clone().into_os_string()),
             "{}",
-            shown
+            shown.text
         );
         prop_assert_eq!(
             get(&inside, "VIRTUAL_ENV_PROMPT"),
@@ -219,93 +208,16 @@ fn check(sb: &Sandbox, venv: &Path, shell: Shell, case: &Case) -> Result<(), Tes
     Ok(())
 }
 
-/// Types `script` line by line into `cmd` on a pseudo-terminal, waiting for each line's
-/// prompt; returns whether it finished and what the terminal showed.
-fn on_terminal(cmd: std::process::Command, script: &str) -> (bool, String) {
-    let mut term = support::pty::Pty::spawn(cmd);
-    for (i, line) in script.lines().enumerate() {
-        term.line(line);
-        // Typed, the marker reads `SY%sNC`; only running it prints `SY<i>NC`.
-        term.line(&format!("builtin printf 'SY%sNC\\n' {i}"));
-        term.expect(&format!("SY{i}NC"));
-    }
-    let shown = String::from_utf8_lossy(&term.seen).into_owned();
-    (shown.contains("END-OF-CASE"), shown)
-}
-
-/// elvish reads typed-ahead lines one at a time and runs its before-readline hooks
-/// between them; the last line's output is awaited.
-fn elvish_on_terminal(cmd: std::process::Command, script: &str) -> (bool, String) {
-    let mut term = support::pty::Pty::spawn(cmd);
-    term.line("set edit:prompt = { put '> ' }; set edit:rprompt = { put '' }");
-    for line in script.lines() {
-        term.line(line);
-    }
-    term.line("echo \"END-OF-\"ELVISH");
-    term.expect("END-OF-ELVISH");
-    let shown = String::from_utf8_lossy(&term.seen).into_owned();
-    (true, shown)
-}
-
-/// nushell asks the terminal twice where the cursor is before it reads a line, and takes
-/// anything typed before its answer for the answer: each line waits for the prompt.
-fn nu_on_terminal(mut cmd: std::process::Command, script: &str) -> (bool, String) {
-    cmd.env("NO_COLOR", "1");
-    let mut term = support::pty::Pty::spawn(cmd);
-    term.answer_cursor_queries = true;
-    let prompt = |term: &mut support::pty::Pty| {
-        term.expect("\x1b[6n\x1b[6n");
-        term.expect("\x1b[?25h");
-    };
-    prompt(&mut term);
-    for line in [
-        "$env.config.show_banner = false",
-        "$env.PROMPT_COMMAND = {|| '> ' }; $env.PROMPT_COMMAND_RIGHT = ''",
-    ]
-    .into_iter()
-    .chain(script.lines())
-    {
-        term.line(line);
-        prompt(&mut term);
-    }
-    let shown = String::from_utf8_lossy(&term.seen).into_owned();
-    (shown.contains("END-OF-CASE"), shown)
-}
-
-/// A sandbox holding one venv every case's project links to, and the hook where the
-/// shell's hook line finds it.
-fn prepare(shell: Shell) -> (Sandbox, std::path::PathBuf) {
+/// A sandbox holding one venv every case's project links to.
+fn prepare() -> (Sandbox, std::path::PathBuf) {
     let sb = Sandbox::new();
-    if shell == Shell::Nu {
-        // Where the hook line sources it from, as nushell's autoload directory would.
-        let hook = sb.autovenv(&sb.root, &["hook", "nu"]);
-        std::fs::write(sb.home().join("autovenv.nu"), &hook.stdout).expect("write hook");
-    }
     let venv = sb.path("the-venv");
     support::make_venv(&venv, &[]);
     (sb, venv)
 }
 
-/// xonsh runs its prompt events only on a terminal; each line waits for the prompt.
-fn xonsh_on_terminal(mut cmd: std::process::Command, script: &str) -> (bool, String) {
-    const PROMPT: &str = "xsh% ";
-    cmd.env("NO_COLOR", "1");
-    let mut term = support::pty::Pty::spawn(cmd);
-    term.expect("\x1b[?2004h");
-    // The typed line shows the new prompt once, the next prompt again.
-    term.line(&format!("$PROMPT = '{PROMPT}'"));
-    term.expect(PROMPT);
-    for line in script.lines() {
-        term.expect(PROMPT);
-        term.line(line);
-    }
-    term.expect(PROMPT);
-    let shown = String::from_utf8_lossy(&term.seen).into_owned();
-    (shown.contains("END-OF-CASE"), shown)
-}
-
 fn run_properties(shell: Shell) {
-    let (sb, venv) = prepare(shell);
+    let (sb, venv) = prepare();
     let mut runner = TestRunner::new(Config {
         cases: cases(),
         failure_persistence: None,
@@ -367,7 +279,7 @@ fn found_cases_restore_exactly() {
         },
     )];
     for (shell, case) in found {
-        let (sb, venv) = prepare(shell);
+        let (sb, venv) = prepare();
         if let Err(e) = check(&sb, &venv, shell, &case) {
             panic!("{shell:?} {case:?}: {e}");
         }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod pty;
+pub mod session;
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -55,6 +56,11 @@ impl Sandbox {
     /// Reads an output file (empty when missing).
     pub fn read_out(&self, name: &str) -> Vec<u8> {
         std::fs::read(self.out(name)).unwrap_or_default()
+    }
+
+    /// Reads an output file as text (lossy; empty when missing).
+    pub fn out_text(&self, name: &str) -> String {
+        String::from_utf8_lossy(&self.read_out(name)).into_owned()
     }
 
     /// Makes the directory `root/rel` (and parents).
@@ -157,23 +163,76 @@ impl Sandbox {
         );
     }
 
-    /// The `execve` calls in an `strace -f -e trace=execve,openat` log, split into segments by
-    /// the openings of the marker files `out/m0`, `out/m1`, ...: one list of programs each.
+    /// Writes the rc file of an interactive child `shell` that loads the hook (elvish's
+    /// also sets the plain prompt a session sets) and returns the command that starts it,
+    /// reading the lines typed after it. bash, zsh, fish and elvish only: the others start
+    /// theirs in their own test files.
+    pub fn child_shell_line(&self, shell: Shell) -> String {
+        let hook = format!("{}\n", shell.hook_line());
+        match shell {
+            Shell::Bash => {
+                let rc = self.write("home/.bashrc", &hook);
+                format!("bash --rcfile {} -i", shell.quote(&rc))
+            }
+            Shell::Zsh => {
+                self.write("home/zdot/.zshrc", &hook);
+                format!("ZDOTDIR={} zsh -d -i", shell.quote(self.path("home/zdot")))
+            }
+            Shell::Fish => {
+                self.write("home/.config/fish/config.fish", &hook);
+                "fish -i".into()
+            }
+            Shell::Elvish => {
+                let prompt = "set edit:prompt = { put '> ' }; set edit:rprompt = { put '' }";
+                self.write("home/.config/elvish/rc.elv", &format!("{prompt}\n{hook}"));
+                "elvish".into()
+            }
+            _ => panic!("{shell:?} starts its child shells in its own test file"),
+        }
+    }
+
+    /// The line that loads the hook `program` (an autovenv binary) prints for `shell`. For
+    /// nushell, which sources only files, the hook is written to a file here first.
+    pub fn hook_line_from(&self, shell: Shell, program: &Path) -> String {
+        let p = shell.quote(program);
+        match shell {
+            Shell::Bash | Shell::Zsh => format!("eval \"$({p} hook {})\"", shell.program()),
+            Shell::Fish => format!("{p} hook fish | source"),
+            Shell::Tcsh => format!("eval \"`{p} hook tcsh`\""),
+            Shell::Elvish => format!("eval ({p} hook elvish | slurp)"),
+            Shell::Xonsh => format!("execx($({p} hook xonsh))"),
+            Shell::Nu => {
+                let out = Command::new(program)
+                    .args(["hook", "nu"])
+                    .output()
+                    .expect("autovenv hook nu");
+                assert!(out.status.success(), "autovenv hook nu failed");
+                let file = self.path(format!(
+                    "hook-{}.nu",
+                    COUNTER.fetch_add(1, Ordering::SeqCst)
+                ));
+                std::fs::write(&file, &out.stdout).expect("write hook");
+                format!("source {}", shell.quote(&file))
+            }
+        }
+    }
+
+    /// The `execve` calls in an `strace -f` log of `execve` and the calls that open files
+    /// (`openat`; `open` for nushell, `creat` for tcsh), split into segments by the
+    /// openings of the marker files `out/m0`, `out/m1`, ...: one list of programs each.
     pub fn execs_between_markers(&self, log: &[u8], markers: usize) -> Vec<Vec<String>> {
         let text = String::from_utf8_lossy(log);
         let mut segments: Vec<Vec<String>> = vec![Vec::new(); markers + 1];
         let mut at = 0;
         for line in text.lines() {
-            if line.contains("openat(") {
-                let opened = (at..markers).rev().find(|m| {
-                    line.contains(&format!("\"{}\"", self.out(&format!("m{m}")).display()))
-                });
-                if let Some(m) = opened {
-                    at = m + 1;
-                }
-            } else if line.contains("execve(") {
+            if line.contains("execve(") {
                 let program = line.split('"').nth(1).unwrap_or(line).to_owned();
                 segments[at].push(program);
+            } else if let Some(m) = (at..markers)
+                .rev()
+                .find(|m| line.contains(&format!("\"{}\"", self.out(&format!("m{m}")).display())))
+            {
+                at = m + 1;
             }
         }
         segments
@@ -188,28 +247,33 @@ impl Sandbox {
     }
 
     /// Runs a prepared command with `script` on stdin and collects what it wrote.
-    pub fn run_command(&self, mut cmd: Command, script: &str) -> Run {
-        use std::io::Write;
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start shell");
-        // Feed stdin from a thread: a long script would otherwise fill the pipe while the
-        // shell blocks writing prompts to a stderr pipe nobody reads yet.
-        let feeder = child.stdin.take().map(|mut stdin| {
-            let script = script.as_bytes().to_vec();
-            std::thread::spawn(move || {
-                let _ = stdin.write_all(&script);
-            })
-        });
-        let output = child.wait_with_output().expect("wait for shell");
-        if let Some(feeder) = feeder {
-            let _ = feeder.join();
-        }
-        Run { output }
+    pub fn run_command(&self, cmd: Command, script: &str) -> Run {
+        run_piped(cmd, script)
     }
+}
+
+/// Runs `cmd` with `script` on stdin and collects what it wrote.
+pub fn run_piped(mut cmd: Command, script: &str) -> Run {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start shell");
+    // Feed stdin from a thread: a long script would otherwise fill the pipe while the
+    // shell blocks writing prompts to a stderr pipe nobody reads yet.
+    let feeder = child.stdin.take().map(|mut stdin| {
+        let script = script.as_bytes().to_vec();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&script);
+        })
+    });
+    let output = child.wait_with_output().expect("wait for shell");
+    if let Some(feeder) = feeder {
+        let _ = feeder.join();
+    }
+    Run { output }
 }
 
 impl Drop for Sandbox {
@@ -245,7 +309,7 @@ pub enum Shell {
     Bash,
     /// zsh.
     Zsh,
-    /// fish (which fires `fish_prompt` only on a terminal: see `tests/fish.rs`).
+    /// fish (which fires `fish_prompt` only on a terminal: see [`session`]).
     Fish,
     /// tcsh.
     Tcsh,
@@ -422,9 +486,10 @@ impl Shell {
                 self.quote(file)
             ),
             // xonsh itself exports LS_COLORS and XONSH_APPEND_NEWLINE once its first
-            // command ran: they are looked up first so that every dump has them.
+            // command ran: they are looked up first (not shown: see `xonsh_save`) so that
+            // every dump has them.
             Shell::Xonsh => format!(
-                "$LS_COLORS; $XONSH_APPEND_NEWLINE; env -0 > {}",
+                "_ignored = ($LS_COLORS, $XONSH_APPEND_NEWLINE); ![env -0 > {}]",
                 self.quote(file)
             ),
             _ => format!("env -0 > {}", self.quote(file)),
@@ -450,9 +515,9 @@ impl Shell {
                 "if ($env.{name}? == null) {{ '<unset>' }} else if ($env.{name} | describe) =~ list {{ $env.{name} | str join (char esep) }} else {{ $env.{name} }} | save -f {}",
                 self.quote(file)
             ),
-            Shell::Xonsh => format!(
-                "__import__('pathlib').Path({}).write_bytes(__import__('os').fsencode(${{...}}.detype().get('{name}', '<unset>')))",
-                self.quote(file)
+            Shell::Xonsh => xonsh_save(
+                &self.quote(file),
+                &format!("${{...}}.detype().get('{name}', '<unset>')"),
             ),
             Shell::Tcsh => format!(
                 "set _v = '<unset>' ; if ($?{name}) eval 'set _v = \"${name}:q\"' ; printf %s \"$_v:q\" > {}",
@@ -460,6 +525,204 @@ impl Shell {
             ),
         }
     }
+
+    /// A command that changes to `dir`.
+    pub fn cd_line(self, dir: &Path) -> String {
+        format!("cd {}", self.quote(dir))
+    }
+
+    /// A command that removes `name` from the environment (and does nothing where it is
+    /// not set).
+    pub fn unset_line(self, name: &str) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh => format!("unset {name}"),
+            Shell::Fish => format!("set -e {name}"),
+            Shell::Tcsh => format!("unsetenv {name}"),
+            Shell::Elvish => format!("unset-env {name}"),
+            Shell::Nu => format!("hide-env -i {name}"),
+            Shell::Xonsh => format!("_ignored = ${{...}}.pop('{name}', None)"),
+        }
+    }
+
+    /// A command that appends `dir` (plain text) to `PATH`, as a user would.
+    pub fn append_path_line(self, dir: &str) -> String {
+        let d = self.quote(dir);
+        match self {
+            Shell::Bash | Shell::Zsh => format!("export PATH=\"$PATH\":{d}"),
+            Shell::Fish => format!("set -gx PATH $PATH {d}"),
+            Shell::Tcsh => format!("setenv PATH \"${{PATH}}\":{d}"),
+            Shell::Elvish => format!("set-env PATH $E:PATH':'{d}"),
+            Shell::Nu => format!("$env.PATH = ($env.PATH | append {d})"),
+            Shell::Xonsh => format!("$PATH.append({d})"),
+        }
+    }
+
+    /// A command that writes what the prompt shows now to `file`: expanded, but for tcsh,
+    /// which has no way to (there `prompt` as it is set).
+    pub fn dump_prompt(self, file: &Path) -> String {
+        let f = self.quote(file);
+        match self {
+            Shell::Bash => format!("printf %s \"${{PS1@P}}\" > {f}"),
+            Shell::Zsh => format!("print -rnP -- \"$PS1\" > {f}"),
+            Shell::Fish => format!("fish_prompt > {f}"),
+            Shell::Tcsh => self.dump_var("prompt", file),
+            Shell::Elvish => format!("use str; print (str:join '' [($edit:prompt)]) > {f}"),
+            Shell::Nu => format!("do $env.PROMPT_COMMAND | save -f {f}"),
+            Shell::Xonsh => xonsh_save(&f, "__xonsh__.shell.prompt_formatter($PROMPT)"),
+        }
+    }
+
+    /// A command that sets the prompt to `text` (printable ASCII without quotes or
+    /// backslashes). In xonsh it must end in the prompt a session waits for, and is typed
+    /// as escapes, so that the typed line does not show that prompt.
+    pub fn set_prompt_line(self, text: &str) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh => format!("PS1='{text}'"),
+            Shell::Fish => format!("function fish_prompt; printf %s '{text}'; end"),
+            Shell::Tcsh => format!("set prompt = '{text}'"),
+            Shell::Elvish => format!("set edit:prompt = {{ put '{text}' }}"),
+            Shell::Nu => format!("$env.PROMPT_COMMAND = {{|| '{text}' }}"),
+            Shell::Xonsh => {
+                let escaped: String = text.bytes().map(|b| format!("\\x{b:02x}")).collect();
+                format!("$PROMPT = '{escaped}'")
+            }
+        }
+    }
+
+    /// A command that activates `venv` by hand: with its own activate script where the
+    /// venv ships one for this shell, else (elvish, nushell, xonsh) by setting
+    /// `VIRTUAL_ENV` as such a script would.
+    pub fn activate_by_hand_line(self, venv: &Path) -> String {
+        let script = |name: &str| format!("source {}", self.quote(venv.join("bin").join(name)));
+        match self {
+            Shell::Bash | Shell::Zsh => script("activate"),
+            Shell::Fish => script("activate.fish"),
+            Shell::Tcsh => script("activate.csh"),
+            Shell::Elvish => format!("set-env VIRTUAL_ENV {}", self.quote(venv)),
+            Shell::Nu => format!("$env.VIRTUAL_ENV = {}", self.quote(venv)),
+            Shell::Xonsh => format!("$VIRTUAL_ENV = {}", self.quote(venv)),
+        }
+    }
+
+    /// The command that undoes [`Shell::activate_by_hand_line`]: the venv's own
+    /// `deactivate`, or unsetting `VIRTUAL_ENV`.
+    pub fn deactivate_by_hand_line(self) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Tcsh => "deactivate".into(),
+            _ => self.unset_line("VIRTUAL_ENV"),
+        }
+    }
+
+    /// `line` (a program and its arguments, quoted alike in every shell) as a command
+    /// that runs that program: nushell has builtins of some of the same names.
+    pub fn external(self, line: &str) -> String {
+        match self {
+            Shell::Nu => format!("^{line}"),
+            _ => line.into(),
+        }
+    }
+
+    /// A command that runs the program `line` (see [`Shell::external`]) with its output
+    /// in `file`.
+    pub fn external_to_file(self, line: &str, file: &Path) -> String {
+        match self {
+            Shell::Nu => format!("^{line} | save -f {}", self.quote(file)),
+            _ => format!("{line} > {}", self.quote(file)),
+        }
+    }
+
+    /// A command that writes the path this shell runs for the command `program`, to `file`.
+    pub fn which_line(self, program: &str, file: &Path) -> String {
+        let f = self.quote(file);
+        match self {
+            Shell::Bash => format!("type -P {program} > {f}"),
+            Shell::Zsh => format!("whence -p {program} > {f}"),
+            Shell::Fish => format!("command -s {program} > {f}"),
+            Shell::Tcsh => format!("which {program} > {f}"),
+            Shell::Elvish => format!("print (search-external {program}) > {f}"),
+            Shell::Nu => format!("which {program} | get path.0 | save -f {f}"),
+            Shell::Xonsh => xonsh_save(
+                &f,
+                &format!("__xonsh__.commands_cache.locate_binary('{program}')"),
+            ),
+        }
+    }
+
+    /// A command that writes the exit status the previous command left, to `file`
+    /// (elvish has none: a failure there is an exception).
+    pub fn dump_status(self, file: &Path) -> String {
+        let f = self.quote(file);
+        match self {
+            Shell::Bash | Shell::Zsh => format!("echo $? > {f}"),
+            Shell::Fish | Shell::Tcsh => format!("echo $status > {f}"),
+            Shell::Nu => format!("$env.LAST_EXIT_CODE | save -f {f}"),
+            Shell::Xonsh => xonsh_save(&f, "str(__xonsh__.history[-1].rtn)"),
+            Shell::Elvish => panic!("elvish has no exit status"),
+        }
+    }
+
+    /// A command that writes `yes` or `no` to `file`: whether the shell itself defines a
+    /// command `name` (a function or alias; programs on `PATH` do not count).
+    pub fn dump_defines(self, name: &str, file: &Path) -> String {
+        let f = self.quote(file);
+        match self {
+            Shell::Bash => format!(
+                "if declare -F {name} >/dev/null; then printf yes; else printf no; fi > {f}"
+            ),
+            Shell::Zsh => format!(
+                "if (( $+functions[{name}] )); then printf yes; else printf no; fi > {f}"
+            ),
+            Shell::Fish => format!("if functions -q {name}; printf yes; else; printf no; end > {f}"),
+            Shell::Tcsh => {
+                format!("alias {name} | grep -q . && printf yes > {f} || printf no > {f}")
+            }
+            Shell::Elvish => format!(
+                "if ?(eval 'nop $'{name}'~') {{ print yes }} else {{ print no }} > {f}"
+            ),
+            Shell::Nu => format!(
+                "if (which {name} | where type != external | is-empty) {{ 'no' }} else {{ 'yes' }} | save -f {f}"
+            ),
+            Shell::Xonsh => xonsh_save(&f, &format!("'yes' if '{name}' in aliases else 'no'")),
+        }
+    }
+
+    /// A command that writes the hooks this shell runs around its prompt to `file`: the
+    /// same before and after the hook is loaded again if loading registers once.
+    pub fn dump_hooks(self, file: &Path) -> String {
+        let f = self.quote(file);
+        match self {
+            Shell::Bash => format!("printf '%s\\n' \"${{PROMPT_COMMAND[@]}}\" > {f}"),
+            Shell::Zsh => format!("print -r -- \"$precmd_functions / $chpwd_functions\" > {f}"),
+            Shell::Fish => format!("functions --handlers > {f}"),
+            Shell::Tcsh => format!("alias precmd > {f}; alias cwdcmd >> {f}"),
+            Shell::Elvish => format!("print (count $edit:before-readline) > {f}"),
+            Shell::Nu => format!("$env.config.hooks.pre_prompt | length | save -f {f}"),
+            Shell::Xonsh => xonsh_save(&f, "str(len(events.on_pre_prompt_format))"),
+        }
+    }
+
+    /// A command that creates `file` with the shell's own means only: a marker that starts
+    /// no process (see [`Sandbox::execs_between_markers`]).
+    pub fn touch_line(self, file: &Path) -> String {
+        let f = self.quote(file);
+        match self {
+            Shell::Bash | Shell::Zsh => format!(": > {f}"),
+            Shell::Fish => format!("true > {f}"),
+            Shell::Tcsh => format!("echo -n > {f}"),
+            Shell::Elvish => format!("print '' > {f}"),
+            Shell::Nu => format!("'' | save -f {f}"),
+            Shell::Xonsh => format!("open({f}, 'w').close()"),
+        }
+    }
+}
+
+/// A xonsh statement that writes `value` (a Python expression for text, which may hold
+/// the surrogates `os.fsencode` turns back into bytes) to `file` (quoted). What it returns
+/// is assigned, not shown: the first value xonsh shows costs it a fifth of a second.
+fn xonsh_save(file: &str, value: &str) -> String {
+    format!(
+        "_ignored = __import__('pathlib').Path({file}).write_bytes(__import__('os').fsencode({value}))"
+    )
 }
 
 /// A tcsh word for `bytes`, typed at the prompt: single quotes, `!` escaped from history

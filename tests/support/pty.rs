@@ -136,10 +136,34 @@ impl Pty {
 }
 
 impl Drop for Pty {
+    /// Ends every process of the terminal's session, not only the one started: a shell
+    /// under `strace` outlives a killed `strace`.
     fn drop(&mut self) {
+        let session = self.child.id();
+        let members = session_members(session);
         let _ = self.child.kill();
         let _ = self.child.wait();
+        for pid in members {
+            // SAFETY: sends a signal; no memory is touched.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
     }
+}
+
+/// The processes (other than `leader`) whose session `leader` started.
+fn session_members(leader: u32) -> Vec<libc::pid_t> {
+    let Ok(leader) = libc::pid_t::try_from(leader) else {
+        return Vec::new();
+    };
+    std::fs::read_dir("/proc")
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<libc::pid_t>().ok())
+                // SAFETY: getsid only reads the process table.
+                .filter(|&pid| pid != leader && unsafe { libc::getsid(pid) } == leader)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -1,0 +1,929 @@
+//! The scenarios every shell must pass, written once and run in each shell they apply to:
+//! a real interactive shell (see `support::session`), real venvs from a real python3. Each
+//! test is named `SCENARIO::SHELL`. What only one shell has (its prompt mechanics, its
+//! own hooks, strict modes) is in that shell's own file.
+
+mod support;
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+use support::session::{self, plain_prompt, Session};
+use support::{assert_same_env, parse_env, Sandbox, Shell};
+
+/// One `#[test]` per shell for a scenario, `fn NAME(shell: Shell)` below: in every shell,
+/// or in the ones listed.
+macro_rules! scenario {
+    ($name:ident) => {
+        scenario!($name in bash zsh fish tcsh elvish nushell xonsh);
+    };
+    ($name:ident in $($shell:ident)+) => {
+        mod $name {
+            $(
+                #[test]
+                fn $shell() {
+                    super::$name(scenario!(@ $shell));
+                }
+            )+
+        }
+    };
+    (@ bash) => { super::Shell::Bash };
+    (@ zsh) => { super::Shell::Zsh };
+    (@ fish) => { super::Shell::Fish };
+    (@ tcsh) => { super::Shell::Tcsh };
+    (@ elvish) => { super::Shell::Elvish };
+    (@ nushell) => { super::Shell::Nu };
+    (@ xonsh) => { super::Shell::Xonsh };
+}
+
+scenario!(entering_a_trusted_project_activates_like_bin_activate);
+scenario!(quiet_silences_the_activation_line);
+scenario!(leaving_restores_exactly_and_keeps_the_users_edits);
+scenario!(cd_from_one_project_into_another_switches_in_one_step);
+scenario!(an_untrusted_project_is_not_activated_and_told_once);
+scenario!(allow_at_the_prompt_activates_and_deny_silences);
+scenario!(deactivate_keeps_the_project_off_until_you_leave);
+scenario!(deactivate_nondestructive_restores_without_turning_off);
+scenario!(a_venv_activated_by_hand_is_left_alone_until_deactivated);
+// tcsh, nushell and xonsh start their child shells in their own files.
+scenario!(a_child_shell_keeps_the_venv_prefix_and_deactivate in bash zsh fish elvish);
+scenario!(awkward_directory_names_activate_and_restore_without_running_anything);
+scenario!(every_byte_in_a_path_round_trips in bash zsh fish elvish xonsh);
+scenario!(a_venv_named_in_the_prompt_with_code_in_it_shows_literally in bash zsh fish elvish nushell xonsh);
+scenario!(a_path_with_a_colon_is_refused_clearly);
+scenario!(a_corrupted_state_warns_once_and_keeps_path);
+scenario!(broken_venvs_are_not_activated_and_say_why);
+scenario!(a_missing_binary_is_reported_once_and_the_shell_keeps_working);
+scenario!(a_venv_made_or_removed_without_cd_is_noticed);
+scenario!(trusted_roots_trust_whole_trees_by_component);
+// Not in xonsh, whose hook hands the session back to the binary still percent-encoded:
+// there this line comes again at every evaluation.
+scenario!(a_malformed_config_is_one_line_naming_file_line_and_key in bash zsh fish tcsh elvish nushell);
+scenario!(reload_forgets_deactivate_and_evaluates_again);
+scenario!(the_nearest_venv_wins_and_the_walk_stops_at_the_repository_root);
+scenario!(virtual_env_disable_prompt_leaves_the_prompt_alone);
+// fish's is checked in tests/fish.rs: here each fish line is followed by a marker line,
+// which sets the status itself.
+scenario!(the_exit_status_survives_a_prompt_that_ran_the_binary in bash zsh tcsh nushell xonsh);
+scenario!(loading_twice_registers_once);
+scenario!(ordinary_prompts_and_cds_inside_a_project_start_no_process);
+
+fn text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Whether `shell` can go to a directory called `name` at all: nushell holds paths as
+/// UTF-8 text, and its `cd` drops C0 control characters (a tab or newline survives only
+/// inside a name).
+fn expressible(shell: Shell, name: &[u8]) -> bool {
+    match shell {
+        Shell::Nu => std::str::from_utf8(name).is_ok_and(|s| {
+            let inner = s.trim_end_matches(['\t', '\n']);
+            s.len() == inner.len() && !inner.chars().any(|c| c < ' ' && c != '\t' && c != '\n')
+        }),
+        _ => true,
+    }
+}
+
+/// Whether autovenv refuses, with one line, to activate a venv at `path` in `shell`:
+/// tcsh cannot write a newline in its own syntax.
+fn refused(shell: Shell, path: &Path) -> bool {
+    shell == Shell::Tcsh && path.as_os_str().as_bytes().contains(&b'\n')
+}
+
+/// `shown` is what the prompt shows with a project's `.venv` active: one prefix before
+/// the prompt (exactly the session's plain prompt where it sets one).
+fn assert_prefixed(shell: Shell, shown: &str) {
+    match plain_prompt(shell) {
+        Some(plain) => assert_eq!(shown, format!("(.venv) {plain}")),
+        None => assert!(
+            shown.starts_with("(.venv) ") && shown.matches("(.venv)").count() == 1,
+            "{shown:?}"
+        ),
+    }
+}
+
+fn entering_a_trusted_project_activates_like_bin_activate(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("code/proj");
+    sb.mkdir("code/proj/src");
+    sb.allow(&proj);
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.export_line("PYTHONHOME", "/opt/pyhome"),
+            shell.cd_line(&proj.join("src")),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+            shell.dump_var("PYTHONHOME", &sb.out("ph")),
+            shell.dump_var("PATH", &sb.out("path")),
+            shell.dump_prompt(&sb.out("prompt")),
+            shell.which_line("python", &sb.out("python")),
+            shell.external_to_file(
+                "python -c 'import sys; print(sys.prefix)'",
+                &sb.out("prefix"),
+            ),
+        ],
+    );
+    let venv = proj.join(".venv");
+    assert_eq!(sb.out_text("ve"), text(&venv));
+    assert_eq!(sb.out_text("vep"), ".venv");
+    assert_eq!(sb.out_text("ph"), "<unset>");
+    assert!(sb
+        .out_text("path")
+        .starts_with(&format!("{}/bin:", venv.display())));
+    assert_prefixed(shell, &sb.out_text("prompt"));
+    assert_eq!(sb.out_text("python").trim(), text(&venv.join("bin/python")));
+    assert_eq!(sb.out_text("prefix").trim(), text(&venv));
+    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+}
+
+fn quiet_silences_the_activation_line(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.export_line("AUTOVENV_QUIET", "1"),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            shell.cd_line(Path::new("/")),
+        ],
+    );
+    assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
+    assert_eq!(shown.count("autovenv:"), 0, "{}", shown.text);
+}
+
+/// With `VIRTUAL_ENV`, `VIRTUAL_ENV_PROMPT` and `PYTHONHOME` unset, empty or set before,
+/// one after the other in one shell.
+fn leaving_restores_exactly_and_keeps_the_users_edits(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let set = |name: &str, value: Option<&str>| match value {
+        Some(value) => shell.export_line(name, value),
+        None => shell.unset_line(name),
+    };
+    let setups = [
+        (None, None, None),
+        (None, Some(""), Some("/opt/home")),
+        (Some(""), None, Some("")),
+        (None, None, Some("/opt/pyhome")),
+    ];
+    let mut lines = Vec::new();
+    for (i, (ve, vep, ph)) in setups.iter().enumerate() {
+        let out = |tag: &str| sb.out(&format!("{tag}{i}"));
+        lines.extend([
+            set("VIRTUAL_ENV", *ve),
+            set("VIRTUAL_ENV_PROMPT", *vep),
+            set("PYTHONHOME", *ph),
+            shell.unset_line("USER_VAR"),
+            shell.cd_line(&sb.root),
+            shell.dump_env(&out("before")),
+            shell.dump_prompt(&out("prompt-before")),
+            shell.cd_line(&proj),
+            shell.dump_env(&out("inside")),
+            shell.cd_line(&sb.root),
+            shell.dump_env(&out("after")),
+            shell.dump_prompt(&out("prompt-after")),
+            shell.cd_line(&proj),
+            shell.append_path_line("/extra/bin"),
+            shell.export_line("USER_VAR", "kept"),
+            shell.cd_line(&sb.root),
+            shell.dump_env(&out("edited")),
+        ]);
+    }
+    session::run(&sb, shell, &lines);
+    for (i, setup) in setups.iter().enumerate() {
+        let read = |tag: &str| sb.read_out(&format!("{tag}{i}"));
+        let inside = parse_env(&read("inside"));
+        assert!(inside.contains_key(OsStr::new("VIRTUAL_ENV")), "{setup:?}");
+        assert_same_env(&read("before"), &read("after"));
+        assert_eq!(read("prompt-before"), read("prompt-after"), "{setup:?}");
+        assert!(!read("prompt-after").is_empty());
+        let before = parse_env(&read("before"));
+        let edited = parse_env(&read("edited"));
+        let mut path = before[OsStr::new("PATH")].clone();
+        path.push(":/extra/bin");
+        assert_eq!(edited[OsStr::new("PATH")], path, "{setup:?}");
+        assert_eq!(edited[OsStr::new("USER_VAR")], "kept", "{setup:?}");
+    }
+}
+
+fn cd_from_one_project_into_another_switches_in_one_step(shell: Shell) {
+    let sb = Sandbox::new();
+    let a = sb.project_with_venv("a");
+    let b = sb.project_with_venv("b");
+    sb.allow(&a);
+    sb.allow(&b);
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&a),
+            shell.cd_line(&b),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            shell.dump_var("PATH", &sb.out("path")),
+            shell.dump_prompt(&sb.out("prompt")),
+        ],
+    );
+    assert_eq!(sb.out_text("ve"), text(&b.join(".venv")));
+    let path = sb.out_text("path");
+    assert!(path.starts_with(&format!("{}/bin:", b.join(".venv").display())));
+    assert!(!path.contains(&text(&a.join(".venv"))), "{path}");
+    assert_prefixed(shell, &sb.out_text("prompt"));
+    assert_eq!(shown.count("switched to"), 1, "{}", shown.text);
+}
+
+fn an_untrusted_project_is_not_activated_and_told_once(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.mkdir("proj/src");
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.cd_line(&proj.join("src")),
+            shell.cd_line(Path::new("/")),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        ],
+    );
+    assert_eq!(sb.out_text("ve"), "<unset>");
+    let told = format!(
+        "{} has a venv but is not trusted: run `autovenv allow`",
+        proj.display()
+    );
+    assert_eq!(shown.count(&told), 1, "{}", shown.text);
+    assert_eq!(shown.count("not trusted"), 1, "{}", shown.text);
+}
+
+fn allow_at_the_prompt_activates_and_deny_silences(shell: Shell) {
+    let sb = Sandbox::new();
+    let allowed = sb.project_with_venv("allowed");
+    let denied = sb.project_with_venv("denied");
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&allowed),
+            "autovenv allow".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            shell.cd_line(&denied),
+            "autovenv deny".into(),
+            shell.cd_line(Path::new("/")),
+            shell.cd_line(&denied),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve2")),
+        ],
+    );
+    assert_eq!(sb.out_text("ve"), text(&allowed.join(".venv")));
+    assert_eq!(sb.out_text("ve2"), "<unset>");
+    assert_eq!(shown.count("not trusted"), 2, "{}", shown.text);
+}
+
+fn deactivate_keeps_the_project_off_until_you_leave(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.mkdir("proj/src");
+    sb.allow(&proj);
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&sb.root),
+            shell.dump_env(&sb.out("before")),
+            shell.cd_line(&proj),
+            shell.dump_prompt(&sb.out("prompt-on")),
+            "deactivate".into(),
+            shell.dump_env(&sb.out("after")),
+            shell.dump_prompt(&sb.out("prompt-off")),
+            shell.cd_line(&proj.join("src")),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
+            shell.dump_defines("deactivate", &sb.out("has-deactivate")),
+            shell.cd_line(Path::new("/")),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
+        ],
+    );
+    assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
+    let off = sb.out_text("prompt-off");
+    assert!(!off.contains("(.venv)"), "{off}");
+    if let Some(plain) = plain_prompt(shell) {
+        assert_eq!(off, plain);
+    }
+    assert_eq!(sb.out_text("prompt-on"), format!("(.venv) {off}"));
+    assert_eq!(sb.out_text("still-off"), "<unset>");
+    // nushell's `deactivate` is defined for good (see tests/nushell.rs).
+    if shell != Shell::Nu {
+        assert_eq!(sb.out_text("has-deactivate"), "no");
+    }
+    assert_eq!(sb.out_text("back"), text(&proj.join(".venv")));
+}
+
+fn deactivate_nondestructive_restores_without_turning_off(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&sb.root),
+            shell.dump_env(&sb.out("before")),
+            shell.cd_line(&proj),
+            format!(
+                "deactivate nondestructive; {}",
+                shell.dump_env(&sb.out("after"))
+            ),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("next-prompt")),
+        ],
+    );
+    assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
+    assert_eq!(sb.out_text("next-prompt"), text(&proj.join(".venv")));
+}
+
+fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.mkdir("proj/src");
+    let other = sb.project_with_venv("other");
+    sb.allow(&proj);
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.activate_by_hand_line(&other.join(".venv")),
+            shell.cd_line(&proj.join("src")),
+            shell.cd_line(Path::new("/")),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("by-hand")),
+            shell.dump_var("PATH", &sb.out("path-by-hand")),
+            shell.dump_prompt(&sb.out("prompt-by-hand")),
+            shell.deactivate_by_hand_line(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("resumed")),
+            shell.dump_var("PATH", &sb.out("path-resumed")),
+            shell.dump_prompt(&sb.out("prompt-resumed")),
+            shell.cd_line(Path::new("/")),
+            shell.dump_prompt(&sb.out("prompt-left")),
+        ],
+    );
+    assert_eq!(sb.out_text("by-hand"), text(&other.join(".venv")));
+    let path = sb.out_text("path-by-hand");
+    assert!(!path.contains(&text(&proj.join(".venv"))), "{path}");
+    assert_eq!(sb.out_text("resumed"), text(&proj.join(".venv")));
+    let path = sb.out_text("path-resumed");
+    assert!(!path.contains(&text(&other.join(".venv"))), "{path}");
+    // tcsh takes its prefix off only where the prompt is exactly what it made it, which
+    // activate.csh changes: there the prompt keeps a prefix too many (see tcsh.csh).
+    if shell == Shell::Tcsh {
+        return;
+    }
+    // One prefix at a time: the hand-activated venv's own (none where it was activated by
+    // setting VIRTUAL_ENV alone), then autovenv's, then none.
+    let by_script = matches!(shell, Shell::Bash | Shell::Zsh | Shell::Fish);
+    let prefixes = |name: &str| sb.out_text(name).matches("(.venv) ").count();
+    assert_eq!(
+        prefixes("prompt-by-hand"),
+        usize::from(by_script),
+        "{}",
+        sb.out_text("prompt-by-hand")
+    );
+    assert_prefixed(shell, &sb.out_text("prompt-resumed"));
+    assert_eq!(prefixes("prompt-left"), 0, "{}", sb.out_text("prompt-left"));
+}
+
+/// A child shell hooked from its rc file shows the prefix and has `deactivate`, which
+/// there leaves the parent's venv alone.
+fn a_child_shell_keeps_the_venv_prefix_and_deactivate(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            sb.child_shell_line(shell),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("child-ve")),
+            shell.dump_prompt(&sb.out("child-prompt")),
+            "deactivate".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("child-after")),
+            "exit".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("parent")),
+        ],
+    );
+    assert_eq!(sb.out_text("child-ve"), text(&proj.join(".venv")));
+    assert_prefixed(shell, &sb.out_text("child-prompt"));
+    assert_eq!(sb.out_text("child-after"), "<unset>");
+    assert_eq!(sb.out_text("parent"), text(&proj.join(".venv")));
+}
+
+/// Every awkward directory name: spaces, quotes, `$(…)`, `(…)`, `@(…)`, backticks, `*`,
+/// braces, `~`, `!` (which csh's history substitution acts on even in single quotes), a
+/// newline, a leading `-`, bytes that are not UTF-8 — each entered and left, and nothing
+/// in them run. Where a shell cannot go, it does not; where autovenv cannot write the
+/// path in a shell's syntax, it says so in one line.
+fn awkward_directory_names_activate_and_restore_without_running_anything(shell: Shell) {
+    let sb = Sandbox::new();
+    let work = sb.mkdir("work");
+    let names: Vec<OsString> = support::awkward_names(&[
+        b"(touch pwned)",
+        b"@(print('pwned'))",
+        b"!! {a,b} ~",
+        b"{env_name} {a}",
+        "caf\u{e9} \u{f6ff}".as_bytes(),
+    ])
+    .into_iter()
+    .filter(|name| expressible(shell, name.as_bytes()))
+    .collect();
+    // One real venv, linked from every project: the names are what is tested.
+    let venv = sb.path("venv");
+    support::make_venv(&venv, &[]);
+    let mut lines = vec![shell.cd_line(&work), shell.dump_env(&sb.out("before"))];
+    let mut projects: Vec<PathBuf> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let proj = sb.project(Path::new("work").join(name));
+        std::os::unix::fs::symlink(&venv, proj.join(".venv")).expect("link venv");
+        sb.allow(&proj);
+        lines.push(shell.cd_line(&proj));
+        lines.push(shell.dump_var("VIRTUAL_ENV", &sb.out(&format!("ve{i}"))));
+        lines.push(shell.dump_prompt(&sb.out(&format!("ps{i}"))));
+        lines.push(shell.cd_line(&work));
+        lines.push(shell.dump_env(&sb.out(&format!("after{i}"))));
+        projects.push(proj);
+    }
+    let shown = session::run(&sb, shell, &lines);
+    let mut activated = 0;
+    for (i, proj) in projects.iter().enumerate() {
+        let ve = sb.read_out(&format!("ve{i}"));
+        if refused(shell, proj) {
+            assert_eq!(ve, b"<unset>", "{proj:?}");
+        } else {
+            activated += 1;
+            assert_eq!(ve, proj.join(".venv").as_os_str().as_bytes(), "{proj:?}");
+            assert_prefixed(shell, &sb.out_text(&format!("ps{i}")));
+        }
+        assert_same_env(&sb.read_out("before"), &sb.read_out(&format!("after{i}")));
+    }
+    let refusals = projects.len() - activated;
+    assert_eq!(
+        shown.count("cannot be written in"),
+        refusals,
+        "{}",
+        shown.text
+    );
+    assert_eq!(
+        shown.count("autovenv: activated"),
+        activated,
+        "{}",
+        shown.text
+    );
+    assert!(!work.join("pwned").exists() && !sb.root.join("pwned").exists());
+    for complaint in [
+        "command not found",
+        "Command not found",
+        "Unknown command",
+        "Event not found",
+    ] {
+        assert!(!shown.text.contains(complaint), "{}", shown.text);
+    }
+}
+
+/// Every byte a file name can hold but `:` (which PATH cannot), in one directory name.
+fn every_byte_in_a_path_round_trips(shell: Shell) {
+    let sb = Sandbox::new();
+    let name: Vec<u8> = (1..=255u8).filter(|b| *b != b'/' && *b != b':').collect();
+    let proj = sb.project(Path::new("all").join(OsString::from_vec(name)));
+    sb.link_venv(&proj.join(".venv"));
+    sb.allow(&proj);
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&sb.root),
+            shell.dump_env(&sb.out("before")),
+            shell.cd_line(&proj),
+            shell.dump_env(&sb.out("inside")),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            "cd ..".into(),
+            shell.cd_line(&sb.root),
+            shell.dump_env(&sb.out("after")),
+        ],
+    );
+    assert_eq!(sb.read_out("ve"), proj.join(".venv").as_os_str().as_bytes());
+    let inside = parse_env(&sb.read_out("inside"));
+    let mut bin = proj.join(".venv/bin").into_os_string().into_vec();
+    bin.push(b':');
+    assert!(inside[OsStr::new("PATH")].as_bytes().starts_with(&bin));
+    assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
+}
+
+fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally(shell: Shell) {
+    const NAME: &str =
+        "$(touch pwned) (touch pwned) @(touch pwned) `id` \\w %d ${HOME} {cwd} 'q' !";
+    let sb = Sandbox::new();
+    let proj = sb.project("proj");
+    support::make_venv(&proj.join(".venv"), &["--prompt", NAME]);
+    sb.allow(&proj);
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.dump_prompt(&sb.out("shown")),
+            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+        ],
+    );
+    assert_eq!(sb.out_text("vep"), NAME);
+    let shown = sb.out_text("shown");
+    assert!(shown.starts_with(&format!("({NAME}) ")), "{shown}");
+    assert!(!proj.join("pwned").exists() && !sb.root.join("pwned").exists());
+}
+
+fn a_path_with_a_colon_is_refused_clearly(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project("has:colon");
+    sb.link_venv(&proj.join(".venv"));
+    sb.allow(&proj);
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        ],
+    );
+    assert_eq!(sb.out_text("ve"), "<unset>");
+    assert_eq!(shown.count("has ':' in its path"), 1, "{}", shown.text);
+}
+
+fn a_corrupted_state_warns_once_and_keeps_path(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.dump_var("PATH", &sb.out("path-before")),
+            shell.export_line("AUTOVENV_STATE", "1:garbage"),
+            shell.cd_line(Path::new("/")),
+            shell.dump_var("PATH", &sb.out("path-after")),
+            shell.cd_line(Path::new("/tmp")),
+        ],
+    );
+    assert_eq!(sb.out_text("path-before"), sb.out_text("path-after"));
+    assert_eq!(
+        shown.count("AUTOVENV_STATE could not be read"),
+        1,
+        "{}",
+        shown.text
+    );
+}
+
+fn broken_venvs_are_not_activated_and_say_why(shell: Shell) {
+    let sb = Sandbox::new();
+    let no_cfg = sb.project("no-cfg");
+    sb.mkdir("no-cfg/.venv/bin");
+    let dangling = sb.project_with_venv("dangling");
+    let python = dangling.join(".venv/bin/python");
+    std::fs::remove_file(&python).expect("rm python");
+    std::os::unix::fs::symlink("/nonexistent/python3.99", &python).expect("symlink");
+    sb.allow(&no_cfg);
+    sb.allow(&dangling);
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&no_cfg),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("a")),
+            shell.cd_line(&dangling),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("b")),
+        ],
+    );
+    assert_eq!(sb.out_text("a"), "<unset>");
+    assert_eq!(sb.out_text("b"), "<unset>");
+    assert_eq!(shown.count("no pyvenv.cfg"), 1, "{}", shown.text);
+    assert_eq!(
+        shown.count("/nonexistent/python3.99, which is gone"),
+        1,
+        "{}",
+        shown.text
+    );
+    assert!(
+        !no_cfg.join(".venv/pyvenv.cfg").exists(),
+        "a broken .venv must not be overwritten"
+    );
+}
+
+fn a_missing_binary_is_reported_once_and_the_shell_keeps_working(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    let copy = sb.path("autovenv-copy");
+    std::fs::copy(support::binary(), &copy).expect("copy binary");
+    let mut session = Session::begin(&sb, shell, session::command(&sb, shell));
+    session.lines(&[
+        sb.hook_line_from(shell, &copy),
+        shell.external(&format!("rm {}", shell.quote(&copy))),
+        shell.cd_line(&proj),
+        shell.cd_line(Path::new("/")),
+        shell.cd_line(&proj),
+        shell.dump_var("PWD", &sb.out("pwd")),
+    ]);
+    let shown = session.finish();
+    assert_eq!(
+        shown.count("is missing or not executable"),
+        1,
+        "{}",
+        shown.text
+    );
+    assert_eq!(sb.out_text("pwd"), text(&proj));
+}
+
+fn a_venv_made_or_removed_without_cd_is_noticed(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project("proj");
+    sb.write("home/.config/autovenv/config.toml", "auto_create = false\n");
+    sb.allow(&proj);
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.external("python3 -m venv --without-pip .venv"),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("made")),
+            shell.external("rm -rf .venv"),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("removed")),
+        ],
+    );
+    assert_eq!(sb.out_text("made"), text(&proj.join(".venv")));
+    assert_eq!(sb.out_text("removed"), "<unset>");
+}
+
+fn trusted_roots_trust_whole_trees_by_component(shell: Shell) {
+    let sb = Sandbox::new();
+    let inside = sb.project_with_venv("code/proj");
+    let beside = sb.project_with_venv("codex/proj");
+    sb.write(
+        "home/.config/autovenv/config.toml",
+        &format!("trusted_roots = [\"{}\"]\n", sb.path("code").display()),
+    );
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&inside),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("inside")),
+            shell.cd_line(&beside),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("beside")),
+        ],
+    );
+    assert_eq!(sb.out_text("inside"), text(&inside.join(".venv")));
+    assert_eq!(sb.out_text("beside"), "<unset>");
+}
+
+fn a_malformed_config_is_one_line_naming_file_line_and_key(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    sb.write(
+        "home/.config/autovenv/config.toml",
+        "quiet = false\nvenv_name = [\"x\"]\n",
+    );
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.cd_line(Path::new("/")),
+            shell.cd_line(&proj),
+        ],
+    );
+    let lines = shown.lines_with("config.toml");
+    assert_eq!(lines.len(), 1, "{}", shown.text);
+    assert!(
+        lines[0].contains("config.toml:2:") && lines[0].contains("venv_name"),
+        "{}",
+        lines[0]
+    );
+}
+
+fn reload_forgets_deactivate_and_evaluates_again(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            "deactivate".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
+            "autovenv reload".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("reloaded")),
+        ],
+    );
+    assert_eq!(sb.out_text("off"), "<unset>");
+    assert_eq!(sb.out_text("reloaded"), text(&proj.join(".venv")));
+}
+
+fn the_nearest_venv_wins_and_the_walk_stops_at_the_repository_root(shell: Shell) {
+    let sb = Sandbox::new();
+    // ~/.venv must not leak into a repository below home.
+    support::make_venv(&sb.home().join(".venv"), &[]);
+    sb.allow(&sb.home());
+    let repo = sb.mkdir("home/code/repo");
+    sb.mkdir("home/code/repo/.git");
+    sb.mkdir("home/code/repo/pkg/sub");
+    // A monorepo's root venv serves its sub-packages.
+    let mono = sb.project_with_venv("home/code/mono");
+    sb.mkdir("home/code/mono/.git");
+    let pkg = sb.project("home/code/mono/packages/one");
+    sb.allow(&mono);
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&repo.join("pkg/sub")),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("repo")),
+            shell.cd_line(&pkg),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("pkg")),
+            shell.cd_line(&sb.home()),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("home")),
+        ],
+    );
+    assert_eq!(sb.out_text("repo"), "<unset>");
+    assert_eq!(sb.out_text("pkg"), text(&mono.join(".venv")));
+    assert_eq!(sb.out_text("home"), text(&sb.home().join(".venv")));
+}
+
+fn virtual_env_disable_prompt_leaves_the_prompt_alone(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    // A prompt of the user's own (in xonsh still ending in the one the session waits for).
+    let mine = format!("mine{}", plain_prompt(shell).unwrap_or("> "));
+    session::run(
+        &sb,
+        shell,
+        &[
+            shell.export_line("VIRTUAL_ENV_DISABLE_PROMPT", "1"),
+            shell.set_prompt_line(&mine),
+            shell.dump_prompt(&sb.out("outside")),
+            shell.cd_line(&proj),
+            shell.dump_prompt(&sb.out("inside")),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+            shell.cd_line(Path::new("/")),
+            shell.dump_prompt(&sb.out("after")),
+        ],
+    );
+    assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
+    assert_eq!(sb.out_text("vep"), ".venv");
+    let outside = sb.out_text("outside");
+    assert!(outside.starts_with("mine"), "{outside}");
+    assert_eq!(sb.out_text("inside"), outside);
+    assert_eq!(sb.out_text("after"), outside);
+}
+
+fn the_exit_status_survives_a_prompt_that_ran_the_binary(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            format!(
+                "{}; {}",
+                shell.cd_line(&proj),
+                shell.external("sh -c 'exit 3'")
+            ),
+            shell.dump_status(&sb.out("status")),
+        ],
+    );
+    assert_eq!(sb.out_text("status").trim(), "3");
+    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+}
+
+fn loading_twice_registers_once(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.dump_hooks(&sb.out("once")),
+            shell.hook_line(),
+            shell.dump_hooks(&sb.out("twice")),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        ],
+    );
+    assert!(!sb.out_text("once").trim().is_empty());
+    assert_eq!(sb.out_text("once"), sb.out_text("twice"));
+    assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
+    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+}
+
+/// The hook's checks on an ordinary prompt are the shell's own builtins: the binary runs
+/// when the directory changes to or from a project, never on a plain prompt.
+fn ordinary_prompts_and_cds_inside_a_project_start_no_process(shell: Shell) {
+    let sb = Sandbox::new();
+    // A name with a newline, a quote and bytes that are not UTF-8 keeps the fast path,
+    // where the shell can go there.
+    let name: &[u8] = if expressible(shell, b"it's a\nproject \xff") && shell != Shell::Tcsh {
+        b"it's a\nproject \xff"
+    } else {
+        b"it's a project"
+    };
+    let name = OsString::from_vec(name.to_vec());
+    let proj = sb.project(&name);
+    sb.link_venv(&proj.join(".venv"));
+    sb.mkdir(Path::new(&name).join("src/deep"));
+    let other = sb.project_with_venv("other");
+    sb.allow(&proj);
+    sb.allow(&other);
+    let log = sb.out("strace.log");
+    let mark = |n: usize| shell.touch_line(&sb.out(&format!("m{n}")));
+    let steady = [shell.export_line("VAR", "value"), String::new()];
+    let mut session = Session::begin(&sb, shell, session::traced_command(&sb, shell, &log));
+    if shell == Shell::Fish {
+        // fish's own default prompt asks git about the directory: a plain one here.
+        session.line(&shell.set_prompt_line("> "));
+    }
+    session.line(&shell.hook_line());
+    session.line(&mark(0));
+    session.line(&shell.cd_line(&proj));
+    session.line(&mark(1));
+    session.lines(&steady);
+    session.line(&mark(2));
+    for cd in ["cd src", "cd deep", "cd ../..", "cd src/deep"] {
+        session.line(cd);
+    }
+    session.line(&mark(3));
+    session.line(&shell.cd_line(Path::new("/")));
+    session.line(&mark(4));
+    session.line(&shell.cd_line(&other));
+    session.line(&mark(5));
+    session.lines(&steady);
+    session.line(&mark(6));
+    let shown = session.finish();
+    let bin = support::binary().display().to_string();
+    let segments: Vec<Vec<String>> = sb
+        .execs_between_markers(&std::fs::read(&log).expect("strace log"), 7)
+        .into_iter()
+        // elvish starts its own history daemon (itself again) whenever it likes.
+        .map(|s| {
+            s.into_iter()
+                .filter(|p| shell != Shell::Elvish || !p.ends_with("/elvish"))
+                .collect()
+        })
+        .collect();
+    // Starting: the shell itself, `autovenv hook` (nushell's is read from a file) and the
+    // first prompt; nothing else of autovenv's.
+    let (ours, others): (Vec<&String>, Vec<&String>) = segments[0].iter().partition(|p| **p == bin);
+    assert_eq!(
+        ours.len(),
+        if shell == Shell::Nu { 1 } else { 2 },
+        "{:?}",
+        segments[0]
+    );
+    let itself = format!("/{}", shell.program());
+    match shell {
+        Shell::Bash | Shell::Zsh | Shell::Tcsh => {
+            assert!(
+                others.len() == 1 && others[0].ends_with(&itself),
+                "{others:?}"
+            );
+        }
+        Shell::Elvish => assert!(others.is_empty(), "{others:?}"),
+        // npm installs nu behind a node launcher.
+        Shell::Nu => assert!(
+            others
+                .iter()
+                .all(|p| p.ends_with("/nu") || p.ends_with("/node")),
+            "{others:?}"
+        ),
+        // These run programs of their own as they start (uname, git, stty).
+        Shell::Fish | Shell::Xonsh => {}
+    }
+    assert_eq!(segments[1], vec![bin.clone()], "cd in: {}", shown.text);
+    assert!(segments[2].is_empty(), "steady prompts: {:?}", segments[2]);
+    // tcsh has no functions: its `precmd` alias runs the binary on every directory
+    // change, compared with builtins only.
+    let inside = if shell == Shell::Tcsh { 4 } else { 0 };
+    assert_eq!(segments[3], vec![bin.clone(); inside], "cd inside");
+    assert_eq!(segments[4], vec![bin.clone()], "cd out of the project");
+    assert_eq!(segments[5], vec![bin.clone()], "cd into another project");
+    assert!(segments[6].is_empty(), "steady prompts: {:?}", segments[6]);
+}
