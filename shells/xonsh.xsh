@@ -124,7 +124,7 @@ def __autovenv_setup(exe):
             prompt_remove()
         elif u["prompt"] != "leave":
             prompt_show(unq(u["prompt"]["show"]))
-        st["session"] = u["session"]
+        st["session"] = unq(u["session"])
         st["anchor"] = unq(u["anchor"])
         st["names"] = [unq(n) for n in u["names"]]
         done()

@@ -57,9 +57,7 @@ scenario!(broken_venvs_are_not_activated_and_say_why);
 scenario!(a_missing_binary_is_reported_once_and_the_shell_keeps_working);
 scenario!(a_venv_made_or_removed_without_cd_is_noticed);
 scenario!(trusted_roots_trust_whole_trees_by_component);
-// Not in xonsh, whose hook hands the session back to the binary still percent-encoded:
-// there this line comes again at every evaluation.
-scenario!(a_malformed_config_is_one_line_naming_file_line_and_key in bash zsh fish tcsh elvish nushell);
+scenario!(a_malformed_config_is_one_line_naming_file_line_and_key);
 scenario!(reload_forgets_deactivate_and_evaluates_again);
 scenario!(the_nearest_venv_wins_and_the_walk_stops_at_the_repository_root);
 scenario!(virtual_env_disable_prompt_leaves_the_prompt_alone);

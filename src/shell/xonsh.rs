@@ -10,7 +10,7 @@
 //!   "path":       null | { "remove": [<pct>, ...], "prepend": [<pct>, ...] },
 //!   "deactivate": "leave" | "define" | "remove",
 //!   "prompt":     "leave" | "remove" | { "show": <pct> },
-//!   "session":    "...", "anchor": <pct>, "names": [<pct>, ...] }
+//!   "session":    <pct>, "anchor": <pct>, "names": [<pct>, ...] }
 //! ```
 
 use std::os::unix::ffi::OsStrExt;
