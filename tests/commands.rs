@@ -615,3 +615,37 @@ fn allow_says_when_the_venv_activates() {
         "{said}"
     );
 }
+
+/// Mistakes on the command line, typed at a real prompt: one line each on stderr, naming
+/// what is wrong and the usage or the help to read, exit status 2.
+#[test]
+fn command_line_mistakes_are_one_line_naming_the_fix() {
+    let sb = Sandbox::new();
+    let cases: [(&str, &str); 5] = [
+        (
+            "hook foo",
+            "possible values: bash, zsh, fish, tcsh, elvish, nu, xonsh",
+        ),
+        ("hook", "usage: autovenv hook <SHELL>"),
+        ("allow a b", "unexpected argument 'b' found"),
+        ("bogus", "see `autovenv --help`"),
+        ("create --python", "see `autovenv create --help`"),
+    ];
+    let mut script = String::new();
+    for (i, (args, _)) in cases.iter().enumerate() {
+        script.push_str(&format!(
+            "autovenv {args} 2> {}; echo $? > {}\n",
+            Shell::Bash.quote(sb.out(&format!("err{i}"))),
+            Shell::Bash.quote(sb.out(&format!("rc{i}")))
+        ));
+    }
+    script.push_str("echo END-OF-SCRIPT\n");
+    sb.run(Shell::Bash, &script).assert_ok();
+    for (i, (args, says)) in cases.iter().enumerate() {
+        let err = sb.out_text(&format!("err{i}"));
+        assert_eq!(err.lines().count(), 1, "autovenv {args}: {err}");
+        assert!(err.starts_with("autovenv: "), "autovenv {args}: {err}");
+        assert!(err.contains(says), "autovenv {args}: {err}");
+        assert_eq!(sb.out_text(&format!("rc{i}")), "2\n", "autovenv {args}");
+    }
+}

@@ -310,10 +310,17 @@ fn ctrl_c_while_creating_removes_it_and_waits_until_you_come_back() {
     w.sb.mkdir("proj/src");
     w.sb.allow(&proj);
     let venv = proj.join(".venv");
-    // python -m venv installs pip for a few seconds: time enough to press Ctrl-C.
     w.config("creator = \"venv\"\n");
+    // The creator (python -m venv, run by autovenv) waits at its start until it is
+    // stopped, so that Ctrl-C lands while it runs however busy the machine is: a quick
+    // creation could otherwise finish before the keypress arrives.
+    let slow = w.sb.mkdir("slow-start");
+    w.sb.write(
+        "slow-start/sitecustomize.py",
+        "import sys, time\nif any('venv.main' in a for a in sys.orig_argv):\n    time.sleep(120)\n",
+    );
     let mut cmd = w.bash(&[]);
-    cmd.env("PS1", "PROMPT> ");
+    cmd.env("PS1", "PROMPT> ").env("PYTHONPATH", &slow);
     let mut pty = Pty::spawn(cmd);
     pty.line(&SH.hook_line());
     pty.line(&format!("cd {}", q(&proj)));

@@ -46,6 +46,7 @@ scenario!(allow_at_the_prompt_activates_and_deny_silences);
 scenario!(deactivate_keeps_the_project_off_until_you_leave);
 scenario!(deactivate_nondestructive_restores_without_turning_off);
 scenario!(a_venv_activated_by_hand_is_left_alone_until_deactivated);
+scenario!(the_same_venv_activated_by_hand_over_ours_is_the_users in bash zsh fish tcsh);
 // tcsh, nushell and xonsh start their child shells in their own files.
 scenario!(a_child_shell_keeps_the_venv_prefix_and_deactivate in bash zsh fish elvish);
 scenario!(awkward_directory_names_activate_and_restore_without_running_anything);
@@ -346,16 +347,57 @@ fn deactivate_nondestructive_restores_without_turning_off(shell: Shell) {
     assert_eq!(sb.out_text("next-prompt"), text(&proj.join(".venv")));
 }
 
+/// Whether `shell` activates a venv by hand with the venv's own script (which saves the
+/// environment in `_OLD_VIRTUAL_*` for its `deactivate`), not by setting `VIRTUAL_ENV`.
+fn by_script(shell: Shell) -> bool {
+    matches!(shell, Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Tcsh)
+}
+
+/// A line that writes the names of the `_OLD_VIRTUAL_*` variables, one per line, to `file`.
+fn dump_saved_names(shell: Shell, file: &Path) -> String {
+    let f = shell.quote(file);
+    match shell {
+        Shell::Bash => format!("compgen -v _OLD_VIRTUAL_ > {f}"),
+        Shell::Zsh => format!("print -l ${{(k)parameters[(I)_OLD_VIRTUAL_*]}} > {f}"),
+        Shell::Tcsh => format!("set | grep '^_OLD_VIRTUAL' > {f}"),
+        Shell::Fish => format!("set -n | string match '_OLD_VIRTUAL_*' > {f}"),
+        // No venv script for these shells sets any.
+        _ => shell.external_to_file("true", file),
+    }
+}
+
+/// Asserts the environment dumped as `after` is the one dumped as `before`, but for PS1:
+/// CPython's `activate` exports it (and its `deactivate` leaves it exported), its doing.
+fn assert_same_env_but_ps1(sb: &Sandbox, before: &str, after: &str) {
+    let without_ps1 = |name: &str| {
+        let mut env = parse_env(&sb.read_out(name));
+        env.remove(OsStr::new("PS1"));
+        env.into_iter()
+            .flat_map(|(k, v)| [k.into_vec(), b"=".to_vec(), v.into_vec(), vec![0]])
+            .flatten()
+            .collect::<Vec<u8>>()
+    };
+    assert_same_env(&without_ps1(before), &without_ps1(after));
+}
+
+/// Another venv activated by hand over autovenv's is left alone, wherever the shell goes;
+/// its `deactivate` gives the shell back, and once it has left the project the
+/// environment is the one from before, `PYTHONHOME` included. Activated by a script, that
+/// venv saved autovenv's changes with the environment, which autovenv takes out again.
 fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");
     sb.mkdir("proj/src");
     let other = sb.project_with_venv("other");
     sb.allow(&proj);
-    session::run(
+    let shown = session::run(
         &sb,
         shell,
         &[
+            shell.export_line("PYTHONHOME", "/opt/pyhome"),
+            shell.cd_line(&sb.root),
+            shell.dump_env(&sb.out("before")),
+            shell.dump_prompt(&sb.out("prompt-before")),
             shell.cd_line(&proj),
             shell.activate_by_hand_line(&other.join(".venv")),
             shell.cd_line(&proj.join("src")),
@@ -368,33 +410,90 @@ fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV", &sb.out("resumed")),
             shell.dump_var("PATH", &sb.out("path-resumed")),
             shell.dump_prompt(&sb.out("prompt-resumed")),
-            shell.cd_line(Path::new("/")),
+            shell.cd_line(&sb.root),
             shell.dump_prompt(&sb.out("prompt-left")),
+            shell.dump_env(&sb.out("after")),
+            dump_saved_names(shell, &sb.out("saved")),
         ],
     );
     assert_eq!(sb.out_text("by-hand"), text(&other.join(".venv")));
     let path = sb.out_text("path-by-hand");
     assert!(!path.contains(&text(&proj.join(".venv"))), "{path}");
+    assert_eq!(shown.text.matches("was activated by hand").count(), 1);
     assert_eq!(sb.out_text("resumed"), text(&proj.join(".venv")));
     let path = sb.out_text("path-resumed");
     assert!(!path.contains(&text(&other.join(".venv"))), "{path}");
-    // tcsh takes its prefix off only where the prompt is exactly what it made it, which
-    // activate.csh changes: there the prompt keeps a prefix too many (see tcsh.csh).
-    if shell == Shell::Tcsh {
-        return;
-    }
     // One prefix at a time: the hand-activated venv's own (none where it was activated by
-    // setting VIRTUAL_ENV alone), then autovenv's, then none.
-    let by_script = matches!(shell, Shell::Bash | Shell::Zsh | Shell::Fish);
+    // setting VIRTUAL_ENV alone), then autovenv's, then none. tcsh cannot cut autovenv's
+    // out from under the one activate.csh puts in front (csh has no such string
+    // operation), so there both show until that venv's deactivate.
     let prefixes = |name: &str| sb.out_text(name).matches("(.venv) ").count();
+    let by_hand = match shell {
+        Shell::Tcsh => 2,
+        _ => usize::from(by_script(shell)),
+    };
     assert_eq!(
         prefixes("prompt-by-hand"),
-        usize::from(by_script),
+        by_hand,
         "{}",
         sb.out_text("prompt-by-hand")
     );
     assert_prefixed(shell, &sb.out_text("prompt-resumed"));
-    assert_eq!(prefixes("prompt-left"), 0, "{}", sb.out_text("prompt-left"));
+    assert_eq!(sb.out_text("prompt-left"), sb.out_text("prompt-before"));
+    // Setting VIRTUAL_ENV by hand saves nothing to give PYTHONHOME back with, and
+    // activate.csh knows nothing of PYTHONHOME.
+    if by_script(shell) && shell != Shell::Tcsh {
+        assert_same_env_but_ps1(&sb, "before", "after");
+    }
+    assert!(sb.out("saved").exists(), "{}", shown.text);
+    assert_eq!(sb.out_text("saved").trim(), "", "{}", shown.text);
+}
+
+/// The very venv autovenv activated, activated again by hand with its own script out of
+/// habit: one `PATH` entry and one prefix; it is the user's from then on, so it stays
+/// when the shell leaves the project, and its `deactivate` brings back the environment
+/// from before autovenv.
+fn the_same_venv_activated_by_hand_over_ours_is_the_users(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let venv = proj.join(".venv");
+    let home = match shell {
+        // activate.csh knows nothing of PYTHONHOME.
+        Shell::Tcsh => shell.export_line("AUTOVENV_UNRELATED", "x"),
+        _ => shell.export_line("PYTHONHOME", "/opt/pyhome"),
+    };
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            home,
+            shell.cd_line(&sb.root),
+            shell.dump_env(&sb.out("before")),
+            shell.dump_prompt(&sb.out("prompt-before")),
+            shell.cd_line(&proj),
+            shell.activate_by_hand_line(&venv),
+            shell.dump_var("PATH", &sb.out("path-inside")),
+            shell.dump_prompt(&sb.out("prompt-inside")),
+            shell.cd_line(&sb.root),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("left")),
+            shell.deactivate_by_hand_line(),
+            shell.dump_env(&sb.out("after")),
+            shell.dump_prompt(&sb.out("prompt-after")),
+            dump_saved_names(shell, &sb.out("saved")),
+        ],
+    );
+    let bin = text(&venv.join("bin"));
+    let path = sb.out_text("path-inside");
+    assert_eq!(path.split(':').filter(|e| *e == bin).count(), 1, "{path}");
+    let prompt = sb.out_text("prompt-inside");
+    let prefixes = if shell == Shell::Tcsh { 2 } else { 1 };
+    assert_eq!(prompt.matches("(.venv) ").count(), prefixes, "{prompt:?}");
+    assert_eq!(sb.out_text("left"), text(&venv), "{}", shown.text);
+    assert_same_env_but_ps1(&sb, "before", "after");
+    assert_eq!(sb.out_text("prompt-after"), sb.out_text("prompt-before"));
+    assert!(sb.out("saved").exists(), "{}", shown.text);
+    assert_eq!(sb.out_text("saved").trim(), "", "{}", shown.text);
 }
 
 /// A child shell hooked from its rc file shows the prefix and has `deactivate`, which

@@ -45,3 +45,33 @@ fn a_child_shell_keeps_the_prefix_and_deactivate() {
     assert_eq!(sb.out_text("parent"), venv.to_string_lossy());
     assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
 }
+
+/// xonsh's `{env_name}` shows `VIRTUAL_ENV_PROMPT` as it is, the bare name: while
+/// autovenv's venv is active it shows `(.venv) ` as every prompt does, and otherwise what
+/// xonsh itself would.
+#[test]
+fn env_name_in_the_prompt_shows_the_venv_in_parentheses() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let other = sb.path("other-venv");
+    let mut session = Session::start(&sb, SH);
+    session.lines(&[
+        SH.set_prompt_line("{env_name}xsh% "),
+        SH.cd_line(&proj),
+        SH.dump_prompt(&sb.out("active")),
+        SH.export_line("VIRTUAL_ENV_DISABLE_PROMPT", "1"),
+        SH.dump_prompt(&sb.out("disabled")),
+        SH.unset_line("VIRTUAL_ENV_DISABLE_PROMPT"),
+        SH.cd_line(&sb.root),
+        SH.dump_prompt(&sb.out("left")),
+        SH.export_line("VIRTUAL_ENV_PROMPT", "mine"),
+        SH.export_line("VIRTUAL_ENV", &other.to_string_lossy()),
+        SH.dump_prompt(&sb.out("by-hand")),
+    ]);
+    let shown = session.finish();
+    assert_eq!(sb.out_text("active"), "(.venv) xsh% ", "{}", shown.text);
+    assert_eq!(sb.out_text("disabled"), "xsh% ");
+    assert_eq!(sb.out_text("left"), "xsh% ");
+    assert_eq!(sb.out_text("by-hand"), "minexsh% ");
+}
