@@ -68,6 +68,9 @@ pub struct Job<'a> {
 /// After this long without knowing the version, the progress line is shown anyway.
 const ANNOUNCE_BY: Duration = Duration::from_millis(700);
 
+/// The longest the creator's output is waited for before looking for a signal again.
+const SIGNAL_CHECK_EVERY: Duration = Duration::from_millis(100);
+
 impl Job<'_> {
     fn command(&self) -> Command {
         let mut cmd = match self.maker {
@@ -137,12 +140,14 @@ impl Job<'_> {
             if signals::caught().is_some() {
                 return stop(&mut child);
             }
+            // A signal that lands between the check above and poll() interrupts nothing,
+            // so poll() never waits long: the check comes round again.
             let wait = if announced {
-                -1
+                SIGNAL_CHECK_EVERY
             } else {
-                let left = ANNOUNCE_BY.saturating_sub(started.elapsed());
-                i32::try_from(left.as_millis()).unwrap_or(i32::MAX)
+                ANNOUNCE_BY.saturating_sub(started.elapsed())
             };
+            let wait = i32::try_from(wait.min(SIGNAL_CHECK_EVERY).as_millis()).unwrap_or(100);
             let mut fds = [out.pollfd(), err.pollfd()];
             // SAFETY: two valid pollfd entries (a closed stream has fd -1, which poll skips).
             let ready = unsafe { libc::poll(fds.as_mut_ptr(), 2, wait) };
