@@ -56,6 +56,12 @@ impl Pty {
                 if libc::ioctl(0, libc::TIOCSCTTY as _, 0) == -1 {
                     return Err(std::io::Error::last_os_error());
                 }
+                // As a terminal window starts its shell: with the signals a keyboard
+                // sends at their defaults, even where the tests run in the background
+                // (which ignores SIGINT and SIGQUIT) or under Rust (which ignores SIGPIPE).
+                for signal in [libc::SIGINT, libc::SIGQUIT, libc::SIGPIPE] {
+                    libc::signal(signal, libc::SIG_DFL);
+                }
                 Ok(())
             });
         }
