@@ -59,6 +59,14 @@ fn uv_cache() -> OsString {
     })
 }
 
+/// The lines of `text` that contain `needle`.
+fn lines_with(text: &str, needle: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.contains(needle))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A sandbox with its own PATH.
 struct World {
     sb: Sandbox,
@@ -110,6 +118,20 @@ impl World {
 
     /// An interactive bash, optionally started through `wrapper` (a program and its
     /// arguments, which then runs bash).
+    /// `autovenv create` in `proj`, started in the background with its output going to
+    /// `output` (both streams).
+    fn spawn_create(&self, proj: &Path, output: fn() -> Stdio) -> std::process::Child {
+        let mut cmd = self.sb.command(support::binary());
+        cmd.arg("create")
+            .current_dir(proj)
+            .env("PWD", proj)
+            .stdin(Stdio::null())
+            .stdout(output())
+            .stderr(output());
+        self.env(&mut cmd);
+        cmd.spawn().expect("start autovenv create")
+    }
+
     fn bash(&self, wrapper: &[&str]) -> Command {
         let mut cmd = match wrapper.split_first() {
             Some((program, args)) => {
@@ -356,15 +378,7 @@ fn a_killed_creation_is_never_activated_and_is_made_again_later() {
     w.sb.allow(&proj);
     let venv = proj.join(".venv");
     w.config("creator = \"venv\"\nauto_create = false\n");
-    let mut cmd = w.sb.command(support::binary());
-    cmd.arg("create")
-        .current_dir(&proj)
-        .env("PWD", &proj)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    w.env(&mut cmd);
-    let mut creating = cmd.spawn().expect("start autovenv create");
+    let mut creating = w.spawn_create(&proj, Stdio::null);
     wait_until("the venv is half made", || venv.join("pyvenv.cfg").exists());
     creating.kill().expect("SIGKILL autovenv");
     let _ = creating.wait();
@@ -447,12 +461,7 @@ fn without_ensurepip_it_says_to_install_python3_venv_or_uv_and_leaves_nothing() 
         "true".into(),
     ]);
     assert_eq!(w.var("ve"), "<unset>");
-    let lines: Vec<String> = run
-        .stderr()
-        .lines()
-        .filter(|l| l.contains("ensurepip"))
-        .map(str::to_owned)
-        .collect();
+    let lines = lines_with(&run.stderr(), "ensurepip");
     assert_eq!(lines.len(), 1, "{}", run.stderr());
     assert!(
         lines[0].contains("sudo apt install python3-venv") && lines[0].ends_with(" or uv"),
@@ -496,12 +505,7 @@ fn a_read_only_project_is_one_line_not_retried_until_you_come_back() {
     );
     std::fs::set_permissions(&proj, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     assert_eq!(w.var("ve"), "<unset>");
-    let lines: Vec<String> = run
-        .stderr()
-        .lines()
-        .filter(|l| l.contains("cannot create"))
-        .map(str::to_owned)
-        .collect();
+    let lines = lines_with(&run.stderr(), "cannot create");
     // Once on entry, once after coming back, once for `autovenv create`.
     assert_eq!(lines.len(), 3, "{}", run.stderr());
     assert!(
@@ -531,12 +535,7 @@ fn a_version_that_is_not_installed_is_named_and_nothing_is_made() {
         SH.dump_var("VIRTUAL_ENV", &w.sb.out("after-create")),
     ]);
     assert_eq!(w.var("ve"), "<unset>");
-    let lines: Vec<String> = run
-        .stderr()
-        .lines()
-        .filter(|l| l.contains("3.99"))
-        .map(str::to_owned)
-        .collect();
+    let lines = lines_with(&run.stderr(), "3.99");
     assert_eq!(lines.len(), 1, "{}", run.stderr());
     assert!(
         lines[0].contains("Python 3.99 is not installed")
@@ -774,12 +773,7 @@ fn a_full_disk_is_one_line_and_leaves_nothing() {
         ],
     );
     assert_eq!(w.var("ve"), "<unset>");
-    let lines: Vec<String> = run
-        .stderr()
-        .lines()
-        .filter(|l| l.contains("failed"))
-        .map(str::to_owned)
-        .collect();
+    let lines = lines_with(&run.stderr(), "failed");
     assert_eq!(lines.len(), 1, "{}", run.stderr());
     assert!(
         lines[0].contains("No space left on device") && lines[0].contains("removed what was made"),
@@ -846,15 +840,7 @@ fn a_creator_killed_half_way_is_one_line_and_leaves_nothing() {
     w.sb.allow(&proj);
     let venv = proj.join(".venv");
     w.config("creator = \"venv\"\n");
-    let mut cmd = w.sb.command(support::binary());
-    cmd.arg("create")
-        .current_dir(&proj)
-        .env("PWD", &proj)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    w.env(&mut cmd);
-    let creating = cmd.spawn().expect("start autovenv create");
+    let creating = w.spawn_create(&proj, Stdio::piped);
     wait_until("the venv is half made", || venv.join("pyvenv.cfg").exists());
     // The creator is the child of autovenv that names the venv on its command line.
     let parent = format!(" {} ", creating.id());

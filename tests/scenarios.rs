@@ -366,6 +366,12 @@ fn dump_saved_names(shell: Shell, file: &Path) -> String {
     }
 }
 
+/// Asserts no `_OLD_VIRTUAL_*` variable is left (see [`dump_saved_names`]).
+fn assert_nothing_saved(sb: &Sandbox, shown: &str) {
+    assert!(sb.out("saved").exists(), "{shown}");
+    assert_eq!(sb.out_text("saved").trim(), "", "{shown}");
+}
+
 /// Asserts the environment dumped as `after` is the one dumped as `before`, but for PS1:
 /// CPython's `activate` exports it (and its `deactivate` leaves it exported), its doing.
 fn assert_same_env_but_ps1(sb: &Sandbox, before: &str, after: &str) {
@@ -445,8 +451,7 @@ fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
     if by_script(shell) && shell != Shell::Tcsh {
         assert_same_env_but_ps1(&sb, "before", "after");
     }
-    assert!(sb.out("saved").exists(), "{}", shown.text);
-    assert_eq!(sb.out_text("saved").trim(), "", "{}", shown.text);
+    assert_nothing_saved(&sb, &shown.text);
 }
 
 /// The very venv autovenv activated, activated again by hand with its own script out of
@@ -492,8 +497,7 @@ fn the_same_venv_activated_by_hand_over_ours_is_the_users(shell: Shell) {
     assert_eq!(sb.out_text("left"), text(&venv), "{}", shown.text);
     assert_same_env_but_ps1(&sb, "before", "after");
     assert_eq!(sb.out_text("prompt-after"), sb.out_text("prompt-before"));
-    assert!(sb.out("saved").exists(), "{}", shown.text);
-    assert_eq!(sb.out_text("saved").trim(), "", "{}", shown.text);
+    assert_nothing_saved(&sb, &shown.text);
 }
 
 /// A child shell hooked from its rc file shows the prefix and has `deactivate`, which
