@@ -30,6 +30,9 @@ pub struct Situation {
     pub vars: Vars,
     /// What `AUTOVENV_STATE` held.
     pub state: StateRead,
+    /// `PATH` as a venv activated by hand saved it, where the hook passes it (tcsh, in
+    /// `_AUTOVENV_OLD_VIRTUAL_PATH`; see [`HandOver::saved_path`]).
+    pub saved_path: Option<OsString>,
 }
 
 impl Situation {
@@ -71,6 +74,7 @@ impl Situation {
             trust,
             vars,
             state,
+            saved_path: std::env::var_os("_AUTOVENV_OLD_VIRTUAL_PATH"),
         }
     }
 
@@ -114,8 +118,10 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
         Some(Leave::Stale(state)) => {
             after.forget(state);
             let path_entry = state.venv.join("bin").into_os_string();
-            let saved_path = std::env::var_os("_AUTOVENV_OLD_VIRTUAL_PATH")
-                .and_then(|saved| crate::activation::without_entry(&saved, &path_entry));
+            let saved_path = situation
+                .saved_path
+                .as_ref()
+                .and_then(|saved| crate::activation::without_entry(saved, &path_entry));
             hand_over = Some(HandOver {
                 path_entry,
                 pythonhome: state.pythonhome.clone(),

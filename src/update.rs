@@ -29,11 +29,11 @@ pub enum Deactivate {
     Remove,
 }
 
-/// A venv activated by hand over autovenv's activation: its `activate` saved the
-/// environment with autovenv's changes in it, for its `deactivate` to bring back. bash and
-/// zsh keep those copies in `_OLD_VIRTUAL_PATH`, `_OLD_VIRTUAL_PS1` and
-/// `_OLD_VIRTUAL_PYTHONHOME`; they are corrected so that deactivating it restores the
-/// environment as it was before autovenv.
+/// A venv activated by hand over autovenv's activation: its `activate` script saved the
+/// environment with autovenv's changes in it, for its `deactivate` to bring back, in
+/// `_OLD_VIRTUAL_PATH`, `_OLD_VIRTUAL_PS1` (`_OLD_VIRTUAL_PROMPT` in csh) and
+/// `_OLD_VIRTUAL_PYTHONHOME`. The hook corrects those copies, so that deactivating that
+/// venv restores the environment as it was before autovenv.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HandOver {
     /// autovenv's `PATH` entry, taken out of the saved `PATH`.
