@@ -12,6 +12,7 @@ pub mod create;
 pub mod decide;
 pub mod discover;
 pub mod export;
+pub mod fsread;
 pub mod message;
 pub mod pct;
 pub mod session;

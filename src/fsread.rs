@@ -1,0 +1,164 @@
+//! Reading the small files autovenv looks at (`pyvenv.cfg`, `.python-version`, the config,
+//! trust entries, dependency files) without ever blocking or reading without end.
+//!
+//! A checkout can make any of them a FIFO, a link to `/dev/tty` or `/dev/zero`, or a huge
+//! file. So a file is read only if it is a regular file — checked before opening and again
+//! on the opened descriptor, which is opened non-blocking and never becomes the
+//! controlling terminal — and only up to a bound that the caller names.
+
+use std::fmt;
+use std::io::{self, Read};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::Path;
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Nothing is there (or a link to nothing).
+    Missing,
+    /// It is not a regular file: a directory, FIFO, socket or device.
+    NotRegular(&'static str),
+    /// It is larger than the bound.
+    TooLarge(u64),
+    /// Reading it failed (permissions, I/O).
+    Io(io::Error),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Missing => write!(f, "it does not exist"),
+            ReadError::NotRegular(kind) => write!(f, "it is a {kind}, not a regular file"),
+            ReadError::TooLarge(limit) => write!(f, "it is larger than {limit} bytes"),
+            ReadError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// `pyvenv.cfg`: a dozen short lines from every creator.
+pub const PYVENV_CFG_LIMIT: u64 = 64 * 1024;
+/// `.python-version`: a version or an environment name per line.
+pub const PYTHON_VERSION_LIMIT: u64 = 4 * 1024;
+/// The config file.
+pub const CONFIG_LIMIT: u64 = 1024 * 1024;
+/// A trust entry: one path.
+pub const TRUST_ENTRY_LIMIT: u64 = 64 * 1024;
+/// A dependency or lock file that is hashed to tell whether the venv is in step.
+pub const DEPENDENCY_FILE_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// Reads `path` if it is a regular file of at most `limit` bytes.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let meta = std::fs::metadata(path).map_err(from_io)?;
+    check(&meta, limit)?;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(from_io)?;
+    // What was opened may not be what was looked at: check the descriptor itself.
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    check(&meta, limit)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    Ok(bytes)
+}
+
+/// Like [`read_bounded`], with every failure taken as "no file".
+pub fn read_if_regular(path: &Path, limit: u64) -> Option<Vec<u8>> {
+    read_bounded(path, limit).ok()
+}
+
+/// Whether `path` is (or links to) a regular file: the only kind autovenv reads.
+pub fn is_regular_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+fn check(meta: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        return Err(ReadError::NotRegular(if kind.is_dir() {
+            "directory"
+        } else if kind.is_fifo() {
+            "FIFO"
+        } else if kind.is_socket() {
+            "socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "device"
+        } else {
+            "special file"
+        }));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    Ok(())
+}
+
+fn from_io(e: io::Error) -> ReadError {
+    match e.kind() {
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => ReadError::Missing,
+        _ => ReadError::Io(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "autovenv-fsread-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn reads_regular_files_within_the_bound() {
+        let dir = temp();
+        let file = dir.join("f");
+        std::fs::write(&file, b"home = /usr\n").unwrap();
+        assert_eq!(read_bounded(&file, 100).unwrap(), b"home = /usr\n");
+        assert!(matches!(
+            read_bounded(&file, 4),
+            Err(ReadError::TooLarge(4))
+        ));
+        assert!(matches!(
+            read_bounded(&dir.join("none"), 4),
+            Err(ReadError::Missing)
+        ));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn refuses_what_could_block_or_never_end() {
+        let dir = temp();
+        let fifo = dir.join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(matches!(
+            read_bounded(&fifo, 100),
+            Err(ReadError::NotRegular("FIFO"))
+        ));
+        assert!(matches!(
+            read_bounded(Path::new("/dev/zero"), 100),
+            Err(ReadError::NotRegular("device"))
+        ));
+        assert!(matches!(
+            read_bounded(&dir, 100),
+            Err(ReadError::NotRegular("directory"))
+        ));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
