@@ -48,9 +48,7 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
     match &update.prompt {
         PromptChange::Leave => {}
         PromptChange::Show(name) => {
-            let mut prefix = b"(".to_vec();
-            prefix.extend_from_slice(name.as_bytes());
-            prefix.extend_from_slice(b") ");
+            let prefix = super::prompt_prefix(name).into_bytes();
             out.extend_from_slice(b"_autovenv_prompt_show ");
             out.extend(quote(&(dialect.prompt_escape)(&prefix, true)));
             out.push(b' ');
@@ -79,25 +77,35 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
     out
 }
 
-/// Quotes `bytes` as one word: `'...'`, each `'` written as `'\''`. Every byte but NUL
-/// (which no environment value or path holds) survives as it is, newlines and invalid
-/// UTF-8 included. Text goes through `shell_words`; other bytes are quoted the same way.
+/// Bytes that mean nothing to bash or zsh anywhere in a word, under any option a user may
+/// turn on: a word made only of these is written bare, every other one is quoted.
+fn is_safe(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-' | b'+' | b':' | b'@')
+}
+
+/// Quotes `bytes` as one word of bash or zsh. A word made only of [`is_safe`] bytes is
+/// written as it is; any other goes in single quotes, where every byte but `'` is literal
+/// (newlines and invalid UTF-8 included; NUL is in no environment value or path), and
+/// each `'` is written as `\'` between the quoted runs. No two quotes ever touch, so zsh's
+/// `RC_QUOTES` (where `''` inside quotes is a quote) reads it the same.
 pub fn quote(bytes: &[u8]) -> Vec<u8> {
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        if !text.is_empty() {
-            return shell_words::quote(text).into_owned().into_bytes();
-        }
+    if bytes.is_empty() {
+        return b"''".to_vec();
+    }
+    if bytes.iter().all(|&b| is_safe(b)) {
+        return bytes.to_vec();
     }
     let mut out = Vec::with_capacity(bytes.len() + 2);
-    out.push(b'\'');
-    for &b in bytes {
-        if b == b'\'' {
-            out.extend_from_slice(b"'\\''");
-        } else {
-            out.push(b);
+    for (i, run) in bytes.split(|&b| b == b'\'').enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"\\'");
+        }
+        if !run.is_empty() {
+            out.push(b'\'');
+            out.extend_from_slice(run);
+            out.push(b'\'');
         }
     }
-    out.push(b'\'');
     out
 }
 
@@ -108,8 +116,14 @@ mod tests {
     #[test]
     fn quotes_every_kind_of_word() {
         assert_eq!(quote(b""), b"''");
-        assert_eq!(quote(b"plain"), b"plain");
+        assert_eq!(quote(b"plain/path-1.2+x:y@z"), b"plain/path-1.2+x:y@z");
         assert_eq!(quote(b"it's $(x)"), b"'it'\\''s $(x)'");
-        assert_eq!(quote(b"a\xffb'"), b"'a\xffb'\\'''");
+        assert_eq!(quote(b"a\xffb'"), b"'a\xffb'\\'");
+        assert_eq!(quote(b"''x"), b"\\'\\''x'");
+        for word in [
+            "{a,b}", "}", "~", "=x", "#", "!!", "^x", "[a]", "*", "?", "a,b", "%F{r}",
+        ] {
+            assert_eq!(quote(word.as_bytes()), format!("'{word}'").into_bytes());
+        }
     }
 }
