@@ -43,9 +43,7 @@ impl Shell for Elvish {
             PromptChange::Leave => out.extend_from_slice(b"var prompt = leave\n"),
             PromptChange::Remove => out.extend_from_slice(b"var prompt = remove\n"),
             PromptChange::Show(name) => {
-                let mut prefix = b"(".to_vec();
-                prefix.extend_from_slice(name.as_bytes());
-                prefix.extend_from_slice(b") ");
+                let prefix = super::prompt_prefix(name).into_bytes();
                 out.extend_from_slice(b"var prompt = show\nvar prefix = ");
                 out.extend(quote(&prefix));
                 out.push(b'\n');

@@ -49,9 +49,7 @@ impl Shell for Fish {
             PromptChange::Leave => {}
             PromptChange::Show(name) => {
                 // fish prints what fish_prompt writes as it is: no prompt escaping.
-                let mut prefix = b"(".to_vec();
-                prefix.extend_from_slice(name.as_bytes());
-                prefix.extend_from_slice(b") ");
+                let prefix = super::prompt_prefix(name).into_bytes();
                 out.extend_from_slice(b"_autovenv_prompt_show ");
                 out.extend(quote(&prefix));
                 out.push(b'\n');

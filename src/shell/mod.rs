@@ -54,6 +54,14 @@ fn hand_over_line(hand_over: &HandOver, quote: fn(&[u8]) -> Vec<u8>) -> Vec<u8> 
     out
 }
 
+/// The prompt prefix for a venv whose prompt is `name`: `(name) `, with control
+/// characters (ESC and the other C0 and C1 ones) and bytes that are not UTF-8 written as
+/// escapes, as in autovenv's messages, so that no name can send the terminal a control
+/// sequence at every prompt. `VIRTUAL_ENV_PROMPT` itself keeps the exact bytes.
+fn prompt_prefix(name: &OsStr) -> String {
+    format!("({}) ", crate::message::shown(name))
+}
+
 /// The hook text of `template` with `@AUTOVENV@` (once) replaced by `exe_word`, the
 /// binary's path already quoted as one word of that shell.
 fn fill_template(template: &str, exe_word: &[u8]) -> Vec<u8> {

@@ -61,7 +61,7 @@ impl Shell for Nushell {
         let prompt = match &update.prompt {
             PromptChange::Leave => json_string("leave"),
             PromptChange::Remove => json_string("remove"),
-            PromptChange::Show(name) => json_string(&format!("({}) ", name.to_string_lossy())),
+            PromptChange::Show(name) => json_string(&super::prompt_prefix(name)),
         };
         let anchor = update.anchor.to_string_lossy();
         let anchor = anchor.strip_suffix('/').unwrap_or(&anchor);

@@ -77,9 +77,7 @@ impl Shell for Tcsh {
         match &update.prompt {
             PromptChange::Leave => {}
             PromptChange::Show(name) => {
-                let mut prefix = b"(".to_vec();
-                prefix.extend_from_slice(name.as_bytes());
-                prefix.extend_from_slice(b") ");
+                let prefix = super::prompt_prefix(name).into_bytes();
                 cmds.push([b"set _autovenv_p = ", &quote(&prompt_escape(&prefix))[..]].concat());
                 cmds.push(b"_autovenv_prompt_show".to_vec());
             }

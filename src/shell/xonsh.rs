@@ -64,8 +64,10 @@ impl Shell for Xonsh {
             PromptChange::Leave => "\"leave\"".to_owned(),
             PromptChange::Remove => "\"remove\"".to_owned(),
             PromptChange::Show(name) => {
-                let shown = [b"(", name.as_bytes(), b") "].concat();
-                format!("{{\"show\": {}}}", text(&shown))
+                format!(
+                    "{{\"show\": {}}}",
+                    text(super::prompt_prefix(name).as_bytes())
+                )
             }
         };
         let anchor = update.anchor.as_os_str().as_bytes();
