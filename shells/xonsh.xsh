@@ -101,6 +101,19 @@ def __autovenv_setup(exe):
         env["PROMPT"] = prefix + p
         st["prefix"] = prefix
 
+    class Literal(str):
+        """A PATH entry xonsh keeps as it is. Its EnvPath expands every entry when it is
+        read (with $EXPAND_ENV_VARS, the default): `$NAME` and `${NAME}`, and `~` after an
+        `=`. So autovenv's entry for a project in `dol$HOME` would name another directory,
+        in xonsh and in every program it starts, and could not be found again to take
+        out. This entry reports that it holds neither, so it is left exactly as it is."""
+
+        def __contains__(self, sub):
+            return sub != "$" and str.__contains__(self, sub)
+
+        def partition(self, sep):
+            return (self, "", "") if sep == "=" else str.partition(self, sep)
+
     def apply(u):
         """Carries out one export; the shape is defined in autovenv's src/shell/xonsh.rs."""
         for name, value in u["set"].items():
@@ -114,7 +127,7 @@ def __autovenv_setup(exe):
                 if entry in path:
                     path.remove(entry)
             for entry in reversed([unq(e) for e in u["path"]["prepend"]]):
-                path.insert(0, entry)
+                path.insert(0, Literal(entry))
             env["PATH"] = path
         if u["deactivate"] == "define":
             xsh.aliases["deactivate"] = deactivate

@@ -528,7 +528,12 @@ impl Shell {
 
     /// A command that changes to `dir`.
     pub fn cd_line(self, dir: &Path) -> String {
-        format!("cd {}", self.quote(dir))
+        match self {
+            // A quoted word in xonsh's subprocess mode has `$NAME` expanded; a Python
+            // value passed with `@(…)` is taken as it is.
+            Shell::Xonsh => format!("cd @({})", self.quote(dir)),
+            _ => format!("cd {}", self.quote(dir)),
+        }
     }
 
     /// A command that removes `name` from the environment (and does nothing where it is
