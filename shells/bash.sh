@@ -110,6 +110,7 @@ _autovenv_hook() {
     else
         _autovenv_eval
     fi
+    _autovenv_prompt_sync
     # Hand the last command's status on to the rest of PROMPT_COMMAND and to PS1; under
     # `set -e` a failing PROMPT_COMMAND would end the shell, so there it is 0.
     if [[ $- == *e* ]]; then
@@ -136,6 +137,8 @@ _autovenv_prompt_show() {
         _autovenv_prompt_remove
         \builtin return 0
     fi
+    _AUTOVENV_PS1_VARS=$1
+    _AUTOVENV_PS1_PLAIN=$2
     \builtin local _autovenv_p="$2"
     if \builtin shopt -q promptvars; then
         _autovenv_p=$1
@@ -148,6 +151,23 @@ _autovenv_prompt_show() {
     fi
     _AUTOVENV_PS1_PREFIX=${_autovenv_p}
     _AUTOVENV_PS1_HIDDEN=
+}
+
+# Keeps the prefix in PS1 escaped for `promptvars` as it is now, at every prompt: turned on
+# after the prefix was shown (a theme loaded later, or by hand), the unescaped form would
+# run a `$(…)` in a venv's name at every prompt; turned off, the escaped one would show
+# its backslashes.
+_autovenv_prompt_sync() {
+    [[ -n ${_AUTOVENV_PS1_PREFIX-} ]] || \builtin return 0
+    \builtin local _autovenv_p="${_AUTOVENV_PS1_PLAIN-}"
+    if \builtin shopt -q promptvars; then
+        _autovenv_p=${_AUTOVENV_PS1_VARS-}
+    fi
+    [[ ${_autovenv_p} != "${_AUTOVENV_PS1_PREFIX}" ]] || \builtin return 0
+    if [[ ${PS1-} == *"${_AUTOVENV_PS1_PREFIX}"* ]]; then
+        PS1=${PS1%%"${_AUTOVENV_PS1_PREFIX}"*}${_autovenv_p}${PS1#*"${_AUTOVENV_PS1_PREFIX}"}
+    fi
+    _AUTOVENV_PS1_PREFIX=${_autovenv_p}
 }
 
 # Takes the prefix off again, only if it is still there. A venv activated by hand keeps

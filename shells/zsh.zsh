@@ -117,6 +117,7 @@ _autovenv_hook() {
     else
         _autovenv_eval
     fi
+    _autovenv_prompt_sync
     \builtin return 0
 }
 
@@ -160,6 +161,8 @@ _autovenv_prompt_show() {
         _autovenv_prompt_remove
         \builtin return 0
     fi
+    _AUTOVENV_PS1_SUBST=$1
+    _AUTOVENV_PS1_PLAIN=$2
     \builtin local _autovenv_p="$2"
     if [[ -n ${_AUTOVENV_SUBST} ]]; then
         _autovenv_p=$1
@@ -172,6 +175,24 @@ _autovenv_prompt_show() {
     fi
     _AUTOVENV_PS1_PREFIX=${_autovenv_p}
     _AUTOVENV_PS1_HIDDEN=
+}
+
+# Keeps the prefix in PS1 escaped for PROMPT_SUBST as it is now, at every prompt: turned
+# on after the prefix was shown (a theme loaded later, or by hand), the unescaped form
+# would run a `$(…)` in a venv's name at every prompt; turned off, the escaped one would
+# show its backslashes.
+_autovenv_prompt_sync() {
+    \builtin emulate -L zsh
+    [[ -n ${_AUTOVENV_PS1_PREFIX} ]] || \builtin return 0
+    \builtin local _autovenv_p="${_AUTOVENV_PS1_PLAIN}"
+    if [[ -n ${_AUTOVENV_SUBST} ]]; then
+        _autovenv_p=${_AUTOVENV_PS1_SUBST}
+    fi
+    [[ ${_autovenv_p} != "${_AUTOVENV_PS1_PREFIX}" ]] || \builtin return 0
+    if [[ ${PS1-} == *"${_AUTOVENV_PS1_PREFIX}"* ]]; then
+        PS1=${PS1%%"${_AUTOVENV_PS1_PREFIX}"*}${_autovenv_p}${PS1#*"${_AUTOVENV_PS1_PREFIX}"}
+    fi
+    _AUTOVENV_PS1_PREFIX=${_autovenv_p}
 }
 
 # Takes the prefix off again, only if it is still there. A venv activated by hand keeps
@@ -237,6 +258,7 @@ _autovenv_register() {
     \builtin typeset -g _AUTOVENV_SNAP="${_AUTOVENV_SNAP-}" _AUTOVENV_SESSION="${_AUTOVENV_SESSION-}"
     \builtin typeset -g _AUTOVENV_MISSING="${_AUTOVENV_MISSING-}" _AUTOVENV_SUBST="${_AUTOVENV_SUBST-}"
     \builtin typeset -g _AUTOVENV_PS1_PREFIX="${_AUTOVENV_PS1_PREFIX-}" _AUTOVENV_PS1_HIDDEN="${_AUTOVENV_PS1_HIDDEN-}"
+    \builtin typeset -g _AUTOVENV_PS1_SUBST="${_AUTOVENV_PS1_SUBST-}" _AUTOVENV_PS1_PLAIN="${_AUTOVENV_PS1_PLAIN-}"
     if (( ! ${+_AUTOVENV_NAMES} )); then
         \builtin typeset -ga _AUTOVENV_NAMES
     fi
