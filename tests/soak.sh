@@ -21,7 +21,13 @@ seed=${SOAK_SEED:-$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')}
 cd "$(dirname "$0")/.." || exit 1
 
 echo "soak: seed ${seed}, ${cases} generated cases per shell: ${shells[*]}"
-cargo test --profile fast --test properties --no-run -q || exit 1
+# Built once: the run tests that build, whatever is edited meanwhile.
+tests=$(cargo test --profile fast --test properties --no-run 2>&1 |
+    sed -n 's/^ *Executable tests\/properties.rs (\(.*\))$/\1/p')
+if [[ ! -x ${tests} ]]; then
+    echo "soak: could not build tests/properties.rs" >&2
+    exit 1
+fi
 
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/autovenv-soak.XXXXXX")
 summary=()
@@ -30,8 +36,7 @@ for shell in "${shells[@]}"; do
     start=$(date +%s)
     log="${log_dir}/${shell}.log"
     if PROPTEST_RNG_SEED=${seed} PROPTEST_CASES=${cases} \
-        cargo test --profile fast --test properties -q -- --exact \
-        "${shell}_enter_edit_leave_restores_exactly" >"${log}" 2>&1; then
+        "${tests}" --exact "${shell}_enter_edit_leave_restores_exactly" >"${log}" 2>&1; then
         result=ok
     else
         result="FAILED (see ${log})"
