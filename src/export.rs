@@ -336,6 +336,9 @@ pub fn problem_text(venv: &Path, problem: &Problem) -> String {
         Problem::Incomplete => format!(
             "{venv} is half-made (its creation did not finish), so it was not activated: run `autovenv create --force` to rebuild it"
         ),
+        Problem::Unusable { file, why } => format!(
+            "{venv}/{file} {why}, so {venv} was not activated: remove {venv}, or run `autovenv create --force` to rebuild it"
+        ),
         Problem::ColonInPath => format!(
             "{venv} has ':' in its path, which PATH cannot hold, so it was not activated: rename or move the directory"
         ),
