@@ -115,6 +115,8 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
     let mut session = plan.session;
     let mut after = situation.vars.clone();
     let mut left = None;
+    // A salvaged venv's line says it was taken off; "deactivated" would say it twice.
+    let mut salvaged = false;
     let mut hand_over = None;
     match &plan.leave {
         Some(Leave::Restore(state)) => {
@@ -160,6 +162,7 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
                 ),
             );
             left = Some(venv.clone());
+            salvaged = true;
         }
         Some(Leave::Corrupt) => {
             after.state = None;
@@ -289,7 +292,7 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
             quiet,
             &format!("{verb} {}{version}{took}{stale}", shown(&venv.path)),
         );
-    } else if let Some(venv) = &left {
+    } else if let Some(venv) = left.as_ref().filter(|_| !salvaged) {
         say(Level::Info, quiet, &format!("deactivated {}", shown(venv)));
     }
     if let Some(notice) = &plan.notice {
