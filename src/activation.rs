@@ -117,8 +117,42 @@ impl Vars {
         self.state = None;
     }
 
+    /// Takes off the venv at `venv` when `AUTOVENV_STATE` no longer says what its
+    /// activation replaced: its `PATH` entry comes out, `VIRTUAL_ENV` and
+    /// `VIRTUAL_ENV_PROMPT` are unset, `PYTHONHOME` stays as it is. Returns a warning when
+    /// `PATH` no longer holds the entry.
+    pub fn salvage(&mut self, venv: &Path) -> Option<String> {
+        let warning = self.remove_entry(venv, PathKind::Set);
+        self.virtual_env = None;
+        self.virtual_env_prompt = None;
+        self.state = None;
+        warning
+    }
+
+    /// Puts the `bin` of the venv `state` activated back at the front of `PATH` when
+    /// `PATH` has lost it, as a login shell's profile does that rebuilds `PATH` in a shell
+    /// started inside an active project. Returns whether it had to.
+    pub fn put_back_path_entry(&mut self, state: &State) -> bool {
+        let bin = state.venv.join("bin").into_os_string();
+        let current = self.path.clone().unwrap_or_default();
+        if without_entry(&current, &bin).is_some() {
+            return false;
+        }
+        let mut path = bin;
+        if !current.is_empty() {
+            path.push(":");
+            path.push(current);
+        }
+        self.path = Some(path);
+        true
+    }
+
     fn remove_path_entry(&mut self, state: &State) -> Option<String> {
-        let bin = state.venv.join("bin");
+        self.remove_entry(&state.venv, state.path)
+    }
+
+    fn remove_entry(&mut self, venv: &Path, kind: PathKind) -> Option<String> {
+        let bin = venv.join("bin");
         let current = self.path.clone().unwrap_or_default();
         let Some(rest) = without_entry(&current, bin.as_os_str()) else {
             return Some(format!(
@@ -126,7 +160,7 @@ impl Vars {
                 crate::message::shown(&bin)
             ));
         };
-        self.path = match state.path {
+        self.path = match kind {
             PathKind::Unset if rest.is_empty() => None,
             _ => Some(rest),
         };
@@ -240,6 +274,35 @@ mod tests {
         v.virtual_env = None;
         v.forget(&state);
         assert_eq!(v, before);
+    }
+
+    #[test]
+    fn a_lost_path_entry_is_put_back_once() {
+        let mut v = vars(Some("/usr/bin"));
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), ".venv".into());
+        let state = decoded(&v);
+        assert!(!v.put_back_path_entry(&state));
+        v.path = Some("/usr/local/bin:/usr/bin".into());
+        assert!(v.put_back_path_entry(&state));
+        assert_eq!(v.path, Some("/p/.venv/bin:/usr/local/bin:/usr/bin".into()));
+        v.path = None;
+        assert!(v.put_back_path_entry(&state));
+        assert_eq!(v.path, Some("/p/.venv/bin".into()));
+    }
+
+    #[test]
+    fn salvage_takes_the_venv_off_and_keeps_the_rest() {
+        let mut v = vars(Some("/usr/bin"));
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), ".venv".into());
+        v.state = Some("1:garbage".into());
+        v.path = Some("/mine:/p/.venv/bin:/usr/bin".into());
+        assert_eq!(v.salvage(Path::new("/p/.venv")), None);
+        assert_eq!(v.path, Some("/mine:/usr/bin".into()));
+        assert_eq!(
+            (v.virtual_env, v.virtual_env_prompt, v.state),
+            (None, None, None)
+        );
+        assert_eq!(v.pythonhome, None);
     }
 
     #[test]

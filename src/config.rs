@@ -101,18 +101,20 @@ pub fn load() -> (Config, Option<ConfigError>) {
     let mut config = Config::default();
     let mut error = None;
     if let Some(path) = path() {
-        match std::fs::read(&path) {
+        match crate::fsread::read_bounded(&path, crate::fsread::CONFIG_LIMIT) {
             Ok(bytes) => {
                 if let Err(e) = apply_file(&mut config, &path, &bytes) {
                     error = Some(e);
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(crate::fsread::ReadError::Missing) => {}
             Err(e) => {
                 error = Some(ConfigError {
                     path,
                     line: None,
-                    message: format!("cannot read it ({e}): fix its permissions or remove it"),
+                    message: format!(
+                        "cannot read it ({e}): make it a readable regular file or remove it"
+                    ),
                 })
             }
         }

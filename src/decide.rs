@@ -49,6 +49,8 @@ pub struct Inputs<'a> {
     pub auto_create: bool,
     /// `VIRTUAL_ENV` as the shell has it.
     pub virtual_env: Option<&'a OsStr>,
+    /// Whether `VIRTUAL_ENV`, when set, names a directory that exists.
+    pub virtual_env_exists: bool,
     /// `AUTOVENV_STATE` as the shell has it.
     pub state: &'a StateRead,
     /// This shell's memory.
@@ -63,8 +65,16 @@ pub enum Leave {
     /// The state no longer matches `VIRTUAL_ENV` (changed by hand): take our `PATH` entry
     /// out, forget the state, and leave the user's variables alone.
     Stale(State),
-    /// The state does not decode: forget it, touching nothing else.
+    /// The state does not decode and no venv is active: forget it, touching nothing else.
     Corrupt,
+    /// The state does not decode, but `VIRTUAL_ENV` names a venv. Only autovenv sets
+    /// `AUTOVENV_STATE`, and a venv's own `activate` run over autovenv's leaves it as it
+    /// was, so that venv is autovenv's: its `PATH` entry comes out and `VIRTUAL_ENV` and
+    /// `VIRTUAL_ENV_PROMPT` are unset. What they held before the activation is lost.
+    Salvage {
+        /// The venv `VIRTUAL_ENV` names.
+        venv: PathBuf,
+    },
 }
 
 /// What is active afterwards.
@@ -102,6 +112,12 @@ pub enum Notice {
         /// The project root.
         root: PathBuf,
     },
+    /// `VIRTUAL_ENV` names a directory that does not exist, and autovenv did not set it:
+    /// a venv is taken to be active, so autovenv stays out.
+    GoneVirtualEnv {
+        /// What `VIRTUAL_ENV` holds.
+        venv: PathBuf,
+    },
 }
 
 impl Notice {
@@ -111,6 +127,7 @@ impl Notice {
             Notice::Untrusted { root, .. } => ("u", root),
             Notice::Broken { venv, .. } => ("b", venv),
             Notice::NoAutoCreate { root } => ("c", root),
+            Notice::GoneVirtualEnv { venv } => ("v", venv),
         };
         let mut key = OsString::from(kind);
         key.push(path.as_os_str());
@@ -168,7 +185,7 @@ impl Plan {
             (Some(Leave::Restore(_)), Enter::Activate(..)) => "switch",
             (_, Enter::Activate(..)) => "activate",
             (_, Enter::Create(_)) => "create",
-            (Some(Leave::Restore(_)), Enter::Nothing) => "deactivate",
+            (Some(Leave::Restore(_) | Leave::Salvage { .. }), Enter::Nothing) => "deactivate",
             (_, Enter::Nothing) if self.notice.is_some() => "notice",
             (_, Enter::Nothing) => "nothing",
         }
@@ -180,10 +197,18 @@ pub fn decide(inputs: &Inputs) -> Plan {
     let mut session = inputs.session.clone();
     session.forget_outside(&inputs.discovery.pwd);
 
-    let virtual_env = inputs.virtual_env.filter(|v| !v.is_empty());
+    let mut virtual_env = inputs.virtual_env.filter(|v| !v.is_empty());
     let (ours, dropped) = match inputs.state {
         StateRead::Absent => (None, None),
-        StateRead::Corrupt => (None, Some(Leave::Corrupt)),
+        StateRead::Corrupt => match virtual_env {
+            Some(venv) if inputs.request != Request::ActivatedByHand => {
+                // Taken off below, so what follows decides as if no venv were active.
+                virtual_env = None;
+                let venv = PathBuf::from(venv);
+                (None, Some(Leave::Salvage { venv }))
+            }
+            _ => (None, Some(Leave::Corrupt)),
+        },
         StateRead::Present(state)
             if virtual_env == Some(state.venv.as_os_str())
                 && inputs.request != Request::ActivatedByHand =>
@@ -208,9 +233,16 @@ pub fn decide(inputs: &Inputs) -> Plan {
     };
 
     if let Request::Deactivate { nondestructive } = inputs.request {
-        if let Some(state) = &ours {
-            if !nondestructive {
+        if !nondestructive {
+            if let Some(state) = &ours {
                 session.off = Some(state.root.clone());
+            } else if let Some(Leave::Salvage { venv }) = &dropped {
+                // The project the salvaged venv serves, as far as can be told without the
+                // state: the one here when it is this project's venv.
+                session.off = match &inputs.discovery.venv {
+                    Some((found, root)) if found.path == *venv => Some(root.clone()),
+                    _ => venv.parent().map(Path::to_owned),
+                };
             }
         }
         return plan(
@@ -222,8 +254,11 @@ pub fn decide(inputs: &Inputs) -> Plan {
         );
     }
 
-    if virtual_env.is_some() && ours.is_none() {
-        return plan(dropped, Enter::Nothing, None, session, Reason::Foreign);
+    if let (Some(venv), None) = (virtual_env, &ours) {
+        let notice = (!inputs.virtual_env_exists).then(|| Notice::GoneVirtualEnv {
+            venv: PathBuf::from(venv),
+        });
+        return plan(dropped, Enter::Nothing, notice, session, Reason::Foreign);
     }
 
     let Some(root) = inputs.discovery.root() else {

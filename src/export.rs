@@ -30,6 +30,8 @@ pub struct Situation {
     pub vars: Vars,
     /// What `AUTOVENV_STATE` held.
     pub state: StateRead,
+    /// Whether `VIRTUAL_ENV`, when set, names a directory that exists.
+    pub virtual_env_exists: bool,
     /// `PATH` as a venv activated by hand saved it, where the hook passes it (tcsh, in
     /// `_AUTOVENV_OLD_VIRTUAL_PATH`; see [`HandOver::saved_path`]).
     pub saved_path: Option<OsString>,
@@ -67,6 +69,10 @@ impl Situation {
                 None => StateRead::Corrupt,
             },
         };
+        let virtual_env_exists = vars
+            .virtual_env
+            .as_ref()
+            .is_none_or(|v| v.is_empty() || std::fs::metadata(v).is_ok_and(|m| m.is_dir()));
         Situation {
             config,
             location,
@@ -74,6 +80,7 @@ impl Situation {
             trust,
             vars,
             state,
+            virtual_env_exists,
             saved_path: std::env::var_os("_AUTOVENV_OLD_VIRTUAL_PATH"),
         }
     }
@@ -86,6 +93,7 @@ impl Situation {
             trust: &self.trust,
             auto_create: self.config.auto_create,
             virtual_env: self.vars.virtual_env.as_deref(),
+            virtual_env_exists: self.virtual_env_exists,
             state: &self.state,
             session,
         })
@@ -107,6 +115,8 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
     let mut session = plan.session;
     let mut after = situation.vars.clone();
     let mut left = None;
+    // A salvaged venv's line says it was taken off; "deactivated" would say it twice.
+    let mut salvaged = false;
     let mut hand_over = None;
     match &plan.leave {
         Some(Leave::Restore(state)) => {
@@ -138,6 +148,22 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
                 );
             }
         }
+        Some(Leave::Salvage { venv }) => {
+            let path = match after.salvage(venv) {
+                None => "took it off PATH and ".to_owned(),
+                Some(_) => format!("PATH no longer held {}; ", shown(venv.join("bin"))),
+            };
+            say(
+                Level::Warning,
+                false,
+                &format!(
+                    "AUTOVENV_STATE could not be read, so {} was taken off as far as it can be: {path}unset VIRTUAL_ENV and VIRTUAL_ENV_PROMPT; what they held before it was activated is lost",
+                    shown(venv)
+                ),
+            );
+            left = Some(venv.clone());
+            salvaged = true;
+        }
         Some(Leave::Corrupt) => {
             after.state = None;
             say(
@@ -161,6 +187,9 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
     match plan.enter {
         Enter::Nothing => {}
         Enter::Keep(state) => {
+            // A shell started inside the project whose profile rebuilt PATH keeps
+            // VIRTUAL_ENV and the state, but not the venv's entry: put it back.
+            after.put_back_path_entry(&state);
             let name = situation
                 .vars
                 .virtual_env_prompt
@@ -244,7 +273,9 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
             .as_deref()
             .map(|v| format!(" (Python {v})"))
             .unwrap_or_default();
-        let verb = match (took, left.is_some()) {
+        // A venv taken off only to be activated afresh was not switched from.
+        let switched = left.as_ref().is_some_and(|l| *l != venv.path);
+        let verb = match (took, switched) {
             (Some(_), true) => "created and switched to",
             (Some(_), false) => "created and activated",
             (None, true) => "switched to",
@@ -261,7 +292,7 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
             quiet,
             &format!("{verb} {}{version}{took}{stale}", shown(&venv.path)),
         );
-    } else if let Some(venv) = &left {
+    } else if let Some(venv) = left.as_ref().filter(|_| !salvaged) {
         say(Level::Info, quiet, &format!("deactivated {}", shown(venv)));
     }
     if let Some(notice) = &plan.notice {
@@ -308,6 +339,13 @@ pub fn notice_text(notice: &Notice) -> (Level, String) {
             ),
         ),
         Notice::Broken { venv, problem } => (Level::Warning, problem_text(venv, problem)),
+        Notice::GoneVirtualEnv { venv } => (
+            Level::Warning,
+            format!(
+                "VIRTUAL_ENV names {}, which does not exist, so autovenv stays out of this shell: run `deactivate`, or unset VIRTUAL_ENV",
+                shown(venv)
+            ),
+        ),
     }
 }
 
@@ -335,6 +373,9 @@ pub fn problem_text(venv: &Path, problem: &Problem) -> String {
         ),
         Problem::Incomplete => format!(
             "{venv} is half-made (its creation did not finish), so it was not activated: run `autovenv create --force` to rebuild it"
+        ),
+        Problem::Unusable { file, why } => format!(
+            "{venv}/{file} {why}, so {venv} was not activated: remove {venv}, or run `autovenv create --force` to rebuild it"
         ),
         Problem::ColonInPath => format!(
             "{venv} has ':' in its path, which PATH cannot hold, so it was not activated: rename or move the directory"

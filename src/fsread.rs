@@ -5,6 +5,16 @@
 //! file. So a file is read only if it is a regular file — checked before opening and again
 //! on the opened descriptor, which is opened non-blocking and never becomes the
 //! controlling terminal — and only up to a bound that the caller names.
+//!
+//! The bounds, one per kind of file:
+//! - `pyvenv.cfg`: 64 KiB ([`PYVENV_CFG_LIMIT`]);
+//! - `.python-version`: 4 KiB ([`PYTHON_VERSION_LIMIT`]);
+//! - the config file: 1 MiB ([`CONFIG_LIMIT`]);
+//! - a trust entry: 64 KiB ([`TRUST_ENTRY_LIMIT`]);
+//! - the sync record, `.autovenv-sync`: 1 MiB ([`SYNC_RECORD_LIMIT`]);
+//! - a dependency or lock file that is hashed: 16 MiB ([`DEPENDENCY_FILE_LIMIT`]).
+//!
+//! Anything else — a FIFO, a device, a directory, a larger file — is not read at all.
 
 use std::fmt;
 use std::io::{self, Read};
@@ -37,6 +47,16 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+impl From<ReadError> for io::Error {
+    fn from(e: ReadError) -> io::Error {
+        match e {
+            ReadError::Io(e) => e,
+            ReadError::Missing => io::Error::new(io::ErrorKind::NotFound, e.to_string()),
+            other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
+        }
+    }
+}
+
 /// `pyvenv.cfg`: a dozen short lines from every creator.
 pub const PYVENV_CFG_LIMIT: u64 = 64 * 1024;
 /// `.python-version`: a version or an environment name per line.
@@ -45,6 +65,8 @@ pub const PYTHON_VERSION_LIMIT: u64 = 4 * 1024;
 pub const CONFIG_LIMIT: u64 = 1024 * 1024;
 /// A trust entry: one path.
 pub const TRUST_ENTRY_LIMIT: u64 = 64 * 1024;
+/// The sync record kept in a venv: one line per file that declares dependencies.
+pub const SYNC_RECORD_LIMIT: u64 = 1024 * 1024;
 /// A dependency or lock file that is hashed to tell whether the venv is in step.
 pub const DEPENDENCY_FILE_LIMIT: u64 = 16 * 1024 * 1024;
 
@@ -80,20 +102,28 @@ pub fn is_regular_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
-fn check(meta: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {
+/// What `meta` describes when it is not a regular file ("FIFO", "device", …), for
+/// messages; `None` for a regular file.
+pub fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
     let kind = meta.file_type();
-    if !kind.is_file() {
-        return Err(ReadError::NotRegular(if kind.is_dir() {
-            "directory"
-        } else if kind.is_fifo() {
-            "FIFO"
-        } else if kind.is_socket() {
-            "socket"
-        } else if kind.is_char_device() || kind.is_block_device() {
-            "device"
-        } else {
-            "special file"
-        }));
+    if kind.is_file() {
+        None
+    } else if kind.is_dir() {
+        Some("directory")
+    } else if kind.is_fifo() {
+        Some("FIFO")
+    } else if kind.is_socket() {
+        Some("socket")
+    } else if kind.is_char_device() || kind.is_block_device() {
+        Some("device")
+    } else {
+        Some("special file")
+    }
+}
+
+fn check(meta: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {
+    if let Some(kind) = not_regular(meta) {
+        return Err(ReadError::NotRegular(kind));
     }
     if meta.len() > limit {
         return Err(ReadError::TooLarge(limit));

@@ -163,7 +163,7 @@ pub fn entries(list: List) -> io::Result<Vec<(PathBuf, PathBuf)>> {
         {
             continue;
         }
-        let mut bytes = fs::read(&file)?;
+        let mut bytes = crate::fsread::read_bounded(&file, crate::fsread::TRUST_ENTRY_LIMIT)?;
         if bytes.last() == Some(&b'\n') {
             bytes.pop();
         }

@@ -5,6 +5,8 @@ use std::io::ErrorKind;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
+use crate::fsread::{self, ReadError};
+
 /// The keys of `pyvenv.cfg` that autovenv reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PyvenvCfg {
@@ -79,6 +81,14 @@ pub enum Problem {
     MissingHome(PathBuf),
     /// The path holds `:`, so its `bin` cannot be put on `PATH`.
     ColonInPath,
+    /// `pyvenv.cfg` or `bin/python` is there but is nothing autovenv reads or runs: a
+    /// FIFO, a device, a directory, a file larger than any creator writes, or unreadable.
+    Unusable {
+        /// The file, relative to the venv: `pyvenv.cfg` or `bin/python`.
+        file: &'static str,
+        /// Why, to follow the file's name: "is a FIFO, not a regular file".
+        why: String,
+    },
     /// autovenv's creation of it has not finished (it holds [`INCOMPLETE_MARKER`]): it is
     /// being made right now, or its making was cut short.
     Incomplete,
@@ -102,9 +112,17 @@ pub struct Venv {
 impl Venv {
     /// Reads the venv at `path`.
     pub fn inspect(path: PathBuf) -> Venv {
-        let (cfg, mut problem) = match std::fs::read(path.join("pyvenv.cfg")) {
+        let read = fsread::read_bounded(&path.join("pyvenv.cfg"), fsread::PYVENV_CFG_LIMIT);
+        let (cfg, mut problem) = match read {
             Ok(bytes) => (PyvenvCfg::parse(&bytes), None),
-            Err(_) => (PyvenvCfg::default(), Some(Problem::NoConfig)),
+            Err(ReadError::Missing) => (PyvenvCfg::default(), Some(Problem::NoConfig)),
+            Err(e) => (
+                PyvenvCfg::default(),
+                Some(Problem::Unusable {
+                    file: "pyvenv.cfg",
+                    why: why(&e),
+                }),
+            ),
         };
         if std::fs::symlink_metadata(path.join(INCOMPLETE_MARKER)).is_ok() {
             problem = Some(Problem::Incomplete);
@@ -155,9 +173,24 @@ impl Venv {
     }
 }
 
+/// The reason a file was not read, to follow its name in a message.
+fn why(e: &ReadError) -> String {
+    match e {
+        ReadError::Missing => "does not exist".into(),
+        ReadError::NotRegular(kind) => format!("is a {kind}, not a regular file"),
+        ReadError::TooLarge(limit) => format!("is larger than {limit} bytes"),
+        ReadError::Io(e) => format!("cannot be read ({e})"),
+    }
+}
+
+/// What keeps `bin/python` from running. Only looked at (`stat`), never opened: a link to
+/// a device or a FIFO is refused as it is.
 fn python_problem(python: &Path) -> Option<Problem> {
     match std::fs::metadata(python) {
-        Ok(_) => None,
+        Ok(meta) => fsread::not_regular(&meta).map(|kind| Problem::Unusable {
+            file: "bin/python",
+            why: why(&ReadError::NotRegular(kind)),
+        }),
         Err(e) if e.kind() == ErrorKind::NotFound => match std::fs::read_link(python) {
             Ok(_) => Some(Problem::DanglingPython(
                 std::fs::canonicalize(python.parent()?)

@@ -53,7 +53,10 @@ scenario!(awkward_directory_names_activate_and_restore_without_running_anything)
 scenario!(every_byte_in_a_path_round_trips in bash zsh fish elvish xonsh);
 scenario!(a_venv_named_in_the_prompt_with_code_in_it_shows_literally in bash zsh fish elvish nushell xonsh);
 scenario!(a_path_with_a_colon_is_refused_clearly);
-scenario!(a_corrupted_state_warns_once_and_keeps_path);
+scenario!(a_corrupted_state_warns_once_and_still_takes_the_venv_off);
+scenario!(deactivate_after_a_corrupted_state_takes_the_venv_off);
+scenario!(a_shell_whose_profile_rebuilt_path_gets_the_venv_back);
+scenario!(a_virtual_env_that_is_gone_is_told_once);
 scenario!(broken_venvs_are_not_activated_and_say_why);
 scenario!(a_missing_binary_is_reported_once_and_the_shell_keeps_working);
 scenario!(a_venv_made_or_removed_without_cd_is_noticed);
@@ -665,7 +668,7 @@ fn a_path_with_a_colon_is_refused_clearly(shell: Shell) {
     assert_eq!(shown.count("has ':' in its path"), 1, "{}", shown.text);
 }
 
-fn a_corrupted_state_warns_once_and_keeps_path(shell: Shell) {
+fn a_corrupted_state_warns_once_and_still_takes_the_venv_off(shell: Shell) {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");
     sb.allow(&proj);
@@ -673,21 +676,138 @@ fn a_corrupted_state_warns_once_and_keeps_path(shell: Shell) {
         &sb,
         shell,
         &[
-            shell.cd_line(&proj),
             shell.dump_var("PATH", &sb.out("path-before")),
+            shell.cd_line(&proj),
             shell.export_line("AUTOVENV_STATE", "1:garbage"),
             shell.cd_line(Path::new("/")),
             shell.dump_var("PATH", &sb.out("path-after")),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            shell.dump_prompt(&sb.out("prompt")),
             shell.cd_line(Path::new("/tmp")),
         ],
     );
+    // PATH keeps everything but the venv's entry.
     assert_eq!(sb.out_text("path-before"), sb.out_text("path-after"));
+    assert_eq!(sb.out_text("ve"), "<unset>");
+    assert!(!sb.out_text("prompt").contains("(.venv)"));
     assert_eq!(
         shown.count("AUTOVENV_STATE could not be read"),
         1,
         "{}",
         shown.text
     );
+}
+
+/// `deactivate` after `AUTOVENV_STATE` was spoilt still takes autovenv's venv off: it is
+/// the one `VIRTUAL_ENV` names, and its entry is on `PATH`.
+fn deactivate_after_a_corrupted_state_takes_the_venv_off(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.mkdir("proj/src");
+    sb.allow(&proj);
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.dump_var("PATH", &sb.out("path-before")),
+            shell.cd_line(&proj),
+            shell.export_line("AUTOVENV_STATE", "1:garbage"),
+            shell.cd_line(&proj.join("src")),
+            "deactivate".into(),
+            shell.dump_var("PATH", &sb.out("path-after")),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            shell.dump_var("AUTOVENV_STATE", &sb.out("state")),
+            shell.dump_prompt(&sb.out("prompt")),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
+        ],
+    );
+    assert_eq!(sb.out_text("path-before"), sb.out_text("path-after"));
+    assert_eq!(sb.out_text("ve"), "<unset>");
+    assert_eq!(sb.out_text("state"), "<unset>");
+    assert!(!sb.out_text("prompt").contains("(.venv)"));
+    assert_eq!(sb.out_text("still-off"), "<unset>");
+    assert_eq!(
+        shown.count("AUTOVENV_STATE could not be read"),
+        1,
+        "{}",
+        shown.text
+    );
+}
+
+/// A shell started inside an active project (`bash -l`, a first tmux, a `.zshrc` that
+/// sets `PATH` outright) inherits `VIRTUAL_ENV` and `AUTOVENV_STATE`, but its profile
+/// rebuilt `PATH` without the venv: the first prompt puts the venv's entry back.
+fn a_shell_whose_profile_rebuilt_path_gets_the_venv_back(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    session::run(
+        &sb,
+        Shell::Bash,
+        &[
+            Shell::Bash.cd_line(&proj),
+            Shell::Bash.dump_env(&sb.out("active")),
+        ],
+    );
+    let active = parse_env(&sb.read_out("active"));
+    let mut cmd = session::command(&sb, shell);
+    cmd.current_dir(&proj).env("PWD", &proj);
+    for name in ["VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "AUTOVENV_STATE"] {
+        let value = active
+            .get(OsStr::new(name))
+            .unwrap_or_else(|| panic!("{name} not set in the project"));
+        cmd.env(name, value);
+    }
+    let mut session = Session::begin(&sb, shell, cmd);
+    session.line(&shell.hook_line());
+    session.lines(&[
+        shell.dump_var("PATH", &sb.out("path")),
+        shell.which_line("python", &sb.out("python")),
+        shell.dump_prompt(&sb.out("prompt")),
+        shell.cd_line(&sb.root),
+        shell.dump_var("PATH", &sb.out("path-left")),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve-left")),
+    ]);
+    session.finish();
+    let venv = proj.join(".venv");
+    let path = sb.out_text("path");
+    assert!(
+        path.starts_with(&format!("{}/bin:", venv.display())),
+        "{path}"
+    );
+    assert_eq!(path.matches(&text(&venv)).count(), 1, "{path}");
+    assert_eq!(sb.out_text("python").trim(), text(&venv.join("bin/python")));
+    assert_prefixed(shell, &sb.out_text("prompt"));
+    let left = sb.out_text("path-left");
+    assert!(!left.contains(&text(&venv)), "{left}");
+    assert_eq!(sb.out_text("ve-left"), "<unset>");
+}
+
+/// A `VIRTUAL_ENV` naming a venv that is gone keeps autovenv out, and says so once.
+fn a_virtual_env_that_is_gone_is_told_once(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let gone = sb.path("gone/.venv");
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.export_line("VIRTUAL_ENV", &text(&gone)),
+            shell.cd_line(&proj),
+            shell.cd_line(Path::new("/")),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("kept")),
+            shell.unset_line("VIRTUAL_ENV"),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ours")),
+        ],
+    );
+    let told = format!("VIRTUAL_ENV names {}, which does not exist", gone.display());
+    assert_eq!(shown.count(&told), 1, "{}", shown.text);
+    assert_eq!(sb.out_text("kept"), text(&gone));
+    assert_eq!(sb.out_text("ours"), text(&proj.join(".venv")));
 }
 
 fn broken_venvs_are_not_activated_and_say_why(shell: Shell) {

@@ -30,7 +30,9 @@ pub fn wanted(root: &Path, flag: Option<&OsStr>, config: Option<&OsStr>) -> Want
         };
     }
     let file = root.join(".python-version");
-    if let Ok(bytes) = std::fs::read(&file) {
+    // Not a regular file, or larger than any version file: as if there were none.
+    if let Some(bytes) = crate::fsread::read_if_regular(&file, crate::fsread::PYTHON_VERSION_LIMIT)
+    {
         if let Some((name, version)) = first_request(&bytes).and_then(command_for) {
             return Wanted {
                 name: name.into(),

@@ -8,6 +8,8 @@ use crate::venv::PyvenvCfg;
 
 const ROOT: &str = "/code/proj";
 const VENV: &str = "/code/proj/.venv";
+/// A `VIRTUAL_ENV` that names a directory that does not exist.
+const GONE: &str = "/gone/.venv";
 
 fn venv(path: &str, problem: Option<Problem>) -> Venv {
     Venv {
@@ -100,6 +102,7 @@ fn virtual_envs() -> Vec<Option<&'static OsStr>> {
         Some(OsStr::new(VENV)),
         Some(OsStr::new("/elsewhere/.venv")),
         Some(OsStr::new("/by/hand/.venv")),
+        Some(OsStr::new(GONE)),
     ]
 }
 
@@ -132,6 +135,7 @@ fn each(mut check: impl FnMut(&Inputs, &Plan)) -> usize {
                                     trust: &trust,
                                     auto_create,
                                     virtual_env,
+                                    virtual_env_exists: virtual_env != Some(OsStr::new(GONE)),
                                     state: &state,
                                     session: &session,
                                 };
@@ -166,13 +170,20 @@ fn is_prompt(request: Request) -> bool {
     matches!(request, Request::Prompt | Request::ActivatedByHand)
 }
 
+/// An unreadable state with a venv active: that venv is autovenv's, taken off.
+fn salvaged(inputs: &Inputs) -> bool {
+    inputs.state == &StateRead::Corrupt
+        && inputs.virtual_env.is_some_and(|v| !v.is_empty())
+        && inputs.request != Request::ActivatedByHand
+}
+
 fn foreign(inputs: &Inputs) -> bool {
-    inputs.virtual_env.is_some_and(|v| !v.is_empty()) && ours(inputs).is_none()
+    inputs.virtual_env.is_some_and(|v| !v.is_empty()) && ours(inputs).is_none() && !salvaged(inputs)
 }
 
 #[test]
 fn covers_every_combination() {
-    assert_eq!(each(|_, _| {}), 4 * 7 * 4 * 4 * 5 * 4 * 2);
+    assert_eq!(each(|_, _| {}), 4 * 7 * 4 * 4 * 6 * 4 * 2);
 }
 
 #[test]
@@ -230,6 +241,10 @@ fn our_activation_is_kept_or_restored_never_dropped() {
 #[test]
 fn unreadable_or_stale_state_is_always_dropped() {
     each(|i, plan| match i.state {
+        StateRead::Corrupt if salvaged(i) => {
+            let venv = PathBuf::from(i.virtual_env.unwrap_or_default());
+            assert_eq!(plan.leave, Some(Leave::Salvage { venv }), "{i:?}")
+        }
         StateRead::Corrupt => assert_eq!(plan.leave, Some(Leave::Corrupt)),
         StateRead::Present(s) if ours(i).is_none() => {
             assert_eq!(plan.leave, Some(Leave::Stale(s.clone())), "{i:?}")
@@ -244,6 +259,43 @@ fn keep_only_the_venv_that_is_found() {
         if let Enter::Keep(state) = &plan.enter {
             let found = i.discovery.venv.as_ref().map(|(v, _)| &v.path);
             assert_eq!(found, Some(&state.venv));
+        }
+    });
+}
+
+#[test]
+fn a_gone_virtual_env_is_told_once_and_left_alone() {
+    each(|i, plan| {
+        let gone = foreign(i) && i.virtual_env == Some(OsStr::new(GONE));
+        let told = matches!(plan.notice, Some(Notice::GoneVirtualEnv { .. }));
+        if told {
+            assert!(gone && is_prompt(i.request), "{i:?}");
+            assert_eq!(plan.enter, Enter::Nothing);
+        }
+        if gone && is_prompt(i.request) {
+            let key = Notice::GoneVirtualEnv {
+                venv: PathBuf::from(GONE),
+            }
+            .key();
+            assert_eq!(told, !i.session.has_noticed(&key), "{i:?}");
+        }
+    });
+}
+
+#[test]
+fn a_salvaged_venv_is_taken_off_and_deactivate_keeps_its_project_off() {
+    each(|i, plan| {
+        if !salvaged(i) {
+            return;
+        }
+        match i.request {
+            Request::Deactivate { nondestructive } => {
+                assert_eq!(plan.enter, Enter::Nothing);
+                if !nondestructive && i.virtual_env == Some(OsStr::new(VENV)) {
+                    assert_eq!(plan.session.off.as_deref(), Some(Path::new(ROOT)), "{i:?}");
+                }
+            }
+            _ => assert!(!matches!(plan.enter, Enter::Keep(_)), "{i:?}"),
         }
     });
 }
@@ -267,6 +319,8 @@ fn deactivate_turns_the_project_off_unless_nondestructive() {
             assert_eq!(plan.notice, None);
             match ours(i) {
                 Some(state) if !nondestructive => assert_eq!(plan.session.off, Some(state.root)),
+                // Checked in a_salvaged_venv_is_taken_off_and_deactivate_keeps_its_project_off.
+                None if salvaged(i) && !nondestructive => {}
                 _ => assert_eq!(plan.session.off, i.session.off, "{i:?}"),
             }
         }
@@ -285,6 +339,7 @@ fn prompt_plan(
         trust: &trust,
         auto_create: true,
         virtual_env: virtual_env.map(OsStr::new),
+        virtual_env_exists: true,
         state: &state,
         session: &Session::default(),
     })
@@ -375,6 +430,7 @@ fn a_venv_activated_by_hand_over_ours_takes_over_even_with_the_same_path() {
         trust: &Trust::Allowed,
         auto_create: true,
         virtual_env: Some(OsStr::new(VENV)),
+        virtual_env_exists: true,
         state: &StateRead::Present(ours.clone()),
         session: &Session::default(),
     });

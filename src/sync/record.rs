@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::declared;
-use crate::pct;
+use crate::{fsread, pct};
 
 /// The file name inside the venv.
 pub const FILE: &str = ".autovenv-sync";
@@ -28,12 +28,14 @@ pub struct Record {
 }
 
 impl Record {
-    /// The files that declare `root`'s dependencies now, hashed. Unreadable files are left
+    /// The files that declare `root`'s dependencies now, hashed. Files that cannot be read
+    /// — unreadable, not regular, or larger than [`fsread::DEPENDENCY_FILE_LIMIT`] — are left
     /// out, so they count as changed.
     pub fn current(root: &Path) -> Record {
         let mut files = BTreeMap::new();
         for name in declared(root).map(|d| d.files).unwrap_or_default() {
-            if let Ok(bytes) = std::fs::read(root.join(&name)) {
+            let file = root.join(&name);
+            if let Some(bytes) = fsread::read_if_regular(&file, fsread::DEPENDENCY_FILE_LIMIT) {
                 files.insert(name, hex(&Sha256::digest(&bytes)));
             }
         }
@@ -42,7 +44,7 @@ impl Record {
 
     /// The record kept in `venv`, if it has one that this version can read.
     pub fn read(venv: &Path) -> Option<Record> {
-        let bytes = std::fs::read(path(venv)).ok()?;
+        let bytes = fsread::read_if_regular(&path(venv), fsread::SYNC_RECORD_LIMIT)?;
         let mut lines = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty());
         if lines.next()? != HEADER.as_bytes() {
             return None;

@@ -91,7 +91,12 @@ impl Pty {
 
     /// Waits until the output after the last match contains `needle`; returns that output.
     pub fn expect(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.expect_within(needle, Duration::from_secs(20))
+    }
+
+    /// [`Pty::expect`], waiting at most `wait`.
+    pub fn expect_within(&mut self, needle: &str, wait: Duration) -> String {
+        let deadline = Instant::now() + wait;
         loop {
             let fresh = &self.seen[self.consumed..];
             if let Some(at) = find(fresh, needle.as_bytes()) {
