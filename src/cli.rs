@@ -80,7 +80,7 @@ pub enum Command {
     /// `autovenv completions SHELL`.
     Completions {
         /// The shell to complete in.
-        shell: clap_complete::Shell,
+        shell: crate::commands::completions::CompletionShell,
     },
 }
 
@@ -216,14 +216,17 @@ project's build code.";
 const COMPLETIONS_ABOUT: &str = "\
 Print a tab-completion script for autovenv's own commands in SHELL.
 
-bash: `eval \"$(autovenv completions bash)\"`; zsh: save as `_autovenv` in a directory on
-$fpath; fish: save as ~/.config/fish/completions/autovenv.fish; elvish:
-`eval (autovenv completions elvish | slurp)`.";
+bash: `eval \"$(autovenv completions bash)\"` in ~/.bashrc; zsh: save as `_autovenv` in a
+directory on $fpath (before compinit); fish: save as ~/.config/fish/completions/autovenv.fish;
+elvish: `eval (autovenv completions elvish | slurp)` in rc.elv; nushell: save to a file and
+`source` it in config.nu; tcsh: `eval \"`autovenv completions tcsh`\"` in ~/.tcshrc; xonsh:
+`execx($(autovenv completions xonsh))` in ~/.xonshrc.";
 
 fn dir_arg(help: &'static str) -> Arg {
     Arg::new("dir")
         .value_name("DIR")
         .help(help)
+        .value_hint(clap::ValueHint::DirPath)
         .value_parser(ValueParser::path_buf())
 }
 
@@ -350,7 +353,9 @@ pub fn command() -> clap::Command {
                         .value_name("SHELL")
                         .required(true)
                         .help("The shell to complete in")
-                        .value_parser(clap::value_parser!(clap_complete::Shell)),
+                        .value_parser(clap::builder::EnumValueParser::<
+                            crate::commands::completions::CompletionShell,
+                        >::new()),
                 ),
         )
         .disable_help_subcommand(true)
@@ -422,9 +427,9 @@ fn from_matches(matches: &ArgMatches) -> Command {
         },
         Some(("completions", m)) => Command::Completions {
             shell: m
-                .get_one::<clap_complete::Shell>("shell")
+                .get_one::<crate::commands::completions::CompletionShell>("shell")
                 .copied()
-                .unwrap_or(clap_complete::Shell::Bash),
+                .unwrap_or(crate::commands::completions::CompletionShell::Bash),
         },
         // `reload`: clap requires one of the subcommands above, and it is the last.
         _ => Command::Reload,

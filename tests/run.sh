@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test. On a fresh Debian machine, run as root, it first installs what the
-# tests start as real processes: the shells, strace, python3-venv, uv and nushell.
+# tests start as real processes: the shells, strace, python3-venv, uv, maturin, pipx and
+# nushell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
 debs=()
-for tool in bash zsh fish tcsh elvish xonsh strace shellcheck; do
+for tool in bash zsh fish tcsh elvish xonsh strace shellcheck file; do
     have "$tool" || debs+=("$tool")
 done
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || debs+=(python3-venv)
@@ -26,10 +27,15 @@ if ((${#debs[@]})); then
     fi
 fi
 
-if ! have uv; then
-    echo "tests/run.sh: installing uv from PyPI" >&2
-    python3 -m pip install --quiet --disable-pip-version-check uv ||
-        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages uv
+# uv, and what tests/install.rs builds and installs the wheel with: maturin and pipx.
+pypi=()
+for tool in uv maturin pipx; do
+    have "$tool" || pypi+=("$tool")
+done
+if ((${#pypi[@]})); then
+    echo "tests/run.sh: installing ${pypi[*]} from PyPI" >&2
+    python3 -m pip install --quiet --disable-pip-version-check "${pypi[@]}" ||
+        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${pypi[@]}"
     hash -r
 fi
 if ! have nu; then

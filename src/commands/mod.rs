@@ -11,7 +11,7 @@ use crate::export;
 use crate::message::{say, shown, Level};
 use crate::trust::List;
 
-mod completions;
+pub mod completions;
 mod create;
 mod exec;
 mod prune;
