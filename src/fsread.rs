@@ -45,6 +45,8 @@ pub const PYTHON_VERSION_LIMIT: u64 = 4 * 1024;
 pub const CONFIG_LIMIT: u64 = 1024 * 1024;
 /// A trust entry: one path.
 pub const TRUST_ENTRY_LIMIT: u64 = 64 * 1024;
+/// `/etc/passwd`, read to name the owner of a refused venv.
+pub const PASSWD_LIMIT: u64 = 4 * 1024 * 1024;
 /// A dependency or lock file that is hashed to tell whether the venv is in step.
 pub const DEPENDENCY_FILE_LIMIT: u64 = 16 * 1024 * 1024;
 
