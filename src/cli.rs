@@ -35,6 +35,9 @@ pub enum Command {
         dir: Option<PathBuf>,
         /// `--list`: print the allowed directories instead.
         list: bool,
+        /// `--any-owner`: accept a project or venv owned by another user (or, in a root
+        /// shell, writable by other users).
+        any_owner: bool,
     },
     /// `autovenv deny [DIR] [--list]`.
     Deny {
@@ -278,7 +281,8 @@ pub fn command() -> clap::Command {
                 .about("Trust the project that holds DIR (default: the current directory)")
                 .after_help(EXIT_STORE)
                 .arg(dir_arg("A directory in the project"))
-                .arg(list_flag("Print the allowed directories instead, one per line")),
+                .arg(list_flag("Print the allowed directories instead, one per line"))
+                .arg(flag("any-owner", "Also accept a project or venv owned by another user (in a root shell: one other users can write to)").conflicts_with("list")),
         )
         .subcommand(
             clap::Command::new("deny")
@@ -399,6 +403,7 @@ fn from_matches(matches: &ArgMatches) -> Command {
         Some(("allow", m)) => Command::Allow {
             dir: dir_of(m),
             list: m.get_flag("list"),
+            any_owner: m.get_flag("any-owner"),
         },
         Some(("deny", m)) => Command::Deny {
             dir: dir_of(m),

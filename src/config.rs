@@ -36,6 +36,9 @@ pub struct Config {
     pub python: Option<OsString>,
     /// Trees in which every project is trusted.
     pub trusted_roots: Vec<PathBuf>,
+    /// Whether, under `trusted_roots`, a venv that came with the checkout (tracked by
+    /// its VCS, not made by autovenv) is activated too. Off: such a venv needs an allow.
+    pub trusted_roots_committed_venvs: bool,
     /// Silences informational messages (never errors).
     pub quiet: bool,
     /// Template for `VIRTUAL_ENV_PROMPT` when `pyvenv.cfg` sets no prompt:
@@ -63,6 +66,7 @@ impl Default for Config {
             creator: Creator::Auto,
             python: None,
             trusted_roots: Vec::new(),
+            trusted_roots_committed_venvs: false,
             quiet: false,
             prompt: "{venv}".into(),
         }
@@ -227,6 +231,7 @@ fn apply_file(config: &mut Config, path: &Path, bytes: &[u8]) -> Result<(), Conf
             "trusted_roots" => config
                 .trusted_roots
                 .extend(strings()?.iter().map(|r| expand_home(OsStr::new(r)))),
+            "trusted_roots_committed_venvs" => config.trusted_roots_committed_venvs = boolean()?,
             "quiet" => config.quiet = boolean()?,
             "prompt" => config.prompt = string()?,
             _ => {
@@ -251,6 +256,7 @@ pub const KEYS: &[&str] = &[
     "creator",
     "python",
     "trusted_roots",
+    "trusted_roots_committed_venvs",
     "quiet",
     "prompt",
 ];

@@ -188,6 +188,16 @@ pub fn create(
             shown(&marker)
         )));
     }
+    if let Err(e) = crate::trust::record_made(venv) {
+        say(
+            Level::Warning,
+            false,
+            &format!(
+                "cannot record in the trust store that autovenv made {} ({e}): under trusted_roots it may need `autovenv allow`",
+                shown(venv)
+            ),
+        );
+    }
     Ok(Created {
         venv: Venv::inspect(venv.to_owned()),
         took: Some(took),

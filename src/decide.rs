@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::discover::Discovery;
 use crate::session::Session;
 use crate::state::State;
-use crate::trust::Trust;
+use crate::trust::{Change, Refusal, Trust};
 use crate::venv::{Problem, Venv};
 
 /// Why the binary was asked.
@@ -118,6 +118,20 @@ pub enum Notice {
         /// What `VIRTUAL_ENV` holds.
         venv: PathBuf,
     },
+    /// The project was allowed, but what is there is not what was allowed.
+    Changed {
+        /// The project root.
+        root: PathBuf,
+        /// What differs.
+        change: Change,
+    },
+    /// The project is trusted by name, but what is there is refused.
+    Refused {
+        /// The project root.
+        root: PathBuf,
+        /// Why.
+        refusal: Refusal,
+    },
 }
 
 impl Notice {
@@ -128,6 +142,8 @@ impl Notice {
             Notice::Broken { venv, .. } => ("b", venv),
             Notice::NoAutoCreate { root } => ("c", root),
             Notice::GoneVirtualEnv { venv } => ("v", venv),
+            Notice::Changed { root, .. } => ("g", root),
+            Notice::Refused { root, .. } => ("r", root),
         };
         let mut key = OsString::from(kind);
         key.push(path.as_os_str());
@@ -150,7 +166,8 @@ pub enum Reason {
     Broken,
     /// The user denied this project.
     Denied,
-    /// The user has not allowed this project.
+    /// The user has not allowed this project, or it changed since it was allowed, or
+    /// what is there is refused (another user's, or a venv that came with the checkout).
     Untrusted,
     /// A trusted project with a working venv.
     Trusted,
@@ -315,6 +332,32 @@ pub fn decide(inputs: &Inputs) -> Plan {
             session,
             Reason::Denied,
         ),
+        (Trust::Changed(change), _) => {
+            let notice = Notice::Changed {
+                root,
+                change: change.clone(),
+            };
+            plan(
+                leave_ours(ours),
+                Enter::Nothing,
+                Some(notice),
+                session,
+                Reason::Untrusted,
+            )
+        }
+        (Trust::Refused(refusal), _) => {
+            let notice = Notice::Refused {
+                root,
+                refusal: refusal.clone(),
+            };
+            plan(
+                leave_ours(ours),
+                Enter::Nothing,
+                Some(notice),
+                session,
+                Reason::Untrusted,
+            )
+        }
         (Trust::Unknown, _) => {
             let notice = Notice::Untrusted {
                 root,

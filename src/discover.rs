@@ -71,7 +71,8 @@ impl Discovery {
         for dir in pwd.ancestors() {
             if let VenvLocation::Named(names) = location {
                 if let Some(name) = names.iter().find(|n| is_dir(&dir.join(n))) {
-                    found.venv = Some((Venv::inspect(dir.join(name)), dir.to_owned()));
+                    let venv = physical(&dir.join(name));
+                    found.venv = Some((Venv::inspect(venv), dir.to_owned()));
                 }
             }
             if found.project.is_none()
@@ -80,7 +81,7 @@ impl Discovery {
                 found.project = Some(dir.to_owned());
                 if let VenvLocation::Fixed(path) = location {
                     if is_dir(path) {
-                        found.venv = Some((Venv::inspect(path.clone()), dir.to_owned()));
+                        found.venv = Some((Venv::inspect(physical(path)), dir.to_owned()));
                     }
                 }
             }
@@ -126,6 +127,19 @@ impl Discovery {
         }
         names.extend(config.vcs_markers.iter().cloned());
         names
+    }
+}
+
+/// The venv at `path` spelled as what it is now: its parent directory resolved, its own
+/// name kept (a `.venv` link stays `.venv`, in a directory whose owner is checked). This
+/// is what goes on `PATH`, so a symlink on the way to the project that someone else can
+/// re-point (one in `/tmp`) cannot change what that entry means after activation.
+pub fn physical(path: &Path) -> PathBuf {
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => std::fs::canonicalize(parent)
+            .map(|p| p.join(name))
+            .unwrap_or_else(|_| path.to_owned()),
+        _ => path.to_owned(),
     }
 }
 

@@ -10,9 +10,10 @@ use crate::create::Failure;
 use crate::decide::{self, Enter, Inputs, Leave, Notice, Plan, Request, StateRead};
 use crate::discover::{self, Discovery, VenvLocation};
 use crate::message::{say, shown, Level};
+use crate::ownership;
 use crate::session::Session;
 use crate::state::State;
-use crate::trust::{self, Trust};
+use crate::trust::{self, Change, Refusal, Trust};
 use crate::update::{Deactivate, HandOver, PromptChange, Update};
 use crate::venv::{Problem, Venv};
 
@@ -58,9 +59,10 @@ impl Situation {
             .unwrap_or_else(|| PathBuf::from("/"));
         let location = VenvLocation::from_env(&config);
         let discovery = Discovery::walk(&pwd, &config, &location);
+        let venv = discovery.venv.as_ref().map(|(venv, _)| venv.path.as_path());
         let trust = discovery
             .root()
-            .map_or(Trust::Unknown, |root| trust::check(root, &config));
+            .map_or(Trust::Unknown, |root| trust::check(root, venv, &config));
         let vars = Vars::from_env();
         let state = match &vars.state {
             None => StateRead::Absent,
@@ -212,8 +214,9 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
                 ..Default::default()
             };
             match crate::create::create(&root, &path, &situation.config, &options) {
-                Ok(made) => {
+                Ok(mut made) => {
                     took = made.took;
+                    made.venv.path = discover::physical(&made.venv.path);
                     target = Some((made.venv, root));
                 }
                 Err(Failure::Error(error)) => {
@@ -346,6 +349,68 @@ pub fn notice_text(notice: &Notice) -> (Level, String) {
                 shown(venv)
             ),
         ),
+        Notice::Changed { root, change } => (Level::Warning, changed_text(root, change)),
+        Notice::Refused { root, refusal } => (Level::Warning, refused_text(root, refusal)),
+    }
+}
+
+/// `autovenv allow` with options for `root`, quoted for a shell.
+fn allow_command(options: &str, root: &Path) -> String {
+    format!(
+        "autovenv allow {options}{}",
+        shell_words::quote(&shown(root))
+    )
+}
+
+/// Why an allowed project is asked about again, in one line.
+pub fn changed_text(root: &Path, change: &Change) -> String {
+    let allow = allow_command("", root);
+    match change {
+        Change::Root => format!(
+            "{} changed since it was allowed (it is another directory now: made again or cloned again), so it was not activated: run `{allow}` to trust it as it is, or `autovenv deny`",
+            shown(root)
+        ),
+        Change::Venv(venv) => format!(
+            "{} changed since {} was allowed (it was replaced by a venv autovenv did not make, which its version control tracks), so it was not activated: run `{allow}` to trust it as it is, or `autovenv deny`",
+            shown(venv),
+            shown(root)
+        ),
+        Change::Unrecorded => format!(
+            "{} was allowed by an older autovenv, which did not record what it trusted, so it was not activated: run `{allow}` again",
+            shown(root)
+        ),
+    }
+}
+
+/// Why a project trusted by name is not activated, in one line naming what to do.
+pub fn refused_text(root: &Path, refusal: &Refusal) -> String {
+    let allow = allow_command("--any-owner ", root);
+    match refusal {
+        Refusal::Ownership(ownership::Refusal::Owner { path, uid }) => {
+            let user = ownership::describe_user(*uid);
+            format!(
+                "{} is owned by {user}, not by you, so {} was not activated: if you trust {user}, run `{allow}`",
+                shown(path),
+                shown(root)
+            )
+        }
+        Refusal::Ownership(ownership::Refusal::Writable { path, mode }) => format!(
+            "{} can be written by other users (mode {mode:04o}), so {} was not activated in this root shell: run `chmod go-w` on it, or `{allow}` as root",
+            shown(path),
+            shown(root)
+        ),
+        Refusal::Committed { venv, tracked } => {
+            let why = if *tracked {
+                "came with the checkout (git tracks it)"
+            } else {
+                "may have come with the checkout (its version control could not be asked)"
+            };
+            format!(
+                "{} {why} and autovenv did not make it, so trusted_roots does not activate it: run `{}` if you trust what the repository ships",
+                shown(venv),
+                allow_command("", root)
+            )
+        }
     }
 }
 

@@ -67,6 +67,8 @@ pub const CONFIG_LIMIT: u64 = 1024 * 1024;
 pub const TRUST_ENTRY_LIMIT: u64 = 64 * 1024;
 /// The sync record kept in a venv: one line per file that declares dependencies.
 pub const SYNC_RECORD_LIMIT: u64 = 1024 * 1024;
+/// `/etc/passwd`, read to name the owner of a refused venv.
+pub const PASSWD_LIMIT: u64 = 4 * 1024 * 1024;
 /// A dependency or lock file that is hashed to tell whether the venv is in step.
 pub const DEPENDENCY_FILE_LIMIT: u64 = 16 * 1024 * 1024;
 

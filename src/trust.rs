@@ -1,23 +1,34 @@
-//! Which directories the user trusts to activate (and create) venvs in.
+//! Which directories the user trusts to activate (and create) venvs in, and whether what
+//! is there now is what they trusted.
 //!
 //! `autovenv allow DIR` writes `<data dir>/autovenv/allow/<sha256 of the canonical path>`
-//! holding the path; `deny` writes the same name under `deny/`. `trusted_roots` trusts
-//! whole trees, matched by path component.
+//! holding the path and what it trusted: the directory's device, inode and owner, and its
+//! venv's device and inode when it had one. `deny` writes the same name under `deny/`.
+//! Venvs autovenv creates are recorded under `made/`, named by their own path.
+//! `trusted_roots` trusts whole trees, matched by path component.
+//!
+//! The store is the user's alone: directories 0700, files 0600. An entry counts only if it
+//! is owned by the user and its name is the hash of the path it holds, so a file put there
+//! by anyone else, or one that names one path and holds another, trusts nothing.
 
 use std::ffi::OsString;
 use std::fs;
 use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
+use crate::fsread::{self, TRUST_ENTRY_LIMIT};
+use crate::ownership::{self, current_uid};
+use crate::provenance::{self, Tracked};
 
 /// How a directory stands with the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Trust {
-    /// Trusted by `autovenv allow`.
+    /// Trusted by `autovenv allow`, and still what was allowed.
     Allowed,
     /// Trusted because it lies in this `trusted_roots` entry.
     InTrustedRoot(PathBuf),
@@ -25,6 +36,10 @@ pub enum Trust {
     Denied,
     /// Never allowed or denied.
     Unknown,
+    /// Allowed, but it is not what was allowed any more: asked again.
+    Changed(Change),
+    /// Trusted by the user's word, but what is there is refused.
+    Refused(Refusal),
 }
 
 impl Trust {
@@ -34,7 +49,35 @@ impl Trust {
     }
 }
 
-/// The two lists a trust decision is written to.
+/// What differs from what `autovenv allow` recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// The directory is another one now (deleted and made again, cloned again).
+    Root,
+    /// The venv was replaced by one that autovenv did not make and the project's VCS
+    /// tracks (or whose VCS cannot be asked).
+    Venv(PathBuf),
+    /// The entry was written by an older autovenv, which recorded only the path.
+    Unrecorded,
+}
+
+/// Why a trusted project is not activated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The project or its venv belongs to someone else, or, in a root shell, others can
+    /// write to it.
+    Ownership(ownership::Refusal),
+    /// Under `trusted_roots`: the venv was not made by autovenv and the project's VCS
+    /// tracks it (it came with the checkout), or its VCS could not be asked.
+    Committed {
+        /// The venv.
+        venv: PathBuf,
+        /// Whether the VCS said so (else it could not be asked).
+        tracked: bool,
+    },
+}
+
+/// The lists a trust decision is written to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum List {
     /// Directories the user allowed.
@@ -50,6 +93,103 @@ impl List {
             List::Deny => "deny",
         }
     }
+
+    fn other(self) -> List {
+        match self {
+            List::Allow => List::Deny,
+            List::Deny => List::Allow,
+        }
+    }
+}
+
+/// The device and inode of a directory: which one it is, whatever its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// `st_dev`.
+    pub dev: u64,
+    /// `st_ino`.
+    pub ino: u64,
+}
+
+impl Identity {
+    /// The identity of what `path` names now (symlinks followed).
+    pub fn of(path: &Path) -> Option<Identity> {
+        let meta = fs::metadata(path).ok()?;
+        Some(Identity {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+}
+
+/// What an entry holds besides its path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Record {
+    /// The directory's identity and owner when it was recorded (`None`: an entry from an
+    /// older autovenv).
+    pub root: Option<(Identity, u32)>,
+    /// The venv's identity when it was recorded, if it had one.
+    pub venv: Option<Identity>,
+    /// `allow --any-owner`: a project or venv owned by someone else (or, for root,
+    /// writable by others) is accepted.
+    pub any_owner: bool,
+}
+
+impl Record {
+    fn encode(&self, path: &Path) -> Vec<u8> {
+        let mut out = path.as_os_str().as_bytes().to_vec();
+        out.push(0);
+        let mut line = |key: &str, value: String| {
+            out.extend_from_slice(format!("{key}={value}\n").as_bytes());
+        };
+        if let Some((id, uid)) = self.root {
+            line("dev", id.dev.to_string());
+            line("ino", id.ino.to_string());
+            line("uid", uid.to_string());
+        }
+        if let Some(id) = self.venv {
+            line("venv-dev", id.dev.to_string());
+            line("venv-ino", id.ino.to_string());
+        }
+        if self.any_owner {
+            line("any-owner", "1".into());
+        }
+        out
+    }
+
+    /// Reads an entry: its path and record. An entry from an older autovenv is the path
+    /// and a newline.
+    fn decode(bytes: &[u8]) -> (PathBuf, Record) {
+        let Some(nul) = bytes.iter().position(|&b| b == 0) else {
+            let path = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+            return (
+                PathBuf::from(OsString::from_vec(path.to_vec())),
+                Record::default(),
+            );
+        };
+        let path = PathBuf::from(OsString::from_vec(bytes[..nul].to_vec()));
+        let mut values = std::collections::BTreeMap::new();
+        for line in bytes[nul + 1..].split(|&b| b == b'\n') {
+            let text = String::from_utf8_lossy(line);
+            if let Some((key, value)) = text.split_once('=') {
+                values.insert(key.to_owned(), value.to_owned());
+            }
+        }
+        let num = |key: &str| values.get(key).and_then(|v| v.parse::<u64>().ok());
+        let id = |dev, ino| {
+            Some(Identity {
+                dev: num(dev)?,
+                ino: num(ino)?,
+            })
+        };
+        let uid = num("uid").and_then(|u| u32::try_from(u).ok());
+        let record = Record {
+            root: id("dev", "ino").zip(uid),
+            venv: id("venv-dev", "venv-ino"),
+            any_owner: values.get("any-owner").is_some_and(|v| v == "1"),
+        };
+        (path, record)
+    }
 }
 
 /// The trust store: `$XDG_DATA_HOME/autovenv`.
@@ -57,63 +197,182 @@ pub fn store_dir() -> Option<PathBuf> {
     Some(dirs::data_dir()?.join("autovenv"))
 }
 
-/// The file that records `canonical` in `list`.
-fn entry(list: List, canonical: &Path) -> Option<PathBuf> {
-    let digest = Sha256::digest(canonical.as_os_str().as_bytes());
+fn hash_name(path: &Path) -> String {
+    let digest = Sha256::digest(path.as_os_str().as_bytes());
     let mut name = String::with_capacity(64);
     for byte in digest {
         name.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
         name.push(char::from(b"0123456789abcdef"[usize::from(byte & 0x0f)]));
     }
-    Some(store_dir()?.join(list.dir_name()).join(name))
+    name
 }
 
-/// How `dir` stands: a deny file wins, then an allow file, then `trusted_roots`.
-pub fn check(dir: &Path, config: &Config) -> Trust {
+/// The file that records `canonical` in the store's directory `kind`.
+fn entry_file(kind: &str, canonical: &Path) -> Option<PathBuf> {
+    Some(store_dir()?.join(kind).join(hash_name(canonical)))
+}
+
+/// Why a file in the store counts for nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    /// Its name is not the hash of the path it holds.
+    NameMismatch,
+    /// It belongs to another user.
+    NotOwned(u32),
+    /// It could not be read (not a regular file, too large, permissions).
+    Unreadable(String),
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Invalid::NameMismatch => write!(f, "its name does not match the path it holds"),
+            Invalid::NotOwned(uid) => write!(
+                f,
+                "it belongs to {}, not to you",
+                ownership::describe_user(*uid)
+            ),
+            Invalid::Unreadable(why) => write!(f, "it cannot be read: {why}"),
+        }
+    }
+}
+
+/// Reads the entry `file`, which counts only if it is the user's and is named by the hash
+/// of the path it holds.
+fn read_entry(file: &Path) -> Result<(PathBuf, Record), Invalid> {
+    let meta = fs::symlink_metadata(file).map_err(|e| Invalid::Unreadable(e.to_string()))?;
+    if !meta.file_type().is_file() {
+        return Err(Invalid::Unreadable("it is not a regular file".into()));
+    }
+    if meta.uid() != current_uid() {
+        return Err(Invalid::NotOwned(meta.uid()));
+    }
+    let bytes = fsread::read_bounded(file, TRUST_ENTRY_LIMIT)
+        .map_err(|e| Invalid::Unreadable(e.to_string()))?;
+    let (path, record) = Record::decode(&bytes);
+    if file.file_name().map(OsStrExt::as_bytes) != Some(hash_name(&path).as_bytes()) {
+        return Err(Invalid::NameMismatch);
+    }
+    Ok((path, record))
+}
+
+/// The valid entry for `canonical` in `kind`, if there is one.
+fn lookup(kind: &str, canonical: &Path) -> Option<Record> {
+    let file = entry_file(kind, canonical)?;
+    let (path, record) = read_entry(&file).ok()?;
+    (path == canonical).then_some(record)
+}
+
+/// How the project `dir` stands, with `venv` its venv when it has one: a deny wins, then
+/// an allow (if what is there is still what was allowed), then `trusted_roots`; a project
+/// or venv owned by someone else is refused unless allowed with `--any-owner`.
+pub fn check(dir: &Path, venv: Option<&Path>, config: &Config) -> Trust {
     let Ok(canonical) = fs::canonicalize(dir) else {
         return Trust::Unknown;
     };
-    let recorded = |list| entry(list, &canonical).is_some_and(|f| f.exists());
-    if recorded(List::Deny) {
+    if lookup(List::Deny.dir_name(), &canonical).is_some() {
         return Trust::Denied;
     }
-    if recorded(List::Allow) {
+    let uid = current_uid();
+    let venv = venv.filter(|v| fs::metadata(v).is_ok_and(|m| m.is_dir()));
+    if let Some(record) = lookup(List::Allow.dir_name(), &canonical) {
+        let Some((identity, owner)) = record.root else {
+            return Trust::Changed(Change::Unrecorded);
+        };
+        let now = fs::metadata(&canonical).ok();
+        let same = now.is_some_and(|m| {
+            m.dev() == identity.dev && m.ino() == identity.ino && m.uid() == owner
+        });
+        if !same {
+            return Trust::Changed(Change::Root);
+        }
+        if let Some(venv) = venv {
+            let recorded = Identity::of(venv).is_some() && Identity::of(venv) == record.venv;
+            if !recorded
+                && !made_by_autovenv(venv)
+                && provenance::tracked(&canonical, venv) != Tracked::No
+            {
+                return Trust::Changed(Change::Venv(venv.to_owned()));
+            }
+        }
+        if !record.any_owner {
+            if let Err(refusal) = ownership::check(&canonical, venv, uid) {
+                return Trust::Refused(Refusal::Ownership(refusal));
+            }
+        }
         return Trust::Allowed;
     }
     for root in &config.trusted_roots {
         let root = fs::canonicalize(root).unwrap_or_else(|_| root.clone());
-        if canonical.starts_with(&root) {
-            return Trust::InTrustedRoot(root);
+        if !canonical.starts_with(&root) {
+            continue;
         }
+        if let Err(refusal) = ownership::check(&canonical, venv, uid) {
+            return Trust::Refused(Refusal::Ownership(refusal));
+        }
+        if let Some(venv) = venv {
+            if !config.trusted_roots_committed_venvs && !made_by_autovenv(venv) {
+                match provenance::tracked(&canonical, venv) {
+                    Tracked::No => {}
+                    tracked => {
+                        return Trust::Refused(Refusal::Committed {
+                            venv: venv.to_owned(),
+                            tracked: tracked == Tracked::Yes,
+                        })
+                    }
+                }
+            }
+        }
+        return Trust::InTrustedRoot(root);
     }
     Trust::Unknown
 }
 
-/// Records `dir` in `list` and removes it from the other list. Written atomically.
-pub fn record(list: List, dir: &Path) -> io::Result<PathBuf> {
-    let canonical = fs::canonicalize(dir)?;
-    let not_found = || {
+/// Makes the store directory `kind` (and the store) the user's alone: 0700.
+fn store_subdir(kind: &str) -> io::Result<PathBuf> {
+    let store = store_dir().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::NotFound,
             "no data directory: set HOME or XDG_DATA_HOME",
         )
-    };
-    let file = entry(list, &canonical).ok_or_else(not_found)?;
-    let other = entry(
-        match list {
-            List::Allow => List::Deny,
-            List::Deny => List::Allow,
-        },
-        &canonical,
-    )
-    .ok_or_else(not_found)?;
-    let parent = file.parent().ok_or_else(not_found)?;
-    fs::create_dir_all(parent)?;
-    let temp = parent.join(format!(".tmp-{}", std::process::id()));
+    })?;
+    let dir = store.join(kind);
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)?;
+    // A store made before (with the umask) is closed up too, where it is ours.
+    for path in [&store, &dir] {
+        let meta = fs::symlink_metadata(path)?;
+        if !meta.is_dir() {
+            return Err(io::Error::other(format!(
+                "{} is not a directory",
+                path.display()
+            )));
+        }
+        if meta.uid() == current_uid() && meta.mode() & 0o077 != 0 {
+            fs::set_permissions(path, fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(dir)
+}
+
+/// Writes `bytes` to `kind/<hash of path>` atomically, readable by the user alone.
+fn write_entry(kind: &str, path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+    let dir = store_subdir(kind)?;
+    let file = dir.join(hash_name(path));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let temp = dir.join(format!(".tmp-{}-{nanos}", std::process::id()));
     let written = (|| {
-        let mut out = fs::File::create(&temp)?;
-        out.write_all(canonical.as_os_str().as_bytes())?;
-        out.write_all(b"\n")?;
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)?;
+        out.write_all(bytes)?;
         out.sync_all()?;
         fs::rename(&temp, &file)
     })();
@@ -121,11 +380,57 @@ pub fn record(list: List, dir: &Path) -> io::Result<PathBuf> {
         let _ = fs::remove_file(&temp);
         return Err(e);
     }
-    match fs::remove_file(&other) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-        _ => {}
+    Ok(file)
+}
+
+/// Records the project `dir` in `list` and removes it from the other list; an allow also
+/// records what was trusted: the directory, its owner and `venv` (when there is one), and
+/// `any_owner`. Returns the canonical path.
+pub fn record(list: List, dir: &Path, venv: Option<&Path>, any_owner: bool) -> io::Result<PathBuf> {
+    let canonical = fs::canonicalize(dir)?;
+    let meta = fs::metadata(&canonical)?;
+    let record = Record {
+        root: Some((
+            Identity {
+                dev: meta.dev(),
+                ino: meta.ino(),
+            },
+            meta.uid(),
+        )),
+        venv: venv.and_then(Identity::of),
+        any_owner,
+    };
+    write_entry(list.dir_name(), &canonical, &record.encode(&canonical))?;
+    if let Some(other) = entry_file(list.other().dir_name(), &canonical) {
+        match fs::remove_file(&other) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
     }
     Ok(canonical)
+}
+
+/// Records that autovenv made the venv at `venv`, as it is now: under `trusted_roots`, and
+/// for an allowed project whose venv is made again, a venv autovenv made is activated even
+/// where the project's VCS tracks its path.
+pub fn record_made(venv: &Path) -> io::Result<()> {
+    let canonical = fs::canonicalize(venv)?;
+    let record = Record {
+        root: Identity::of(&canonical).map(|id| (id, current_uid())),
+        ..Record::default()
+    };
+    write_entry("made", &canonical, &record.encode(&canonical)).map(drop)
+}
+
+/// Whether autovenv made the venv at `venv` (the same directory, not only the same path).
+pub fn made_by_autovenv(venv: &Path) -> bool {
+    let Ok(canonical) = fs::canonicalize(venv) else {
+        return false;
+    };
+    let now = Identity::of(&canonical);
+    lookup("made", &canonical)
+        .and_then(|r| r.root)
+        .is_some_and(|(id, _)| Some(id) == now)
 }
 
 /// Removes `dir` from both lists. Returns whether anything was recorded.
@@ -133,7 +438,7 @@ pub fn forget(dir: &Path) -> io::Result<bool> {
     let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
     let mut removed = false;
     for list in [List::Allow, List::Deny] {
-        if let Some(file) = entry(list, &canonical) {
+        if let Some(file) = entry_file(list.dir_name(), &canonical) {
             match fs::remove_file(file) {
                 Ok(()) => removed = true,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -144,8 +449,17 @@ pub fn forget(dir: &Path) -> io::Result<bool> {
     Ok(removed)
 }
 
-/// Every directory recorded in `list`, with the file that records it.
-pub fn entries(list: List) -> io::Result<Vec<(PathBuf, PathBuf)>> {
+/// One file in a list of the store.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The file.
+    pub file: PathBuf,
+    /// The directory it records, or why it counts for nothing.
+    pub dir: Result<PathBuf, Invalid>,
+}
+
+/// Every file in `list`, valid or not, sorted by the directory it records.
+pub fn entries(list: List) -> io::Result<Vec<Entry>> {
     let Some(dir) = store_dir().map(|d| d.join(list.dir_name())) else {
         return Ok(Vec::new());
     };
@@ -163,12 +477,35 @@ pub fn entries(list: List) -> io::Result<Vec<(PathBuf, PathBuf)>> {
         {
             continue;
         }
-        let mut bytes = crate::fsread::read_bounded(&file, crate::fsread::TRUST_ENTRY_LIMIT)?;
-        if bytes.last() == Some(&b'\n') {
-            bytes.pop();
-        }
-        found.push((PathBuf::from(OsString::from_vec(bytes)), file));
+        let dir = read_entry(&file).map(|(path, _)| path);
+        found.push(Entry { file, dir });
     }
-    found.sort();
+    found.sort_by(|a, b| match (&a.dir, &b.dir) {
+        (Ok(x), Ok(y)) => x.cmp(y),
+        _ => a.file.cmp(&b.file),
+    });
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_old_entries_hold_only_a_path() {
+        let record = Record {
+            root: Some((Identity { dev: 1, ino: 2 }, 1000)),
+            venv: Some(Identity { dev: 3, ino: 4 }),
+            any_owner: true,
+        };
+        let path = Path::new("/p/with\nnewline");
+        assert_eq!(
+            Record::decode(&record.encode(path)),
+            (path.to_owned(), record)
+        );
+        assert_eq!(
+            Record::decode(b"/old/entry\n"),
+            (PathBuf::from("/old/entry"), Record::default())
+        );
+    }
 }

@@ -103,6 +103,8 @@ pub(super) fn target(dir: Option<&Path>) -> Result<Target, String> {
                 shown(&root)
             ))
         }
+        Trust::Changed(change) => return Err(crate::export::changed_text(&root, change)),
+        Trust::Refused(refusal) => return Err(crate::export::refused_text(&root, refusal)),
     }
     let venv = match &situation.discovery.venv {
         Some((venv, _)) => match &venv.problem {

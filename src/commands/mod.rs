@@ -113,8 +113,10 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Allow { list: true, .. } => trust::list(List::Allow),
         Command::Deny { list: true, .. } => trust::list(List::Deny),
-        Command::Allow { dir, .. } => trust::record(List::Allow, dir.as_deref()),
-        Command::Deny { dir, .. } => trust::record(List::Deny, dir.as_deref()),
+        Command::Allow { dir, any_owner, .. } => {
+            trust::record(List::Allow, dir.as_deref(), any_owner)
+        }
+        Command::Deny { dir, .. } => trust::record(List::Deny, dir.as_deref(), false),
         Command::Status { dir, json: false } => status::status(dir.as_deref()),
         Command::Status { dir, json: true } => status::json(dir.as_deref()),
         Command::Exec { .. } => Err("exec is run by `main`".to_owned()),

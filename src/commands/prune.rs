@@ -1,4 +1,5 @@
-//! `autovenv prune`: forget trust decisions about directories that are gone.
+//! `autovenv prune`: forget trust decisions about directories that are gone, and drop
+//! files in the trust store that count for nothing (forged, or another user's).
 
 use std::io::ErrorKind;
 use std::path::Path;
@@ -6,7 +7,8 @@ use std::path::Path;
 use crate::message::{say, shown, Level};
 use crate::trust::{self, List};
 
-/// Removes every allow and deny entry whose directory no longer exists.
+/// Removes every allow and deny entry whose directory no longer exists, and every file in
+/// those lists that is not a valid entry.
 pub fn prune() -> Result<(), String> {
     let (config, _) = crate::config::load();
     let store = || shown(trust::store_dir().unwrap_or_default());
@@ -18,10 +20,20 @@ pub fn prune() -> Result<(), String> {
                 store()
             )
         })?;
-        for (dir, file) in entries {
-            if !gone(&dir) {
-                continue;
-            }
+        for entry in entries {
+            let file = entry.file;
+            let kind = match list {
+                List::Allow => "allowed",
+                List::Deny => "denied",
+            };
+            let said = match &entry.dir {
+                Ok(dir) if gone(dir) => format!("forgot {} ({kind}; it is gone)", shown(dir)),
+                Ok(_) => continue,
+                Err(invalid) => format!(
+                    "removed {} from the trust store: {invalid}, so it trusted nothing",
+                    shown(&file)
+                ),
+            };
             match std::fs::remove_file(&file) {
                 Ok(()) => {}
                 Err(e) if e.kind() == ErrorKind::NotFound => continue,
@@ -34,15 +46,7 @@ pub fn prune() -> Result<(), String> {
                 }
             }
             pruned += 1;
-            let kind = match list {
-                List::Allow => "allowed",
-                List::Deny => "denied",
-            };
-            say(
-                Level::Info,
-                config.quiet,
-                &format!("forgot {} ({kind}; it is gone)", shown(&dir)),
-            );
+            say(Level::Info, config.quiet, &said);
         }
     }
     let summary = match pruned {

@@ -38,7 +38,7 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
         Some(root) => format!("project:    {}", shown(root)),
         None => "project:    none (no venv or project marker up to the first VCS root)".to_owned(),
     });
-    if d.root().is_some() {
+    if let Some(project) = d.root() {
         lines.push(match &situation.trust {
             Trust::Allowed => "trust:      allowed (autovenv allow)".to_owned(),
             Trust::InTrustedRoot(root) => {
@@ -46,6 +46,18 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
             }
             Trust::Denied => "trust:      denied (autovenv deny)".to_owned(),
             Trust::Unknown => "trust:      not trusted (run `autovenv allow`)".to_owned(),
+            Trust::Changed(change) => {
+                format!(
+                    "trust:      not trusted: {}",
+                    export::changed_text(project, change)
+                )
+            }
+            Trust::Refused(refusal) => {
+                format!(
+                    "trust:      refused: {}",
+                    export::refused_text(project, refusal)
+                )
+            }
         });
     }
     lines.push(match &situation.vars.virtual_env {

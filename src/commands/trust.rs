@@ -3,18 +3,25 @@
 use std::path::Path;
 
 use super::target_dir;
-use crate::export::Situation;
+use crate::decide::Notice;
+use crate::export::{notice_text, Situation};
 use crate::message::{say, shown, Level};
 use crate::session::Session;
-use crate::trust::{self, List};
+use crate::trust::{self, List, Trust};
 
-/// Records the project holding `dir` (default: here) in `list`.
-pub fn record(list: List, dir: Option<&Path>) -> Result<(), String> {
+/// Records the project holding `dir` (default: here) in `list`; `any_owner` accepts a
+/// project or venv that belongs to someone else.
+pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), String> {
     let dir = target_dir(dir)?;
     let mut session = Session::default();
     let situation = Situation::gather(Some(&dir), &mut session);
     let root = situation.discovery.root().unwrap_or(&dir).to_owned();
-    let canonical = trust::record(list, &root).map_err(|e| {
+    let venv = situation
+        .discovery
+        .venv
+        .as_ref()
+        .map(|(v, _)| v.path.as_path());
+    let canonical = trust::record(list, &root, venv, any_owner).map_err(|e| {
         let store = trust::store_dir().unwrap_or_default();
         format!(
             "cannot record {} in the trust store {} ({e}): check that it is writable",
@@ -32,6 +39,17 @@ pub fn record(list: List, dir: Option<&Path>) -> Result<(), String> {
     } else {
         "when you enter it"
     };
+    // Allowed by name, but still refused for what is there: say so now, not at the prompt.
+    if list == List::Allow {
+        if let Trust::Refused(refusal) = trust::check(&root, venv, &situation.config) {
+            let notice = Notice::Refused {
+                root: canonical,
+                refusal,
+            };
+            say(Level::Warning, false, &notice_text(&notice).1);
+            return Ok(());
+        }
+    }
     let text = match list {
         List::Deny => format!("denied {}: autovenv will leave it alone", shown(&canonical)),
         List::Allow if situation.discovery.venv.is_some() => {
@@ -56,9 +74,21 @@ pub fn list(list: List) -> Result<(), String> {
         )
     })?;
     let mut out = Vec::new();
-    for (dir, _) in entries {
-        out.extend_from_slice(dir.as_os_str().as_encoded_bytes());
-        out.push(b'\n');
+    for entry in entries {
+        match entry.dir {
+            Ok(dir) => {
+                out.extend_from_slice(dir.as_os_str().as_encoded_bytes());
+                out.push(b'\n');
+            }
+            Err(why) => say(
+                Level::Warning,
+                false,
+                &format!(
+                    "ignored {} in the trust store: {why}; `autovenv prune` removes it",
+                    shown(&entry.file)
+                ),
+            ),
+        }
     }
     super::print(&out);
     Ok(())

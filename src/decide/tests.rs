@@ -68,12 +68,17 @@ fn trusts() -> Vec<Trust> {
         Trust::InTrustedRoot(PathBuf::from("/code")),
         Trust::Denied,
         Trust::Unknown,
+        Trust::Changed(Change::Root),
+        Trust::Refused(Refusal::Ownership(crate::ownership::Refusal::Owner {
+            path: PathBuf::from(VENV),
+            uid: 12345,
+        })),
     ]
 }
 
 fn sessions() -> Vec<Session> {
     let mut noticed = Session::default();
-    for kind in ["u", "b", "c"] {
+    for kind in ["u", "b", "c", "g", "r"] {
         let mut key = OsString::from(kind);
         key.push(ROOT);
         noticed.remember_notice(key);
@@ -183,7 +188,7 @@ fn foreign(inputs: &Inputs) -> bool {
 
 #[test]
 fn covers_every_combination() {
-    assert_eq!(each(|_, _| {}), 4 * 7 * 4 * 4 * 6 * 4 * 2);
+    assert_eq!(each(|_, _| {}), 4 * 7 * 6 * 4 * 6 * 4 * 2);
 }
 
 #[test]
@@ -437,4 +442,38 @@ fn a_venv_activated_by_hand_over_ours_takes_over_even_with_the_same_path() {
     assert_eq!(plan.leave, Some(Leave::Stale(ours)));
     assert_eq!(plan.enter, Enter::Nothing);
     assert_eq!(plan.reason, Reason::Foreign);
+}
+
+#[test]
+fn a_changed_or_refused_project_is_told_once_and_nothing_is_turned_on() {
+    each(|i, plan| {
+        let notice = match i.trust {
+            Trust::Changed(change) => Notice::Changed {
+                root: PathBuf::from(ROOT),
+                change: change.clone(),
+            },
+            Trust::Refused(refusal) => Notice::Refused {
+                root: PathBuf::from(ROOT),
+                refusal: refusal.clone(),
+            },
+            _ => return,
+        };
+        assert!(!matches!(
+            plan.enter,
+            Enter::Activate(..) | Enter::Create(_)
+        ));
+        let told = is_prompt(i.request)
+            && !foreign(i)
+            && i.discovery.root().is_some()
+            && i.session.off.as_deref() != Some(Path::new(ROOT))
+            && i.discovery
+                .venv
+                .as_ref()
+                .is_none_or(|(v, _)| v.problem.is_none())
+            && !i.session.has_noticed(&notice.key());
+        assert_eq!(plan.notice == Some(notice), told, "{i:?} -> {plan:?}");
+        if told {
+            assert_eq!(plan.reason, Reason::Untrusted);
+        }
+    });
 }
