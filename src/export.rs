@@ -38,15 +38,16 @@ pub struct Situation {
 impl Situation {
     /// Looks at `dir` (or the shell's directory) and the environment.
     pub fn gather(dir: Option<&Path>, session: &mut Session) -> Situation {
-        let (config, error) = config::load();
-        if let Some(error) = error {
+        let (config, errors) = config::load();
+        // Each problem once per shell; each line says what is in effect instead.
+        for error in errors {
             let key = OsString::from(format!("e{error}"));
             if !session.has_noticed(&key) {
-                say(
-                    Level::Error,
-                    false,
-                    &format!("{error} (using the defaults meanwhile)"),
-                );
+                let level = match error.effect {
+                    config::Effect::FileIgnored => Level::Error,
+                    _ => Level::Warning,
+                };
+                say(level, false, &error.to_string());
                 session.remember_notice(key);
             }
         }
