@@ -56,7 +56,15 @@ impl Situation {
             .or_else(discover::current_dir)
             .unwrap_or_else(|| PathBuf::from("/"));
         let location = VenvLocation::from_env(&config);
-        let discovery = Discovery::walk(&pwd, &config, &location);
+        let mut discovery = Discovery::walk(&pwd, &config, &location);
+        // A file where the project's venv belongs: not a venv, and nothing can be made
+        // there, so it is reported as that project's broken venv.
+        if let (None, Some(root)) = (&discovery.venv, &discovery.project) {
+            let path = location.for_root(root);
+            if std::fs::symlink_metadata(&path).is_ok() && !path.is_dir() {
+                discovery.venv = Some((Venv::not_a_directory(path), root.clone()));
+            }
+        }
         let trust = discovery
             .root()
             .map_or(Trust::Unknown, |root| trust::check(root, &config));
@@ -318,6 +326,7 @@ pub fn problem_text(venv: &Path, problem: &Problem) -> String {
         Some(_) => ", then `autovenv sync` to reinstall its dependencies",
         None => "",
     };
+    let is_link = std::fs::symlink_metadata(venv).is_ok_and(|m| m.is_symlink());
     let venv = shown(venv);
     match problem {
         Problem::NoConfig => format!(
@@ -336,6 +345,13 @@ pub fn problem_text(venv: &Path, problem: &Problem) -> String {
         ),
         Problem::Incomplete => format!(
             "{venv} is half-made (its creation did not finish), so it was not activated: run `autovenv create --force` to rebuild it"
+        ),
+        Problem::NotAVenvConfig => format!(
+            "{venv}/pyvenv.cfg lacks the `home` and `version` keys every venv creator writes, so it was not activated: run `autovenv create --force` to rebuild it{then_sync}"
+        ),
+        Problem::NotADirectory => format!(
+            "{venv} is {}, not a venv directory, so no venv was activated or made there: rename or remove it to have the venv made there",
+            if is_link { "a link to nothing" } else { "a file" }
         ),
         Problem::ColonInPath => format!(
             "{venv} has ':' in its path, which PATH cannot hold, so it was not activated: rename or move the directory"

@@ -79,6 +79,11 @@ pub enum Problem {
     MissingHome(PathBuf),
     /// The path holds `:`, so its `bin` cannot be put on `PATH`.
     ColonInPath,
+    /// `pyvenv.cfg` lacks the keys every venv creator writes (`home`, and `version` or
+    /// `version_info`): whatever wrote it, the interpreter would not start as a venv's.
+    NotAVenvConfig,
+    /// Where the venv belongs there is a file (or a link to nothing), not a directory.
+    NotADirectory,
     /// autovenv's creation of it has not finished (it holds [`INCOMPLETE_MARKER`]): it is
     /// being made right now, or its making was cut short.
     Incomplete,
@@ -103,7 +108,12 @@ impl Venv {
     /// Reads the venv at `path`.
     pub fn inspect(path: PathBuf) -> Venv {
         let (cfg, mut problem) = match std::fs::read(path.join("pyvenv.cfg")) {
-            Ok(bytes) => (PyvenvCfg::parse(&bytes), None),
+            Ok(bytes) => {
+                let cfg = PyvenvCfg::parse(&bytes);
+                let problem = (cfg.home.is_none() || cfg.version.is_none())
+                    .then_some(Problem::NotAVenvConfig);
+                (cfg, problem)
+            }
             Err(_) => (PyvenvCfg::default(), Some(Problem::NoConfig)),
         };
         if std::fs::symlink_metadata(path.join(INCOMPLETE_MARKER)).is_ok() {
@@ -119,6 +129,16 @@ impl Venv {
             problem = Some(Problem::ColonInPath);
         }
         Venv { path, cfg, problem }
+    }
+
+    /// What stands where a venv belongs but is not a directory (see
+    /// [`Problem::NotADirectory`]).
+    pub fn not_a_directory(path: PathBuf) -> Venv {
+        Venv {
+            path,
+            cfg: PyvenvCfg::default(),
+            problem: Some(Problem::NotADirectory),
+        }
     }
 
     /// The venv's `bin` directory, the entry activation puts on `PATH`.

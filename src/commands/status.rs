@@ -11,6 +11,7 @@ use crate::message::shown;
 use crate::session::Session;
 use crate::sync::record::Record;
 use crate::trust::Trust;
+use crate::venv::Problem;
 
 /// Prints what autovenv finds in `dir` (default: here) and what it would do.
 pub fn status(dir: Option<&Path>) -> Result<(), String> {
@@ -59,7 +60,11 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
         }
         _ => "active:     none".to_owned(),
     });
-    if let (Some((venv, _)), Some(root)) = (&d.venv, d.root()) {
+    let venv_dir = d
+        .venv
+        .as_ref()
+        .filter(|(venv, _)| venv.problem != Some(Problem::NotADirectory));
+    if let (Some((venv, _)), Some(root)) = (venv_dir, d.root()) {
         lines.push(match Record::read(&venv.path) {
             None => "sync:       never synced by `autovenv sync`".to_owned(),
             Some(record) => match record.changed(root).as_slice() {
