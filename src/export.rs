@@ -103,15 +103,23 @@ impl Situation {
 
 /// Runs one evaluation and returns the code for `shell`.
 pub fn export(shell: &dyn crate::shell::Shell, request: Request, session: &OsStr) -> Vec<u8> {
+    let reload = session.as_bytes() == crate::session::RELOAD.as_bytes();
     let mut session = Session::decode(session.as_bytes());
     let mut situation = Situation::gather(None, &mut session);
     let plan = situation.decide(request, &session);
-    let update = carry_out(&mut situation, plan, shell);
+    let update = carry_out(&mut situation, plan, shell, reload);
     shell.render(&update)
 }
 
 /// Carries out a plan: undoes, creates, activates, tells; returns what the shell applies.
-fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Shell) -> Update {
+/// `reload`: the user ran `autovenv reload`, so an activation that stays takes its prompt
+/// name from the config as it is now.
+fn carry_out(
+    situation: &mut Situation,
+    plan: Plan,
+    shell: &dyn crate::shell::Shell,
+    reload: bool,
+) -> Update {
     let quiet = situation.config.quiet;
     let mut session = plan.session;
     let mut after = situation.vars.clone();
@@ -169,6 +177,21 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
     let mut took = None;
     match plan.enter {
         Enter::Nothing => {}
+        Enter::Keep(state) if reload => {
+            let name = match &situation.discovery.venv {
+                Some((venv, _)) if venv.path == state.venv => {
+                    venv.prompt(&situation.config.prompt, &state.root)
+                }
+                _ => state
+                    .venv
+                    .file_name()
+                    .map(OsStr::to_owned)
+                    .unwrap_or_default(),
+            };
+            after.virtual_env_prompt = Some(name.clone());
+            deactivate = Deactivate::Define;
+            prompt = PromptChange::Show(name);
+        }
         Enter::Keep(state) => {
             let name = situation
                 .vars

@@ -1,6 +1,7 @@
 //! The subcommands: parse the command line, run one, return the exit status.
 
 use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -9,6 +10,7 @@ use crate::decide::Request;
 use crate::discover;
 use crate::export;
 use crate::message::{say, shown, Level};
+use crate::session::Session;
 use crate::trust::List;
 
 mod completions;
@@ -126,10 +128,23 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Create { dir, python, force } => create::create(dir.as_deref(), python, force),
         Command::Reload => {
-            say(Level::Info, false, "evaluating again at the next prompt");
+            let (config, _) = crate::config::load();
+            say(
+                Level::Info,
+                config.quiet,
+                "evaluating again at the next prompt, with the config as it is now",
+            );
             Ok(())
         }
     }
+}
+
+/// The memory of the shell this command was typed in, which the hook's `autovenv`
+/// function hands over (empty when run another way).
+pub(crate) fn shell_session() -> Session {
+    std::env::var_os(crate::session::ENV)
+        .map(|value| Session::decode(value.as_bytes()))
+        .unwrap_or_default()
 }
 
 /// Writes `bytes` to stdout; a closed stdout is not an error worth reporting.

@@ -8,7 +8,6 @@ use super::{print, target_dir};
 use crate::decide::{Enter, Reason, Request, StateRead};
 use crate::export::{self, Situation};
 use crate::message::shown;
-use crate::session::Session;
 use crate::sync::record::Record;
 use crate::trust::Trust;
 use crate::venv::Problem;
@@ -16,7 +15,7 @@ use crate::venv::Problem;
 /// Prints what autovenv finds in `dir` (default: here) and what it would do.
 pub fn status(dir: Option<&Path>) -> Result<(), String> {
     let dir = target_dir(dir)?;
-    let mut session = Session::default();
+    let mut session = super::shell_session();
     let situation = Situation::gather(Some(&dir), &mut session);
     let plan = situation.decide(Request::Prompt, &session);
     let d = &situation.discovery;
@@ -101,7 +100,7 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
 /// bytes in lowercase hex.
 pub fn json(dir: Option<&Path>) -> Result<(), String> {
     let dir = target_dir(dir)?;
-    let mut session = Session::default();
+    let mut session = super::shell_session();
     let situation = Situation::gather(Some(&dir), &mut session);
     let plan = situation.decide(Request::Prompt, &session);
     let d = &situation.discovery;
@@ -207,7 +206,10 @@ fn reason(reason: Reason) -> (&'static str, &'static str) {
             "auto_create_off",
             "the project has no venv and auto_create is off",
         ),
-        Reason::CreationFailed => ("creation_failed", "creating its venv failed in this shell"),
+        Reason::CreationFailed => (
+            "creation_failed",
+            "creating its venv failed in this shell, and is tried again after you leave and come back (or run `autovenv create`)",
+        ),
         Reason::Missing => ("missing", "the project is trusted and has no venv yet"),
     }
 }
