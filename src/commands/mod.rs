@@ -58,6 +58,20 @@ pub fn main() -> ExitCode {
 /// A mistake on the command line as one line: what is wrong, what is allowed, and the
 /// usage (or where the help is), from clap's several-line report.
 fn usage_error(error: &clap::Error) -> String {
+    // `allow --list DIR`: the usage would not help, as it shows both; say which is which.
+    let subcommand = std::env::args().nth(1).unwrap_or_default();
+    if error.kind() == clap::error::ErrorKind::ArgumentConflict
+        && matches!(subcommand.as_str(), "allow" | "deny")
+        && std::env::args().any(|a| a == "--list")
+    {
+        let (listed, verb) = match subcommand.as_str() {
+            "allow" => ("allowed", "trust"),
+            _ => ("denied", "deny"),
+        };
+        return format!(
+            "--list prints every {listed} directory and takes no DIR: run `autovenv {subcommand} --list`, or `autovenv {subcommand} DIR` to {verb} the project holding DIR"
+        );
+    }
     let report = error.render().to_string();
     let mut what = String::new();
     let mut usage = None;
