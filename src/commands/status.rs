@@ -8,7 +8,7 @@ use super::{print, target_dir};
 use crate::decide::{Enter, Reason, Request, StateRead};
 use crate::export::{self, Situation};
 use crate::message::shown;
-use crate::sync::record::Record;
+use crate::sync::changed_since_sync;
 use crate::trust::Trust;
 use crate::venv::Problem;
 
@@ -64,9 +64,9 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
         .as_ref()
         .filter(|(venv, _)| venv.problem != Some(Problem::NotADirectory));
     if let (Some((venv, _)), Some(root)) = (venv_dir, d.root()) {
-        lines.push(match Record::read(&venv.path) {
+        lines.push(match changed_since_sync(&venv.path, root) {
             None => "sync:       never synced by `autovenv sync`".to_owned(),
-            Some(record) => match record.changed(root).as_slice() {
+            Some(changed) => match changed.as_slice() {
                 [] => "sync:       in step with the files that declare its dependencies".to_owned(),
                 changed => {
                     let names: Vec<String> = changed.iter().map(shown).collect();
@@ -152,13 +152,12 @@ pub fn json(dir: Option<&Path>) -> Result<(), String> {
     out.string("reason", Some(reason));
     out.string("reason_text", Some(text));
     let changed = match (venv, d.root()) {
-        (Some(v), Some(root)) => match Record::read(&v.path) {
+        (Some(v), Some(root)) => match changed_since_sync(&v.path, root) {
             None => {
                 out.string("sync", Some("never"));
                 Vec::new()
             }
-            Some(record) => {
-                let changed = record.changed(root);
+            Some(changed) => {
                 out.string(
                     "sync",
                     Some(if changed.is_empty() {
