@@ -223,6 +223,62 @@ fn create_where_the_path_has_a_colon_says_nothing_was_made(shell: Shell) {
     assert!(!proj.join(".venv").exists());
 }
 
+#[test]
+fn exec_without_dashes_help_and_list_with_a_directory_are_understood() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.mkdir("proj/src");
+    sb.allow(&proj);
+    let venv = proj.join(".venv");
+    // As `uv run python …` is typed: no `--`, and the command's own options.
+    let out = sb.autovenv(
+        &proj,
+        &["exec", "python", "-c", "import sys; print(sys.prefix)"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        venv.display().to_string()
+    );
+    let out = sb.autovenv(
+        &proj,
+        &[
+            "exec",
+            "src",
+            "python",
+            "-c",
+            "import sys; print(sys.prefix)",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        venv.display().to_string()
+    );
+
+    let out = sb.autovenv(&proj, &["help"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: autovenv"));
+    let out = sb.autovenv(&proj, &["help", "exec"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: autovenv exec"));
+
+    let out = sb.autovenv(&proj, &["allow", "--list", "/x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains("usage:"), "{err}");
+    assert!(err.contains("`autovenv allow --list`"), "{err}");
+}
+
 /// [`session::run`] with `env` added to the shell's environment.
 #[allow(dead_code)]
 fn run_with_env(sb: &Sandbox, shell: Shell, env: &[(&str, &str)], lines: &[String]) -> Shown {
