@@ -214,9 +214,9 @@ _autovenv_hand_over() {
 # binary, then make the next prompt evaluate again.
 autovenv() {
     \builtin local _autovenv_rc=0
-    \builtin command "${_AUTOVENV_BIN}" "$@" || _autovenv_rc=$?
+    AUTOVENV_SESSION=${_AUTOVENV_SESSION-} \builtin command "${_AUTOVENV_BIN}" "$@" || _autovenv_rc=$?
     if [[ ${1-} == reload ]]; then
-        _AUTOVENV_SESSION=
+        _AUTOVENV_SESSION=r
     fi
     _AUTOVENV_PWD=
     \builtin return "${_autovenv_rc}"

@@ -120,9 +120,9 @@ set deactivate~ = {|@args|
 # make the next prompt evaluate again.
 edit:add-var autovenv~ {|@args|
   try {
-    (external $bin) $@args
+    (external env) AUTOVENV_SESSION=$session $bin $@args
   } finally {
-    if (and (> (count $args) 0) (eq $args[0] reload)) { set session = '' }
+    if (and (> (count $args) 0) (eq $args[0] reload)) { set session = r }
     set last-pwd = ''
   }
 }

@@ -217,10 +217,10 @@ end
 # `autovenv allow`, `deny`, `create`, `reload` change the answer without a cd: run the
 # binary, then make the next prompt evaluate again.
 function autovenv --description 'autovenv, then evaluate again at the next prompt'
-    command "$_autovenv_bin" $argv
+    AUTOVENV_SESSION="$_autovenv_session" command "$_autovenv_bin" $argv
     set -l _autovenv_rc $status
     if test "$argv[1]" = reload
-        set -g _autovenv_session ''
+        set -g _autovenv_session r
     end
     set -g _autovenv_pwd ''
     return $_autovenv_rc

@@ -135,8 +135,9 @@ def --env deactivate [mode?: string] {
 # make the next prompt evaluate again.
 def --env --wrapped autovenv [...args] {
   $env._AUTOVENV.pwd = ""
-  if ($args | first 1) == ["reload"] { $env._AUTOVENV.session = "" }
-  ^$env._AUTOVENV.bin ...$args
+  let session = $env._AUTOVENV.session
+  if ($args | first 1) == ["reload"] { $env._AUTOVENV.session = "r" }
+  with-env { AUTOVENV_SESSION: $session } { ^$env._AUTOVENV.bin ...$args }
 }
 
 if ($env._AUTOVENV? | is-empty) {

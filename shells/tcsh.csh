@@ -48,7 +48,7 @@ alias _autovenv_hand_over 'if ($?_OLD_VIRTUAL_PROMPT && $?_autovenv_prompt_set) 
 alias _autovenv_prompt_show '_autovenv_prompt_remove ; if ($?prompt && ! $?VIRTUAL_ENV_DISABLE_PROMPT) eval _autovenv_prompt_add'
 # `autovenv allow`, `deny`, `reload` change the answer without a cd: run the binary, then
 # make the next prompt evaluate again.
-alias autovenv '"$_autovenv_bin:q" \!* ; set _autovenv_pwd = "" ; set _autovenv_a = (\!* x) ; if ("$_autovenv_a[1]" == reload) set _autovenv_session = ""'
+alias autovenv 'env AUTOVENV_SESSION=$_autovenv_session:q "$_autovenv_bin:q" \!* ; set _autovenv_pwd = "" ; set _autovenv_a = (\!* x) ; if ("$_autovenv_a[1]" == reload) set _autovenv_session = r'
 set _autovenv_old = "`alias precmd`"
 set _autovenv_have = 0
 if ("$_autovenv_old:q" =~ *_autovenv_precmd*) set _autovenv_have = 1

@@ -184,12 +184,15 @@ def __autovenv_setup(exe):
         """`autovenv allow`, `deny`, `reload` change the answer without a cd: run the
         binary, then make the next prompt evaluate again."""
         try:
-            rc = subprocess.run([st["bin"], *args], env=env.detype()).returncode
+            rc = subprocess.run(
+                [st["bin"], *args],
+                env={**env.detype(), "AUTOVENV_SESSION": st["session"]},
+            ).returncode
         except OSError as e:
             print(f"autovenv: {e}", file=sys.stderr)
             rc = 1
         if args[:1] == ["reload"]:
-            st["session"] = ""
+            st["session"] = "r"
         st["pwd"] = ""
         return rc
 

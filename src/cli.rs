@@ -367,8 +367,35 @@ pub fn command() -> clap::Command {
 
 /// Parses the process's arguments.
 pub fn parse() -> Result<Command, clap::Error> {
-    let matches = command().try_get_matches()?;
+    let args = normalize(std::env::args_os().collect(), |p| p.is_dir());
+    let matches = command().try_get_matches_from(args)?;
     Ok(from_matches(&matches))
+}
+
+/// Forms people type that the definition does not take, rewritten to the ones it does:
+/// `help [COMMAND]` is `[COMMAND] --help`; `exec CMD…` without `--` (as `uv run CMD` is
+/// typed) is `exec -- CMD…` when CMD is not a directory, and `exec DIR CMD…` is
+/// `exec DIR -- CMD…` when DIR is one (`is_dir`). Anything else is left to the parser.
+fn normalize(mut args: Vec<OsString>, is_dir: impl Fn(&std::path::Path) -> bool) -> Vec<OsString> {
+    let word = |args: &[OsString], i: usize| args.get(i).map(|a| a.as_encoded_bytes().to_vec());
+    match word(&args, 1).as_deref() {
+        Some(b"help") => {
+            args.remove(1);
+            args.push("--help".into());
+        }
+        Some(b"exec") if !args[2..].iter().any(|a| a == "--") => {
+            let plain = |i: usize| word(&args, i).is_some_and(|w| !w.starts_with(b"-"));
+            if plain(2) {
+                if !is_dir(std::path::Path::new(&args[2])) {
+                    args.insert(2, "--".into());
+                } else if plain(3) {
+                    args.insert(3, "--".into());
+                }
+            }
+        }
+        _ => {}
+    }
+    args
 }
 
 fn shell_of(m: &ArgMatches) -> ShellName {
@@ -438,5 +465,44 @@ fn from_matches(matches: &ArgMatches) -> Command {
         },
         // `reload`: clap requires one of the subcommands above, and it is the last.
         _ => Command::Reload,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalized(words: &[&str], dirs: &[&str]) -> Vec<String> {
+        let args = words.iter().map(OsString::from).collect();
+        normalize(args, |p| dirs.iter().any(|d| p == std::path::Path::new(d)))
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn typed_forms_are_rewritten_only_when_unambiguous() {
+        let a = "autovenv";
+        assert_eq!(normalized(&[a, "help"], &[]), [a, "--help"]);
+        assert_eq!(normalized(&[a, "help", "exec"], &[]), [a, "exec", "--help"]);
+        assert_eq!(
+            normalized(&[a, "exec", "pytest", "-x"], &[]),
+            [a, "exec", "--", "pytest", "-x"]
+        );
+        assert_eq!(
+            normalized(&[a, "exec", "src", "pytest", "-x"], &["src"]),
+            [a, "exec", "src", "--", "pytest", "-x"]
+        );
+        for unchanged in [
+            &[a, "exec", "src"][..],
+            &[a, "exec", "src", "-x"],
+            &[a, "exec", "--", "pytest"],
+            &[a, "exec", "src", "--", "pytest"],
+            &[a, "exec", "--help"],
+            &[a, "exec"],
+            &[a, "status", "help"],
+        ] {
+            assert_eq!(normalized(unchanged, &["src"]), unchanged);
+        }
     }
 }

@@ -77,9 +77,9 @@ pub fn create(
         None => std::env::var_os("PATH"),
     };
     if venv.as_os_str().as_bytes().contains(&b':') {
-        return Err(Failure::Error(crate::export::problem_text(
-            venv,
-            &Problem::ColonInPath,
+        return Err(Failure::Error(format!(
+            "{} has ':' in its path, which PATH cannot hold, so no venv was made there: rename or move the directory",
+            shown(venv)
         )));
     }
     let maker = Maker::pick(config.creator, path_var.as_deref())?;

@@ -41,15 +41,16 @@ pub struct Situation {
 impl Situation {
     /// Looks at `dir` (or the shell's directory) and the environment.
     pub fn gather(dir: Option<&Path>, session: &mut Session) -> Situation {
-        let (config, error) = config::load();
-        if let Some(error) = error {
+        let (config, errors) = config::load();
+        // Each problem once per shell; each line says what is in effect instead.
+        for error in errors {
             let key = OsString::from(format!("e{error}"));
             if !session.has_noticed(&key) {
-                say(
-                    Level::Error,
-                    false,
-                    &format!("{error} (using the defaults meanwhile)"),
-                );
+                let level = match error.effect {
+                    config::Effect::FileIgnored => Level::Error,
+                    _ => Level::Warning,
+                };
+                say(level, false, &error.to_string());
                 session.remember_notice(key);
             }
         }
@@ -58,7 +59,15 @@ impl Situation {
             .or_else(discover::current_dir)
             .unwrap_or_else(|| PathBuf::from("/"));
         let location = VenvLocation::from_env(&config);
-        let discovery = Discovery::walk(&pwd, &config, &location);
+        let mut discovery = Discovery::walk(&pwd, &config, &location);
+        // A file where the project's venv belongs: not a venv, and nothing can be made
+        // there, so it is reported as that project's broken venv.
+        if let (None, Some(root)) = (&discovery.venv, &discovery.project) {
+            let path = location.for_root(root);
+            if std::fs::symlink_metadata(&path).is_ok() && !path.is_dir() {
+                discovery.venv = Some((Venv::not_a_directory(path), root.clone()));
+            }
+        }
         let venv = discovery.venv.as_ref().map(|(venv, _)| venv.path.as_path());
         let trust = discovery
             .root()
@@ -104,15 +113,23 @@ impl Situation {
 
 /// Runs one evaluation and returns the code for `shell`.
 pub fn export(shell: &dyn crate::shell::Shell, request: Request, session: &OsStr) -> Vec<u8> {
+    let reload = session.as_bytes() == crate::session::RELOAD.as_bytes();
     let mut session = Session::decode(session.as_bytes());
     let mut situation = Situation::gather(None, &mut session);
     let plan = situation.decide(request, &session);
-    let update = carry_out(&mut situation, plan, shell);
+    let update = carry_out(&mut situation, plan, shell, reload);
     shell.render(&update)
 }
 
 /// Carries out a plan: undoes, creates, activates, tells; returns what the shell applies.
-fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Shell) -> Update {
+/// `reload`: the user ran `autovenv reload`, so an activation that stays takes its prompt
+/// name from the config as it is now.
+fn carry_out(
+    situation: &mut Situation,
+    plan: Plan,
+    shell: &dyn crate::shell::Shell,
+    reload: bool,
+) -> Update {
     let quiet = situation.config.quiet;
     let mut session = plan.session;
     let mut after = situation.vars.clone();
@@ -188,6 +205,21 @@ fn carry_out(situation: &mut Situation, plan: Plan, shell: &dyn crate::shell::Sh
     let mut took = None;
     match plan.enter {
         Enter::Nothing => {}
+        Enter::Keep(state) if reload => {
+            let name = match &situation.discovery.venv {
+                Some((venv, _)) if venv.path == state.venv => {
+                    venv.prompt(&situation.config.prompt, &state.root)
+                }
+                _ => state
+                    .venv
+                    .file_name()
+                    .map(OsStr::to_owned)
+                    .unwrap_or_default(),
+            };
+            after.virtual_env_prompt = Some(name.clone());
+            deactivate = Deactivate::Define;
+            prompt = PromptChange::Show(name);
+        }
         Enter::Keep(state) => {
             // A shell started inside the project whose profile rebuilt PATH keeps
             // VIRTUAL_ENV and the state, but not the venv's entry: put it back.
@@ -420,6 +452,7 @@ pub fn problem_text(venv: &Path, problem: &Problem) -> String {
         Some(_) => ", then `autovenv sync` to reinstall its dependencies",
         None => "",
     };
+    let is_link = std::fs::symlink_metadata(venv).is_ok_and(|m| m.is_symlink());
     let venv = shown(venv);
     match problem {
         Problem::NoConfig => format!(
@@ -441,6 +474,13 @@ pub fn problem_text(venv: &Path, problem: &Problem) -> String {
         ),
         Problem::Unusable { file, why } => format!(
             "{venv}/{file} {why}, so {venv} was not activated: remove {venv}, or run `autovenv create --force` to rebuild it"
+        ),
+        Problem::NotAVenvConfig => format!(
+            "{venv}/pyvenv.cfg lacks the `home` and `version` keys every venv creator writes, so it was not activated: run `autovenv create --force` to rebuild it{then_sync}"
+        ),
+        Problem::NotADirectory => format!(
+            "{venv} is {}, not a venv directory, so no venv was activated or made there: rename or remove it to have the venv made there",
+            if is_link { "a link to nothing" } else { "a file" }
         ),
         Problem::ColonInPath => format!(
             "{venv} has ':' in its path, which PATH cannot hold, so it was not activated: rename or move the directory"

@@ -12,6 +12,14 @@ use std::path::{Path, PathBuf};
 
 use crate::pct;
 
+/// The whole session value the hook's `autovenv reload` leaves: an empty memory, and a
+/// request to apply the current config to an activation that stays (its prompt name).
+pub const RELOAD: &str = "r";
+
+/// The name under which the hook's `autovenv` function hands the session to the commands
+/// it runs, so that `status` and `allow` describe this shell's real next step.
+pub const ENV: &str = "AUTOVENV_SESSION";
+
 /// How many notices a session remembers; the oldest are forgotten first.
 const MAX_NOTICED: usize = 64;
 

@@ -89,6 +89,11 @@ pub enum Problem {
         /// Why, to follow the file's name: "is a FIFO, not a regular file".
         why: String,
     },
+    /// `pyvenv.cfg` lacks the keys every venv creator writes (`home`, and `version` or
+    /// `version_info`): whatever wrote it, the interpreter would not start as a venv's.
+    NotAVenvConfig,
+    /// Where the venv belongs there is a file (or a link to nothing), not a directory.
+    NotADirectory,
     /// autovenv's creation of it has not finished (it holds [`INCOMPLETE_MARKER`]): it is
     /// being made right now, or its making was cut short.
     Incomplete,
@@ -114,7 +119,12 @@ impl Venv {
     pub fn inspect(path: PathBuf) -> Venv {
         let read = fsread::read_bounded(&path.join("pyvenv.cfg"), fsread::PYVENV_CFG_LIMIT);
         let (cfg, mut problem) = match read {
-            Ok(bytes) => (PyvenvCfg::parse(&bytes), None),
+            Ok(bytes) => {
+                let cfg = PyvenvCfg::parse(&bytes);
+                let problem = (cfg.home.is_none() || cfg.version.is_none())
+                    .then_some(Problem::NotAVenvConfig);
+                (cfg, problem)
+            }
             Err(ReadError::Missing) => (PyvenvCfg::default(), Some(Problem::NoConfig)),
             Err(e) => (
                 PyvenvCfg::default(),
@@ -137,6 +147,16 @@ impl Venv {
             problem = Some(Problem::ColonInPath);
         }
         Venv { path, cfg, problem }
+    }
+
+    /// What stands where a venv belongs but is not a directory (see
+    /// [`Problem::NotADirectory`]).
+    pub fn not_a_directory(path: PathBuf) -> Venv {
+        Venv {
+            path,
+            cfg: PyvenvCfg::default(),
+            problem: Some(Problem::NotADirectory),
+        }
     }
 
     /// The venv's `bin` directory, the entry activation puts on `PATH`.

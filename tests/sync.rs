@@ -373,3 +373,110 @@ fn sync_watch_installs_what_requirements_txt_gains_and_stops_cleanly_on_ctrl_c()
         "{stderr}"
     );
 }
+
+/// A uv project: `[tool.uv]`, a path dependency on `demo` 2.0; `uv.lock` when `locked`.
+fn uv_project(sb: &Sandbox, rel: &str, locked: bool) -> PathBuf {
+    let proj = sb.mkdir(rel);
+    let wheel = build_wheel(sb, &proj, "demo", "2.0");
+    std::fs::write(
+        proj.join("pyproject.toml"),
+        format!(
+            "[project]\nname = \"uvproj\"\nversion = \"0.1\"\nrequires-python = \">=3.8\"\ndependencies = [\"demo\"]\n\n\
+             [tool.uv]\npackage = false\n\n[tool.uv.sources]\ndemo = {{ path = \"{wheel}\" }}\n"
+        ),
+    )
+    .expect("write pyproject.toml");
+    if locked {
+        assert_ok(
+            &offline(sb, "uv", &proj)
+                .arg("lock")
+                .output()
+                .expect("uv lock"),
+        );
+    }
+    proj
+}
+
+/// What entering `proj` in a real bash with the hook says on its activation line.
+fn activation_line(sb: &Sandbox, proj: &Path) -> String {
+    let enter = format!(
+        "{}\ncd {}\necho END\n",
+        Shell::Bash.hook_line(),
+        Shell::Bash.quote(proj)
+    );
+    let run = sb.run(Shell::Bash, &enter);
+    run.assert_ok();
+    run.stderr()
+        .lines()
+        .find(|l| l.contains("autovenv: activated"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no activation line: {}", run.stderr()))
+}
+
+#[test]
+fn uv_keeping_the_venv_in_step_is_not_a_stale_sync_but_an_uninstalled_change_is() {
+    let sb = Sandbox::new();
+    let proj = uv_project(&sb, "uvproj", true);
+    sb.allow(&proj);
+    assert_ok(&autovenv(&sb, &proj, &["sync"]));
+    // uv writes pyproject.toml and uv.lock, and installs the change itself.
+    let six = build_wheel(&sb, &proj, "six", "1.0");
+    assert_ok(
+        &offline(&sb, "uv", &proj)
+            .args(["add", &six])
+            .output()
+            .expect("uv add"),
+    );
+    assert_eq!(
+        python(&proj.join(".venv"), "import six; print(six.VALUE)"),
+        Ok("six 1.0".into())
+    );
+    let line = activation_line(&sb, &proj);
+    assert!(!line.contains("since last sync"), "{line}");
+    let out = autovenv(&sb, &proj, &["status", "--json"]);
+    assert!(
+        text(&out.stdout).contains("\"sync\": \"current\""),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // A lock that nothing installed yet (a pull, `uv lock`) is stale.
+    let lock = std::fs::read_to_string(proj.join("uv.lock")).expect("read uv.lock");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(proj.join("uv.lock"), format!("{lock}\n# pulled\n")).expect("write");
+    let line = activation_line(&sb, &proj);
+    assert!(line.contains("uv.lock changed since last sync"), "{line}");
+
+    // So is a pyproject.toml edited by hand, which uv has not locked.
+    assert_ok(&autovenv(&sb, &proj, &["sync"]));
+    let pyproject = std::fs::read_to_string(proj.join("pyproject.toml")).expect("read");
+    std::fs::write(
+        proj.join("pyproject.toml"),
+        pyproject.replace("dependencies = [", "dependencies = [\"other\", "),
+    )
+    .expect("write");
+    let line = activation_line(&sb, &proj);
+    assert!(
+        line.ends_with("pyproject.toml changed since last sync: run `autovenv sync`"),
+        "{line}"
+    );
+}
+
+#[test]
+fn sync_of_a_fresh_uv_project_without_a_lock_runs_uv_sync() {
+    let sb = Sandbox::new();
+    let proj = uv_project(&sb, "fresh", false);
+    sb.allow(&proj);
+    let out = autovenv(&sb, &proj, &["sync"]);
+    assert_ok(&out);
+    assert!(
+        text(&out.stderr).contains("with uv sync"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(proj.join("uv.lock").is_file());
+    assert_eq!(
+        python(&proj.join(".venv"), "import demo; print(demo.VALUE)"),
+        Ok("demo 2.0".into())
+    );
+}

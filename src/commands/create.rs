@@ -27,6 +27,13 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
         Some((venv, venv_root)) if *venv_root == root => venv.path.clone(),
         _ => situation.location.for_root(&root),
     };
+    // Never made over, or through, something autovenv did not make.
+    if std::fs::symlink_metadata(&venv).is_ok() && !venv.is_dir() {
+        return Err(crate::export::problem_text(
+            &venv,
+            &crate::venv::Problem::NotADirectory,
+        ));
+    }
     let options = Options {
         force,
         python,

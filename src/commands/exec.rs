@@ -50,7 +50,7 @@ pub fn exec(dir: Option<&Path>, command: &[OsString]) -> ExitCode {
         Err(text) => return fail(&text, FAILED),
     };
     let mut cmd = Command::new(program);
-    cmd.args(args);
+    cmd.args(args).env_remove(crate::session::ENV);
     for (name, value) in activated_env(&situation, &venv, &root) {
         match value {
             Some(value) => cmd.env(name, value),

@@ -1,6 +1,7 @@
 //! The subcommands: parse the command line, run one, return the exit status.
 
 use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -9,6 +10,7 @@ use crate::decide::Request;
 use crate::discover;
 use crate::export;
 use crate::message::{say, shown, Level};
+use crate::session::Session;
 use crate::trust::List;
 
 pub mod completions;
@@ -56,6 +58,20 @@ pub fn main() -> ExitCode {
 /// A mistake on the command line as one line: what is wrong, what is allowed, and the
 /// usage (or where the help is), from clap's several-line report.
 fn usage_error(error: &clap::Error) -> String {
+    // `allow --list DIR`: the usage would not help, as it shows both; say which is which.
+    let subcommand = std::env::args().nth(1).unwrap_or_default();
+    if error.kind() == clap::error::ErrorKind::ArgumentConflict
+        && matches!(subcommand.as_str(), "allow" | "deny")
+        && std::env::args().any(|a| a == "--list")
+    {
+        let (listed, verb) = match subcommand.as_str() {
+            "allow" => ("allowed", "trust"),
+            _ => ("denied", "deny"),
+        };
+        return format!(
+            "--list prints every {listed} directory and takes no DIR: run `autovenv {subcommand} --list`, or `autovenv {subcommand} DIR` to {verb} the project holding DIR"
+        );
+    }
     let report = error.render().to_string();
     let mut what = String::new();
     let mut usage = None;
@@ -128,10 +144,23 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Create { dir, python, force } => create::create(dir.as_deref(), python, force),
         Command::Reload => {
-            say(Level::Info, false, "evaluating again at the next prompt");
+            let (config, _) = crate::config::load();
+            say(
+                Level::Info,
+                config.quiet,
+                "evaluating again at the next prompt, with the config as it is now",
+            );
             Ok(())
         }
     }
+}
+
+/// The memory of the shell this command was typed in, which the hook's `autovenv`
+/// function hands over (empty when run another way).
+pub(crate) fn shell_session() -> Session {
+    std::env::var_os(crate::session::ENV)
+        .map(|value| Session::decode(value.as_bytes()))
+        .unwrap_or_default()
 }
 
 /// Writes `bytes` to stdout; a closed stdout is not an error worth reporting.

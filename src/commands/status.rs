@@ -8,14 +8,14 @@ use super::{print, target_dir};
 use crate::decide::{Enter, Reason, Request, StateRead};
 use crate::export::{self, Situation};
 use crate::message::shown;
-use crate::session::Session;
-use crate::sync::record::Record;
+use crate::sync::changed_since_sync;
 use crate::trust::Trust;
+use crate::venv::Problem;
 
 /// Prints what autovenv finds in `dir` (default: here) and what it would do.
 pub fn status(dir: Option<&Path>) -> Result<(), String> {
     let dir = target_dir(dir)?;
-    let mut session = Session::default();
+    let mut session = super::shell_session();
     let situation = Situation::gather(Some(&dir), &mut session);
     let plan = situation.decide(Request::Prompt, &session);
     let d = &situation.discovery;
@@ -71,10 +71,14 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
         }
         _ => "active:     none".to_owned(),
     });
-    if let (Some((venv, _)), Some(root)) = (&d.venv, d.root()) {
-        lines.push(match Record::read(&venv.path) {
+    let venv_dir = d
+        .venv
+        .as_ref()
+        .filter(|(venv, _)| venv.problem != Some(Problem::NotADirectory));
+    if let (Some((venv, _)), Some(root)) = (venv_dir, d.root()) {
+        lines.push(match changed_since_sync(&venv.path, root) {
             None => "sync:       never synced by `autovenv sync`".to_owned(),
-            Some(record) => match record.changed(root).as_slice() {
+            Some(changed) => match changed.as_slice() {
                 [] => "sync:       in step with the files that declare its dependencies".to_owned(),
                 changed => {
                     let names: Vec<String> = changed.iter().map(shown).collect();
@@ -108,7 +112,7 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
 /// bytes in lowercase hex.
 pub fn json(dir: Option<&Path>) -> Result<(), String> {
     let dir = target_dir(dir)?;
-    let mut session = Session::default();
+    let mut session = super::shell_session();
     let situation = Situation::gather(Some(&dir), &mut session);
     let plan = situation.decide(Request::Prompt, &session);
     let d = &situation.discovery;
@@ -160,13 +164,12 @@ pub fn json(dir: Option<&Path>) -> Result<(), String> {
     out.string("reason", Some(reason));
     out.string("reason_text", Some(text));
     let changed = match (venv, d.root()) {
-        (Some(v), Some(root)) => match Record::read(&v.path) {
+        (Some(v), Some(root)) => match changed_since_sync(&v.path, root) {
             None => {
                 out.string("sync", Some("never"));
                 Vec::new()
             }
-            Some(record) => {
-                let changed = record.changed(root);
+            Some(changed) => {
                 out.string(
                     "sync",
                     Some(if changed.is_empty() {
@@ -214,7 +217,10 @@ fn reason(reason: Reason) -> (&'static str, &'static str) {
             "auto_create_off",
             "the project has no venv and auto_create is off",
         ),
-        Reason::CreationFailed => ("creation_failed", "creating its venv failed in this shell"),
+        Reason::CreationFailed => (
+            "creation_failed",
+            "creating its venv failed in this shell, and is tried again after you leave and come back (or run `autovenv create`)",
+        ),
         Reason::Missing => ("missing", "the project is trusted and has no venv yet"),
     }
 }

@@ -3,17 +3,16 @@
 use std::path::Path;
 
 use super::target_dir;
-use crate::decide::Notice;
-use crate::export::{notice_text, Situation};
+use crate::decide::{Enter, Notice, Plan, Reason, Request};
+use crate::export::{notice_text, problem_text, Situation};
 use crate::message::{say, shown, Level};
-use crate::session::Session;
 use crate::trust::{self, List, Trust};
 
 /// Records the project holding `dir` (default: here) in `list`; `any_owner` accepts a
 /// project or venv that belongs to someone else.
 pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), String> {
     let dir = target_dir(dir)?;
-    let mut session = Session::default();
+    let mut session = super::shell_session();
     let situation = Situation::gather(Some(&dir), &mut session);
     let root = situation.discovery.root().unwrap_or(&dir).to_owned();
     let venv = situation
@@ -34,11 +33,6 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), Str
     let inside = std::env::current_dir()
         .and_then(std::fs::canonicalize)
         .is_ok_and(|here| here.starts_with(&canonical));
-    let when = if inside {
-        "at the next prompt"
-    } else {
-        "when you enter it"
-    };
     // Allowed by name, but still refused for what is there: say so now, not at the prompt.
     if list == List::Allow {
         if let Trust::Refused(refusal) = trust::check(&root, venv, &situation.config) {
@@ -50,19 +44,78 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), Str
             return Ok(());
         }
     }
-    let text = match list {
-        List::Deny => format!("denied {}: autovenv will leave it alone", shown(&canonical)),
-        List::Allow if situation.discovery.venv.is_some() => {
-            format!("allowed {}: its venv activates {when}", shown(&canonical))
-        }
-        List::Allow if situation.config.auto_create => format!(
-            "allowed {}: a venv is created and activated {when}",
-            shown(&canonical)
+    let (level, text) = match list {
+        List::Deny => (
+            Level::Info,
+            format!("denied {}: autovenv will leave it alone", shown(&canonical)),
         ),
-        List::Allow => format!("allowed {}", shown(&canonical)),
+        List::Allow => {
+            // What the hook will do there now, decided as the hook decides it.
+            let now = Situation::gather(Some(&dir), &mut session);
+            let plan = now.decide(Request::Prompt, &session);
+            allowed_text(&canonical, &now, &plan, inside)
+        }
     };
-    say(Level::Info, quiet, &text);
+    say(level, quiet, &text);
     Ok(())
+}
+
+/// What `autovenv allow` says it did and what happens next, from `plan`: the decision the
+/// hook makes in the allowed directory (`now`), at its next prompt when the shell is
+/// `inside` it, else when the shell enters it.
+fn allowed_text(canonical: &Path, now: &Situation, plan: &Plan, inside: bool) -> (Level, String) {
+    let allowed = format!("allowed {}", shown(canonical));
+    let when = if inside {
+        "at the next prompt"
+    } else {
+        "when you enter it"
+    };
+    let level = match plan.reason {
+        Reason::NoProject | Reason::Broken | Reason::Untrusted | Reason::Denied => Level::Warning,
+        _ => Level::Info,
+    };
+    let text = match (&plan.enter, plan.reason) {
+        (Enter::Keep(_), _) => format!("{allowed}: its venv is active"),
+        (Enter::Activate(..), _) => format!("{allowed}: its venv activates {when}"),
+        (Enter::Create(_), _) => format!("{allowed}: a venv is created and activated {when}"),
+        (Enter::Nothing, Reason::NoProject) => {
+            let names = |list: &[std::ffi::OsString]| {
+                list.iter().map(shown).collect::<Vec<_>>().join(", ")
+            };
+            format!(
+                "{allowed}, but it is not a Python project, so nothing happens there: a project has a venv ({}) or one of {} (looked for up to the first VCS root)",
+                names(&now.config.venv_names),
+                names(&now.config.project_markers)
+            )
+        }
+        (Enter::Nothing, Reason::Broken) => match &now.discovery.venv {
+            Some((venv, _)) => match &venv.problem {
+                Some(problem) => format!(
+                    "{allowed}, but its venv will not activate: {}",
+                    problem_text(&venv.path, problem)
+                ),
+                None => format!("{allowed}, but its venv will not activate"),
+            },
+            None => format!("{allowed}, but its venv will not activate"),
+        },
+        (Enter::Nothing, Reason::AutoCreateOff) => format!(
+            "{allowed}: it has no venv and auto_create is off, so none is made: run `autovenv create` to make one"
+        ),
+        (Enter::Nothing, Reason::CreationFailed) => format!(
+            "{allowed}: creating its venv already failed in this shell, so it is not retried until you leave and come back: run `autovenv create` to try now"
+        ),
+        (Enter::Nothing, Reason::Foreign) => format!(
+            "{allowed}: another venv is active (VIRTUAL_ENV), so autovenv acts there once it is deactivated"
+        ),
+        (Enter::Nothing, Reason::Off) => format!(
+            "{allowed}: `deactivate` turned it off in this shell until you leave it (or run `autovenv reload`)"
+        ),
+        (Enter::Nothing, Reason::Untrusted | Reason::Denied) => format!(
+            "{allowed}, but it is still not trusted: check the trust store with `autovenv status`"
+        ),
+        (Enter::Nothing, _) => allowed,
+    };
+    (level, text)
 }
 
 /// Prints the directories recorded in `list`, one per line, as their bytes.

@@ -43,7 +43,7 @@ pub fn command(venv: &Path, root: &Path, declared: &Declared) -> Result<Command,
         Method::Uv => {
             let uv = on_path("uv").ok_or_else(|| {
                 format!(
-                    "{} has uv.lock, which only uv can sync: install uv (https://docs.astral.sh/uv/)",
+                    "{} is a uv project (uv.lock, [tool.uv] or uv_build), which only uv can sync: install uv (https://docs.astral.sh/uv/)",
                     shown(root)
                 )
             })?;

@@ -4,7 +4,9 @@
 //! One rule picks the installer, first match wins:
 //! 1. `uv.lock` in the project root: `uv sync` (uv manages the venv and the lock);
 //! 2. `requirements*.txt` files: `pip install -r` each, sorted by name;
-//! 3. `pyproject.toml` or `setup.py`: `pip install -e .`.
+//! 3. a uv project without `uv.lock` yet (`pyproject.toml` with a `[tool.uv]` table or
+//!    built by `uv_build`, as `uv init` makes it): `uv sync`, which writes the lock;
+//! 4. `pyproject.toml` or `setup.py`: `pip install -e .`.
 //!
 //! "pip" is the venv's own pip (`<venv>/bin/python -m pip`) when the venv has `bin/pip`,
 //! else `uv pip --python <venv>/bin/python` when `uv` is on `PATH`.
@@ -97,6 +99,12 @@ pub fn declared(root: &Path) -> Option<Declared> {
             files: requirements,
         });
     }
+    if is_uv_project(&root.join("pyproject.toml")) {
+        return Some(Declared {
+            method: Method::Uv,
+            files: present(&["pyproject.toml", "uv.lock"]),
+        });
+    }
     if is_file("pyproject.toml") || is_file("setup.py") {
         return Some(Declared {
             method: Method::Editable,
@@ -106,12 +114,61 @@ pub fn declared(root: &Path) -> Option<Declared> {
     None
 }
 
+/// Whether the `pyproject.toml` at `path` is a uv project's: it has a `[tool.uv]` table, or
+/// its build backend is `uv_build`.
+fn is_uv_project(path: &Path) -> bool {
+    let Some(bytes) = crate::fsread::read_if_regular(path, crate::fsread::DEPENDENCY_FILE_LIMIT)
+    else {
+        return false;
+    };
+    let Ok(table) = String::from_utf8_lossy(&bytes).parse::<toml::Table>() else {
+        return false;
+    };
+    let tool_uv = table.get("tool").and_then(|t| t.get("uv")).is_some();
+    let backend = table
+        .get("build-system")
+        .and_then(|b| b.get("build-backend"))
+        .and_then(|b| b.as_str());
+    tool_uv || backend == Some("uv_build")
+}
+
+/// The names of the files that declare `root`'s dependencies and changed since the venv
+/// at `venv` was last synced, sorted; `None` when it was never synced.
+///
+/// A uv project's venv is kept in step by uv itself: `uv add`, `uv remove` and `uv run`
+/// install what they write into `uv.lock`. So there a changed `uv.lock` counts only when
+/// it is newer than the last change to the venv's `site-packages` (a `git pull` or a
+/// `uv lock` that nothing installed yet), and a changed `pyproject.toml` only when
+/// `uv.lock` did not change with it (an edit uv has not seen).
+pub fn changed_since_sync(venv: &Path, root: &Path) -> Option<Vec<OsString>> {
+    let recorded = record::Record::read(venv)?;
+    let mut changed = recorded.changed(root);
+    let uv = declared(root).is_some_and(|d| d.method == Method::Uv);
+    let lock = OsString::from("uv.lock");
+    if uv && changed.contains(&lock) {
+        let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let installed = std::fs::read_dir(venv.join("lib"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|e| mtime(&e.path().join("site-packages")))
+            .max();
+        let in_step = match (installed, mtime(&root.join("uv.lock"))) {
+            (Some(installed), Some(locked)) => installed >= locked,
+            _ => false,
+        };
+        if in_step {
+            changed.clear();
+        }
+    }
+    Some(changed)
+}
+
 /// The note activation adds when the venv at `venv` was synced and the files that declare
 /// `root`'s dependencies have changed since: `pyproject.toml changed since last sync: run
 /// `autovenv sync``. `None` when it was never synced or is in step.
 pub fn stale_note(venv: &Path, root: &Path) -> Option<String> {
-    let recorded = record::Record::read(venv)?;
-    let changed = recorded.changed(root);
+    let changed = changed_since_sync(venv, root)?;
     if changed.is_empty() {
         return None;
     }

@@ -1,0 +1,152 @@
+//! The config file and `AUTOVENV_TRUSTED_ROOTS` in real shells: every valid key applies
+//! whatever else is wrong, every problem is one line (once per shell) saying what is in
+//! effect, and a trusted root that is not an absolute path trusts nothing.
+
+mod support;
+
+use std::path::Path;
+
+use support::session::{self, Session, Shown};
+use support::{Sandbox, Shell};
+
+/// One `#[test]` per listed shell for `fn NAME(shell: Shell)` below.
+macro_rules! in_shells {
+    ($name:ident in $($shell:ident)+) => {
+        mod $name {
+            $(
+                #[test]
+                fn $shell() {
+                    super::$name(in_shells!(@ $shell));
+                }
+            )+
+        }
+    };
+    (@ bash) => { super::Shell::Bash };
+    (@ zsh) => { super::Shell::Zsh };
+    (@ fish) => { super::Shell::Fish };
+    (@ tcsh) => { super::Shell::Tcsh };
+    (@ nushell) => { super::Shell::Nu };
+}
+
+in_shells!(a_typo_does_not_undo_the_valid_keys in bash zsh fish);
+in_shells!(trusted_roots_that_are_not_absolute_trust_nothing in bash zsh tcsh);
+in_shells!(a_syntax_error_says_the_file_is_ignored_with_line_and_column in bash fish);
+
+fn config(sb: &Sandbox, text: &str) {
+    sb.write("home/.config/autovenv/config.toml", text);
+}
+
+fn a_typo_does_not_undo_the_valid_keys(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project("code/proj");
+    sb.allow(&proj);
+    // `Creator` sorts before `auto_create`, `zquiet` after it: neither may drop it.
+    config(
+        &sb,
+        "auto_create = false\nCreator = \"venv\"\nzquiet = true\n",
+    );
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.cd_line(Path::new("/")),
+            shell.cd_line(&proj),
+        ],
+    );
+    assert!(!proj.join(".venv").exists(), "{}", shown.text);
+    assert_eq!(shown.count("auto_create is off"), 1, "{}", shown.text);
+    let creator = shown.lines_with("unknown key `Creator`");
+    assert_eq!(creator.len(), 1, "{}", shown.text);
+    assert!(
+        creator[0].contains("config.toml:2: ") && creator[0].contains("did you mean `creator`?"),
+        "{}",
+        creator[0]
+    );
+    let zquiet = shown.lines_with("unknown key `zquiet`");
+    assert_eq!(zquiet.len(), 1, "{}", shown.text);
+    assert!(zquiet[0].contains("config.toml:3: ") && zquiet[0].contains("`quiet`"));
+    assert_eq!(shown.count("defaults"), 0, "{}", shown.text);
+}
+
+fn trusted_roots_that_are_not_absolute_trust_nothing(shell: Shell) {
+    let sb = Sandbox::new();
+    let code = sb.mkdir("home/code");
+    let proj = sb.project_with_venv("elsewhere/proj");
+    // Before the fix: "" trusted every directory, "." and "$HOME/code" the directory the
+    // shell was in.
+    config(
+        &sb,
+        &format!(
+            "trusted_roots = [\"\", \".\", \"$HOME/code\", {}]\n",
+            toml_string(&code)
+        ),
+    );
+    let shown = run_with_env(
+        &sb,
+        shell,
+        &[("AUTOVENV_TRUSTED_ROOTS", "relative/dir:/abs")],
+        &[
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            shell.cd_line(Path::new("/")),
+            shell.cd_line(&proj),
+        ],
+    );
+    assert_eq!(sb.out_text("ve"), "<unset>", "{}", shown.text);
+    assert_eq!(
+        shown.count("has a venv but is not trusted"),
+        1,
+        "{}",
+        shown.text
+    );
+    for entry in ["\"\"", "\".\"", "\"$HOME/code\""] {
+        let lines = shown.lines_with(&format!("trusted_roots entry {entry} "));
+        assert_eq!(lines.len(), 1, "{entry}: {}", shown.text);
+        assert!(lines[0].contains("config.toml:1: "), "{}", lines[0]);
+    }
+    assert_eq!(
+        shown
+            .lines_with("AUTOVENV_TRUSTED_ROOTS: entry \"relative/dir\" is not an absolute path")
+            .len(),
+        1,
+        "{}",
+        shown.text
+    );
+    // The valid entry is still in effect.
+    let inside = sb.project_with_venv("home/code/inside");
+    let out = sb.autovenv(&inside, &["status", "--json"]);
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(json.contains("\"trusted_by\": \"trusted_root\""), "{json}");
+}
+
+fn a_syntax_error_says_the_file_is_ignored_with_line_and_column(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    config(&sb, "quiet = true\nauto_create = tru\n");
+    let shown = session::run(&sb, shell, &[shell.cd_line(&proj)]);
+    let lines = shown.lines_with("config.toml:2:15: ");
+    assert_eq!(lines.len(), 1, "{}", shown.text);
+    assert!(
+        lines[0].contains("the whole file is ignored"),
+        "{}",
+        lines[0]
+    );
+    // Ignored, so `quiet` is its default: the activation is told.
+    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+}
+
+fn toml_string(path: &Path) -> String {
+    format!("\"{}\"", path.display())
+}
+
+/// [`session::run`] with `env` added to the shell's environment.
+fn run_with_env(sb: &Sandbox, shell: Shell, env: &[(&str, &str)], lines: &[String]) -> Shown {
+    let mut cmd = session::command(sb, shell);
+    cmd.envs(env.iter().copied());
+    let mut s = Session::begin(sb, shell, cmd);
+    s.line(&shell.hook_line());
+    s.lines(lines);
+    s.finish()
+}

@@ -1,0 +1,291 @@
+//! What autovenv says is what happens: broken venvs it cannot use, `allow`, `status`,
+//! `reload` and the command line, each checked in real shells against real venvs.
+
+mod support;
+
+use std::path::Path;
+
+use support::session::{self, Session, Shown};
+use support::{Sandbox, Shell};
+
+/// One `#[test]` per listed shell for `fn NAME(shell: Shell)` below.
+macro_rules! in_shells {
+    ($name:ident in $($shell:ident)+) => {
+        mod $name {
+            $(
+                #[test]
+                fn $shell() {
+                    super::$name(in_shells!(@ $shell));
+                }
+            )+
+        }
+    };
+    (@ bash) => { super::Shell::Bash };
+    (@ zsh) => { super::Shell::Zsh };
+    (@ fish) => { super::Shell::Fish };
+    (@ tcsh) => { super::Shell::Tcsh };
+    (@ elvish) => { super::Shell::Elvish };
+    (@ nushell) => { super::Shell::Nu };
+    (@ xonsh) => { super::Shell::Xonsh };
+}
+
+in_shells!(a_pyvenv_cfg_of_garbage_is_a_broken_venv in bash zsh fish);
+in_shells!(a_venv_that_is_a_file_is_said_so_and_status_agrees in bash zsh fish tcsh);
+in_shells!(allow_says_what_really_happens in bash zsh fish);
+in_shells!(status_after_a_failed_creation_says_this_shells_next_step in bash zsh fish tcsh elvish nushell xonsh);
+in_shells!(reload_applies_the_edited_prompt_and_honours_quiet in bash zsh fish tcsh elvish nushell xonsh);
+in_shells!(create_where_the_path_has_a_colon_says_nothing_was_made in bash zsh);
+
+/// `autovenv ARGS` typed at the prompt (through the hook's function), its stdout in `file`.
+fn typed(shell: Shell, args: &str, file: &Path) -> String {
+    format!("autovenv {args} > {}", shell.quote(file))
+}
+
+fn a_pyvenv_cfg_of_garbage_is_a_broken_venv(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    // bin/python works; only pyvenv.cfg is not a venv's.
+    std::fs::write(proj.join(".venv/pyvenv.cfg"), "garbage\n[x]\n").expect("write");
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            typed(shell, "status", &sb.out("status")),
+        ],
+    );
+    assert_eq!(sb.out_text("ve"), "<unset>", "{}", shown.text);
+    let lines = shown.lines_with("pyvenv.cfg lacks the `home` and `version` keys");
+    assert_eq!(lines.len(), 1, "{}", shown.text);
+    assert!(lines[0].contains("autovenv create --force"), "{}", lines[0]);
+    let status = sb.out_text("status");
+    assert!(!status.contains("healthy"), "{status}");
+    // The hook has told this shell already, so its next step is nothing.
+    assert!(
+        status.contains("plan:       nothing, because the venv cannot be activated"),
+        "{status}"
+    );
+}
+
+fn a_venv_that_is_a_file_is_said_so_and_status_agrees(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project("proj");
+    sb.allow(&proj);
+    std::fs::write(proj.join(".venv"), "myenv\n").expect("write");
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            typed(shell, "status", &sb.out("status")),
+            typed(shell, "create", &sb.out("create")),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        ],
+    );
+    assert_eq!(sb.out_text("ve"), "<unset>");
+    assert_eq!(
+        std::fs::read_to_string(proj.join(".venv")).ok().as_deref(),
+        Some("myenv\n")
+    );
+    assert_eq!(shown.count("os error"), 0, "{}", shown.text);
+    // Once from the hook, once from `autovenv create`.
+    let lines = shown.lines_with("is a file, not a venv directory");
+    assert_eq!(lines.len(), 2, "{}", shown.text);
+    assert!(lines[0].contains("rename or remove it"), "{}", lines[0]);
+    let status = sb.out_text("status");
+    assert!(
+        status.contains("is a file, not a venv directory"),
+        "{status}"
+    );
+    assert!(!status.contains("none found"), "{status}");
+    assert!(
+        status.contains("because the venv cannot be activated"),
+        "{status}"
+    );
+}
+
+fn allow_says_what_really_happens(shell: Shell) {
+    let sb = Sandbox::new();
+    let plain = sb.mkdir("plain");
+    let broken = sb.project_with_venv("broken");
+    std::fs::remove_file(broken.join(".venv/bin/python")).expect("rm python");
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&plain),
+            "autovenv allow".into(),
+            "autovenv allow /".into(),
+            shell.cd_line(&broken),
+            "autovenv allow".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        ],
+    );
+    assert_eq!(sb.out_text("ve"), "<unset>");
+    assert_eq!(shown.count("is created and activated"), 0, "{}", shown.text);
+    assert_eq!(
+        shown.count("activates at the next prompt"),
+        0,
+        "{}",
+        shown.text
+    );
+    for dir in [plain.as_path(), Path::new("/")] {
+        let lines = shown.lines_with(&format!(
+            "allowed {}, but it is not a Python project, so nothing happens there",
+            dir.display()
+        ));
+        assert_eq!(lines.len(), 1, "{}", shown.text);
+        assert!(lines[0].contains("pyproject.toml"), "{}", lines[0]);
+    }
+    let lines = shown.lines_with(&format!(
+        "allowed {}, but its venv will not activate: ",
+        broken.display()
+    ));
+    assert_eq!(lines.len(), 1, "{}", shown.text);
+    assert!(lines[0].contains("has no bin/python"), "{}", lines[0]);
+}
+
+fn status_after_a_failed_creation_says_this_shells_next_step(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project("proj");
+    sb.allow(&proj);
+    sb.write(
+        "home/.config/autovenv/config.toml",
+        "creator = \"venv\"\npython = \"python9.99\"\n",
+    );
+    let shown = session::run(
+        &sb,
+        shell,
+        &[shell.cd_line(&proj), "autovenv status".into()],
+    );
+    assert!(!proj.join(".venv").exists());
+    assert_eq!(shown.count("python9.99"), 1, "{}", shown.text);
+    assert_eq!(shown.count("plan:       create"), 0, "{}", shown.text);
+    assert_eq!(
+        shown.count("plan:       nothing, because creating its venv failed in this shell"),
+        1,
+        "{}",
+        shown.text
+    );
+}
+
+fn reload_applies_the_edited_prompt_and_honours_quiet(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("myproj");
+    sb.allow(&proj);
+    sb.mkdir("home/.config/autovenv");
+    let edited = sb.write("edited.toml", "prompt = \"{project}\"\nquiet = true\n");
+    let config = sb.path("home/.config/autovenv/config.toml");
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("before")),
+            // The config is edited while the venv is active.
+            shell.external(&format!(
+                "cp {} {}",
+                shell.quote(&edited),
+                shell.quote(&config)
+            )),
+            "autovenv reload".into(),
+            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("after")),
+            shell.dump_prompt(&sb.out("prompt")),
+        ],
+    );
+    assert_eq!(sb.out_text("before"), ".venv");
+    assert_eq!(sb.out_text("after"), "myproj", "{}", shown.text);
+    let prompt = sb.out_text("prompt");
+    assert!(
+        prompt.starts_with("(myproj) ") && !prompt.contains(".venv"),
+        "{prompt:?}"
+    );
+    assert_eq!(shown.count("evaluating again"), 0, "{}", shown.text);
+}
+
+fn create_where_the_path_has_a_colon_says_nothing_was_made(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project("a:b");
+    let shown = session::run(
+        &sb,
+        shell,
+        &[shell.cd_line(&proj), "autovenv create".into()],
+    );
+    let lines = shown.lines_with("has ':' in its path");
+    assert_eq!(lines.len(), 1, "{}", shown.text);
+    assert!(
+        lines[0].contains("so no venv was made there"),
+        "{}",
+        lines[0]
+    );
+    assert!(!proj.join(".venv").exists());
+}
+
+#[test]
+fn exec_without_dashes_help_and_list_with_a_directory_are_understood() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.mkdir("proj/src");
+    sb.allow(&proj);
+    let venv = proj.join(".venv");
+    // As `uv run python …` is typed: no `--`, and the command's own options.
+    let out = sb.autovenv(
+        &proj,
+        &["exec", "python", "-c", "import sys; print(sys.prefix)"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        venv.display().to_string()
+    );
+    let out = sb.autovenv(
+        &proj,
+        &[
+            "exec",
+            "src",
+            "python",
+            "-c",
+            "import sys; print(sys.prefix)",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        venv.display().to_string()
+    );
+
+    let out = sb.autovenv(&proj, &["help"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: autovenv"));
+    let out = sb.autovenv(&proj, &["help", "exec"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: autovenv exec"));
+
+    let out = sb.autovenv(&proj, &["allow", "--list", "/x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains("usage:"), "{err}");
+    assert!(err.contains("`autovenv allow --list`"), "{err}");
+}
+
+/// [`session::run`] with `env` added to the shell's environment.
+#[allow(dead_code)]
+fn run_with_env(sb: &Sandbox, shell: Shell, env: &[(&str, &str)], lines: &[String]) -> Shown {
+    let mut cmd = session::command(sb, shell);
+    cmd.envs(env.iter().copied());
+    let mut s = Session::begin(sb, shell, cmd);
+    s.line(&shell.hook_line());
+    s.lines(lines);
+    s.finish()
+}
