@@ -684,7 +684,9 @@ fn symlinked_projects_and_venv_links_work() {
     let link = w.sb.path("link");
     std::os::unix::fs::symlink(&real, &link).expect("link project");
     let linked = w.sb.project("linked");
-    let store = w.sb.path("store/linked-venv");
+    // A `.venv` that leads to an empty directory elsewhere gets the venv made there by
+    // `autovenv create`, as the notice on entry says.
+    let store = w.sb.mkdir("store/linked-venv");
     std::os::unix::fs::symlink(&store, linked.join(".venv")).expect("link venv");
     w.sb.allow(&real);
     w.sb.allow(&linked);
@@ -692,10 +694,11 @@ fn symlinked_projects_and_venv_links_work() {
         format!("cd {}", q(&link)),
         SH.dump_var("VIRTUAL_ENV", &w.sb.out("via-link")),
         format!("cd {}", q(&linked)),
+        "autovenv create".into(),
         SH.dump_var("VIRTUAL_ENV", &w.sb.out("venv-link")),
         format!("touch {}", q(&store.join("old"))),
-        "autovenv create --force".into(),
-        SH.dump_var("VIRTUAL_ENV", &w.sb.out("rebuilt")),
+        "autovenv create --force; echo \"create-status=$?\"".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("after-force")),
     ]);
     assert_eq!(
         w.var("via-link"),
@@ -709,9 +712,23 @@ fn symlinked_projects_and_venv_links_work() {
     assert!(
         std::fs::symlink_metadata(linked.join(".venv")).is_ok_and(|m| m.file_type().is_symlink())
     );
-    assert!(!store.join("old").exists(), "--force rebuilds the target");
-    assert_eq!(w.var("rebuilt"), linked.join(".venv").to_string_lossy());
-    assert_eq!(run.stderr_count("created "), 3, "{}", run.stderr());
+    // Nothing is rebuilt through the link: it is refused, and the venv stays as it is.
+    assert!(run.stdout().contains("create-status=1"), "{}", run.stderr());
+    assert!(store.join("old").exists(), "{}", run.stderr());
+    assert_eq!(
+        run.stderr_count("never rebuilds or empties anything through a link"),
+        1,
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(w.var("after-force"), linked.join(".venv").to_string_lossy());
+    assert_eq!(run.stderr_count("created "), 2, "{}", run.stderr());
+    assert_eq!(
+        run.stderr_count("is a symlink to the empty directory"),
+        1,
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
@@ -773,10 +790,10 @@ fn a_full_disk_is_one_line_and_leaves_nothing() {
         ],
     );
     assert_eq!(w.var("ve"), "<unset>");
-    let lines = lines_with(&run.stderr(), "failed");
+    let lines = lines_with(&run.stderr(), "removed what was made");
     assert_eq!(lines.len(), 1, "{}", run.stderr());
     assert!(
-        lines[0].contains("No space left on device") && lines[0].contains("removed what was made"),
+        lines[0].contains("No space left on device") && lines[0].contains(" failed: "),
         "{}",
         lines[0]
     );
@@ -919,4 +936,278 @@ fn twenty_shells_entering_a_new_project_at_once_make_one_venv_and_all_activate_i
             assert!(!line.contains(word), "{all}");
         }
     }
+}
+
+/// Every file below `dir` (links not followed) with its size and contents' digest, so two
+/// listings are equal only when nothing in the tree changed.
+fn tree(dir: &Path) -> Vec<(PathBuf, u64, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path).expect("stat");
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            if meta.is_file() {
+                std::fs::read(&path).expect("read").hash(&mut hasher);
+            } else if meta.file_type().is_symlink() {
+                std::fs::read_link(&path)
+                    .expect("readlink")
+                    .hash(&mut hasher);
+            } else {
+                todo.push(path.clone());
+            }
+            let rel = path.strip_prefix(dir).expect("below").to_owned();
+            out.push((rel, meta.len(), hasher.finish()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// What differs between two [`tree`] listings, for a short assertion message.
+fn tree_diff(a: &[(PathBuf, u64, u64)], b: &[(PathBuf, u64, u64)]) -> String {
+    let only = |x: &[(PathBuf, u64, u64)], y: &[(PathBuf, u64, u64)]| {
+        x.iter()
+            .filter(|e| !y.contains(e))
+            .take(10)
+            .map(|e| e.0.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "changed or gone: [{}]; new or changed: [{}]",
+        only(a, b),
+        only(b, a)
+    )
+}
+
+/// The names in `dir` that start with `prefix`.
+fn names_starting(dir: &Path, prefix: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix))
+        .collect()
+}
+
+#[test]
+fn a_venv_link_to_the_parent_is_never_emptied_by_create_force() {
+    let w = World::new(true);
+    let work = w.sb.mkdir("work");
+    let sibling = w.sb.project("work/sibling");
+    w.sb.write("work/sibling/keep.txt", "precious\n");
+    w.sb.write("work/notes.txt", "precious too\n");
+    let proj = w.sb.project("work/proj");
+    std::os::unix::fs::symlink("..", proj.join(".venv")).expect("link .venv to ..");
+    w.sb.allow(&proj);
+    let before = tree(&work);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        "autovenv create --force; echo \"create-status=$?\"".into(),
+        "true".into(),
+    ]);
+    let stderr = run.stderr();
+    let after = tree(&work);
+    assert!(after == before, "{}: {stderr}", tree_diff(&before, &after));
+    assert!(sibling.join("keep.txt").exists(), "{stderr}");
+    assert_eq!(w.var("ve"), "<unset>");
+    assert!(run.stdout().contains("create-status=1"), "{stderr}");
+    // The notice on entry suggests nothing that replaces what the link leads to.
+    let notice = lines_with(&stderr, "is not a virtual environment");
+    assert_eq!(notice.len(), 1, "{stderr}");
+    assert!(notice[0].contains("symlink to .."), "{}", notice[0]);
+    assert!(!notice[0].contains("--force"), "{}", notice[0]);
+    let refused = lines_with(&stderr, "never rebuilds or empties anything through a link");
+    assert_eq!(refused.len(), 1, "{stderr}");
+}
+
+#[test]
+fn a_half_made_venv_behind_a_link_is_not_rebuilt_through_it() {
+    let w = World::new(true);
+    let other = w.sb.project("other");
+    w.sb.write("other/.autovenv-incomplete", "creating 1\n");
+    w.sb.write("other/src/main.py", "print('mine')\n");
+    let proj = w.sb.project("proj");
+    std::os::unix::fs::symlink(&other, proj.join(".venv")).expect("link .venv");
+    w.sb.allow(&proj);
+    let before = tree(&other);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "true".into(),
+        "cd /".into(),
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+    ]);
+    let stderr = run.stderr();
+    let after = tree(&other);
+    assert!(after == before, "{}: {stderr}", tree_diff(&before, &after));
+    assert_eq!(w.var("ve"), "<unset>");
+    let lines = lines_with(&stderr, "changes nothing through a link");
+    // Once per visit; never a creation.
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].contains("is half-made"), "{}", lines[0]);
+    assert_eq!(run.stderr_count("creating "), 0, "{stderr}");
+}
+
+#[test]
+fn a_dangling_venv_link_is_refused_and_nothing_is_made_outside_the_project() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    let elsewhere = w.sb.path("elsewhere");
+    std::os::unix::fs::symlink("../elsewhere/env", proj.join(".venv")).expect("link .venv");
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        "autovenv create; echo \"create-status=$?\"".into(),
+    ]);
+    let stderr = run.stderr();
+    assert!(!elsewhere.exists(), "{stderr}");
+    assert_eq!(w.var("ve"), "<unset>");
+    let lines = lines_with(&stderr, "which does not exist");
+    // Once on entry, once for `autovenv create`.
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].contains("makes nothing through a link"),
+        "{}",
+        lines[0]
+    );
+    assert!(run.stdout().contains("create-status=1"), "{stderr}");
+    assert!(std::fs::symlink_metadata(proj.join(".venv")).is_ok_and(|m| m.file_type().is_symlink()));
+}
+
+#[test]
+fn an_untrusted_broken_venv_notice_suggests_nothing_destructive() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.write("proj/.venv/data.txt", "not a venv\n");
+    let run = w.run(&[format!("cd {}", q(&proj)), "true".into()]);
+    let stderr = run.stderr();
+    let lines = lines_with(&stderr, "is not a virtual environment");
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("not trusted"), "{}", lines[0]);
+    for destructive in ["--force", "remove it", "move it"] {
+        assert!(!lines[0].contains(destructive), "{}", lines[0]);
+    }
+    assert!(proj.join(".venv/data.txt").exists());
+}
+
+#[test]
+fn forcing_a_directory_that_is_not_a_venv_moves_it_aside_and_keeps_it() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.write("proj/.venv/data.txt", "mine\n");
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "autovenv create --force".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+    ]);
+    let stderr = run.stderr();
+    assert_eq!(
+        w.var("ve"),
+        proj.join(".venv").to_string_lossy(),
+        "{stderr}"
+    );
+    let moved = names_starting(&proj, ".venv.autovenv-moved-");
+    assert_eq!(moved.len(), 1, "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(proj.join(&moved[0]).join("data.txt")).expect("kept"),
+        "mine\n"
+    );
+    let said = lines_with(&stderr, "moved ");
+    assert_eq!(said.len(), 1, "{stderr}");
+    assert!(said[0].contains(&moved[0]), "{}", said[0]);
+}
+
+#[test]
+fn a_failed_forced_rebuild_leaves_the_old_venv_exactly_as_it_was() {
+    let w = World::new(true);
+    // An interpreter whose shim fails, as a pyenv shim does for a version not installed.
+    let shim = w.bin.join("python3.99");
+    std::fs::write(
+        &shim,
+        "#!/bin/sh\necho 'pyenv: python3.99: command not found' >&2\nexit 127\n",
+    )
+    .expect("shim");
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let venv = proj.join(".venv");
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        // A package only the old venv has.
+        "d=$(python -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])') && mkdir \"$d/oldmark\" && echo 'X = 1' > \"$d/oldmark/__init__.py\"".into(),
+    ]);
+    assert!(venv.join("pyvenv.cfg").exists(), "{}", run.stderr());
+    let before = tree(&venv);
+    assert!(before
+        .iter()
+        .any(|(p, _, _)| p.ends_with("oldmark/__init__.py")));
+    for creator in ["auto", "venv", "uv"] {
+        w.config(&format!("creator = \"{creator}\"\n"));
+        let run = w.run(&[
+            format!("cd {}", q(&proj)),
+            "autovenv create --force --python python3.99; echo \"create-status=$?\"".into(),
+            format!(
+                "PYTHONDONTWRITEBYTECODE=1 python -c 'import oldmark; print(oldmark.X)' > {}",
+                q(&w.sb.out("import"))
+            ),
+            SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        ]);
+        let stderr = run.stderr();
+        assert!(
+            run.stdout().contains("create-status=1"),
+            "{creator}: {stderr}"
+        );
+        let after = tree(&venv);
+        assert!(
+            after == before,
+            "{creator}: {}: {stderr}",
+            tree_diff(&before, &after)
+        );
+        assert_eq!(w.var("import").trim(), "1", "{creator}: {stderr}");
+        assert_eq!(w.var("ve"), venv.to_string_lossy(), "{creator}: {stderr}");
+        let failed = lines_with(&stderr, "failed");
+        assert_eq!(failed.len(), 1, "{creator}: {stderr}");
+        assert!(
+            failed[0].contains("the old venv is back as it was"),
+            "{}",
+            failed[0]
+        );
+        assert!(
+            names_starting(&proj, ".venv.").is_empty(),
+            "{creator}: {stderr}"
+        );
+    }
+
+    // A rebuild that works replaces it, and nothing is left beside it.
+    w.config("creator = \"auto\"\n");
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "autovenv create --force; echo \"create-status=$?\"".into(),
+        format!("python -c 'import oldmark' 2> {}", q(&w.sb.out("import"))),
+        format!("pip --version > {}", q(&w.sb.out("pip"))),
+    ]);
+    let stderr = run.stderr();
+    assert!(run.stdout().contains("create-status=0"), "{stderr}");
+    assert!(
+        w.var("import").contains("No module named 'oldmark'"),
+        "{stderr}"
+    );
+    assert!(
+        w.var("pip")
+            .contains(&venv.join("lib").to_string_lossy().into_owned()),
+        "{stderr}"
+    );
+    assert!(names_starting(&proj, ".venv.").is_empty(), "{stderr}");
 }
