@@ -581,6 +581,18 @@ fn python_version_picks_the_interpreter() {
         run.stderr()
     );
     assert!(log.exists(), "python3.11 was not asked: {}", run.stderr());
+
+    // `--python` takes the same forms as .python-version.
+    std::fs::remove_file(&log).expect("rm log");
+    let other = w.sb.project("other");
+    let out = w.autovenv(&other, &["create", "--python", "3.11"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        log.exists(),
+        "python3.11 was not asked: {}",
+        text(&out.stderr)
+    );
+    assert!(other.join(".venv/pyvenv.cfg").exists());
 }
 
 #[test]
@@ -1210,4 +1222,200 @@ fn a_failed_forced_rebuild_leaves_the_old_venv_exactly_as_it_was() {
         "{stderr}"
     );
     assert!(names_starting(&proj, ".venv.").is_empty(), "{stderr}");
+}
+
+/// Writes an executable `/bin/sh` script called `name` into the world's PATH directory.
+fn script_on_path(w: &World, name: &str, body: &str) -> PathBuf {
+    let path = w.bin.join(name);
+    let _ = std::fs::remove_file(&path);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}")).expect("write script");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path
+}
+
+/// Checks that the shell ended with `venv` active and its own pip working, made by the
+/// fallback to `python -m venv`.
+fn assert_made_by_fallback(w: &World, run: &Run, venv: &Path) {
+    let stderr = run.stderr();
+    assert_eq!(w.var("ve"), venv.to_string_lossy(), "{stderr}");
+    assert_eq!(
+        w.var("pip").trim(),
+        venv.join("bin/pip").to_string_lossy(),
+        "{stderr}"
+    );
+    assert!(
+        w.var("pip-version")
+            .contains(&venv.join("lib").to_string_lossy().into_owned()),
+        "{}: {stderr}",
+        w.var("pip-version")
+    );
+    // uv may have been announced first (it says nothing for a while on a busy machine).
+    let creating = lines_with(&stderr, "autovenv: creating ");
+    assert!((1..=2).contains(&creating.len()), "{stderr}");
+    let last = &creating[creating.len() - 1];
+    assert!(
+        last.contains("(python -m venv, as uv venv failed: "),
+        "{last}"
+    );
+    assert_eq!(run.stderr_count("created and activated"), 1, "{stderr}");
+    assert!(!marker(venv).exists());
+}
+
+fn enter_and_check_pip(w: &World, first: &[String], proj: &Path) -> Run {
+    let mut lines = first.to_vec();
+    lines.extend([
+        format!("cd {}", q(proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        format!("type -P pip > {}", q(&w.sb.out("pip"))),
+        format!("pip --version > {}", q(&w.sb.out("pip-version"))),
+    ]);
+    w.run(&lines)
+}
+
+#[test]
+fn uv_offline_with_an_empty_cache_falls_back_to_python_m_venv_with_pip() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let empty = w.sb.mkdir("empty-cache");
+    let run = enter_and_check_pip(
+        &w,
+        &[format!("export UV_OFFLINE=1 UV_CACHE_DIR={}", q(&empty))],
+        &proj,
+    );
+    assert_made_by_fallback(&w, &run, &proj.join(".venv"));
+    assert!(run.stderr().contains("pip"), "{}", run.stderr());
+}
+
+#[test]
+fn a_uv_that_fails_falls_back_and_a_forced_uv_names_the_way_out() {
+    // A pyenv shim whose selected Python has no uv behind it.
+    let w = World::new(false);
+    script_on_path(
+        &w,
+        "uv",
+        "echo 'pyenv: uv: command not found' >&2\necho \"The 'uv' command exists in these Python versions:\" >&2\nexit 127\n",
+    );
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let run = enter_and_check_pip(&w, &[], &proj);
+    assert_made_by_fallback(&w, &run, &proj.join(".venv"));
+    assert!(
+        run.stderr()
+            .contains("uv venv failed: pyenv: uv: command not found"),
+        "{}",
+        run.stderr()
+    );
+
+    let other = w.sb.project("other");
+    w.sb.allow(&other);
+    w.config("creator = \"uv\"\n");
+    let out = w.autovenv(&other, &["create"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("with uv venv failed: pyenv: uv: command not found")
+            && stderr.contains("set creator = \"auto\" (or \"venv\")"),
+        "{stderr}"
+    );
+    assert!(!other.join(".venv").exists(), "{stderr}");
+}
+
+#[test]
+fn a_python_version_naming_a_pyenv_environment_activates_it_and_restores() {
+    let w = World::new(true);
+    let pyenv = w.sb.mkdir("pyenv");
+    let env = w.sb.path("pyenv/versions/3.11.7/envs/myenv");
+    support::make_venv(&env, &[]);
+    std::os::unix::fs::symlink("3.11.7/envs/myenv", pyenv.join("versions/myenv")).expect("link");
+    let proj = w.sb.project("proj");
+    w.sb.write("proj/.python-version", "myenv\n");
+    let ghost = w.sb.project("ghost");
+    w.sb.write("ghost/.python-version", "ghost-env\n");
+    w.sb.allow(&proj);
+    w.sb.allow(&ghost);
+    let run = w.run(&[
+        format!("export PYENV_ROOT={}", q(&pyenv)),
+        SH.dump_var("PATH", &w.sb.out("path-before")),
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        format!(
+            "python -c 'import sys; print(sys.prefix)' > {}",
+            q(&w.sb.out("prefix"))
+        ),
+        "cd /".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("left")),
+        SH.dump_var("PATH", &w.sb.out("path-after")),
+        format!("cd {}", q(&ghost)),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ghost")),
+    ]);
+    let stderr = run.stderr();
+    let named = pyenv.join("versions/myenv");
+    assert_eq!(w.var("ve"), named.to_string_lossy(), "{stderr}");
+    assert_eq!(w.var("prefix").trim(), named.to_string_lossy(), "{stderr}");
+    assert_eq!(w.var("left"), "<unset>", "{stderr}");
+    assert_eq!(w.var("path-after"), w.var("path-before"), "{stderr}");
+    assert!(!proj.join(".venv").exists(), "{stderr}");
+    assert_eq!(w.var("ghost"), "<unset>", "{stderr}");
+    assert!(!ghost.join(".venv").exists(), "{stderr}");
+    let lines = lines_with(&stderr, "ghost-env");
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains(&ghost.join(".python-version").to_string_lossy().into_owned())
+            && lines[0].contains("not a Python version"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(run.stderr_count("creating "), 0, "{stderr}");
+}
+
+#[test]
+fn pypy_is_named_as_pypy_when_it_is_not_installed() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.write("proj/.python-version", "pypy3.10\n");
+    w.sb.allow(&proj);
+    let run = w.run(&[format!("cd {}", q(&proj)), "true".into()]);
+    let stderr = run.stderr();
+    let lines = lines_with(&stderr, "is not installed");
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("PyPy 3.10 is not installed")
+            && lines[0].contains("`uv python install pypy3.10`"),
+        "{}",
+        lines[0]
+    );
+    assert!(!proj.join(".venv").exists());
+}
+
+#[test]
+fn a_python_version_in_the_home_directory_does_not_make_it_a_project() {
+    let w = World::new(true);
+    let home = w.sb.home();
+    w.sb.write("home/.python-version", "3.11\n");
+    w.sb.write("home/code/proj/.python-version", "3\n");
+    let proj = home.join("code/proj");
+    // Even with the whole home directory trusted, only the real project gets a venv.
+    w.config(&format!("trusted_roots = [\"{}\"]\n", home.display()));
+    let run = w.run(&[
+        format!("cd {}", q(&home)),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("home")),
+        format!("cd {}", q(&home.join("code"))),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("code")),
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("proj")),
+    ]);
+    let stderr = run.stderr();
+    assert_eq!(w.var("home"), "<unset>", "{stderr}");
+    assert_eq!(w.var("code"), "<unset>", "{stderr}");
+    assert!(!home.join(".venv").exists(), "{stderr}");
+    assert_eq!(
+        w.var("proj"),
+        proj.join(".venv").to_string_lossy(),
+        "{stderr}"
+    );
+    assert_eq!(run.stderr_count("creating "), 1, "{stderr}");
 }
