@@ -24,6 +24,7 @@ mod place;
 pub mod python;
 mod run;
 pub mod signals;
+mod terminal;
 
 use lock::{Lock, LockError};
 use python::Maker;
@@ -76,6 +77,7 @@ pub fn create(
     options: &Options,
 ) -> Result<Created, Failure> {
     let _signals = signals::Guard::install();
+    let _terminal = terminal::Foreground::take();
     let quiet = config.quiet;
     let path_var = match &options.env {
         Some(vars) => vars.path.clone(),

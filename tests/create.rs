@@ -325,8 +325,10 @@ fn two_shells_entering_together_make_one_venv_with_python_m_venv_and_pip() {
     assert!(!marker(&venv).exists());
 }
 
-#[test]
-fn ctrl_c_while_creating_removes_it_and_waits_until_you_come_back() {
+/// Ctrl-C on a real terminal while the hook creates the venv, in `shell`: creation stops,
+/// what was made is removed, and it does not start again at the following prompts (nor
+/// after a `cd` within the project) until the shell leaves the project and comes back.
+fn ctrl_c_while_creating(shell: Shell) {
     let w = World::new(true);
     let proj = w.sb.project("proj");
     w.sb.mkdir("proj/src");
@@ -341,34 +343,91 @@ fn ctrl_c_while_creating_removes_it_and_waits_until_you_come_back() {
         "slow-start/sitecustomize.py",
         "import sys, time\nif any('venv.main' in a for a in sys.orig_argv):\n    time.sleep(120)\n",
     );
-    let mut cmd = w.bash(&[]);
-    cmd.env("PS1", "PROMPT> ").env("PYTHONPATH", &slow);
+    let mut cmd = w.sb.command(shell.program());
+    cmd.args(shell.interactive_args());
+    w.env(&mut cmd);
+    cmd.env("PYTHONPATH", &slow)
+        .env("NO_COLOR", "1")
+        .env("PS1", "PROMPT> ");
     let mut pty = Pty::spawn(cmd);
-    pty.line(&SH.hook_line());
-    pty.line(&format!("cd {}", q(&proj)));
+    match shell {
+        Shell::Xonsh => {
+            pty.expect("\x1b[?2004h");
+            pty.line("$PROMPT = 'PROMPT> '");
+        }
+        Shell::Zsh => pty.line("PS1='PROMPT> '"),
+        Shell::Tcsh => pty.line("set prompt = 'PROMPT> '"),
+        Shell::Fish => pty.line("function fish_prompt; echo -n 'PROMPT> '; end"),
+        _ => {}
+    }
+    pty.line(&shell.hook_line());
+    // Each line is followed by one that prints a marker only when run, and waited for, so
+    // that every line gets a prompt (and the hook) of its own.
+    let mut n = 0;
+    let mut typed = |pty: &mut Pty, line: &str, shows: &str| {
+        pty.line(line);
+        if !shows.is_empty() {
+            pty.expect(shows);
+        }
+        pty.line(&format!("sh -c 'echo MARK-{n}-$((1+1))'"));
+        pty.expect(&format!("MARK-{n}-2"));
+        n += 1;
+    };
+    typed(&mut pty, "true", "");
+    let cd = |dir: &Path| format!("cd '{}'", dir.display());
+    pty.line(&cd(&proj));
     pty.expect("(python -m venv) …");
     pty.send("\x03");
     pty.expect("stopped creating");
-    pty.line("echo \"VE=[${VIRTUAL_ENV-}]\"");
-    pty.expect("VE=[]");
-    pty.line("true");
-    pty.line(&format!("cd {}", q(&proj.join("src"))));
-    pty.line("echo 'NEXT''-PROMPT'");
-    pty.expect("NEXT-PROMPT");
-    let seen = text(&pty.seen);
-    assert!(!venv.exists(), "the half-made venv is removed: {seen}");
+    typed(&mut pty, "sh -c 'echo \"VE=[$VIRTUAL_ENV]\"'", "VE=[]");
+    typed(&mut pty, "true", "");
+    typed(&mut pty, &cd(&proj.join("src")), "");
+    typed(&mut pty, &cd(&proj), "");
+    let seen = text(&pty.seen).replace('\r', "");
+    assert!(
+        !venv.exists(),
+        "{shell:?}: the half-made venv is removed: {seen}"
+    );
     let creating = format!("creating {} with", venv.display());
-    assert_eq!(seen.matches(&creating).count(), 1, "{seen}");
-    assert!(!seen.contains("activated"), "{seen}");
+    assert_eq!(seen.matches(&creating).count(), 1, "{shell:?}: {seen}");
+    assert!(!seen.contains("activated"), "{shell:?}: {seen}");
+    assert!(!seen.contains("half-made"), "{shell:?}: {seen}");
 
     // Coming back creates it (with uv now, to be quick).
     w.config("creator = \"uv\"\n");
-    pty.line("cd /");
-    pty.line(&format!("cd {}", q(&proj)));
-    pty.expect("created and activated");
-    pty.line("echo \"VE=[${VIRTUAL_ENV-}]\"");
-    pty.expect(&format!("VE=[{}]", venv.display()));
+    typed(&mut pty, "cd /", "");
+    typed(&mut pty, &cd(&proj), "created and activated");
+    typed(
+        &mut pty,
+        "sh -c 'echo \"VE=[$VIRTUAL_ENV]\"'",
+        &format!("VE=[{}]", venv.display()),
+    );
     assert!(!marker(&venv).exists());
+}
+
+#[test]
+fn ctrl_c_while_creating_in_bash_removes_it_and_waits_until_you_come_back() {
+    ctrl_c_while_creating(Shell::Bash);
+}
+
+#[test]
+fn ctrl_c_while_creating_in_zsh_removes_it_and_waits_until_you_come_back() {
+    ctrl_c_while_creating(Shell::Zsh);
+}
+
+#[test]
+fn ctrl_c_while_creating_in_fish_removes_it_and_waits_until_you_come_back() {
+    ctrl_c_while_creating(Shell::Fish);
+}
+
+#[test]
+fn ctrl_c_while_creating_in_tcsh_removes_it_and_waits_until_you_come_back() {
+    ctrl_c_while_creating(Shell::Tcsh);
+}
+
+#[test]
+fn ctrl_c_while_creating_in_xonsh_removes_it_and_waits_until_you_come_back() {
+    ctrl_c_while_creating(Shell::Xonsh);
 }
 
 #[test]

@@ -109,12 +109,15 @@ impl Job<'_> {
                 None => cmd.env_remove(name),
             };
         }
-        #[cfg(target_os = "linux")]
-        // SAFETY: prctl is async-signal-safe; it makes the kernel kill the creator if
-        // autovenv itself is killed, instead of leaving it running unseen.
+        // SAFETY: prctl and signal are async-signal-safe. The first makes the kernel kill
+        // the creator if autovenv itself is killed, instead of leaving it running unseen;
+        // the second gives it back the Ctrl-Z that autovenv ignores while it holds the
+        // terminal.
         unsafe {
             cmd.pre_exec(|| {
+                #[cfg(target_os = "linux")]
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                libc::signal(libc::SIGTSTP, libc::SIG_DFL);
                 Ok(())
             });
         }
