@@ -189,9 +189,16 @@ const CREATE_ABOUT: &str = "\
 Create the venv of the project that holds DIR (default: here), or rebuild it with --force;
 the shell activates it at the next prompt.
 
-The creator is the config's `creator` (\"auto\": `uv venv --seed` when uv is on PATH, else
-`python -m venv`); the interpreter comes from --python, else the project's .python-version
-(3.12 means python3.12), else the config's `python`, else python3.";
+The creator is the config's `creator` (\"auto\": `uv venv --seed` when uv is on PATH, and
+`python -m venv` with the same interpreter when uv is missing or cannot make it); the
+interpreter comes from --python, else the project's .python-version, else the config's
+`python`, else python3 (a version, such as 3.12 or pypy3.10, means that command in all three).
+
+--force rebuilds without risk: the old venv is renamed aside (.venv.autovenv-old-PID) and
+the new one made in its place; only when it works is the old one removed. If the new one
+cannot be made, what was made is removed and the old venv is put back exactly as it was. A
+directory there that is not a venv is moved aside and kept; nothing is rebuilt or emptied
+through a symlink.";
 
 const EXIT_CREATE: &str = "Exit status: 0 when the venv was made (or is already there), 1 \
 when it could not be made (the line says why), 2 when used wrongly; killed by a signal, \
@@ -308,10 +315,10 @@ pub fn command() -> clap::Command {
                     Arg::new("python")
                         .long("python")
                         .value_name("PYTHON")
-                        .help("The interpreter to make it with: a command such as python3.12, or a path")
+                        .help("The interpreter to make it with: a version (3.12, pypy3.10), a command such as python3.12, or a path")
                         .value_parser(ValueParser::os_string()),
                 )
-                .arg(flag("force", "Rebuild the venv even when it is there and works")),
+                .arg(flag("force", "Rebuild the venv even when it is there and works; the old one stays until the new one works")),
         )
         .subcommand(
             clap::Command::new("reload")

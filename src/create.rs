@@ -1,27 +1,30 @@
 //! Making a venv for a project that has none.
 //!
-//! The venv is made where it will be used (venvs cannot be moved), so the directory is
-//! marked first with [`INCOMPLETE_MARKER`] and the marker is removed only once the creator
+//! The venv is made where it will be used (venvs cannot be moved: their scripts hold
+//! their own path), so the directory is marked first with
+//! [`crate::venv::INCOMPLETE_MARKER`] and the marker is removed only once the creator
 //! succeeded: discovery never activates a marked venv, and a marked venv found later (its
-//! creator was killed outright) is made again. A lock makes two shells that enter together
-//! create once. A signal stops the creator and everything it started, and removes what it
-//! made.
+//! creator was killed outright) is made again. A venv that is rebuilt is first moved aside
+//! in the same directory and put back untouched if the new one cannot be made (see
+//! [`place`]). A lock makes two shells that enter together create once. A signal stops the
+//! creator and everything it started, and removes what it made.
 
 use std::ffi::OsString;
-use std::io::ErrorKind;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::activation::Vars;
-use crate::config::Config;
+use crate::config::{Config, Creator};
 use crate::message::{say, shown, Level};
-use crate::venv::{Problem, Venv, INCOMPLETE_MARKER};
+use crate::venv::Venv;
 
 mod lock;
+mod place;
 pub mod python;
 mod run;
 pub mod signals;
+mod terminal;
 
 use lock::{Lock, LockError};
 use python::Maker;
@@ -37,6 +40,9 @@ pub struct Options {
     /// The variables the creator runs with, when they differ from autovenv's own (the
     /// shell's, after an earlier activation was undone).
     pub env: Option<Vars>,
+    /// Whether the user trusts the project. An untrusted one (`autovenv create` run there
+    /// by hand) may not steer creation through its own uv configuration.
+    pub trusted: bool,
 }
 
 /// A venv ready to activate.
@@ -71,6 +77,7 @@ pub fn create(
     options: &Options,
 ) -> Result<Created, Failure> {
     let _signals = signals::Guard::install();
+    let _terminal = terminal::Foreground::take();
     let quiet = config.quiet;
     let path_var = match &options.env {
         Some(vars) => vars.path.clone(),
@@ -83,8 +90,8 @@ pub fn create(
         )));
     }
     let maker = Maker::pick(config.creator, path_var.as_deref())?;
-    let wanted = python::wanted(root, options.python.as_deref(), config.python.as_deref());
-    let python = wanted.find(root, path_var.as_deref(), &maker)?;
+    let wanted = python::wanted(root, options.python.as_deref(), config.python.as_deref())?;
+    let python = wanted.find(root, path_var.as_deref(), &maker, options.trusted)?;
 
     let lock = Lock::acquire(venv, || {
         say(
@@ -114,79 +121,106 @@ pub fn create(
         }
     };
 
-    let made_dir = match prepare(venv, options.force, quiet)? {
-        Prepared::Ready(venv) => return Ok(Created { venv, took: None }),
-        Prepared::Made => true,
-        Prepared::Emptied => false,
+    let site = match place::prepare(venv, options.force, quiet)? {
+        place::Prepared::Ready(venv) => return Ok(Created { venv, took: None }),
+        place::Prepared::Build(site) => site,
     };
-    let marker = venv.join(INCOMPLETE_MARKER);
-    if let Err(e) = std::fs::write(&marker, format!("creating {}\n", std::process::id())) {
-        discard(venv, made_dir);
+    if let Err(e) = site.mark() {
+        let kept = site.undo();
         return Err(Failure::Error(format!(
-            "cannot write in {} ({e}): make it writable",
+            "cannot write in {} ({e}): make it writable{kept}",
             shown(venv)
         )));
     }
 
     let started = Instant::now();
     let env = child_env(options.env.as_ref());
-    let job = Job {
+    let mut job = Job {
         maker: &maker,
         python: &python,
-        venv,
+        venv: site.build_path(),
         root,
         env: &env,
+        no_config: !options.trusted,
     };
-    let mut announce = |version: Option<&str>| {
+    let announce = |label: &str, version: Option<&str>| {
         let with = match version {
-            Some(v) => format!("Python {v}"),
+            Some(v) => format!("{} {v}", wanted.implementation),
             None => shown(&wanted.name),
         };
         say(
             Level::Info,
             quiet,
-            &format!("creating {} with {with} ({}) …", shown(venv), maker.label()),
+            &format!("creating {} with {with} ({label}) …", shown(venv)),
         );
     };
-    match job.run(&mut announce) {
+    let label = maker.label().to_owned();
+    let mut outcome = job.run(&mut |v| announce(&label, v));
+    let mut used = label.clone();
+    // uv cannot make it (offline without pip in its cache, a TLS proxy, a pyenv shim with
+    // no uv behind it, a path it will not take): the same interpreter's own venv module
+    // can, and is what `auto` promises.
+    if let (Outcome::Failed(why), Creator::Auto, Maker::Uv(_)) = (&outcome, config.creator, &maker)
+    {
+        let why = why.clone();
+        if let Err(e) = site.renew() {
+            let kept = site.undo();
+            return Err(Failure::Error(format!(
+                "cannot start {} again after uv venv failed ({e}): make it writable{kept}",
+                shown(venv)
+            )));
+        }
+        used = format!("uv venv ({why}), then with python -m venv");
+        job.maker = &Maker::Venv;
+        let fallback = format!("python -m venv, as uv venv failed: {why}");
+        outcome = job.run(&mut |v| announce(&fallback, v));
+    }
+    match outcome {
         Outcome::Done => {}
         Outcome::Interrupted => {
-            interrupted(venv, made_dir);
+            let kept = site.undo();
+            say(
+                Level::Warning,
+                false,
+                &format!(
+                    "stopped creating {}; removed what was made{kept}: it is not made again in this shell until you come back to the project, or run `autovenv create`",
+                    shown(venv)
+                ),
+            );
             return Err(Failure::Interrupted);
         }
         Outcome::NoEnsurepip => {
-            discard(venv, made_dir);
+            let kept = site.undo();
             return Err(Failure::Error(format!(
-                "{} cannot make a venv with pip because its ensurepip module is missing; removed what was made: install python3-venv (`sudo apt install python3-venv`) or uv",
+                "{} cannot make a venv with pip because its ensurepip module is missing; removed what was made{kept}: install python3-venv (`sudo apt install python3-venv`) or uv",
                 shown(&python)
             )));
         }
         Outcome::Failed(why) => {
-            discard(venv, made_dir);
+            let kept = site.undo();
+            let way_out = match config.creator {
+                Creator::Uv => ": set creator = \"auto\" (or \"venv\") in the config to make it with python -m venv when uv cannot",
+                _ => "",
+            };
             return Err(Failure::Error(format!(
-                "creating {} with {} failed: {why}; removed what was made",
+                "creating {} with {used} failed: {why}; removed what was made{kept}{way_out}",
                 shown(venv),
-                maker.label()
             )));
         }
     }
     let took = started.elapsed();
     // Still marked, so inspect would only say Incomplete: look at what a venv needs.
-    let works = venv.join("pyvenv.cfg").is_file() && venv.join("bin").join("python").is_file();
+    let built = site.build_path();
+    let works = built.join("pyvenv.cfg").is_file() && built.join("bin").join("python").is_file();
     if !works {
-        discard(venv, made_dir);
+        let kept = site.undo();
         return Err(Failure::Error(format!(
-            "{} made {} but it does not work; removed it: run `autovenv create --force` to try again",
-            maker.label(),
+            "{used} made {} but it does not work; removed it{kept}: run `autovenv create --force` to try again",
             shown(venv)
         )));
     }
-    if let Err(e) = std::fs::remove_file(&marker) {
-        return Err(Failure::Error(format!(
-            "cannot finish {} ({e}): remove {} by hand",
-            shown(venv),
-            shown(&marker)
-        )));
+    if let Err(e) = site.finish(quiet) {
+        return Err(Failure::Error(e));
     }
     if let Err(e) = crate::trust::record_made(venv) {
         say(
@@ -202,119 +236,6 @@ pub fn create(
         venv: Venv::inspect(venv.to_owned()),
         took: Some(took),
     })
-}
-
-/// What was at the venv's place, now made ready for the creator.
-enum Prepared {
-    /// A working venv is there (and no rebuild was asked for).
-    Ready(Venv),
-    /// The directory was made.
-    Made,
-    /// The directory was there and is now empty.
-    Emptied,
-}
-
-fn prepare(venv: &Path, force: bool, quiet: bool) -> Result<Prepared, Failure> {
-    if !venv.is_dir() {
-        return make_dir(venv).map(|()| Prepared::Made);
-    }
-    let found = Venv::inspect(venv.to_owned());
-    match &found.problem {
-        None if !force => return Ok(Prepared::Ready(found)),
-        Some(Problem::Incomplete) if !force => say(
-            Level::Info,
-            quiet,
-            &format!(
-                "{} was left half-made by a creation that was cut short; making it again",
-                shown(venv)
-            ),
-        ),
-        Some(problem) if !force => {
-            return Err(Failure::Error(crate::export::problem_text(venv, problem)))
-        }
-        _ => {}
-    }
-    clear(venv).map_err(|e| {
-        Failure::Error(format!(
-            "cannot empty {} to rebuild it ({e}): remove it by hand",
-            shown(venv)
-        ))
-    })?;
-    Ok(Prepared::Emptied)
-}
-
-/// Makes the venv directory (and its parents, for `UV_PROJECT_ENVIRONMENT`); a `.venv`
-/// that is a symlink to a directory that is gone gets that directory made.
-fn make_dir(venv: &Path) -> Result<(), Failure> {
-    let target = match std::fs::read_link(venv) {
-        Ok(target) => venv.parent().unwrap_or(Path::new("/")).join(target),
-        Err(_) => venv.to_owned(),
-    };
-    let made = match target.parent() {
-        Some(parent) => std::fs::create_dir_all(parent).and_then(|()| std::fs::create_dir(&target)),
-        None => std::fs::create_dir(&target),
-    };
-    made.map_err(|e| {
-        let hint =
-            if e.kind() == ErrorKind::PermissionDenied || e.raw_os_error() == Some(libc::EROFS) {
-                "make the directory writable, or set UV_PROJECT_ENVIRONMENT to a writable place"
-            } else {
-                "check the path and the disk"
-            };
-        Failure::Error(format!("cannot create {} ({e}): {hint}", shown(venv)))
-    })
-}
-
-/// After a signal: removes what was made and says so. The shell still gets this
-/// evaluation's answer (the bash hook keeps it pending until its next prompt), which
-/// remembers the failure, so creation does not start again until the user comes back.
-fn interrupted(venv: &Path, made_dir: bool) {
-    discard(venv, made_dir);
-    say(
-        Level::Warning,
-        false,
-        &format!(
-            "stopped creating {}; removed what was made: it is made again when you come back to the project, or by `autovenv create`",
-            shown(venv)
-        ),
-    );
-}
-
-/// Removes what a failed creation left: the directory if it was made for it (a symlinked
-/// venv keeps its link), else its contents.
-fn discard(venv: &Path, made_dir: bool) {
-    match (made_dir, is_symlink(venv)) {
-        (true, false) => {
-            let _ = std::fs::remove_dir_all(venv);
-        }
-        // The link stays; the directory made at its target goes.
-        (true, true) => {
-            if let Ok(target) = std::fs::canonicalize(venv) {
-                let _ = std::fs::remove_dir_all(target);
-            }
-        }
-        (false, _) => {
-            let _ = clear(venv);
-        }
-    }
-}
-
-/// Empties a directory (following it if it is a symlink).
-fn clear(dir: &Path) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            std::fs::remove_dir_all(&path)?;
-        } else {
-            std::fs::remove_file(&path)?;
-        }
-    }
-    Ok(())
-}
-
-fn is_symlink(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// The creator's environment: the shell's variables as they are after an earlier

@@ -106,6 +106,8 @@ pub enum Notice {
         venv: PathBuf,
         /// What is wrong with it.
         problem: Problem,
+        /// Whether the project is trusted (only then does the notice suggest a rebuild).
+        trusted: bool,
     },
     /// A trusted project has no venv and `auto_create` is off.
     NoAutoCreate {
@@ -313,6 +315,7 @@ pub fn decide(inputs: &Inputs) -> Plan {
             let notice = Notice::Broken {
                 venv: venv.path.clone(),
                 problem: problem.clone(),
+                trusted: inputs.trust.is_trusted(),
             };
             return plan(
                 leave_ours(ours),

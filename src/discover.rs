@@ -68,16 +68,27 @@ impl Discovery {
             project: None,
             vcs_root: None,
         };
+        let home = std::env::var_os("HOME").map(PathBuf::from);
         for dir in pwd.ancestors() {
+            // `pyenv global`/`pyenv local` leave a .python-version in the home directory: that
+            // alone does not make the home directory (or `/`) a project.
+            let version_file_only = dir == Path::new("/") || home.as_deref() == Some(dir);
             if let VenvLocation::Named(names) = location {
                 if let Some(name) = names.iter().find(|n| is_dir(&dir.join(n))) {
                     let venv = physical(&dir.join(name));
                     found.venv = Some((Venv::inspect(venv), dir.to_owned()));
+                } else if !version_file_only {
+                    // `pyenv local myenv` (pyenv-virtualenv): that environment is the venv.
+                    if let Some(env) = crate::create::python::pyenv_env(dir) {
+                        found.venv = Some((Venv::inspect(physical(&env)), dir.to_owned()));
+                    }
                 }
             }
-            if found.project.is_none()
-                && config.project_markers.iter().any(|m| exists(&dir.join(m)))
-            {
+            let is_project = config
+                .project_markers
+                .iter()
+                .any(|m| exists(&dir.join(m)) && !(version_file_only && m == ".python-version"));
+            if found.project.is_none() && is_project {
                 found.project = Some(dir.to_owned());
                 if let VenvLocation::Fixed(path) = location {
                     if is_dir(path) {

@@ -241,8 +241,10 @@ fn carry_out(
                 Some((venv, venv_root)) if *venv_root == root => venv.path.clone(),
                 _ => situation.location.for_root(&root),
             };
+            // Only a trusted project gets here (decide creates nowhere else).
             let options = crate::create::Options {
                 env: Some(after.clone()),
+                trusted: true,
                 ..Default::default()
             };
             match crate::create::create(&root, &path, &situation.config, &options) {
@@ -373,7 +375,11 @@ pub fn notice_text(notice: &Notice) -> (Level, String) {
                 shown(root)
             ),
         ),
-        Notice::Broken { venv, problem } => (Level::Warning, problem_text(venv, problem)),
+        Notice::Broken {
+            venv,
+            problem,
+            trusted,
+        } => (Level::Warning, broken_text(venv, problem, *trusted)),
         Notice::GoneVirtualEnv { venv } => (
             Level::Warning,
             format!(
@@ -448,42 +454,71 @@ pub fn refused_text(root: &Path, refusal: &Refusal) -> String {
 
 /// Why `venv` is not activated, in one line that says how to fix it.
 pub fn problem_text(venv: &Path, problem: &Problem) -> String {
+    broken_text(venv, problem, true)
+}
+
+/// Why `venv` is not activated, and what to do about it. Only a venv that is the trusted
+/// project's own directory gets advice that replaces it (a rebuild moves the old one aside
+/// until the new one works); behind a symlink, or in a project not trusted, the advice
+/// changes nothing.
+pub fn broken_text(venv: &Path, problem: &Problem, trusted: bool) -> String {
     let then_sync = match venv.parent().and_then(crate::sync::declared) {
         Some(_) => ", then `autovenv sync` to reinstall its dependencies",
         None => "",
     };
-    let is_link = std::fs::symlink_metadata(venv).is_ok_and(|m| m.is_symlink());
-    let venv = shown(venv);
-    match problem {
-        Problem::NoConfig => format!(
-            "{venv} is not a virtual environment (it has no pyvenv.cfg), so it was not activated: remove it, or run `autovenv create --force` to rebuild it"
-        ),
-        Problem::NoPython => format!(
-            "{venv} has no bin/python, so it was not activated: run `autovenv create --force` to rebuild it{then_sync}"
-        ),
+    let link = std::fs::symlink_metadata(venv).is_ok_and(|m| m.file_type().is_symlink());
+    let shown_venv = shown(venv);
+    let what = match problem {
+        Problem::NoConfig => {
+            "is not a virtual environment (it has no pyvenv.cfg), so it was not activated".to_owned()
+        }
+        Problem::NoPython => "has no bin/python, so it was not activated".to_owned(),
         Problem::DanglingPython(target) => format!(
-            "{venv}/bin/python points to {}, which is gone, so it was not activated: run `autovenv create --force` to rebuild it{then_sync}",
+            "has a bin/python that points to {}, which is gone, so it was not activated",
             shown(target)
         ),
         Problem::MissingHome(home) => format!(
-            "{venv} was made from the Python in {}, which is gone, so it was not activated: run `autovenv create --force` to rebuild it{then_sync}",
+            "was made from the Python in {}, which is gone, so it was not activated",
             shown(home)
         ),
-        Problem::Incomplete => format!(
-            "{venv} is half-made (its creation did not finish), so it was not activated: run `autovenv create --force` to rebuild it"
-        ),
-        Problem::Unusable { file, why } => format!(
-            "{venv}/{file} {why}, so {venv} was not activated: remove {venv}, or run `autovenv create --force` to rebuild it"
-        ),
-        Problem::NotAVenvConfig => format!(
-            "{venv}/pyvenv.cfg lacks the `home` and `version` keys every venv creator writes, so it was not activated: run `autovenv create --force` to rebuild it{then_sync}"
-        ),
+        Problem::Incomplete => {
+            "is half-made (its creation did not finish), so it was not activated".to_owned()
+        }
+        Problem::Unusable { file, why } => {
+            format!("cannot be used: its {file} {why}, so it was not activated")
+        }
+        Problem::NotAVenvConfig => "has a pyvenv.cfg without the `home` and `version` keys every venv creator writes, so it was not activated".to_owned(),
         Problem::NotADirectory => format!(
-            "{venv} is {}, not a venv directory, so no venv was activated or made there: rename or remove it to have the venv made there",
-            if is_link { "a link to nothing" } else { "a file" }
+            "is {}, not a venv directory, so no venv was activated or made there",
+            if link { "a link to nothing" } else { "a file" }
         ),
-        Problem::ColonInPath => format!(
-            "{venv} has ':' in its path, which PATH cannot hold, so it was not activated: rename or move the directory"
-        ),
-    }
+        Problem::ColonInPath => {
+            return format!(
+                "{shown_venv} has ':' in its path, which PATH cannot hold, so it was not activated: rename or move the directory"
+            )
+        }
+    };
+    let empty = || std::fs::read_dir(venv).is_ok_and(|mut entries| entries.next().is_none());
+    let advice = if link && trusted && *problem == Problem::NoConfig && empty() {
+        format!(
+            "it is a symlink to the empty directory {}: run `autovenv create` to make the venv there",
+            shown(std::fs::read_link(venv).unwrap_or_default())
+        )
+    } else if link {
+        format!(
+            "it is a symlink to {}, and autovenv changes nothing through a link: point the link at a working venv, or remove the link (only the link) to have a venv made in the project",
+            shown(std::fs::read_link(venv).unwrap_or_default())
+        )
+    } else if !trusted {
+        "the project is not trusted, so autovenv changes nothing here: look at the project before `autovenv allow`".to_owned()
+    } else if *problem == Problem::NotADirectory {
+        "rename or remove it to have the venv made there".to_owned()
+    } else if *problem == Problem::NoConfig {
+        "move it away, or run `autovenv create --force` to move it aside (it is kept) and make a venv".to_owned()
+    } else {
+        format!(
+            "run `autovenv create --force` to rebuild it (the old one stays until the new one works){then_sync}"
+        )
+    };
+    format!("{shown_venv} {what}: {advice}")
 }

@@ -325,8 +325,10 @@ fn two_shells_entering_together_make_one_venv_with_python_m_venv_and_pip() {
     assert!(!marker(&venv).exists());
 }
 
-#[test]
-fn ctrl_c_while_creating_removes_it_and_waits_until_you_come_back() {
+/// Ctrl-C on a real terminal while the hook creates the venv, in `shell`: creation stops,
+/// what was made is removed, and it does not start again at the following prompts (nor
+/// after a `cd` within the project) until the shell leaves the project and comes back.
+fn ctrl_c_while_creating(shell: Shell) {
     let w = World::new(true);
     let proj = w.sb.project("proj");
     w.sb.mkdir("proj/src");
@@ -341,34 +343,91 @@ fn ctrl_c_while_creating_removes_it_and_waits_until_you_come_back() {
         "slow-start/sitecustomize.py",
         "import sys, time\nif any('venv.main' in a for a in sys.orig_argv):\n    time.sleep(120)\n",
     );
-    let mut cmd = w.bash(&[]);
-    cmd.env("PS1", "PROMPT> ").env("PYTHONPATH", &slow);
+    let mut cmd = w.sb.command(shell.program());
+    cmd.args(shell.interactive_args());
+    w.env(&mut cmd);
+    cmd.env("PYTHONPATH", &slow)
+        .env("NO_COLOR", "1")
+        .env("PS1", "PROMPT> ");
     let mut pty = Pty::spawn(cmd);
-    pty.line(&SH.hook_line());
-    pty.line(&format!("cd {}", q(&proj)));
+    match shell {
+        Shell::Xonsh => {
+            pty.expect("\x1b[?2004h");
+            pty.line("$PROMPT = 'PROMPT> '");
+        }
+        Shell::Zsh => pty.line("PS1='PROMPT> '"),
+        Shell::Tcsh => pty.line("set prompt = 'PROMPT> '"),
+        Shell::Fish => pty.line("function fish_prompt; echo -n 'PROMPT> '; end"),
+        _ => {}
+    }
+    pty.line(&shell.hook_line());
+    // Each line is followed by one that prints a marker only when run, and waited for, so
+    // that every line gets a prompt (and the hook) of its own.
+    let mut n = 0;
+    let mut typed = |pty: &mut Pty, line: &str, shows: &str| {
+        pty.line(line);
+        if !shows.is_empty() {
+            pty.expect(shows);
+        }
+        pty.line(&format!("sh -c 'echo MARK-{n}-$((1+1))'"));
+        pty.expect(&format!("MARK-{n}-2"));
+        n += 1;
+    };
+    typed(&mut pty, "true", "");
+    let cd = |dir: &Path| format!("cd '{}'", dir.display());
+    pty.line(&cd(&proj));
     pty.expect("(python -m venv) …");
     pty.send("\x03");
     pty.expect("stopped creating");
-    pty.line("echo \"VE=[${VIRTUAL_ENV-}]\"");
-    pty.expect("VE=[]");
-    pty.line("true");
-    pty.line(&format!("cd {}", q(&proj.join("src"))));
-    pty.line("echo 'NEXT''-PROMPT'");
-    pty.expect("NEXT-PROMPT");
-    let seen = text(&pty.seen);
-    assert!(!venv.exists(), "the half-made venv is removed: {seen}");
+    typed(&mut pty, "sh -c 'echo \"VE=[$VIRTUAL_ENV]\"'", "VE=[]");
+    typed(&mut pty, "true", "");
+    typed(&mut pty, &cd(&proj.join("src")), "");
+    typed(&mut pty, &cd(&proj), "");
+    let seen = text(&pty.seen).replace('\r', "");
+    assert!(
+        !venv.exists(),
+        "{shell:?}: the half-made venv is removed: {seen}"
+    );
     let creating = format!("creating {} with", venv.display());
-    assert_eq!(seen.matches(&creating).count(), 1, "{seen}");
-    assert!(!seen.contains("activated"), "{seen}");
+    assert_eq!(seen.matches(&creating).count(), 1, "{shell:?}: {seen}");
+    assert!(!seen.contains("activated"), "{shell:?}: {seen}");
+    assert!(!seen.contains("half-made"), "{shell:?}: {seen}");
 
     // Coming back creates it (with uv now, to be quick).
     w.config("creator = \"uv\"\n");
-    pty.line("cd /");
-    pty.line(&format!("cd {}", q(&proj)));
-    pty.expect("created and activated");
-    pty.line("echo \"VE=[${VIRTUAL_ENV-}]\"");
-    pty.expect(&format!("VE=[{}]", venv.display()));
+    typed(&mut pty, "cd /", "");
+    typed(&mut pty, &cd(&proj), "created and activated");
+    typed(
+        &mut pty,
+        "sh -c 'echo \"VE=[$VIRTUAL_ENV]\"'",
+        &format!("VE=[{}]", venv.display()),
+    );
     assert!(!marker(&venv).exists());
+}
+
+#[test]
+fn ctrl_c_while_creating_in_bash_removes_it_and_waits_until_you_come_back() {
+    ctrl_c_while_creating(Shell::Bash);
+}
+
+#[test]
+fn ctrl_c_while_creating_in_zsh_removes_it_and_waits_until_you_come_back() {
+    ctrl_c_while_creating(Shell::Zsh);
+}
+
+#[test]
+fn ctrl_c_while_creating_in_fish_removes_it_and_waits_until_you_come_back() {
+    ctrl_c_while_creating(Shell::Fish);
+}
+
+#[test]
+fn ctrl_c_while_creating_in_tcsh_removes_it_and_waits_until_you_come_back() {
+    ctrl_c_while_creating(Shell::Tcsh);
+}
+
+#[test]
+fn ctrl_c_while_creating_in_xonsh_removes_it_and_waits_until_you_come_back() {
+    ctrl_c_while_creating(Shell::Xonsh);
 }
 
 #[test]
@@ -581,6 +640,18 @@ fn python_version_picks_the_interpreter() {
         run.stderr()
     );
     assert!(log.exists(), "python3.11 was not asked: {}", run.stderr());
+
+    // `--python` takes the same forms as .python-version.
+    std::fs::remove_file(&log).expect("rm log");
+    let other = w.sb.project("other");
+    let out = w.autovenv(&other, &["create", "--python", "3.11"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        log.exists(),
+        "python3.11 was not asked: {}",
+        text(&out.stderr)
+    );
+    assert!(other.join(".venv/pyvenv.cfg").exists());
 }
 
 #[test]
@@ -684,7 +755,9 @@ fn symlinked_projects_and_venv_links_work() {
     let link = w.sb.path("link");
     std::os::unix::fs::symlink(&real, &link).expect("link project");
     let linked = w.sb.project("linked");
-    let store = w.sb.path("store/linked-venv");
+    // A `.venv` that leads to an empty directory elsewhere gets the venv made there by
+    // `autovenv create`, as the notice on entry says.
+    let store = w.sb.mkdir("store/linked-venv");
     std::os::unix::fs::symlink(&store, linked.join(".venv")).expect("link venv");
     w.sb.allow(&real);
     w.sb.allow(&linked);
@@ -692,10 +765,11 @@ fn symlinked_projects_and_venv_links_work() {
         format!("cd {}", q(&link)),
         SH.dump_var("VIRTUAL_ENV", &w.sb.out("via-link")),
         format!("cd {}", q(&linked)),
+        "autovenv create".into(),
         SH.dump_var("VIRTUAL_ENV", &w.sb.out("venv-link")),
         format!("touch {}", q(&store.join("old"))),
-        "autovenv create --force".into(),
-        SH.dump_var("VIRTUAL_ENV", &w.sb.out("rebuilt")),
+        "autovenv create --force; echo \"create-status=$?\"".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("after-force")),
     ]);
     // Entered through a link to the project, the venv is named by the project's real
     // directory: what goes on PATH is what was trusted, whatever the link points to later.
@@ -711,9 +785,23 @@ fn symlinked_projects_and_venv_links_work() {
     assert!(
         std::fs::symlink_metadata(linked.join(".venv")).is_ok_and(|m| m.file_type().is_symlink())
     );
-    assert!(!store.join("old").exists(), "--force rebuilds the target");
-    assert_eq!(w.var("rebuilt"), linked.join(".venv").to_string_lossy());
-    assert_eq!(run.stderr_count("created "), 3, "{}", run.stderr());
+    // Nothing is rebuilt through the link: it is refused, and the venv stays as it is.
+    assert!(run.stdout().contains("create-status=1"), "{}", run.stderr());
+    assert!(store.join("old").exists(), "{}", run.stderr());
+    assert_eq!(
+        run.stderr_count("never rebuilds or empties anything through a link"),
+        1,
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(w.var("after-force"), linked.join(".venv").to_string_lossy());
+    assert_eq!(run.stderr_count("created "), 2, "{}", run.stderr());
+    assert_eq!(
+        run.stderr_count("is a symlink to the empty directory"),
+        1,
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
@@ -775,10 +863,10 @@ fn a_full_disk_is_one_line_and_leaves_nothing() {
         ],
     );
     assert_eq!(w.var("ve"), "<unset>");
-    let lines = lines_with(&run.stderr(), "failed");
+    let lines = lines_with(&run.stderr(), "removed what was made");
     assert_eq!(lines.len(), 1, "{}", run.stderr());
     assert!(
-        lines[0].contains("No space left on device") && lines[0].contains("removed what was made"),
+        lines[0].contains("No space left on device") && lines[0].contains(" failed: "),
         "{}",
         lines[0]
     );
@@ -921,4 +1009,474 @@ fn twenty_shells_entering_a_new_project_at_once_make_one_venv_and_all_activate_i
             assert!(!line.contains(word), "{all}");
         }
     }
+}
+
+/// Every file below `dir` (links not followed) with its size and contents' digest, so two
+/// listings are equal only when nothing in the tree changed.
+fn tree(dir: &Path) -> Vec<(PathBuf, u64, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path).expect("stat");
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            if meta.is_file() {
+                std::fs::read(&path).expect("read").hash(&mut hasher);
+            } else if meta.file_type().is_symlink() {
+                std::fs::read_link(&path)
+                    .expect("readlink")
+                    .hash(&mut hasher);
+            } else {
+                todo.push(path.clone());
+            }
+            let rel = path.strip_prefix(dir).expect("below").to_owned();
+            out.push((rel, meta.len(), hasher.finish()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// What differs between two [`tree`] listings, for a short assertion message.
+fn tree_diff(a: &[(PathBuf, u64, u64)], b: &[(PathBuf, u64, u64)]) -> String {
+    let only = |x: &[(PathBuf, u64, u64)], y: &[(PathBuf, u64, u64)]| {
+        x.iter()
+            .filter(|e| !y.contains(e))
+            .take(10)
+            .map(|e| e.0.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "changed or gone: [{}]; new or changed: [{}]",
+        only(a, b),
+        only(b, a)
+    )
+}
+
+/// The names in `dir` that start with `prefix`.
+fn names_starting(dir: &Path, prefix: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix))
+        .collect()
+}
+
+#[test]
+fn a_venv_link_to_the_parent_is_never_emptied_by_create_force() {
+    let w = World::new(true);
+    let work = w.sb.mkdir("work");
+    let sibling = w.sb.project("work/sibling");
+    w.sb.write("work/sibling/keep.txt", "precious\n");
+    w.sb.write("work/notes.txt", "precious too\n");
+    let proj = w.sb.project("work/proj");
+    std::os::unix::fs::symlink("..", proj.join(".venv")).expect("link .venv to ..");
+    w.sb.allow(&proj);
+    let before = tree(&work);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        "autovenv create --force; echo \"create-status=$?\"".into(),
+        "true".into(),
+    ]);
+    let stderr = run.stderr();
+    let after = tree(&work);
+    assert!(after == before, "{}: {stderr}", tree_diff(&before, &after));
+    assert!(sibling.join("keep.txt").exists(), "{stderr}");
+    assert_eq!(w.var("ve"), "<unset>");
+    assert!(run.stdout().contains("create-status=1"), "{stderr}");
+    // The notice on entry suggests nothing that replaces what the link leads to.
+    let notice = lines_with(&stderr, "is not a virtual environment");
+    assert_eq!(notice.len(), 1, "{stderr}");
+    assert!(notice[0].contains("symlink to .."), "{}", notice[0]);
+    assert!(!notice[0].contains("--force"), "{}", notice[0]);
+    let refused = lines_with(&stderr, "never rebuilds or empties anything through a link");
+    assert_eq!(refused.len(), 1, "{stderr}");
+}
+
+#[test]
+fn a_half_made_venv_behind_a_link_is_not_rebuilt_through_it() {
+    let w = World::new(true);
+    let other = w.sb.project("other");
+    w.sb.write("other/.autovenv-incomplete", "creating 1\n");
+    w.sb.write("other/src/main.py", "print('mine')\n");
+    let proj = w.sb.project("proj");
+    std::os::unix::fs::symlink(&other, proj.join(".venv")).expect("link .venv");
+    w.sb.allow(&proj);
+    let before = tree(&other);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "true".into(),
+        "cd /".into(),
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+    ]);
+    let stderr = run.stderr();
+    let after = tree(&other);
+    assert!(after == before, "{}: {stderr}", tree_diff(&before, &after));
+    assert_eq!(w.var("ve"), "<unset>");
+    let lines = lines_with(&stderr, "changes nothing through a link");
+    // Once per visit; never a creation.
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].contains("is half-made"), "{}", lines[0]);
+    assert_eq!(run.stderr_count("creating "), 0, "{stderr}");
+}
+
+#[test]
+fn a_dangling_venv_link_is_refused_and_nothing_is_made_outside_the_project() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    let elsewhere = w.sb.path("elsewhere");
+    std::os::unix::fs::symlink("../elsewhere/env", proj.join(".venv")).expect("link .venv");
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        "autovenv create; echo \"create-status=$?\"".into(),
+    ]);
+    let stderr = run.stderr();
+    assert!(!elsewhere.exists(), "{stderr}");
+    assert_eq!(w.var("ve"), "<unset>");
+    let lines = lines_with(&stderr, "which does not exist");
+    // Once on entry, once for `autovenv create`.
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].contains("makes nothing through a link"),
+        "{}",
+        lines[0]
+    );
+    assert!(run.stdout().contains("create-status=1"), "{stderr}");
+    assert!(std::fs::symlink_metadata(proj.join(".venv")).is_ok_and(|m| m.file_type().is_symlink()));
+}
+
+#[test]
+fn an_untrusted_broken_venv_notice_suggests_nothing_destructive() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.write("proj/.venv/data.txt", "not a venv\n");
+    let run = w.run(&[format!("cd {}", q(&proj)), "true".into()]);
+    let stderr = run.stderr();
+    let lines = lines_with(&stderr, "is not a virtual environment");
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("not trusted"), "{}", lines[0]);
+    for destructive in ["--force", "remove it", "move it"] {
+        assert!(!lines[0].contains(destructive), "{}", lines[0]);
+    }
+    assert!(proj.join(".venv/data.txt").exists());
+}
+
+#[test]
+fn forcing_a_directory_that_is_not_a_venv_moves_it_aside_and_keeps_it() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.write("proj/.venv/data.txt", "mine\n");
+    w.sb.allow(&proj);
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "autovenv create --force".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+    ]);
+    let stderr = run.stderr();
+    assert_eq!(
+        w.var("ve"),
+        proj.join(".venv").to_string_lossy(),
+        "{stderr}"
+    );
+    let moved = names_starting(&proj, ".venv.autovenv-moved-");
+    assert_eq!(moved.len(), 1, "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(proj.join(&moved[0]).join("data.txt")).expect("kept"),
+        "mine\n"
+    );
+    let said = lines_with(&stderr, "moved ");
+    assert_eq!(said.len(), 1, "{stderr}");
+    assert!(said[0].contains(&moved[0]), "{}", said[0]);
+}
+
+#[test]
+fn a_failed_forced_rebuild_leaves_the_old_venv_exactly_as_it_was() {
+    let w = World::new(true);
+    // An interpreter whose shim fails, as a pyenv shim does for a version not installed.
+    let shim = w.bin.join("python3.99");
+    std::fs::write(
+        &shim,
+        "#!/bin/sh\necho 'pyenv: python3.99: command not found' >&2\nexit 127\n",
+    )
+    .expect("shim");
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let venv = proj.join(".venv");
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        // A package only the old venv has.
+        "d=$(python -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])') && mkdir \"$d/oldmark\" && echo 'X = 1' > \"$d/oldmark/__init__.py\"".into(),
+    ]);
+    assert!(venv.join("pyvenv.cfg").exists(), "{}", run.stderr());
+    let before = tree(&venv);
+    assert!(before
+        .iter()
+        .any(|(p, _, _)| p.ends_with("oldmark/__init__.py")));
+    for creator in ["auto", "venv", "uv"] {
+        w.config(&format!("creator = \"{creator}\"\n"));
+        let run = w.run(&[
+            format!("cd {}", q(&proj)),
+            "autovenv create --force --python python3.99; echo \"create-status=$?\"".into(),
+            format!(
+                "PYTHONDONTWRITEBYTECODE=1 python -c 'import oldmark; print(oldmark.X)' > {}",
+                q(&w.sb.out("import"))
+            ),
+            SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        ]);
+        let stderr = run.stderr();
+        assert!(
+            run.stdout().contains("create-status=1"),
+            "{creator}: {stderr}"
+        );
+        let after = tree(&venv);
+        assert!(
+            after == before,
+            "{creator}: {}: {stderr}",
+            tree_diff(&before, &after)
+        );
+        assert_eq!(w.var("import").trim(), "1", "{creator}: {stderr}");
+        assert_eq!(w.var("ve"), venv.to_string_lossy(), "{creator}: {stderr}");
+        let failed = lines_with(&stderr, "failed");
+        assert_eq!(failed.len(), 1, "{creator}: {stderr}");
+        assert!(
+            failed[0].contains("the old venv is back as it was"),
+            "{}",
+            failed[0]
+        );
+        assert!(
+            names_starting(&proj, ".venv.").is_empty(),
+            "{creator}: {stderr}"
+        );
+    }
+
+    // A rebuild that works replaces it, and nothing is left beside it.
+    w.config("creator = \"auto\"\n");
+    let run = w.run(&[
+        format!("cd {}", q(&proj)),
+        "autovenv create --force; echo \"create-status=$?\"".into(),
+        format!("python -c 'import oldmark' 2> {}", q(&w.sb.out("import"))),
+        format!("pip --version > {}", q(&w.sb.out("pip"))),
+    ]);
+    let stderr = run.stderr();
+    assert!(run.stdout().contains("create-status=0"), "{stderr}");
+    assert!(
+        w.var("import").contains("No module named 'oldmark'"),
+        "{stderr}"
+    );
+    assert!(
+        w.var("pip")
+            .contains(&venv.join("lib").to_string_lossy().into_owned()),
+        "{stderr}"
+    );
+    assert!(names_starting(&proj, ".venv.").is_empty(), "{stderr}");
+}
+
+/// Writes an executable `/bin/sh` script called `name` into the world's PATH directory.
+fn script_on_path(w: &World, name: &str, body: &str) -> PathBuf {
+    let path = w.bin.join(name);
+    let _ = std::fs::remove_file(&path);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}")).expect("write script");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path
+}
+
+/// Checks that the shell ended with `venv` active and its own pip working, made by the
+/// fallback to `python -m venv`.
+fn assert_made_by_fallback(w: &World, run: &Run, venv: &Path) {
+    let stderr = run.stderr();
+    assert_eq!(w.var("ve"), venv.to_string_lossy(), "{stderr}");
+    assert_eq!(
+        w.var("pip").trim(),
+        venv.join("bin/pip").to_string_lossy(),
+        "{stderr}"
+    );
+    assert!(
+        w.var("pip-version")
+            .contains(&venv.join("lib").to_string_lossy().into_owned()),
+        "{}: {stderr}",
+        w.var("pip-version")
+    );
+    // uv may have been announced first (it says nothing for a while on a busy machine).
+    let creating = lines_with(&stderr, "autovenv: creating ");
+    assert!((1..=2).contains(&creating.len()), "{stderr}");
+    let last = &creating[creating.len() - 1];
+    assert!(
+        last.contains("(python -m venv, as uv venv failed: "),
+        "{last}"
+    );
+    assert_eq!(run.stderr_count("created and activated"), 1, "{stderr}");
+    assert!(!marker(venv).exists());
+}
+
+fn enter_and_check_pip(w: &World, first: &[String], proj: &Path) -> Run {
+    let mut lines = first.to_vec();
+    lines.extend([
+        format!("cd {}", q(proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        format!("type -P pip > {}", q(&w.sb.out("pip"))),
+        format!("pip --version > {}", q(&w.sb.out("pip-version"))),
+    ]);
+    w.run(&lines)
+}
+
+#[test]
+fn uv_offline_with_an_empty_cache_falls_back_to_python_m_venv_with_pip() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let empty = w.sb.mkdir("empty-cache");
+    let run = enter_and_check_pip(
+        &w,
+        &[format!("export UV_OFFLINE=1 UV_CACHE_DIR={}", q(&empty))],
+        &proj,
+    );
+    assert_made_by_fallback(&w, &run, &proj.join(".venv"));
+    assert!(run.stderr().contains("pip"), "{}", run.stderr());
+}
+
+#[test]
+fn a_uv_that_fails_falls_back_and_a_forced_uv_names_the_way_out() {
+    // A pyenv shim whose selected Python has no uv behind it.
+    let w = World::new(false);
+    script_on_path(
+        &w,
+        "uv",
+        "echo 'pyenv: uv: command not found' >&2\necho \"The 'uv' command exists in these Python versions:\" >&2\nexit 127\n",
+    );
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let run = enter_and_check_pip(&w, &[], &proj);
+    assert_made_by_fallback(&w, &run, &proj.join(".venv"));
+    assert!(
+        run.stderr()
+            .contains("uv venv failed: pyenv: uv: command not found"),
+        "{}",
+        run.stderr()
+    );
+
+    let other = w.sb.project("other");
+    w.sb.allow(&other);
+    w.config("creator = \"uv\"\n");
+    let out = w.autovenv(&other, &["create"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("with uv venv failed: pyenv: uv: command not found")
+            && stderr.contains("set creator = \"auto\" (or \"venv\")"),
+        "{stderr}"
+    );
+    assert!(!other.join(".venv").exists(), "{stderr}");
+}
+
+#[test]
+fn a_python_version_naming_a_pyenv_environment_activates_it_and_restores() {
+    let w = World::new(true);
+    let pyenv = w.sb.mkdir("pyenv");
+    let env = w.sb.path("pyenv/versions/3.11.7/envs/myenv");
+    support::make_venv(&env, &[]);
+    std::os::unix::fs::symlink("3.11.7/envs/myenv", pyenv.join("versions/myenv")).expect("link");
+    let proj = w.sb.project("proj");
+    w.sb.write("proj/.python-version", "myenv\n");
+    let ghost = w.sb.project("ghost");
+    w.sb.write("ghost/.python-version", "ghost-env\n");
+    w.sb.allow(&proj);
+    w.sb.allow(&ghost);
+    let run = w.run(&[
+        format!("export PYENV_ROOT={}", q(&pyenv)),
+        SH.dump_var("PATH", &w.sb.out("path-before")),
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ve")),
+        format!(
+            "python -c 'import sys; print(sys.prefix)' > {}",
+            q(&w.sb.out("prefix"))
+        ),
+        "cd /".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("left")),
+        SH.dump_var("PATH", &w.sb.out("path-after")),
+        format!("cd {}", q(&ghost)),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("ghost")),
+    ]);
+    let stderr = run.stderr();
+    let named = pyenv.join("versions/myenv");
+    assert_eq!(w.var("ve"), named.to_string_lossy(), "{stderr}");
+    assert_eq!(w.var("prefix").trim(), named.to_string_lossy(), "{stderr}");
+    assert_eq!(w.var("left"), "<unset>", "{stderr}");
+    assert_eq!(w.var("path-after"), w.var("path-before"), "{stderr}");
+    assert!(!proj.join(".venv").exists(), "{stderr}");
+    assert_eq!(w.var("ghost"), "<unset>", "{stderr}");
+    assert!(!ghost.join(".venv").exists(), "{stderr}");
+    let lines = lines_with(&stderr, "ghost-env");
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains(&ghost.join(".python-version").to_string_lossy().into_owned())
+            && lines[0].contains("not a Python version"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(run.stderr_count("creating "), 0, "{stderr}");
+}
+
+#[test]
+fn pypy_is_named_as_pypy_when_it_is_not_installed() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.write("proj/.python-version", "pypy3.10\n");
+    w.sb.allow(&proj);
+    let run = w.run(&[format!("cd {}", q(&proj)), "true".into()]);
+    let stderr = run.stderr();
+    let lines = lines_with(&stderr, "is not installed");
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("PyPy 3.10 is not installed")
+            && lines[0].contains("`uv python install pypy3.10`"),
+        "{}",
+        lines[0]
+    );
+    assert!(!proj.join(".venv").exists());
+}
+
+#[test]
+fn a_python_version_in_the_home_directory_does_not_make_it_a_project() {
+    let w = World::new(true);
+    let home = w.sb.home();
+    w.sb.write("home/.python-version", "3.11\n");
+    w.sb.write("home/code/proj/.python-version", "3\n");
+    let proj = home.join("code/proj");
+    // Even with the whole home directory trusted, only the real project gets a venv.
+    w.config(&format!("trusted_roots = [\"{}\"]\n", home.display()));
+    let run = w.run(&[
+        format!("cd {}", q(&home)),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("home")),
+        format!("cd {}", q(&home.join("code"))),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("code")),
+        format!("cd {}", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("proj")),
+    ]);
+    let stderr = run.stderr();
+    assert_eq!(w.var("home"), "<unset>", "{stderr}");
+    assert_eq!(w.var("code"), "<unset>", "{stderr}");
+    assert!(!home.join(".venv").exists(), "{stderr}");
+    assert_eq!(
+        w.var("proj"),
+        proj.join(".venv").to_string_lossy(),
+        "{stderr}"
+    );
+    assert_eq!(run.stderr_count("creating "), 1, "{stderr}");
 }

@@ -38,6 +38,7 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
         force,
         python,
         env: Some(without_active_venv(Vars::from_env())),
+        trusted: situation.trust.is_trusted(),
     };
     let quiet = situation.config.quiet;
     match create::create(&root, &venv, &situation.config, &options) {

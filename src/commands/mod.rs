@@ -43,6 +43,9 @@ pub fn main() -> ExitCode {
         Command::Exec { dir, command } => return exec::exec(dir.as_deref(), &command),
         command => command,
     };
+    // The hook's export answers the shell even after Ctrl-C stopped a creation: its answer
+    // says what was stopped, and ending by the signal would throw that away.
+    let answers_the_hook = matches!(command, Command::Export { .. });
     let code = match run(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -51,7 +54,9 @@ pub fn main() -> ExitCode {
         }
     };
     // Stopped by Ctrl-C (or kill) while creating a venv: end as that signal would have.
-    crate::create::signals::reraise();
+    if !answers_the_hook {
+        crate::create::signals::reraise();
+    }
     code
 }
 

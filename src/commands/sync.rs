@@ -32,7 +32,10 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
         None if first.method == Method::Uv => Venv::inspect(situation.location.for_root(&root)),
         None => {
             let path = situation.location.for_root(&root);
-            let options = crate::create::Options::default();
+            let options = crate::create::Options {
+                trusted: situation.trust.is_trusted(),
+                ..Default::default()
+            };
             match crate::create::create(&root, &path, &situation.config, &options) {
                 Ok(made) => made.venv,
                 Err(crate::create::Failure::Error(error)) => return Err(error),

@@ -63,6 +63,9 @@ pub struct Job<'a> {
     pub root: &'a Path,
     /// Environment overrides for the creator (`None` removes the variable).
     pub env: &'a [(&'static str, Option<OsString>)],
+    /// Keep uv from reading configuration files (`uv.toml`, `[tool.uv]`): an untrusted
+    /// project's own would otherwise choose the index, the interpreter and more.
+    pub no_config: bool,
 }
 
 /// After this long without knowing the version, the progress line is shown anyway.
@@ -76,9 +79,11 @@ impl Job<'_> {
         let mut cmd = match self.maker {
             Maker::Uv(uv) => {
                 let mut cmd = Command::new(uv);
-                cmd.args(["venv", "--seed", "--allow-existing", "--python"])
-                    .arg(self.python)
-                    .arg(self.venv);
+                cmd.args(["venv", "--seed", "--allow-existing"]);
+                if self.no_config {
+                    cmd.arg("--no-config");
+                }
+                cmd.arg("--python").arg(self.python).arg(self.venv);
                 cmd
             }
             Maker::Venv => {
@@ -104,12 +109,15 @@ impl Job<'_> {
                 None => cmd.env_remove(name),
             };
         }
-        #[cfg(target_os = "linux")]
-        // SAFETY: prctl is async-signal-safe; it makes the kernel kill the creator if
-        // autovenv itself is killed, instead of leaving it running unseen.
+        // SAFETY: prctl and signal are async-signal-safe. The first makes the kernel kill
+        // the creator if autovenv itself is killed, instead of leaving it running unseen;
+        // the second gives it back the Ctrl-Z that autovenv ignores while it holds the
+        // terminal.
         unsafe {
             cmd.pre_exec(|| {
+                #[cfg(target_os = "linux")]
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                libc::signal(libc::SIGTSTP, libc::SIG_DFL);
                 Ok(())
             });
         }
@@ -185,8 +193,13 @@ impl Job<'_> {
         }
         let stdout = out.text();
         let stderr = err.text();
+        // Debian's venv says "ensurepip is not available" where python3-venv is missing;
+        // a failure inside ensurepip (a full disk) is not that.
         if stdout.lines().any(|l| l == "no-ensurepip")
-            || (matches!(self.maker, Maker::Venv) && stderr.contains("ensurepip"))
+            || (matches!(self.maker, Maker::Venv)
+                && (stderr.contains("ensurepip is not available")
+                    || stderr.contains("No module named ensurepip")
+                    || stderr.contains("No module named 'ensurepip'")))
         {
             return Outcome::NoEnsurepip;
         }
