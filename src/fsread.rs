@@ -12,7 +12,8 @@
 //! - the config file: 1 MiB ([`CONFIG_LIMIT`]);
 //! - a trust entry: 64 KiB ([`TRUST_ENTRY_LIMIT`]);
 //! - the sync record, `.autovenv-sync`: 1 MiB ([`SYNC_RECORD_LIMIT`]);
-//! - a dependency or lock file that is hashed: 16 MiB ([`DEPENDENCY_FILE_LIMIT`]).
+//! - a dependency or lock file that is hashed: 16 MiB ([`DEPENDENCY_FILE_LIMIT`]), and
+//!   64 MiB for all of a project's together ([`DEPENDENCY_TOTAL_LIMIT`]).
 //!
 //! Anything else — a FIFO, a device, a directory, a larger file — is not read at all.
 
@@ -71,6 +72,9 @@ pub const SYNC_RECORD_LIMIT: u64 = 1024 * 1024;
 pub const PASSWD_LIMIT: u64 = 4 * 1024 * 1024;
 /// A dependency or lock file that is hashed to tell whether the venv is in step.
 pub const DEPENDENCY_FILE_LIMIT: u64 = 16 * 1024 * 1024;
+/// All the dependency and lock files of one project that are hashed, together: a checkout
+/// could hold thousands of `requirements*.txt` files just under the bound each.
+pub const DEPENDENCY_TOTAL_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// Reads `path` if it is a regular file of at most `limit` bytes.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {

@@ -649,3 +649,38 @@ fn command_line_mistakes_are_one_line_naming_the_fix() {
         assert_eq!(sb.out_text(&format!("rc{i}")), "2\n", "autovenv {args}");
     }
 }
+
+#[test]
+fn status_says_when_virtual_env_is_gone_or_the_state_unreadable() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let status = |vars: &[(&str, &OsStr)]| {
+        let out = sb
+            .command(binary())
+            .arg("status")
+            .current_dir(&proj)
+            .env("PWD", &proj)
+            .envs(vars.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run status");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let gone = sb.path("gone/.venv");
+    let shown = status(&[("VIRTUAL_ENV", gone.as_os_str())]);
+    assert!(
+        shown.contains("and it does not exist: run `deactivate`, or unset VIRTUAL_ENV"),
+        "{shown}"
+    );
+    let venv = proj.join(".venv");
+    let shown = status(&[
+        ("VIRTUAL_ENV", venv.as_os_str()),
+        ("AUTOVENV_STATE", OsStr::new("1:garbage")),
+    ]);
+    assert!(
+        shown.contains("by autovenv, but AUTOVENV_STATE cannot be read"),
+        "{shown}"
+    );
+}

@@ -2,7 +2,8 @@
 //! `/dev/tty` or `/dev/zero`, a FIFO, a 100 MB (sparse) file; a `.venv` that links to its
 //! own parent; a directory no one may read. Entering each, in real interactive bash, zsh
 //! and fish on a terminal with the hook loaded from their rc files, gives the prompt back,
-//! the shell still answers a typed line, and nothing is deleted.
+//! the shell still answers a typed line, and nothing is deleted. The directory no one may
+//! read is also entered by a shell that runs as `nobody`, for whom mode 000 means it.
 
 mod support;
 
@@ -191,7 +192,8 @@ fn hostile_tree(sb: &Sandbox) -> Vec<Case> {
     });
 
     // A venv directory with mode 000. root reads it anyway (so there it is activated);
-    // anyone else is told it cannot be read. Either way the prompt comes back.
+    // anyone else is told it cannot be read (see the next test, which runs as `nobody`).
+    // Either way the prompt comes back.
     let dir = root.join("unreadable");
     pyproject(&dir);
     let venv = venv_copy(&base, &dir);
@@ -396,4 +398,45 @@ fn zsh_enters_every_hostile_directory() {
 #[test]
 fn fish_enters_every_hostile_directory() {
     enter_every_hostile_directory(Shell::Fish);
+}
+
+/// root reads a directory with mode 000 anyway, so the shell runs as `nobody` here (when
+/// the tests run as root): a venv it cannot read is refused with one line.
+#[test]
+fn a_venv_that_cannot_be_read_is_refused_in_one_line() {
+    let sb = Sandbox::new();
+    let base = sb.path("base-venv");
+    make_venv(&base, &[]);
+    let dir = sb.path("hostile/unreadable");
+    pyproject(&dir);
+    let venv = venv_copy(&base, &dir);
+    std::fs::set_permissions(&venv, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let mut cmd = shell_command(&sb, Shell::Bash);
+    // SAFETY: geteuid only reads the process's credentials.
+    if unsafe { libc::geteuid() } == 0 {
+        // SAFETY: setgroups, setgid and setuid are async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| {
+                const NOBODY: libc::uid_t = 65534;
+                if libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(NOBODY) != 0
+                    || libc::setuid(NOBODY) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let mut term = Pty::spawn(cmd);
+    term.expect_within(PROMPT, WAIT);
+    term.line(&format!("cd '{}'", dir.display()));
+    term.line("echo \"AL\"\"IVE [$VIRTUAL_ENV]\"");
+    let shown = term.expect_within("ALIVE []", WAIT);
+    let _ = std::fs::set_permissions(&venv, std::fs::Permissions::from_mode(0o755));
+    let told = format!(
+        "{}/pyvenv.cfg cannot be read (Permission denied",
+        venv.display()
+    );
+    assert_eq!(shown.matches(&told).count(), 1, "{shown}");
 }

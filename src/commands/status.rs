@@ -64,6 +64,10 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
         Some(v) if !v.is_empty() => {
             let by = if active_by_autovenv(&situation) {
                 "by autovenv"
+            } else if situation.state == StateRead::Corrupt {
+                "by autovenv, but AUTOVENV_STATE cannot be read: it is taken off when autovenv next runs"
+            } else if !situation.virtual_env_exists {
+                "by something else, and it does not exist: run `deactivate`, or unset VIRTUAL_ENV"
             } else {
                 "by something else; autovenv leaves it alone"
             };

@@ -29,13 +29,17 @@ pub struct Record {
 
 impl Record {
     /// The files that declare `root`'s dependencies now, hashed. Files that cannot be read
-    /// — unreadable, not regular, or larger than [`fsread::DEPENDENCY_FILE_LIMIT`] — are left
-    /// out, so they count as changed.
+    /// — unreadable, not regular, larger than [`fsread::DEPENDENCY_FILE_LIMIT`], or past
+    /// [`fsread::DEPENDENCY_TOTAL_LIMIT`] for all of them — are left out, so they count as
+    /// changed.
     pub fn current(root: &Path) -> Record {
         let mut files = BTreeMap::new();
+        let mut left = fsread::DEPENDENCY_TOTAL_LIMIT;
         for name in declared(root).map(|d| d.files).unwrap_or_default() {
             let file = root.join(&name);
-            if let Some(bytes) = fsread::read_if_regular(&file, fsread::DEPENDENCY_FILE_LIMIT) {
+            let limit = fsread::DEPENDENCY_FILE_LIMIT.min(left);
+            if let Some(bytes) = fsread::read_if_regular(&file, limit) {
+                left -= bytes.len() as u64;
                 files.insert(name, hex(&Sha256::digest(&bytes)));
             }
         }
@@ -107,6 +111,7 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::OsStr;
 
     #[test]
     fn round_trips_and_names_changes() {
@@ -134,5 +139,30 @@ mod tests {
         std::fs::write(path(&venv), "something else\n").expect("write");
         assert_eq!(Record::read(&venv), None);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn hashes_a_bounded_amount() {
+        let dir = std::env::temp_dir().join(format!("autovenv-bound-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let each = fsread::DEPENDENCY_FILE_LIMIT;
+        let count = fsread::DEPENDENCY_TOTAL_LIMIT / each + 2;
+        for n in 0..count {
+            std::fs::File::create(dir.join(format!("requirements-{n:02}.txt")))
+                .and_then(|f| f.set_len(each))
+                .expect("sparse file");
+        }
+        std::fs::File::create(dir.join("requirements-huge.txt"))
+            .and_then(|f| f.set_len(each + 1))
+            .expect("sparse file");
+        let hashed = Record::current(&dir).files;
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            hashed.len() as u64,
+            fsread::DEPENDENCY_TOTAL_LIMIT / each,
+            "{hashed:?}"
+        );
+        assert!(!hashed.contains_key(OsStr::new("requirements-huge.txt")));
     }
 }
