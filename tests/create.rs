@@ -838,10 +838,11 @@ fn a_forced_creator_that_is_missing_is_named_once() {
 fn a_full_disk_is_one_line_and_leaves_nothing() {
     let w = World::new(true);
     let proj = w.sb.mkdir("proj");
-    w.sb.allow(&proj);
     // The project lives on a 1 MiB file system of its own: room for the project, not for
-    // pip. The shell runs in a mount namespace where that file system is mounted.
-    let mount = "mount -t tmpfs -o size=1m tmpfs \"$1\" && printf '[project]\\n' > \"$1/pyproject.toml\" && shift && exec \"$@\"";
+    // pip. The shell runs in a mount namespace where that file system is mounted, and the
+    // project is allowed there: an allow records the directory it trusted, and the mount
+    // is another one.
+    let mount = "mount -t tmpfs -o size=1m,mode=755 tmpfs \"$1\" && printf '[project]\\n' > \"$1/pyproject.toml\" && autovenv allow \"$1\" >/dev/null 2>&1 && shift && exec \"$@\"";
     let proj_arg = proj.to_string_lossy().into_owned();
     let wrapper = [
         "unshare",
@@ -1146,11 +1147,11 @@ fn a_dangling_venv_link_is_refused_and_nothing_is_made_outside_the_project() {
     let stderr = run.stderr();
     assert!(!elsewhere.exists(), "{stderr}");
     assert_eq!(w.var("ve"), "<unset>");
-    let lines = lines_with(&stderr, "which does not exist");
+    let lines = lines_with(&stderr, "is a link to nothing");
     // Once on entry, once for `autovenv create`.
     assert_eq!(lines.len(), 2, "{stderr}");
     assert!(
-        lines[0].contains("makes nothing through a link"),
+        lines[0].contains("changes nothing through a link"),
         "{}",
         lines[0]
     );
