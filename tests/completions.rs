@@ -46,7 +46,15 @@ enum Term {
 impl Term {
     fn start(sb: &Sandbox, shell: Shell) -> Term {
         let mut term = if session::on_terminal(shell) {
-            Term::Session(Session::start(sb, shell))
+            let mut cmd = session::command(sb, shell);
+            if shell == Shell::Xonsh {
+                // On the sandbox's dumb terminal xonsh takes its dumb line reader, which
+                // completes nothing: give it a terminal its readline backend will use.
+                cmd.env("TERM", "xterm");
+            }
+            let mut session = Session::begin(sb, shell, cmd);
+            session.line(&shell.hook_line());
+            Term::Session(session)
         } else {
             let mut pty = Pty::spawn(session::command(sb, shell));
             pty.line(&shell.hook_line());
@@ -55,6 +63,11 @@ impl Term {
         let load = load_line(sb, shell);
         term.pty().line(&load);
         term.pty().expect("loaded=0");
+        // Keys typed before the line editor reads again reach the terminal's line
+        // discipline instead, where Tab is only a character: wait for the next prompt.
+        if let (Term::Session(_), Some(prompt)) = (&term, session::plain_prompt(shell)) {
+            term.pty().expect(prompt);
+        }
         term
     }
 
