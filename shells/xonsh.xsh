@@ -16,6 +16,7 @@ def __autovenv_setup(exe):
     import subprocess
     import sys
     import urllib.parse
+    from xonsh.tools import unthreadable
 
     xsh = __xonsh__
     env = xsh.env
@@ -180,13 +181,27 @@ def __autovenv_setup(exe):
         if mode == "nondestructive":
             st["pwd"] = ""
 
-    def autovenv(args):
+    def stream(f):
+        """The alias's stream where it is a file (a pipe when captured, as in
+        `$(autovenv status --json)`; the terminal otherwise), else None: inherit."""
+        try:
+            return f if f is not None and f.fileno() >= 0 else None
+        except (AttributeError, OSError, ValueError):
+            return None
+
+    # Unthreadable: run in the shell's own thread, so that uncaptured the binary gets the
+    # terminal itself (colour, `autovenv exec -- python`), not a pipe xonsh copies from.
+    @unthreadable
+    def autovenv(args, stdin=None, stdout=None, stderr=None):
         """`autovenv allow`, `deny`, `reload` change the answer without a cd: run the
         binary, then make the next prompt evaluate again."""
         try:
             rc = subprocess.run(
                 [st["bin"], *args],
                 env={**env.detype(), "AUTOVENV_SESSION": st["session"]},
+                stdin=stream(stdin),
+                stdout=stream(stdout),
+                stderr=stream(stderr),
             ).returncode
         except OSError as e:
             print(f"autovenv: {e}", file=sys.stderr)

@@ -228,9 +228,9 @@ Print a tab-completion script for autovenv's own commands in SHELL.
 
 bash: `eval \"$(autovenv completions bash)\"` in ~/.bashrc; zsh: save as `_autovenv` in a
 directory on $fpath (before compinit); fish: save as ~/.config/fish/completions/autovenv.fish;
-elvish: `eval (autovenv completions elvish | slurp)` in rc.elv; nushell: save to a file and
-`source` it in config.nu; tcsh: `eval \"`autovenv completions tcsh`\"` in ~/.tcshrc; xonsh:
-`execx($(autovenv completions xonsh))` in ~/.xonshrc.";
+elvish: `eval (autovenv completions elvish | slurp)` in rc.elv; nushell: save it once in
+$nu.data-dir/vendor/autoload/; tcsh: `eval \"`autovenv completions tcsh`\"` in ~/.tcshrc;
+xonsh: `execx($(autovenv completions xonsh))` in ~/.xonshrc.";
 
 fn dir_arg(help: &'static str) -> Arg {
     Arg::new("dir")

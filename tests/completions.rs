@@ -35,9 +35,9 @@ fn load_line(sb: &Sandbox, shell: Shell) -> String {
     }
 }
 
-/// A shell on a terminal, the completion script loaded. bash, zsh and tcsh, which the
-/// other tests drive through a pipe, run on a terminal here: only there does their line
-/// editor complete.
+/// A shell on a terminal with the hook and then the completion script loaded, as an rc
+/// file has them. bash, zsh and tcsh, which the other tests drive through a pipe, run on
+/// a terminal here: only there does their line editor complete.
 enum Term {
     Raw(Pty),
     Session(Session),
@@ -46,13 +46,28 @@ enum Term {
 impl Term {
     fn start(sb: &Sandbox, shell: Shell) -> Term {
         let mut term = if session::on_terminal(shell) {
-            Term::Session(Session::begin(sb, shell, session::command(sb, shell)))
+            let mut cmd = session::command(sb, shell);
+            if shell == Shell::Xonsh {
+                // On the sandbox's dumb terminal xonsh takes its dumb line reader, which
+                // completes nothing: give it a terminal its readline backend will use.
+                cmd.env("TERM", "xterm");
+            }
+            let mut session = Session::begin(sb, shell, cmd);
+            session.line(&shell.hook_line());
+            Term::Session(session)
         } else {
-            Term::Raw(Pty::spawn(session::command(sb, shell)))
+            let mut pty = Pty::spawn(session::command(sb, shell));
+            pty.line(&shell.hook_line());
+            Term::Raw(pty)
         };
         let load = load_line(sb, shell);
         term.pty().line(&load);
         term.pty().expect("loaded=0");
+        // Keys typed before the line editor reads again reach the terminal's line
+        // discipline instead, where Tab is only a character: wait for the next prompt.
+        if let (Term::Session(_), Some(prompt)) = (&term, session::plain_prompt(shell)) {
+            term.pty().expect(prompt);
+        }
         term
     }
 

@@ -178,7 +178,9 @@ fn tcsh(command: &clap::Command) -> String {
     let subs = subs(command);
     let list = |words: &[String]| format!("({})", words.join(" "));
     let names: Vec<String> = subs.iter().map(|s| s.name.clone()).collect();
-    let mut rules = vec![format!("'p/1/{}/'", list(&names))];
+    // tcsh takes the first rule that matches: `--opt` first, before the `n/SUB/` rules
+    // would offer SUB's argument in its place.
+    let mut rules = vec![format!("'p/1/{}/'", list(&names)), String::new()];
     let mut seen_valued: Vec<String> = Vec::new();
     let mut longs: Vec<String> = vec!["help".into(), "version".into()];
     for sub in &subs {
@@ -208,7 +210,7 @@ fn tcsh(command: &clap::Command) -> String {
     if subs.iter().any(|s| s.command_after_dashes) {
         rules.push("'n/--/c/'".into());
     }
-    rules.push(format!("'c/--/{}/'", list(&longs)));
+    rules[1] = format!("'c/--/{}/'", list(&longs));
     // One line and no comment: `eval "`autovenv completions tcsh`"` joins lines into one.
     format!("complete autovenv {}\n", rules.join(" "))
 }
@@ -323,6 +325,12 @@ mod tests {
         assert!(text.contains("'n/allow/d/'"), "{text}");
         assert!(
             text.contains("'n/--deactivate/(full nondestructive)/'"),
+            "{text}"
+        );
+        // tcsh takes the first rule that matches: `export --de` must reach the options.
+        let options = text.find("'c/--/(").expect("an options rule");
+        assert!(
+            options < text.find("'n/export/").expect("export's rule"),
             "{text}"
         );
     }
