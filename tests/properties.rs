@@ -49,8 +49,8 @@ struct Case {
     /// Whether the config names the prompt after the project (`prompt = "{project}"`),
     /// so the directory's name is shown in the prompt.
     project_prompt: bool,
-    /// Options turned on before the hook is loaded: bits of [`BASH_OPTIONS`] or
-    /// [`ZSH_OPTIONS`].
+    /// Options turned on before the hook is loaded: bits of [`BASH_OPTIONS`],
+    /// [`ZSH_OPTIONS`] or [`TCSH_OPTIONS`].
     options: u8,
 }
 
@@ -74,6 +74,9 @@ const ZSH_OPTIONS: [&str; 8] = [
     "setopt NO_UNSET",
     "setopt BRACE_CCL",
 ];
+
+/// What bit `i` of [`Case::options`] turns on in tcsh.
+const TCSH_OPTIONS: [&str; 2] = ["set backslash_quote", "set noglob"];
 
 impl Case {
     /// A case with only a directory name.
@@ -126,6 +129,7 @@ impl Case {
         let table: &[&str] = match shell {
             Shell::Bash => &BASH_OPTIONS,
             Shell::Zsh => &ZSH_OPTIONS,
+            Shell::Tcsh => &TCSH_OPTIONS,
             _ => &[],
         };
         (0..table.len())
@@ -305,6 +309,13 @@ fn fixed() -> Vec<Case> {
             pythonhome: Some(b"a''b'".to_vec()),
             options: 1 << 3,
             ..Case::named(b"'it''s'")
+        },
+        // tcsh's `backslash_quote` took `\'` inside quotes for a quote.
+        Case {
+            options: 1,
+            pythonhome: Some(b"\\".to_vec()),
+            project_prompt: true,
+            ..Case::named(b"it\\'s\\")
         },
         // Code and terminal controls in a name the prompt shows.
         Case {
