@@ -49,8 +49,8 @@ struct Case {
     /// Whether the config names the prompt after the project (`prompt = "{project}"`),
     /// so the directory's name is shown in the prompt.
     project_prompt: bool,
-    /// Options turned on before the hook is loaded: bits of [`BASH_OPTIONS`] or
-    /// [`ZSH_OPTIONS`].
+    /// Options turned on before the hook is loaded: bits of [`BASH_OPTIONS`],
+    /// [`ZSH_OPTIONS`] or [`TCSH_OPTIONS`].
     options: u8,
 }
 
@@ -75,6 +75,9 @@ const ZSH_OPTIONS: [&str; 8] = [
     "setopt BRACE_CCL",
 ];
 
+/// What bit `i` of [`Case::options`] turns on in tcsh.
+const TCSH_OPTIONS: [&str; 2] = ["set backslash_quote", "set noglob"];
+
 impl Case {
     /// A case with only a directory name.
     fn named(name: &[u8]) -> Case {
@@ -95,7 +98,8 @@ impl Case {
         match shell {
             // nushell holds paths as text, so it cannot enter a directory whose name is
             // not UTF-8, and its `cd` drops C0 control characters (tab and newline only at
-            // the end) and lands elsewhere: there those become `_`.
+            // the end) and lands elsewhere: there those become `_`. Its `cd` also takes a
+            // name of three or more dots for `../..` and so on: there a `_` goes first.
             Shell::Nu => {
                 let text = String::from_utf8_lossy(&self.name);
                 let end = text.trim_end_matches(['\t', '\n']).len();
@@ -108,6 +112,9 @@ impl Case {
                     })
                     .collect::<String>()
                     .into_bytes();
+                if case.name.len() >= 3 && case.name.iter().all(|&b| b == b'.') {
+                    case.name.insert(0, b'_');
+                }
             }
             // xonsh is a Python program: with PYTHONHOME set to anything but a Python
             // installation it cannot start at all.
@@ -126,6 +133,7 @@ impl Case {
         let table: &[&str] = match shell {
             Shell::Bash => &BASH_OPTIONS,
             Shell::Zsh => &ZSH_OPTIONS,
+            Shell::Tcsh => &TCSH_OPTIONS,
             _ => &[],
         };
         (0..table.len())
@@ -306,6 +314,13 @@ fn fixed() -> Vec<Case> {
             options: 1 << 3,
             ..Case::named(b"'it''s'")
         },
+        // tcsh's `backslash_quote` took `\'` inside quotes for a quote.
+        Case {
+            options: 1,
+            pythonhome: Some(b"\\".to_vec()),
+            project_prompt: true,
+            ..Case::named(b"it\\'s\\")
+        },
         // Code and terminal controls in a name the prompt shows.
         Case {
             project_prompt: true,
@@ -330,6 +345,8 @@ fn fixed() -> Vec<Case> {
         prompt: Some(b"\x80".to_vec()),
         ..Case::named("\u{80}\u{80}".as_bytes())
     });
+    // Found by a soak run: nushell's `cd` cannot go to a directory named `...`.
+    cases.push(Case::named(b"..."));
     cases
 }
 

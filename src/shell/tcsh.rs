@@ -144,21 +144,39 @@ fn watch(update: &Update) -> Vec<u8> {
     out
 }
 
-/// Quotes `bytes` as one csh word inside evaluated code: `'…'` around everything, each
-/// `'` written as `'"'"'` and each `!` (history substitution acts even inside single
-/// quotes) as `'\!'`. Every byte but NUL and newline survives as it is, invalid UTF-8,
-/// backquotes, `$` and globs included.
+/// Quotes `bytes` as one csh word inside evaluated code: runs of bytes in `'…'`, and
+/// outside the quotes each `'` as `"'"`, each `!` as `\!` (history substitution acts even
+/// inside single quotes) and each `\` as `\\` (with `set backslash_quote`, a backslash
+/// inside quotes escapes the next quote). Every byte but NUL and newline survives as it
+/// is, invalid UTF-8, backquotes, `$` and globs included.
 pub fn quote(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() + 2);
-    out.push(b'\'');
+    let mut quoted = false;
     for &b in bytes {
-        match b {
-            b'\'' => out.extend_from_slice(b"'\"'\"'"),
-            b'!' => out.extend_from_slice(b"'\\!'"),
-            _ => out.push(b),
+        let outside: &[u8] = match b {
+            b'\'' => b"\"'\"",
+            b'!' => b"\\!",
+            b'\\' => b"\\\\",
+            _ => {
+                if !quoted {
+                    out.push(b'\'');
+                    quoted = true;
+                }
+                out.push(b);
+                continue;
+            }
+        };
+        if quoted {
+            out.push(b'\'');
+            quoted = false;
         }
+        out.extend_from_slice(outside);
     }
-    out.push(b'\'');
+    if quoted {
+        out.push(b'\'');
+    } else if out.is_empty() {
+        out.extend_from_slice(b"''");
+    }
     out
 }
 
@@ -184,6 +202,7 @@ mod tests {
     fn quotes_history_and_quotes() {
         assert_eq!(quote(b"a!b"), b"'a'\\!'b'");
         assert_eq!(quote(b"it's `x` $y \xff"), b"'it'\"'\"'s `x` $y \xff'");
+        assert_eq!(quote(b"a\\'b\\"), b"'a'\\\\\"'\"'b'\\\\");
         assert_eq!(quote(b""), b"''");
     }
 

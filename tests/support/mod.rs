@@ -731,13 +731,16 @@ fn xonsh_save(file: &str, value: &str) -> String {
 }
 
 /// A tcsh word for `bytes`, typed at the prompt: single quotes, `!` escaped from history
-/// substitution, a newline as backslash-newline, other bytes made by `printf`.
+/// substitution, `\` outside the quotes, a newline as backslash-newline, other bytes made
+/// by `printf`.
 fn tcsh_quote(bytes: &[u8]) -> String {
     let mut out = String::from("'");
     for &b in bytes {
         match b {
             b'\'' => out.push_str("'\"'\"'"),
             b'!' => out.push_str("'\\!'"),
+            // Outside the quotes, so that it is one backslash with `set backslash_quote` too.
+            b'\\' => out.push_str("'\\\\'"),
             b'\n' => out.push_str("\\\n"),
             0x20..=0x7e => out.push(char::from(b)),
             _ => out.push_str(&format!("'\"`printf '\\{b:03o}'`\"'")),
