@@ -58,10 +58,11 @@ impl Situation {
         let location = VenvLocation::from_env(&config);
         let mut discovery = Discovery::walk(&pwd, &config, &location);
         // A file where the project's venv belongs: not a venv, and nothing can be made
-        // there, so it is reported as that project's broken venv.
+        // there, so it is reported as that project's broken venv. (A link to nothing is
+        // not: the venv is made where it points.)
         if let (None, Some(root)) = (&discovery.venv, &discovery.project) {
             let path = location.for_root(root);
-            if std::fs::symlink_metadata(&path).is_ok() && !path.is_dir() {
+            if std::fs::metadata(&path).is_ok_and(|m| !m.is_dir()) {
                 discovery.venv = Some((Venv::not_a_directory(path), root.clone()));
             }
         }
@@ -374,7 +375,7 @@ pub fn problem_text(venv: &Path, problem: &Problem) -> String {
         ),
         Problem::NotADirectory => format!(
             "{venv} is {}, not a venv directory, so no venv was activated or made there: rename or remove it to have the venv made there",
-            if is_link { "a link to nothing" } else { "a file" }
+            if is_link { "a link to a file" } else { "a file" }
         ),
         Problem::ColonInPath => format!(
             "{venv} has ':' in its path, which PATH cannot hold, so it was not activated: rename or move the directory"
