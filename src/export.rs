@@ -298,7 +298,7 @@ fn carry_out(
         say(Level::Info, quiet, &format!("deactivated {}", shown(venv)));
     }
     if let Some(notice) = &plan.notice {
-        let (level, text) = notice_text(notice);
+        let (level, text) = notice_text(notice, situation.config.auto_create);
         say(level, quiet, &text);
     }
 
@@ -316,9 +316,20 @@ fn carry_out(
     }
 }
 
-/// The one line a notice is shown as.
-pub fn notice_text(notice: &Notice) -> (Level, String) {
+/// The one line a notice is shown as; `auto_create` is the config's, which decides what
+/// `autovenv allow` does in a project without a venv.
+pub fn notice_text(notice: &Notice, auto_create: bool) -> (Level, String) {
     match notice {
+        Notice::Untrusted {
+            root,
+            has_venv: false,
+        } if !auto_create => (
+            Level::Info,
+            format!(
+                "{} is a Python project without a venv: run `autovenv allow` to trust it and `autovenv create` to make its venv (auto_create is off), or `autovenv deny` to stop this message",
+                shown(root)
+            ),
+        ),
         Notice::Untrusted { root, has_venv: true } => (
             Level::Info,
             format!(
