@@ -61,10 +61,11 @@ impl Situation {
         let location = VenvLocation::from_env(&config);
         let mut discovery = Discovery::walk(&pwd, &config, &location);
         // A file where the project's venv belongs: not a venv, and nothing can be made
-        // there, so it is reported as that project's broken venv.
+        // there, so it is reported as that project's broken venv. (A link to nothing is
+        // not: the venv is made where it points.)
         if let (None, Some(root)) = (&discovery.venv, &discovery.project) {
             let path = location.for_root(root);
-            if std::fs::symlink_metadata(&path).is_ok() && !path.is_dir() {
+            if std::fs::metadata(&path).is_ok_and(|m| !m.is_dir()) {
                 discovery.venv = Some((Venv::not_a_directory(path), root.clone()));
             }
         }
@@ -333,7 +334,7 @@ fn carry_out(
         say(Level::Info, quiet, &format!("deactivated {}", shown(venv)));
     }
     if let Some(notice) = &plan.notice {
-        let (level, text) = notice_text(notice);
+        let (level, text) = notice_text(notice, situation.config.auto_create);
         say(level, quiet, &text);
     }
 
@@ -351,9 +352,20 @@ fn carry_out(
     }
 }
 
-/// The one line a notice is shown as.
-pub fn notice_text(notice: &Notice) -> (Level, String) {
+/// The one line a notice is shown as; `auto_create` is the config's, which decides what
+/// `autovenv allow` does in a project without a venv.
+pub fn notice_text(notice: &Notice, auto_create: bool) -> (Level, String) {
     match notice {
+        Notice::Untrusted {
+            root,
+            has_venv: false,
+        } if !auto_create => (
+            Level::Info,
+            format!(
+                "{} is a Python project without a venv: run `autovenv allow` to trust it and `autovenv create` to make its venv (auto_create is off), or `autovenv deny` to stop this message",
+                shown(root)
+            ),
+        ),
         Notice::Untrusted { root, has_venv: true } => (
             Level::Info,
             format!(
@@ -490,7 +502,7 @@ pub fn broken_text(venv: &Path, problem: &Problem, trusted: bool) -> String {
         Problem::NotAVenvConfig => "has a pyvenv.cfg without the `home` and `version` keys every venv creator writes, so it was not activated".to_owned(),
         Problem::NotADirectory => format!(
             "is {}, not a venv directory, so no venv was activated or made there",
-            if link { "a link to nothing" } else { "a file" }
+            if link { "a link to a file" } else { "a file" }
         ),
         Problem::ColonInPath => {
             return format!(

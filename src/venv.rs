@@ -92,7 +92,7 @@ pub enum Problem {
     /// `pyvenv.cfg` lacks the keys every venv creator writes (`home`, and `version` or
     /// `version_info`): whatever wrote it, the interpreter would not start as a venv's.
     NotAVenvConfig,
-    /// Where the venv belongs there is a file (or a link to nothing), not a directory.
+    /// Where the venv belongs there is a file (or a link to one), not a directory.
     NotADirectory,
     /// autovenv's creation of it has not finished (it holds [`INCOMPLETE_MARKER`]): it is
     /// being made right now, or its making was cut short.

@@ -1147,11 +1147,11 @@ fn a_dangling_venv_link_is_refused_and_nothing_is_made_outside_the_project() {
     let stderr = run.stderr();
     assert!(!elsewhere.exists(), "{stderr}");
     assert_eq!(w.var("ve"), "<unset>");
-    let lines = lines_with(&stderr, "is a link to nothing");
+    let lines = lines_with(&stderr, "which does not exist");
     // Once on entry, once for `autovenv create`.
     assert_eq!(lines.len(), 2, "{stderr}");
     assert!(
-        lines[0].contains("changes nothing through a link"),
+        lines[0].contains("makes nothing through a link"),
         "{}",
         lines[0]
     );

@@ -35,6 +35,7 @@ in_shells!(allow_says_what_really_happens in bash zsh fish);
 in_shells!(status_after_a_failed_creation_says_this_shells_next_step in bash zsh fish tcsh elvish nushell xonsh);
 in_shells!(reload_applies_the_edited_prompt_and_honours_quiet in bash zsh fish tcsh elvish nushell xonsh);
 in_shells!(create_where_the_path_has_a_colon_says_nothing_was_made in bash zsh);
+in_shells!(the_untrusted_notice_does_not_promise_a_venv_with_auto_create_off in bash fish);
 
 /// `autovenv ARGS` typed at the prompt (through the hook's function), its stdout in `file`.
 fn typed(shell: Shell, args: &str, file: &Path) -> String {
@@ -277,6 +278,21 @@ fn exec_without_dashes_help_and_list_with_a_directory_are_understood() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(!err.contains("usage:"), "{err}");
     assert!(err.contains("`autovenv allow --list`"), "{err}");
+}
+
+fn the_untrusted_notice_does_not_promise_a_venv_with_auto_create_off(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project("proj");
+    sb.write("home/.config/autovenv/config.toml", "auto_create = false\n");
+    let shown = session::run(&sb, shell, &[shell.cd_line(&proj)]);
+    let lines = shown.lines_with("is a Python project without a venv");
+    assert_eq!(lines.len(), 1, "{}", shown.text);
+    assert!(
+        !lines[0].contains("to create and activate one"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("`autovenv create`"), "{}", lines[0]);
 }
 
 /// [`session::run`] with `env` added to the shell's environment.

@@ -28,7 +28,7 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
         _ => situation.location.for_root(&root),
     };
     // Never made over, or through, something autovenv did not make.
-    if std::fs::symlink_metadata(&venv).is_ok() && !venv.is_dir() {
+    if std::fs::metadata(&venv).is_ok_and(|m| !m.is_dir()) {
         return Err(crate::export::problem_text(
             &venv,
             &crate::venv::Problem::NotADirectory,
