@@ -750,10 +750,10 @@ fn a_forced_creator_that_is_missing_is_named_once() {
 fn a_full_disk_is_one_line_and_leaves_nothing() {
     let w = World::new(true);
     let proj = w.sb.mkdir("proj");
-    w.sb.allow(&proj);
     // The project lives on a 1 MiB file system of its own: room for the project, not for
-    // pip. The shell runs in a mount namespace where that file system is mounted.
-    let mount = "mount -t tmpfs -o size=1m tmpfs \"$1\" && printf '[project]\\n' > \"$1/pyproject.toml\" && shift && exec \"$@\"";
+    // pip. The shell runs in a mount namespace where that file system is mounted, and it
+    // is allowed there: an allow trusts one directory, not whatever is mounted over it.
+    let mount = "mount -t tmpfs -o size=1m,mode=755 tmpfs \"$1\" && printf '[project]\\n' > \"$1/pyproject.toml\" && autovenv allow \"$1\" 2>/dev/null && shift && exec \"$@\"";
     let proj_arg = proj.to_string_lossy().into_owned();
     let wrapper = [
         "unshare",
