@@ -420,10 +420,15 @@ pub fn changed_text(root: &Path, change: &Change) -> String {
             "{} changed since it was allowed (it is another directory now: made again or cloned again), so it was not activated: run `{allow}` to trust it as it is, or `autovenv deny`",
             shown(root)
         ),
-        Change::Venv(venv) => format!(
-            "{} changed since {} was allowed (it was replaced by a venv autovenv did not make, which its version control tracks), so it was not activated: run `{allow}` to trust it as it is, or `autovenv deny`",
+        Change::Venv { venv, tracked } => format!(
+            "{} changed since {} was allowed (it was replaced by a venv autovenv did not make, {}), so it was not activated: run `{allow}` to trust it as it is, or `autovenv deny`",
             shown(venv),
-            shown(root)
+            shown(root),
+            if *tracked {
+                "which git tracks"
+            } else {
+                "and its version control cannot be asked whether it tracks it"
+            }
         ),
         Change::Unrecorded => format!(
             "{} was allowed by an older autovenv, which did not record what it trusted, so it was not activated: run `{allow}` again",

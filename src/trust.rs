@@ -55,8 +55,13 @@ pub enum Change {
     /// The directory is another one now (deleted and made again, cloned again).
     Root,
     /// The venv was replaced by one that autovenv did not make and the project's VCS
-    /// tracks (or whose VCS cannot be asked).
-    Venv(PathBuf),
+    /// tracks (`tracked`), or whose VCS cannot be asked.
+    Venv {
+        /// The venv.
+        venv: PathBuf,
+        /// Whether the VCS said it tracks it (else it could not be asked).
+        tracked: bool,
+    },
     /// The entry was written by an older autovenv, which recorded only the path.
     Unrecorded,
 }
@@ -102,22 +107,59 @@ impl List {
     }
 }
 
-/// The device and inode of a directory: which one it is, whatever its name.
+/// The device, inode and birth time of a directory: which one it is, whatever its name.
+/// The birth time tells a directory deleted and made again apart, which the file system
+/// often gives the same inode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Identity {
     /// `st_dev`.
     pub dev: u64,
     /// `st_ino`.
     pub ino: u64,
+    /// The birth time (`statx`'s `btime`) as seconds and nanoseconds since the epoch,
+    /// where the file system records one.
+    pub born: Option<(u64, u32)>,
 }
 
 impl Identity {
     /// The identity of what `path` names now (symlinks followed).
     pub fn of(path: &Path) -> Option<Identity> {
-        let meta = fs::metadata(path).ok()?;
-        Some(Identity {
+        fs::metadata(path)
+            .ok()
+            .map(|meta| Identity::from_meta(&meta))
+    }
+
+    fn from_meta(meta: &fs::Metadata) -> Identity {
+        let born = meta
+            .created()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| (d.as_secs(), d.subsec_nanos()));
+        Identity {
             dev: meta.dev(),
             ino: meta.ino(),
+            born,
+        }
+    }
+
+    fn encode(&self, prefix: &str, line: &mut dyn FnMut(String, String)) {
+        line(format!("{prefix}dev"), self.dev.to_string());
+        line(format!("{prefix}ino"), self.ino.to_string());
+        if let Some((secs, nanos)) = self.born {
+            line(format!("{prefix}born"), format!("{secs}.{nanos:09}"));
+        }
+    }
+
+    fn decode(prefix: &str, values: &std::collections::BTreeMap<String, String>) -> Option<Self> {
+        let num = |key: &str| values.get(&format!("{prefix}{key}"))?.parse::<u64>().ok();
+        let born = values.get(&format!("{prefix}born")).and_then(|v| {
+            let (secs, nanos) = v.split_once('.')?;
+            Some((secs.parse().ok()?, nanos.parse().ok()?))
+        });
+        Some(Identity {
+            dev: num("dev")?,
+            ino: num("ino")?,
+            born,
         })
     }
 }
@@ -139,20 +181,18 @@ impl Record {
     fn encode(&self, path: &Path) -> Vec<u8> {
         let mut out = path.as_os_str().as_bytes().to_vec();
         out.push(0);
-        let mut line = |key: &str, value: String| {
+        let mut line = |key: String, value: String| {
             out.extend_from_slice(format!("{key}={value}\n").as_bytes());
         };
         if let Some((id, uid)) = self.root {
-            line("dev", id.dev.to_string());
-            line("ino", id.ino.to_string());
-            line("uid", uid.to_string());
+            id.encode("", &mut line);
+            line("uid".into(), uid.to_string());
         }
         if let Some(id) = self.venv {
-            line("venv-dev", id.dev.to_string());
-            line("venv-ino", id.ino.to_string());
+            id.encode("venv-", &mut line);
         }
         if self.any_owner {
-            line("any-owner", "1".into());
+            line("any-owner".into(), "1".into());
         }
         out
     }
@@ -175,17 +215,10 @@ impl Record {
                 values.insert(key.to_owned(), value.to_owned());
             }
         }
-        let num = |key: &str| values.get(key).and_then(|v| v.parse::<u64>().ok());
-        let id = |dev, ino| {
-            Some(Identity {
-                dev: num(dev)?,
-                ino: num(ino)?,
-            })
-        };
-        let uid = num("uid").and_then(|u| u32::try_from(u).ok());
+        let uid = values.get("uid").and_then(|v| v.parse::<u32>().ok());
         let record = Record {
-            root: id("dev", "ino").zip(uid),
-            venv: id("venv-dev", "venv-ino"),
+            root: Identity::decode("", &values).zip(uid),
+            venv: Identity::decode("venv-", &values),
             any_owner: values.get("any-owner").is_some_and(|v| v == "1"),
         };
         (path, record)
@@ -280,19 +313,22 @@ pub fn check(dir: &Path, venv: Option<&Path>, config: &Config) -> Trust {
             return Trust::Changed(Change::Unrecorded);
         };
         let now = fs::metadata(&canonical).ok();
-        let same = now.is_some_and(|m| {
-            m.dev() == identity.dev && m.ino() == identity.ino && m.uid() == owner
-        });
+        let same = now.is_some_and(|m| Identity::from_meta(&m) == identity && m.uid() == owner);
         if !same {
             return Trust::Changed(Change::Root);
         }
         if let Some(venv) = venv {
             let recorded = Identity::of(venv).is_some() && Identity::of(venv) == record.venv;
-            if !recorded
-                && !made_by_autovenv(venv)
-                && provenance::tracked(&canonical, venv) != Tracked::No
-            {
-                return Trust::Changed(Change::Venv(venv.to_owned()));
+            if !recorded && !made_by_autovenv(venv) {
+                match provenance::tracked(&canonical, venv) {
+                    Tracked::No => {}
+                    tracked => {
+                        return Trust::Changed(Change::Venv {
+                            venv: venv.to_owned(),
+                            tracked: tracked == Tracked::Yes,
+                        })
+                    }
+                }
             }
         }
         if !record.any_owner {
@@ -390,13 +426,7 @@ pub fn record(list: List, dir: &Path, venv: Option<&Path>, any_owner: bool) -> i
     let canonical = fs::canonicalize(dir)?;
     let meta = fs::metadata(&canonical)?;
     let record = Record {
-        root: Some((
-            Identity {
-                dev: meta.dev(),
-                ino: meta.ino(),
-            },
-            meta.uid(),
-        )),
+        root: Some((Identity::from_meta(&meta), meta.uid())),
         venv: venv.and_then(Identity::of),
         any_owner,
     };
@@ -494,8 +524,19 @@ mod tests {
     #[test]
     fn records_round_trip_and_old_entries_hold_only_a_path() {
         let record = Record {
-            root: Some((Identity { dev: 1, ino: 2 }, 1000)),
-            venv: Some(Identity { dev: 3, ino: 4 }),
+            root: Some((
+                Identity {
+                    dev: 1,
+                    ino: 2,
+                    born: Some((1_796_135_291, 5_000)),
+                },
+                1000,
+            )),
+            venv: Some(Identity {
+                dev: 3,
+                ino: 4,
+                born: None,
+            }),
             any_owner: true,
         };
         let path = Path::new("/p/with\nnewline");
@@ -507,5 +548,23 @@ mod tests {
             Record::decode(b"/old/entry\n"),
             (PathBuf::from("/old/entry"), Record::default())
         );
+    }
+
+    #[test]
+    fn a_directory_made_again_at_the_same_path_is_another_one() {
+        let dir = std::env::temp_dir().join(format!("autovenv-identity-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir(&dir).unwrap();
+        let before = Identity::of(&dir);
+        assert_eq!(Identity::of(&dir), before);
+        // The file system often hands the same inode to the next directory made.
+        fs::remove_dir(&dir).unwrap();
+        fs::create_dir(&dir).unwrap();
+        let after = Identity::of(&dir);
+        fs::remove_dir(&dir).unwrap();
+        assert!(before.is_some() && after.is_some());
+        if before.is_some_and(|b| b.born.is_some()) {
+            assert_ne!(before, after);
+        }
     }
 }

@@ -1481,3 +1481,54 @@ fn a_python_version_in_the_home_directory_does_not_make_it_a_project() {
     );
     assert_eq!(run.stderr_count("creating "), 1, "{stderr}");
 }
+
+#[test]
+fn under_trusted_roots_a_venv_autovenv_made_stays_trusted_once_committed_and_a_swapped_one_does_not(
+) {
+    let w = World::new(true);
+    let repo = w.sb.project("code/repo");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&repo)
+            .env("HOME", w.sb.home())
+            .output()
+            .expect("run git");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    w.config(&format!(
+        "trusted_roots = [\"{}\"]\n",
+        w.sb.path("code").display()
+    ));
+    let commit =
+        "git add -f .venv && git -c user.name=t -c user.email=t@example.com commit -qm venv";
+    let run = w.run(&[
+        format!("cd {}", q(&repo)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("made")),
+        commit.into(),
+        "cd ..".into(),
+        format!("cd {}", q(&repo)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("committed")),
+        // Another venv in its place, committed: what a pull could bring.
+        format!("cd ..; rm -rf {}", q(&repo.join(".venv"))),
+        format!("python3 -m venv --without-pip {}", q(&repo.join(".venv"))),
+        format!("cd {} && {commit}", q(&repo)),
+        SH.dump_var("VIRTUAL_ENV", &w.sb.out("swapped")),
+    ]);
+    let venv = repo.join(".venv").to_string_lossy().into_owned();
+    assert_eq!(w.var("made"), venv, "{}", run.stderr());
+    assert_eq!(w.var("committed"), venv, "{}", run.stderr());
+    assert_eq!(w.var("swapped"), "<unset>", "{}", run.stderr());
+    assert_eq!(
+        run.stderr_count("came with the checkout (git tracks it) and autovenv did not make it"),
+        1,
+        "{}",
+        run.stderr()
+    );
+}

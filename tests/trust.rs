@@ -88,6 +88,8 @@ fn a_venv_of_another_user_is_refused_until_allowed_with_any_owner(shell: Shell) 
         &[
             shell.cd_line(&proj),
             shell.dump_var("VIRTUAL_ENV", &sb.out("refused")),
+            // Allowing again by name changes nothing, and does not say it twice.
+            "autovenv allow".into(),
             "autovenv allow --any-owner".into(),
             shell.dump_var("VIRTUAL_ENV", &sb.out("accepted")),
         ],

@@ -33,14 +33,27 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), Str
     let inside = std::env::current_dir()
         .and_then(std::fs::canonicalize)
         .is_ok_and(|here| here.starts_with(&canonical));
-    // Allowed by name, but still refused for what is there: say so now, not at the prompt.
+    // Allowed by name, but still refused for what is there. Inside the project the next
+    // prompt says why (once); elsewhere it is said now, not only on entering.
     if list == List::Allow {
         if let Trust::Refused(refusal) = trust::check(&root, venv, &situation.config) {
-            let notice = Notice::Refused {
-                root: canonical,
-                refusal,
-            };
-            say(Level::Warning, false, &notice_text(&notice).1);
+            if inside {
+                say(
+                    Level::Info,
+                    quiet,
+                    &format!("allowed {}", shown(&canonical)),
+                );
+            } else {
+                let notice = Notice::Refused {
+                    root: canonical,
+                    refusal,
+                };
+                say(
+                    Level::Warning,
+                    false,
+                    &notice_text(&notice, situation.config.auto_create).1,
+                );
+            }
             return Ok(());
         }
     }
