@@ -1586,3 +1586,27 @@ fn a_python_version_in_the_home_directory_does_not_make_it_a_project() {
     );
     assert_eq!(run.stderr_count("creating "), 1, "{stderr}");
 }
+
+#[test]
+fn an_untrusted_projects_uv_configuration_does_not_steer_creation() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    // Were uv to read it, it could not seed pip from its cache, and offline that fails.
+    w.sb.write("proj/uv.toml", "no-cache = true\n");
+    let mut cmd = w.sb.command(support::binary());
+    cmd.arg("create")
+        .current_dir(&proj)
+        .env("PWD", &proj)
+        .stdin(Stdio::null());
+    w.env(&mut cmd);
+    let out = cmd.env("UV_OFFLINE", "1").output().expect("run autovenv");
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(proj.join(".venv/bin/pip").exists(), "{stderr}");
+    assert!(!stderr.contains("uv venv failed"), "{stderr}");
+    assert!(stderr.contains("(uv venv) …"), "{stderr}");
+    assert!(
+        stderr.contains("run `autovenv allow` to have it activated"),
+        "{stderr}"
+    );
+}
