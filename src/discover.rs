@@ -136,6 +136,18 @@ impl Discovery {
         if self.venv.is_none() || matches!(location, VenvLocation::Fixed(_)) {
             names.extend(config.project_markers.iter().cloned());
         }
+        // A venv another shell is making: its marker going away (made, or stopped and
+        // removed) is a change, so a shell that stopped waiting for it catches up.
+        if let Some((venv, root)) = &self.venv {
+            if venv.problem == Some(crate::venv::Problem::Incomplete) {
+                let marker = venv.path.join(crate::venv::INCOMPLETE_MARKER);
+                let name = match location {
+                    VenvLocation::Named(_) => marker.strip_prefix(root).ok().map(Path::to_owned),
+                    VenvLocation::Fixed(_) => Some(marker.clone()),
+                };
+                names.extend(name.map(PathBuf::into_os_string));
+            }
+        }
         names.extend(config.vcs_markers.iter().cloned());
         names
     }

@@ -432,6 +432,114 @@ fn ctrl_c_while_creating_in_xonsh_removes_it_and_waits_until_you_come_back() {
     ctrl_c_while_creating(Shell::Xonsh);
 }
 
+/// A shell that stops waiting (Ctrl-C) for the venv another process is making: it makes
+/// nothing itself, activates the venv as soon as the other one finishes it, and when the
+/// other is stopped instead, creates it only once the shell comes back to the project.
+fn ctrl_c_while_waiting(shell: Shell) {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    w.sb.allow(&proj);
+    let venv = proj.join(".venv");
+    w.config("creator = \"venv\"\n");
+    // The other creation (python -m venv, started by `autovenv create`) waits at its start
+    // until the test lets it go on.
+    let go = w.sb.path("go");
+    let slow = w.sb.mkdir("slow-start");
+    w.sb.write(
+        "slow-start/sitecustomize.py",
+        &format!(
+            "import os, sys, time\nif any('venv.main' in a for a in sys.orig_argv):\n    while not os.path.exists({:?}):\n        time.sleep(0.02)\n",
+            go.display().to_string()
+        ),
+    );
+    let other = |w: &World| {
+        let mut cmd = w.sb.command(support::binary());
+        cmd.arg("create")
+            .current_dir(&proj)
+            .env("PWD", &proj)
+            .env("PYTHONPATH", &slow)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        w.env(&mut cmd);
+        cmd.spawn().expect("start autovenv create")
+    };
+    let mut cmd = w.sb.command(shell.program());
+    cmd.args(shell.interactive_args());
+    w.env(&mut cmd);
+    cmd.env("NO_COLOR", "1").env("PS1", "PROMPT> ");
+    let mut pty = Pty::spawn(cmd);
+    if shell == Shell::Zsh {
+        pty.line("PS1='PROMPT> '");
+    }
+    pty.line(&shell.hook_line());
+    let mut n = 0;
+    let mut typed = |pty: &mut Pty, line: &str, shows: &str| {
+        pty.line(line);
+        if !shows.is_empty() {
+            pty.expect(shows);
+        }
+        pty.line(&format!("sh -c 'echo MARK-{n}-$((1+1))'"));
+        pty.expect(&format!("MARK-{n}-2"));
+        n += 1;
+    };
+    let cd = |dir: &Path| format!("cd '{}'", dir.display());
+    let ve = "sh -c 'echo \"VE=[$VIRTUAL_ENV]\"'";
+
+    // The other finishes: this shell activates the venv at its next prompt.
+    let mut first = other(&w);
+    wait_until("the other creation started", || marker(&venv).exists());
+    pty.line(&cd(&proj));
+    pty.expect("waiting for another shell");
+    pty.send("\x03");
+    pty.expect("stopped waiting");
+    typed(&mut pty, ve, "VE=[]");
+    typed(&mut pty, "true", "");
+    std::fs::write(&go, "").expect("let it go on");
+    assert!(first.wait().expect("wait").success());
+    typed(&mut pty, "true", "autovenv: activated");
+    typed(&mut pty, ve, &format!("VE=[{}]", venv.display()));
+
+    // The other is stopped: nothing is made here until the shell comes back.
+    std::fs::remove_file(&go).expect("rm go");
+    typed(&mut pty, "cd /", "");
+    std::fs::remove_dir_all(&venv).expect("rm venv");
+    let mut second = other(&w);
+    wait_until("the other creation started", || marker(&venv).exists());
+    pty.line(&cd(&proj));
+    pty.expect("waiting for another shell");
+    pty.send("\x03");
+    pty.expect("stopped waiting");
+    typed(&mut pty, "true", "");
+    // SAFETY: kill sends SIGINT to a process this test started.
+    assert_eq!(unsafe { libc::kill(second.id() as i32, libc::SIGINT) }, 0);
+    let _ = second.wait();
+    assert!(!venv.exists());
+    typed(&mut pty, "true", "");
+    typed(&mut pty, "true", "");
+    typed(&mut pty, ve, "VE=[]");
+    let seen = text(&pty.seen).replace('\r', "");
+    assert!(!venv.exists(), "{shell:?}: {seen}");
+    assert_eq!(
+        seen.matches("autovenv: creating").count(),
+        0,
+        "{shell:?}: {seen}"
+    );
+    w.config("creator = \"uv\"\n");
+    typed(&mut pty, "cd /", "");
+    typed(&mut pty, &cd(&proj), "created and activated");
+}
+
+#[test]
+fn ctrl_c_while_waiting_in_bash_activates_when_the_other_finishes() {
+    ctrl_c_while_waiting(Shell::Bash);
+}
+
+#[test]
+fn ctrl_c_while_waiting_in_zsh_activates_when_the_other_finishes() {
+    ctrl_c_while_waiting(Shell::Zsh);
+}
+
 #[test]
 fn a_killed_creation_is_never_activated_and_is_made_again_later() {
     let w = World::new(true);
@@ -1532,5 +1640,29 @@ fn under_trusted_roots_a_venv_autovenv_made_stays_trusted_once_committed_and_a_s
         1,
         "{}",
         run.stderr()
+    );
+}
+
+#[test]
+fn an_untrusted_projects_uv_configuration_does_not_steer_creation() {
+    let w = World::new(true);
+    let proj = w.sb.project("proj");
+    // Were uv to read it, it could not seed pip from its cache, and offline that fails.
+    w.sb.write("proj/uv.toml", "no-cache = true\n");
+    let mut cmd = w.sb.command(support::binary());
+    cmd.arg("create")
+        .current_dir(&proj)
+        .env("PWD", &proj)
+        .stdin(Stdio::null());
+    w.env(&mut cmd);
+    let out = cmd.env("UV_OFFLINE", "1").output().expect("run autovenv");
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(proj.join(".venv/bin/pip").exists(), "{stderr}");
+    assert!(!stderr.contains("uv venv failed"), "{stderr}");
+    assert!(stderr.contains("(uv venv) …"), "{stderr}");
+    assert!(
+        stderr.contains("run `autovenv allow` to have it activated"),
+        "{stderr}"
     );
 }

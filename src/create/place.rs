@@ -171,8 +171,11 @@ fn linked(venv: &Path, force: bool) -> Result<Prepared, Failure> {
     }
     Err(Failure::Error(match &found.problem {
         Some(problem) if !force => crate::export::problem_text(venv, problem),
-        _ => format!(
+        _ if recognisable(&real) => format!(
             "{link} is a symlink to {to}: autovenv never rebuilds or empties anything through a link; rebuild the venv there yourself, or remove the link (only the link) and run `autovenv create`"
+        ),
+        _ => format!(
+            "{link} is a symlink to {to}, which is not a venv: autovenv never rebuilds or empties anything through a link; remove the link (only the link) and run `autovenv create`"
         ),
     }))
 }
