@@ -485,6 +485,11 @@ pub fn broken_text(venv: &Path, problem: &Problem, trusted: bool) -> String {
     };
     let link = std::fs::symlink_metadata(venv).is_ok_and(|m| m.file_type().is_symlink());
     let shown_venv = shown(venv);
+    // What the line is about: the venv, or the file in it that is wrong.
+    let subject = match problem {
+        Problem::Unusable { file, .. } => format!("{shown_venv}/{file}"),
+        _ => shown_venv.clone(),
+    };
     let what = match problem {
         Problem::NoConfig => {
             "is not a virtual environment (it has no pyvenv.cfg), so it was not activated".to_owned()
@@ -501,10 +506,8 @@ pub fn broken_text(venv: &Path, problem: &Problem, trusted: bool) -> String {
         Problem::Incomplete => {
             "is half-made (its creation did not finish), so it was not activated".to_owned()
         }
-        Problem::Unusable { file, why } => {
-            format!("cannot be used: its {file} {why}, so it was not activated")
-        }
-        Problem::NotAVenvConfig => "has a pyvenv.cfg without the `home` and `version` keys every venv creator writes, so it was not activated".to_owned(),
+        Problem::Unusable { why, .. } => format!("{why}, so {shown_venv} was not activated"),
+        Problem::NotAVenvConfig => "has a pyvenv.cfg that lacks the `home` and `version` keys every venv creator writes, so it was not activated".to_owned(),
         Problem::NotADirectory => format!(
             "is {}, not a venv directory, so no venv was activated or made there",
             if link { "a link to a file" } else { "a file" }
@@ -537,5 +540,5 @@ pub fn broken_text(venv: &Path, problem: &Problem, trusted: bool) -> String {
             "run `autovenv create --force` to rebuild it (the old one stays until the new one works){then_sync}"
         )
     };
-    format!("{shown_venv} {what}: {advice}")
+    format!("{subject} {what}: {advice}")
 }

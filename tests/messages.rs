@@ -58,7 +58,7 @@ fn a_pyvenv_cfg_of_garbage_is_a_broken_venv(shell: Shell) {
         ],
     );
     assert_eq!(sb.out_text("ve"), "<unset>", "{}", shown.text);
-    let lines = shown.lines_with("pyvenv.cfg lacks the `home` and `version` keys");
+    let lines = shown.lines_with("pyvenv.cfg that lacks the `home` and `version` keys");
     assert_eq!(lines.len(), 1, "{}", shown.text);
     assert!(lines[0].contains("autovenv create --force"), "{}", lines[0]);
     let status = sb.out_text("status");

@@ -47,6 +47,7 @@ set edit:completion:arg-completer[autovenv] = {|@words|
         }
         &'autovenv;allow'= {
             cand --list 'Print the allowed directories instead, one per line'
+            cand --any-owner 'Also accept a project or venv owned by another user (in a root shell: one other users can write to)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -61,8 +62,8 @@ set edit:completion:arg-completer[autovenv] = {|@words|
             cand --help 'Print help'
         }
         &'autovenv;create'= {
-            cand --python 'The interpreter to make it with: a command such as python3.12, or a path'
-            cand --force 'Rebuild the venv even when it is there and works'
+            cand --python 'The interpreter to make it with: a version (3.12, pypy3.10), a command such as python3.12, or a path'
+            cand --force 'Rebuild the venv even when it is there and works; the old one stays until the new one works'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

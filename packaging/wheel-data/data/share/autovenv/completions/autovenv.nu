@@ -36,6 +36,7 @@ module completions {
   # Trust the project that holds DIR (default: the current directory)
   export extern "autovenv allow" [
     --list                    # Print the allowed directories instead, one per line
+    --any-owner               # Also accept a project or venv owned by another user (in a root shell: one other users can write to)
     --help(-h)                # Print help
     dir?: directory           # A directory in the project
   ]
@@ -56,8 +57,8 @@ module completions {
 
   # Create the venv of the project that holds DIR (default: here), or rebuild it with --force; the shell activates it at the next prompt
   export extern "autovenv create" [
-    --python: string          # The interpreter to make it with: a command such as python3.12, or a path
-    --force                   # Rebuild the venv even when it is there and works
+    --python: string          # The interpreter to make it with: a version (3.12, pypy3.10), a command such as python3.12, or a path
+    --force                   # Rebuild the venv even when it is there and works; the old one stays until the new one works
     --help(-h)                # Print help (see more with '--help')
     dir?: directory           # A directory in the project
   ]

@@ -7,7 +7,7 @@ def __autovenv_completer():
     subcommands = {
         'hook': (('bash', 'zsh', 'fish', 'tcsh', 'elvish', 'nu', 'xonsh',), ('--help',), {}),
         'export': (('bash', 'zsh', 'fish', 'tcsh', 'elvish', 'nu', 'xonsh',), ('--deactivate', '--session', '--activated-by-hand', '--help',), {'--deactivate': ('full', 'nondestructive',)}),
-        'allow': ('dir', ('--list', '--help',), {}),
+        'allow': ('dir', ('--list', '--any-owner', '--help',), {}),
         'deny': ('dir', ('--list', '--help',), {}),
         'status': ('dir', ('--json', '--help',), {}),
         'create': ('dir', ('--python', '--force', '--help',), {}),

@@ -44,13 +44,14 @@ complete -c autovenv -n "__fish_autovenv_using_subcommand export" -l session -d 
 complete -c autovenv -n "__fish_autovenv_using_subcommand export" -l activated-by-hand -d 'A venv\'s own `activate` ran over autovenv\'s activation: hand over to it'
 complete -c autovenv -n "__fish_autovenv_using_subcommand export" -s h -l help -d 'Print help'
 complete -c autovenv -n "__fish_autovenv_using_subcommand allow" -l list -d 'Print the allowed directories instead, one per line'
+complete -c autovenv -n "__fish_autovenv_using_subcommand allow" -l any-owner -d 'Also accept a project or venv owned by another user (in a root shell: one other users can write to)'
 complete -c autovenv -n "__fish_autovenv_using_subcommand allow" -s h -l help -d 'Print help'
 complete -c autovenv -n "__fish_autovenv_using_subcommand deny" -l list -d 'Print the denied directories instead, one per line'
 complete -c autovenv -n "__fish_autovenv_using_subcommand deny" -s h -l help -d 'Print help'
 complete -c autovenv -n "__fish_autovenv_using_subcommand status" -l json -d 'Print one JSON object with a stable schema (see below) instead of text'
 complete -c autovenv -n "__fish_autovenv_using_subcommand status" -s h -l help -d 'Print help'
-complete -c autovenv -n "__fish_autovenv_using_subcommand create" -l python -d 'The interpreter to make it with: a command such as python3.12, or a path' -r
-complete -c autovenv -n "__fish_autovenv_using_subcommand create" -l force -d 'Rebuild the venv even when it is there and works'
+complete -c autovenv -n "__fish_autovenv_using_subcommand create" -l python -d 'The interpreter to make it with: a version (3.12, pypy3.10), a command such as python3.12, or a path' -r
+complete -c autovenv -n "__fish_autovenv_using_subcommand create" -l force -d 'Rebuild the venv even when it is there and works; the old one stays until the new one works'
 complete -c autovenv -n "__fish_autovenv_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c autovenv -n "__fish_autovenv_using_subcommand reload" -s h -l help -d 'Print help'
 complete -c autovenv -n "__fish_autovenv_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
