@@ -2,6 +2,7 @@
 //! whatever else is wrong, every problem is one line (once per shell) saying what is in
 //! effect, and a trusted root that is not an absolute path trusts nothing.
 
+#[macro_use]
 mod support;
 
 use std::path::Path;
@@ -9,28 +10,9 @@ use std::path::Path;
 use support::session::{self, Session, Shown};
 use support::{Sandbox, Shell};
 
-/// One `#[test]` per listed shell for `fn NAME(shell: Shell)` below.
-macro_rules! in_shells {
-    ($name:ident in $($shell:ident)+) => {
-        mod $name {
-            $(
-                #[test]
-                fn $shell() {
-                    super::$name(in_shells!(@ $shell));
-                }
-            )+
-        }
-    };
-    (@ bash) => { super::Shell::Bash };
-    (@ zsh) => { super::Shell::Zsh };
-    (@ fish) => { super::Shell::Fish };
-    (@ tcsh) => { super::Shell::Tcsh };
-    (@ nushell) => { super::Shell::Nu };
-}
-
-in_shells!(a_typo_does_not_undo_the_valid_keys in bash zsh fish);
-in_shells!(trusted_roots_that_are_not_absolute_trust_nothing in bash zsh tcsh);
-in_shells!(a_syntax_error_says_the_file_is_ignored_with_line_and_column in bash fish);
+scenario!(a_typo_does_not_undo_the_valid_keys in bash zsh fish);
+scenario!(trusted_roots_that_are_not_absolute_trust_nothing in bash zsh tcsh);
+scenario!(a_syntax_error_says_the_file_is_ignored_with_line_and_column in bash fish);
 
 fn config(sb: &Sandbox, text: &str) {
     sb.write("home/.config/autovenv/config.toml", text);

@@ -1,6 +1,7 @@
 //! What autovenv says is what happens: broken venvs it cannot use, `allow`, `status`,
 //! `reload` and the command line, each checked in real shells against real venvs.
 
+#[macro_use]
 mod support;
 
 use std::path::Path;
@@ -8,34 +9,13 @@ use std::path::Path;
 use support::session::{self, Session, Shown};
 use support::{Sandbox, Shell};
 
-/// One `#[test]` per listed shell for `fn NAME(shell: Shell)` below.
-macro_rules! in_shells {
-    ($name:ident in $($shell:ident)+) => {
-        mod $name {
-            $(
-                #[test]
-                fn $shell() {
-                    super::$name(in_shells!(@ $shell));
-                }
-            )+
-        }
-    };
-    (@ bash) => { super::Shell::Bash };
-    (@ zsh) => { super::Shell::Zsh };
-    (@ fish) => { super::Shell::Fish };
-    (@ tcsh) => { super::Shell::Tcsh };
-    (@ elvish) => { super::Shell::Elvish };
-    (@ nushell) => { super::Shell::Nu };
-    (@ xonsh) => { super::Shell::Xonsh };
-}
-
-in_shells!(a_pyvenv_cfg_of_garbage_is_a_broken_venv in bash zsh fish);
-in_shells!(a_venv_that_is_a_file_is_said_so_and_status_agrees in bash zsh fish tcsh);
-in_shells!(allow_says_what_really_happens in bash zsh fish);
-in_shells!(status_after_a_failed_creation_says_this_shells_next_step in bash zsh fish tcsh elvish nushell xonsh);
-in_shells!(reload_applies_the_edited_prompt_and_honours_quiet in bash zsh fish tcsh elvish nushell xonsh);
-in_shells!(create_where_the_path_has_a_colon_says_nothing_was_made in bash zsh);
-in_shells!(the_untrusted_notice_does_not_promise_a_venv_with_auto_create_off in bash fish);
+scenario!(a_pyvenv_cfg_of_garbage_is_a_broken_venv in bash zsh fish);
+scenario!(a_venv_that_is_a_file_is_said_so_and_status_agrees in bash zsh fish tcsh);
+scenario!(allow_says_what_really_happens in bash zsh fish);
+scenario!(status_after_a_failed_creation_says_this_shells_next_step in bash zsh fish tcsh elvish nushell xonsh);
+scenario!(reload_applies_the_edited_prompt_and_honours_quiet in bash zsh fish tcsh elvish nushell xonsh);
+scenario!(create_where_the_path_has_a_colon_says_nothing_was_made in bash zsh);
+scenario!(the_untrusted_notice_does_not_promise_a_venv_with_auto_create_off in bash fish);
 
 /// `autovenv ARGS` typed at the prompt (through the hook's function), its stdout in `file`.
 fn typed(shell: Shell, args: &str, file: &Path) -> String {

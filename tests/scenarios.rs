@@ -3,6 +3,7 @@
 //! test is named `SCENARIO::SHELL`. What only one shell has (its prompt mechanics, its
 //! own hooks, strict modes) is in that shell's own file.
 
+#[macro_use]
 mod support;
 
 use std::ffi::{OsStr, OsString};
@@ -11,31 +12,6 @@ use std::path::{Path, PathBuf};
 
 use support::session::{self, plain_prompt, Session};
 use support::{assert_same_env, parse_env, Sandbox, Shell};
-
-/// One `#[test]` per shell for a scenario, `fn NAME(shell: Shell)` below: in every shell,
-/// or in the ones listed.
-macro_rules! scenario {
-    ($name:ident) => {
-        scenario!($name in bash zsh fish tcsh elvish nushell xonsh);
-    };
-    ($name:ident in $($shell:ident)+) => {
-        mod $name {
-            $(
-                #[test]
-                fn $shell() {
-                    super::$name(scenario!(@ $shell));
-                }
-            )+
-        }
-    };
-    (@ bash) => { super::Shell::Bash };
-    (@ zsh) => { super::Shell::Zsh };
-    (@ fish) => { super::Shell::Fish };
-    (@ tcsh) => { super::Shell::Tcsh };
-    (@ elvish) => { super::Shell::Elvish };
-    (@ nushell) => { super::Shell::Nu };
-    (@ xonsh) => { super::Shell::Xonsh };
-}
 
 scenario!(entering_a_trusted_project_activates_like_bin_activate);
 scenario!(quiet_silences_the_activation_line);

@@ -6,6 +6,7 @@
 //! The tests run as root here, as a root shell does: files "of another user" are made by
 //! chown to uid 12345 inside the sandbox.
 
+#[macro_use]
 mod support;
 
 use std::ffi::OsStr;
@@ -17,32 +18,11 @@ use std::process::Command;
 use support::session;
 use support::{Sandbox, Shell};
 
-/// One `#[test]` per listed shell for `fn NAME(shell: Shell)`.
-macro_rules! in_shells {
-    ($name:ident in $($shell:ident)+) => {
-        mod $name {
-            $(
-                #[test]
-                fn $shell() {
-                    super::$name(in_shells!(@ $shell));
-                }
-            )+
-        }
-    };
-    (@ bash) => { super::Shell::Bash };
-    (@ zsh) => { super::Shell::Zsh };
-    (@ fish) => { super::Shell::Fish };
-    (@ tcsh) => { super::Shell::Tcsh };
-    (@ elvish) => { super::Shell::Elvish };
-    (@ nushell) => { super::Shell::Nu };
-    (@ xonsh) => { super::Shell::Xonsh };
-}
-
-in_shells!(a_venv_of_another_user_is_refused_until_allowed_with_any_owner in bash zsh fish tcsh elvish nushell xonsh);
-in_shells!(in_a_root_shell_a_venv_others_can_write_is_refused in bash zsh fish);
-in_shells!(a_project_made_again_after_allow_is_asked_about_again in bash zsh fish tcsh elvish nushell xonsh);
-in_shells!(a_committed_venv_under_trusted_roots_is_not_activated in bash zsh fish);
-in_shells!(path_holds_what_was_trusted_not_a_symlink_that_can_be_repointed in bash zsh fish tcsh elvish nushell xonsh);
+scenario!(a_venv_of_another_user_is_refused_until_allowed_with_any_owner in bash zsh fish tcsh elvish nushell xonsh);
+scenario!(in_a_root_shell_a_venv_others_can_write_is_refused in bash zsh fish);
+scenario!(a_project_made_again_after_allow_is_asked_about_again in bash zsh fish tcsh elvish nushell xonsh);
+scenario!(a_committed_venv_under_trusted_roots_is_not_activated in bash zsh fish);
+scenario!(path_holds_what_was_trusted_not_a_symlink_that_can_be_repointed in bash zsh fish tcsh elvish nushell xonsh);
 
 const OTHER: u32 = 12345;
 

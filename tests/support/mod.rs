@@ -2,6 +2,32 @@
 //! by a real `python3`, and real shells started as processes.
 #![allow(dead_code)]
 
+/// One `#[test]` per shell for a scenario `fn NAME(shell: Shell)` in the calling file: in
+/// every shell, or in the ones listed. Each test is named `NAME::SHELL`.
+#[allow(unused_macros)]
+macro_rules! scenario {
+    ($name:ident) => {
+        scenario!($name in bash zsh fish tcsh elvish nushell xonsh);
+    };
+    ($name:ident in $($shell:ident)+) => {
+        mod $name {
+            $(
+                #[test]
+                fn $shell() {
+                    super::$name(scenario!(@ $shell));
+                }
+            )+
+        }
+    };
+    (@ bash) => { $crate::support::Shell::Bash };
+    (@ zsh) => { $crate::support::Shell::Zsh };
+    (@ fish) => { $crate::support::Shell::Fish };
+    (@ tcsh) => { $crate::support::Shell::Tcsh };
+    (@ elvish) => { $crate::support::Shell::Elvish };
+    (@ nushell) => { $crate::support::Shell::Nu };
+    (@ xonsh) => { $crate::support::Shell::Xonsh };
+}
+
 pub mod pty;
 pub mod session;
 
