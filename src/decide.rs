@@ -335,36 +335,20 @@ pub fn decide(inputs: &Inputs) -> Plan {
             session,
             Reason::Denied,
         ),
-        (Trust::Changed(change), _) => {
-            let notice = Notice::Changed {
-                root,
-                change: change.clone(),
-            };
-            plan(
-                leave_ours(ours),
-                Enter::Nothing,
-                Some(notice),
-                session,
-                Reason::Untrusted,
-            )
-        }
-        (Trust::Refused(refusal), _) => {
-            let notice = Notice::Refused {
-                root,
-                refusal: refusal.clone(),
-            };
-            plan(
-                leave_ours(ours),
-                Enter::Nothing,
-                Some(notice),
-                session,
-                Reason::Untrusted,
-            )
-        }
-        (Trust::Unknown, _) => {
-            let notice = Notice::Untrusted {
-                root,
-                has_venv: venv.is_some(),
+        (Trust::Changed(_) | Trust::Refused(_) | Trust::Unknown, _) => {
+            let notice = match inputs.trust {
+                Trust::Changed(change) => Notice::Changed {
+                    root,
+                    change: change.clone(),
+                },
+                Trust::Refused(refusal) => Notice::Refused {
+                    root,
+                    refusal: refusal.clone(),
+                },
+                _ => Notice::Untrusted {
+                    root,
+                    has_venv: venv.is_some(),
+                },
             };
             plan(
                 leave_ours(ours),
