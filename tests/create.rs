@@ -327,6 +327,52 @@ fn two_shells_entering_together_make_one_venv_with_python_m_venv_and_pip() {
     assert!(!marker(&venv).exists());
 }
 
+/// A shell on a terminal with the prompt `PROMPT> ` and the hook loaded, where each line
+/// typed is followed by one that prints a marker only when run, and waited for, so that
+/// every line gets a prompt (and the hook) of its own.
+struct Typist {
+    term: Pty,
+    lines: usize,
+}
+
+impl Typist {
+    /// Starts `shell`, with `pythonpath` for the creators it starts.
+    fn start(w: &World, shell: Shell, pythonpath: Option<&Path>) -> Typist {
+        let mut cmd = w.sb.command(shell.program());
+        cmd.args(shell.interactive_args());
+        w.env(&mut cmd);
+        if let Some(dir) = pythonpath {
+            cmd.env("PYTHONPATH", dir);
+        }
+        cmd.env("NO_COLOR", "1").env("PS1", "PROMPT> ");
+        let mut term = Pty::spawn(cmd);
+        match shell {
+            Shell::Xonsh => {
+                term.expect("\x1b[?2004h");
+                term.line("$PROMPT = 'PROMPT> '");
+            }
+            Shell::Zsh => term.line("PS1='PROMPT> '"),
+            Shell::Tcsh => term.line("set prompt = 'PROMPT> '"),
+            Shell::Fish => term.line("function fish_prompt; echo -n 'PROMPT> '; end"),
+            _ => {}
+        }
+        term.line(&shell.hook_line());
+        Typist { term, lines: 0 }
+    }
+
+    /// Types `line`, waits for `shows` (unless empty), then for the line's marker.
+    fn typed(&mut self, line: &str, shows: &str) {
+        self.term.line(line);
+        if !shows.is_empty() {
+            self.term.expect(shows);
+        }
+        let n = self.lines;
+        self.term.line(&format!("sh -c 'echo MARK-{n}-$((1+1))'"));
+        self.term.expect(&format!("MARK-{n}-2"));
+        self.lines += 1;
+    }
+}
+
 /// Ctrl-C on a real terminal while the hook creates the venv, in `shell`: creation stops,
 /// what was made is removed, and it does not start again at the following prompts (nor
 /// after a `cd` within the project) until the shell leaves the project and comes back.
@@ -345,47 +391,18 @@ fn ctrl_c_while_creating(shell: Shell) {
         "slow-start/sitecustomize.py",
         "import sys, time\nif any('venv.main' in a for a in sys.orig_argv):\n    time.sleep(120)\n",
     );
-    let mut cmd = w.sb.command(shell.program());
-    cmd.args(shell.interactive_args());
-    w.env(&mut cmd);
-    cmd.env("PYTHONPATH", &slow)
-        .env("NO_COLOR", "1")
-        .env("PS1", "PROMPT> ");
-    let mut pty = Pty::spawn(cmd);
-    match shell {
-        Shell::Xonsh => {
-            pty.expect("\x1b[?2004h");
-            pty.line("$PROMPT = 'PROMPT> '");
-        }
-        Shell::Zsh => pty.line("PS1='PROMPT> '"),
-        Shell::Tcsh => pty.line("set prompt = 'PROMPT> '"),
-        Shell::Fish => pty.line("function fish_prompt; echo -n 'PROMPT> '; end"),
-        _ => {}
-    }
-    pty.line(&shell.hook_line());
-    // Each line is followed by one that prints a marker only when run, and waited for, so
-    // that every line gets a prompt (and the hook) of its own.
-    let mut n = 0;
-    let mut typed = |pty: &mut Pty, line: &str, shows: &str| {
-        pty.line(line);
-        if !shows.is_empty() {
-            pty.expect(shows);
-        }
-        pty.line(&format!("sh -c 'echo MARK-{n}-$((1+1))'"));
-        pty.expect(&format!("MARK-{n}-2"));
-        n += 1;
-    };
-    typed(&mut pty, "true", "");
+    let mut pty = Typist::start(&w, shell, Some(&slow));
+    pty.typed("true", "");
     let cd = |dir: &Path| format!("cd '{}'", dir.display());
-    pty.line(&cd(&proj));
-    pty.expect("(python -m venv) …");
-    pty.send("\x03");
-    pty.expect("stopped creating");
-    typed(&mut pty, "sh -c 'echo \"VE=[$VIRTUAL_ENV]\"'", "VE=[]");
-    typed(&mut pty, "true", "");
-    typed(&mut pty, &cd(&proj.join("src")), "");
-    typed(&mut pty, &cd(&proj), "");
-    let seen = text(&pty.seen).replace('\r', "");
+    pty.term.line(&cd(&proj));
+    pty.term.expect("(python -m venv) …");
+    pty.term.send("\x03");
+    pty.term.expect("stopped creating");
+    pty.typed("sh -c 'echo \"VE=[$VIRTUAL_ENV]\"'", "VE=[]");
+    pty.typed("true", "");
+    pty.typed(&cd(&proj.join("src")), "");
+    pty.typed(&cd(&proj), "");
+    let seen = text(&pty.term.seen).replace('\r', "");
     assert!(
         !venv.exists(),
         "{shell:?}: the half-made venv is removed: {seen}"
@@ -397,10 +414,9 @@ fn ctrl_c_while_creating(shell: Shell) {
 
     // Coming back creates it (with uv now, to be quick).
     w.config("creator = \"uv\"\n");
-    typed(&mut pty, "cd /", "");
-    typed(&mut pty, &cd(&proj), "created and activated");
-    typed(
-        &mut pty,
+    pty.typed("cd /", "");
+    pty.typed(&cd(&proj), "created and activated");
+    pty.typed(
         "sh -c 'echo \"VE=[$VIRTUAL_ENV]\"'",
         &format!("VE=[{}]", venv.display()),
     );
@@ -464,61 +480,43 @@ fn ctrl_c_while_waiting(shell: Shell) {
         w.env(&mut cmd);
         cmd.spawn().expect("start autovenv create")
     };
-    let mut cmd = w.sb.command(shell.program());
-    cmd.args(shell.interactive_args());
-    w.env(&mut cmd);
-    cmd.env("NO_COLOR", "1").env("PS1", "PROMPT> ");
-    let mut pty = Pty::spawn(cmd);
-    if shell == Shell::Zsh {
-        pty.line("PS1='PROMPT> '");
-    }
-    pty.line(&shell.hook_line());
-    let mut n = 0;
-    let mut typed = |pty: &mut Pty, line: &str, shows: &str| {
-        pty.line(line);
-        if !shows.is_empty() {
-            pty.expect(shows);
-        }
-        pty.line(&format!("sh -c 'echo MARK-{n}-$((1+1))'"));
-        pty.expect(&format!("MARK-{n}-2"));
-        n += 1;
-    };
+    let mut pty = Typist::start(&w, shell, None);
     let cd = |dir: &Path| format!("cd '{}'", dir.display());
     let ve = "sh -c 'echo \"VE=[$VIRTUAL_ENV]\"'";
 
     // The other finishes: this shell activates the venv at its next prompt.
     let mut first = other(&w);
     wait_until("the other creation started", || marker(&venv).exists());
-    pty.line(&cd(&proj));
-    pty.expect("waiting for another shell");
-    pty.send("\x03");
-    pty.expect("stopped waiting");
-    typed(&mut pty, ve, "VE=[]");
-    typed(&mut pty, "true", "");
+    pty.term.line(&cd(&proj));
+    pty.term.expect("waiting for another shell");
+    pty.term.send("\x03");
+    pty.term.expect("stopped waiting");
+    pty.typed(ve, "VE=[]");
+    pty.typed("true", "");
     std::fs::write(&go, "").expect("let it go on");
     assert!(first.wait().expect("wait").success());
-    typed(&mut pty, "true", "autovenv: activated");
-    typed(&mut pty, ve, &format!("VE=[{}]", venv.display()));
+    pty.typed("true", "autovenv: activated");
+    pty.typed(ve, &format!("VE=[{}]", venv.display()));
 
     // The other is stopped: nothing is made here until the shell comes back.
     std::fs::remove_file(&go).expect("rm go");
-    typed(&mut pty, "cd /", "");
+    pty.typed("cd /", "");
     std::fs::remove_dir_all(&venv).expect("rm venv");
     let mut second = other(&w);
     wait_until("the other creation started", || marker(&venv).exists());
-    pty.line(&cd(&proj));
-    pty.expect("waiting for another shell");
-    pty.send("\x03");
-    pty.expect("stopped waiting");
-    typed(&mut pty, "true", "");
+    pty.term.line(&cd(&proj));
+    pty.term.expect("waiting for another shell");
+    pty.term.send("\x03");
+    pty.term.expect("stopped waiting");
+    pty.typed("true", "");
     // SAFETY: kill sends SIGINT to a process this test started.
     assert_eq!(unsafe { libc::kill(second.id() as i32, libc::SIGINT) }, 0);
     let _ = second.wait();
     assert!(!venv.exists());
-    typed(&mut pty, "true", "");
-    typed(&mut pty, "true", "");
-    typed(&mut pty, ve, "VE=[]");
-    let seen = text(&pty.seen).replace('\r', "");
+    pty.typed("true", "");
+    pty.typed("true", "");
+    pty.typed(ve, "VE=[]");
+    let seen = text(&pty.term.seen).replace('\r', "");
     assert!(!venv.exists(), "{shell:?}: {seen}");
     assert_eq!(
         seen.matches("autovenv: creating").count(),
@@ -526,8 +524,8 @@ fn ctrl_c_while_waiting(shell: Shell) {
         "{shell:?}: {seen}"
     );
     w.config("creator = \"uv\"\n");
-    typed(&mut pty, "cd /", "");
-    typed(&mut pty, &cd(&proj), "created and activated");
+    pty.typed("cd /", "");
+    pty.typed(&cd(&proj), "created and activated");
 }
 
 #[test]
