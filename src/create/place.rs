@@ -200,7 +200,10 @@ impl Site {
         match &self.made {
             Made::Dir => {
                 remove_real_dir(&self.venv)?;
-                std::fs::create_dir(&self.venv)?;
+                match self.venv.parent() {
+                    Some(parent) => make_marked(&self.venv, parent)?,
+                    None => std::fs::create_dir(&self.venv)?,
+                }
             }
             Made::Contents(real) => empty_dir(real)?,
         }
@@ -330,7 +333,7 @@ fn link_target(link: &Path) -> PathBuf {
 /// Makes the venv directory (and its parents, for `UV_PROJECT_ENVIRONMENT`).
 fn make_dir(venv: &Path) -> Result<(), Failure> {
     let made = match venv.parent() {
-        Some(parent) => std::fs::create_dir_all(parent).and_then(|()| std::fs::create_dir(venv)),
+        Some(parent) => std::fs::create_dir_all(parent).and_then(|()| make_marked(venv, parent)),
         None => std::fs::create_dir(venv),
     };
     made.map_err(|e| {
@@ -342,4 +345,23 @@ fn make_dir(venv: &Path) -> Result<(), Failure> {
             };
         Failure::Error(format!("cannot create {} ({e}): {hint}", shown(venv)))
     })
+}
+
+/// Makes `venv` with [`INCOMPLETE_MARKER`] already in it, so that another shell never sees
+/// it without one (it would take a bare directory for something that is not a venv): the
+/// directory is made beside it under a name of this process's, marked, then renamed into
+/// place.
+fn make_marked(venv: &Path, parent: &Path) -> std::io::Result<()> {
+    let mut name = venv.file_name().unwrap_or_default().to_owned();
+    name.push(format!(".autovenv-new-{}", std::process::id()));
+    let temp = parent.join(name);
+    std::fs::create_dir(&temp)?;
+    let marker = format!("creating {}\n", std::process::id());
+    let placed = std::fs::write(temp.join(INCOMPLETE_MARKER), marker)
+        .and_then(|()| std::fs::rename(&temp, venv));
+    if placed.is_err() {
+        // Made by this process a moment ago, under its own name: a real directory.
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    placed
 }
