@@ -404,11 +404,13 @@ pub fn notice_text(notice: &Notice, auto_create: bool) -> (Level, String) {
     }
 }
 
-/// `autovenv allow` with options for `root`, quoted for a shell.
-fn allow_command(options: &str, root: &Path) -> String {
+/// `autovenv allow` with options for `root`, quoted so that it can be pasted into any
+/// POSIX shell as it is (a project in `{a,b}` stays one word, under every option).
+pub fn allow_command(options: &str, root: &Path) -> String {
+    let quoted = crate::shell::posix::quote(shown(root).as_bytes());
     format!(
         "autovenv allow {options}{}",
-        shell_words::quote(&shown(root))
+        String::from_utf8_lossy(&quoted)
     )
 }
 
@@ -541,4 +543,22 @@ pub fn broken_text(venv: &Path, problem: &Problem, trusted: bool) -> String {
         )
     };
     format!("{subject} {what}: {advice}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_allow_command_is_one_word_in_every_posix_shell() {
+        assert_eq!(
+            allow_command("", Path::new("/p/{a,b}")),
+            "autovenv allow '/p/{a,b}'"
+        );
+        assert_eq!(
+            allow_command("--any-owner ", Path::new("/p/it's")),
+            "autovenv allow --any-owner '/p/it'\\''s'"
+        );
+        assert_eq!(allow_command("", Path::new("/p/q")), "autovenv allow /p/q");
+    }
 }

@@ -88,7 +88,7 @@ pub(super) fn target(dir: Option<&Path>) -> Result<Target, String> {
             shown(&dir)
         ));
     };
-    let fix = format!("autovenv allow {}", shell_words::quote(&shown(&root)));
+    let fix = crate::export::allow_command("", &root);
     match &situation.trust {
         Trust::Allowed | Trust::InTrustedRoot(_) => {}
         Trust::Denied => {

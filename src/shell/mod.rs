@@ -9,7 +9,7 @@ mod bash;
 mod elvish;
 mod fish;
 mod nushell;
-mod posix;
+pub mod posix;
 mod tcsh;
 mod xonsh;
 mod zsh;
