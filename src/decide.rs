@@ -1,13 +1,16 @@
 //! The decision: a pure function from what is on disk, what the user trusts and what the
 //! environment carries to a [`Plan`]. No I/O happens here.
 
-use std::ffi::{OsStr, OsString};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::activation::Vars;
 use crate::discover::Discovery;
+use crate::notice::Notice;
 use crate::session::Session;
+use crate::shell::Shell;
 use crate::state::State;
-use crate::trust::{Change, Refusal, Trust};
+use crate::trust::Trust;
 use crate::venv::{Problem, Venv};
 
 /// Why the binary was asked.
@@ -37,7 +40,7 @@ pub enum StateRead {
 }
 
 /// Everything the decision depends on.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Inputs<'a> {
     /// Why the binary was asked.
     pub request: Request,
@@ -47,14 +50,37 @@ pub struct Inputs<'a> {
     pub trust: &'a Trust,
     /// Whether a trusted project without a venv gets one.
     pub auto_create: bool,
-    /// `VIRTUAL_ENV` as the shell has it.
-    pub virtual_env: Option<&'a OsStr>,
+    /// The managed variables as the shell has them.
+    pub vars: &'a Vars,
+    /// The config's prompt template, which names an activation in the prompt.
+    pub prompt: &'a str,
+    /// The shell that applies the plan: a venv is activated only where every value the
+    /// activation writes, and its restore writes back, can be written in its syntax.
+    /// `None` where no shell applies it (`autovenv status`, `autovenv allow`).
+    pub shell: Option<&'a dyn Shell>,
     /// Whether `VIRTUAL_ENV`, when set, names a directory that exists.
     pub virtual_env_exists: bool,
     /// `AUTOVENV_STATE` as the shell has it.
     pub state: &'a StateRead,
     /// This shell's memory.
     pub session: &'a Session,
+}
+
+impl fmt::Debug for Inputs<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.debug_struct("Inputs")
+            .field("request", &self.request)
+            .field("discovery", self.discovery)
+            .field("trust", self.trust)
+            .field("auto_create", &self.auto_create)
+            .field("vars", self.vars)
+            .field("prompt", &self.prompt)
+            .field("shell", &self.shell.map(|s| s.name()))
+            .field("virtual_env_exists", &self.virtual_env_exists)
+            .field("state", self.state)
+            .field("session", self.session)
+            .finish()
+    }
 }
 
 /// How autovenv's earlier activation is undone first.
@@ -77,6 +103,25 @@ pub enum Leave {
     },
 }
 
+impl Leave {
+    /// Undoes this from `vars`, as restore, forget or salvage compute it. Returns a
+    /// warning when `PATH` no longer held the venv's entry (then `PATH` stays as it is).
+    pub fn undo(&self, vars: &mut Vars) -> Option<String> {
+        match self {
+            Leave::Restore(state) => vars.restore(state),
+            Leave::Stale(state) => {
+                vars.forget(state);
+                None
+            }
+            Leave::Salvage { venv } => vars.salvage(venv),
+            Leave::Corrupt => {
+                vars.state = None;
+                None
+            }
+        }
+    }
+}
+
 /// What is active afterwards.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Enter {
@@ -90,69 +135,6 @@ pub enum Enter {
     Create(PathBuf),
 }
 
-/// A one-line message for the user, shown once per shell.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Notice {
-    /// The project is neither allowed nor denied.
-    Untrusted {
-        /// The project root.
-        root: PathBuf,
-        /// Whether it already has a venv (else `allow` would create one).
-        has_venv: bool,
-    },
-    /// The venv found cannot be activated.
-    Broken {
-        /// The venv directory.
-        venv: PathBuf,
-        /// What is wrong with it.
-        problem: Problem,
-        /// Whether the project is trusted (only then does the notice suggest a rebuild).
-        trusted: bool,
-    },
-    /// A trusted project has no venv and `auto_create` is off.
-    NoAutoCreate {
-        /// The project root.
-        root: PathBuf,
-    },
-    /// `VIRTUAL_ENV` names a directory that does not exist, and autovenv did not set it:
-    /// a venv is taken to be active, so autovenv stays out.
-    GoneVirtualEnv {
-        /// What `VIRTUAL_ENV` holds.
-        venv: PathBuf,
-    },
-    /// The project was allowed, but what is there is not what was allowed.
-    Changed {
-        /// The project root.
-        root: PathBuf,
-        /// What differs.
-        change: Change,
-    },
-    /// The project is trusted by name, but what is there is refused.
-    Refused {
-        /// The project root.
-        root: PathBuf,
-        /// Why.
-        refusal: Refusal,
-    },
-}
-
-impl Notice {
-    /// The key under which the session remembers the notice was shown.
-    fn key(&self) -> OsString {
-        let (kind, path): (&str, &Path) = match self {
-            Notice::Untrusted { root, .. } => ("u", root),
-            Notice::Broken { venv, .. } => ("b", venv),
-            Notice::NoAutoCreate { root } => ("c", root),
-            Notice::GoneVirtualEnv { venv } => ("v", venv),
-            Notice::Changed { root, .. } => ("g", root),
-            Notice::Refused { root, .. } => ("r", root),
-        };
-        let mut key = OsString::from(kind);
-        key.push(path.as_os_str());
-        key
-    }
-}
-
 /// Why the plan is what it is, for `autovenv status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reason {
@@ -164,7 +146,7 @@ pub enum Reason {
     Foreign,
     /// The user turned this project off with `deactivate` in this shell.
     Off,
-    /// The venv here cannot be activated.
+    /// The venv here cannot be activated (or not in this shell).
     Broken,
     /// The user denied this project.
     Denied,
@@ -216,32 +198,15 @@ pub fn decide(inputs: &Inputs) -> Plan {
     let mut session = inputs.session.clone();
     session.forget_outside(&inputs.discovery.pwd);
 
-    let mut virtual_env = inputs.virtual_env.filter(|v| !v.is_empty());
-    let (ours, dropped) = match inputs.state {
-        StateRead::Absent => (None, None),
-        StateRead::Corrupt => match virtual_env {
-            Some(venv) if inputs.request != Request::ActivatedByHand => {
-                // Taken off below, so what follows decides as if no venv were active.
-                virtual_env = None;
-                let venv = PathBuf::from(venv);
-                (None, Some(Leave::Salvage { venv }))
-            }
-            _ => (None, Some(Leave::Corrupt)),
-        },
-        StateRead::Present(state)
-            if virtual_env == Some(state.venv.as_os_str())
-                && inputs.request != Request::ActivatedByHand =>
-        {
-            (Some(state.clone()), None)
-        }
-        StateRead::Present(state) => (None, Some(Leave::Stale(state.clone()))),
+    let (ours, dropped) = earlier(inputs.state, inputs.vars, inputs.request);
+    // A salvaged venv is taken off, so what follows decides as if none were active.
+    let virtual_env = match dropped {
+        Some(Leave::Salvage { .. }) => None,
+        _ => inputs.vars.virtual_env.as_deref().filter(|v| !v.is_empty()),
     };
     let leave_ours = |ours: Option<State>| ours.map(Leave::Restore).or(dropped.clone());
     let plan = |leave, enter, notice: Option<Notice>, mut session: Session, reason| {
-        let notice = notice.filter(|n| !session.has_noticed(&n.key()));
-        if let Some(n) = &notice {
-            session.remember_notice(n.key());
-        }
+        let notice = notice.and_then(|n| n.once(&mut session));
         Plan {
             leave,
             enter,
@@ -348,6 +313,7 @@ pub fn decide(inputs: &Inputs) -> Plan {
                 _ => Notice::Untrusted {
                     root,
                     has_venv: venv.is_some(),
+                    auto_create: inputs.auto_create,
                 },
             };
             plan(
@@ -362,13 +328,24 @@ pub fn decide(inputs: &Inputs) -> Plan {
             Some(state) if state.venv == venv.path => {
                 plan(None, Enter::Keep(state), None, session, Reason::Trusted)
             }
-            ours => plan(
-                leave_ours(ours),
-                Enter::Activate(venv.clone(), root),
-                None,
-                session,
-                Reason::Trusted,
-            ),
+            ours => {
+                let leave = leave_ours(ours);
+                match inputs.shell.and_then(|shell| {
+                    let before = undone(inputs.vars, leave.as_ref());
+                    unwritable(shell, &before, venv, &root, inputs.prompt)
+                }) {
+                    Some(notice) => {
+                        plan(leave, Enter::Nothing, Some(notice), session, Reason::Broken)
+                    }
+                    None => plan(
+                        leave,
+                        Enter::Activate(venv.clone(), root),
+                        None,
+                        session,
+                        Reason::Trusted,
+                    ),
+                }
+            }
         },
         (Trust::Allowed | Trust::InTrustedRoot(_), None) => {
             if !inputs.auto_create {
@@ -399,6 +376,80 @@ pub fn decide(inputs: &Inputs) -> Plan {
             }
         }
     }
+}
+
+/// autovenv's earlier activation as `state` and `VIRTUAL_ENV` in `vars` show it: the
+/// activation that is still ours, or else what is left of one to undo.
+fn earlier(state: &StateRead, vars: &Vars, request: Request) -> (Option<State>, Option<Leave>) {
+    let virtual_env = vars.virtual_env.as_deref().filter(|v| !v.is_empty());
+    match state {
+        StateRead::Absent => (None, None),
+        StateRead::Corrupt => match virtual_env {
+            Some(venv) if request != Request::ActivatedByHand => {
+                let venv = PathBuf::from(venv);
+                (None, Some(Leave::Salvage { venv }))
+            }
+            _ => (None, Some(Leave::Corrupt)),
+        },
+        StateRead::Present(state)
+            if virtual_env == Some(state.venv.as_os_str())
+                && request != Request::ActivatedByHand =>
+        {
+            (Some(state.clone()), None)
+        }
+        StateRead::Present(state) => (None, Some(Leave::Stale(state.clone()))),
+    }
+}
+
+/// What to undo before activating a venv over whatever `vars` and `state` hold, as a
+/// prompt would undo it: autovenv's own earlier activation, or what is left of one.
+pub fn undo_before_activating(vars: &Vars, state: &StateRead) -> Option<Leave> {
+    let (ours, dropped) = earlier(state, vars, Request::Prompt);
+    ours.map(Leave::Restore).or(dropped)
+}
+
+/// `vars` with `leave` undone.
+pub fn undone(vars: &Vars, leave: Option<&Leave>) -> Vars {
+    let mut vars = vars.clone();
+    if let Some(leave) = leave {
+        let _ = leave.undo(&mut vars);
+    }
+    vars
+}
+
+/// `before` with `venv` activated for `root`, named by the prompt `template`.
+pub fn activated(before: &Vars, venv: &Venv, root: &Path, template: &str) -> Vars {
+    let mut after = before.clone();
+    after.activate(&venv.path, root, venv.prompt(template, root));
+    after
+}
+
+/// Why `venv` cannot be activated over `before` in `shell`, if it cannot: a value the
+/// activation writes, or its restore writes back (the venv's path, `PATH`, `PYTHONHOME`
+/// and the rest), cannot be written in the shell's syntax. Asked for a venv found, before
+/// it is activated, and for a venv just made.
+pub fn unwritable(
+    shell: &dyn Shell,
+    before: &Vars,
+    venv: &Venv,
+    root: &Path,
+    template: &str,
+) -> Option<Notice> {
+    let after = activated(before, venv, root, template);
+    let (variable, _) = before
+        .diff(&after)
+        .into_iter()
+        .chain(after.diff(before))
+        .find(|(_, value)| value.as_ref().is_some_and(|v| !shell.can_express(v)))?;
+    let variable = match shell.can_express(venv.path.as_os_str()) {
+        true => Some(variable),
+        false => None,
+    };
+    Some(Notice::Unwritable {
+        venv: venv.path.clone(),
+        variable,
+        shell: shell.name(),
+    })
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! autovenv: Python virtual environments that follow you around the shell.
 //!
-//! The loop is discover → decide → render: [`discover`] reads what is on disk,
-//! [`decide`] turns that, the trust store and the environment into a [`decide::Plan`],
-//! [`export`] carries the plan out and [`shell`] renders it for one shell.
+//! The loop is observe → decide → carry out → render: [`observation`] gathers what
+//! [`discover`] finds on disk, the trust store and the environment; [`decide`] turns that
+//! into a [`decide::Plan`]; [`export`] carries the plan out and [`shell`] renders it for
+//! one shell. [`notice`] is what the user is told, and how.
 
 pub mod activation;
 pub mod cli;
@@ -14,6 +15,8 @@ pub mod discover;
 pub mod export;
 pub mod fsread;
 pub mod message;
+pub mod notice;
+pub mod observation;
 pub mod ownership;
 pub mod pct;
 pub mod provenance;

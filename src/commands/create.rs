@@ -7,16 +7,16 @@ use std::path::{Path, PathBuf};
 use super::target_dir;
 use crate::activation::Vars;
 use crate::create::{self, Failure, Options};
-use crate::export::Situation;
 use crate::message::{say, shown, Level};
+use crate::observation::Observation;
 use crate::session::Session;
 
 /// Creates (or with `force` rebuilds) the venv of the project holding `dir`.
 pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Result<(), String> {
     let dir = target_dir(dir)?;
     let mut session = Session::default();
-    let situation = Situation::gather(Some(&dir), &mut session);
-    let found = &situation.discovery;
+    let observation = Observation::gather(Some(&dir), &mut session);
+    let found = &observation.discovery;
     // The nearest project: in a monorepo sub-package, its own venv rather than the root's.
     let root = found
         .project
@@ -25,23 +25,21 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
         .unwrap_or(dir);
     let venv = match &found.venv {
         Some((venv, venv_root)) if *venv_root == root => venv.path.clone(),
-        _ => situation.location.for_root(&root),
+        _ => observation.location.for_root(&root),
     };
     // Never made over, or through, something autovenv did not make.
     if std::fs::metadata(&venv).is_ok_and(|m| !m.is_dir()) {
-        return Err(crate::export::problem_text(
-            &venv,
-            &crate::venv::Problem::NotADirectory,
-        ));
+        let problem = crate::venv::Problem::NotADirectory;
+        return Err(crate::notice::Notice::broken(&venv, &problem).to_string());
     }
     let options = Options {
         force,
         python,
         env: Some(without_active_venv(Vars::from_env())),
-        trusted: situation.trust.is_trusted(),
+        trusted: observation.trust.is_trusted(),
     };
-    let quiet = situation.config.quiet;
-    match create::create(&root, &venv, &situation.config, &options) {
+    let quiet = observation.config.quiet;
+    match create::create(&root, &venv, &observation.config, &options) {
         Ok(made) => {
             let version = made
                 .venv
@@ -50,7 +48,7 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
                 .as_deref()
                 .map(|v| format!(" (Python {v})"))
                 .unwrap_or_default();
-            let then = if situation.trust.is_trusted() {
+            let then = if observation.trust.is_trusted() {
                 "it is activated at the next prompt"
             } else {
                 "run `autovenv allow` to have it activated"

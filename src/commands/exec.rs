@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use super::target_dir;
-use crate::decide::StateRead;
-use crate::export::{problem_text, Situation};
+use crate::decide;
 use crate::message::{say, shown, Level};
+use crate::notice::{allow_command, Notice};
+use crate::observation::Observation;
 use crate::session::Session;
 use crate::trust::Trust;
 use crate::update::EnvChange;
@@ -32,12 +33,12 @@ pub fn exec(dir: Option<&Path>, command: &[OsString]) -> ExitCode {
     let Some((program, args)) = command.split_first() else {
         return fail("exec needs a command after `--`", FAILED);
     };
-    let (situation, venv, root) = match target(dir) {
+    let (observation, venv, root) = match target(dir) {
         Ok(Target {
-            situation,
+            observation,
             root,
             venv: Some(venv),
-        }) => (situation, venv, root),
+        }) => (observation, venv, root),
         Ok(Target { root, .. }) => {
             return fail(
                 &format!(
@@ -51,7 +52,7 @@ pub fn exec(dir: Option<&Path>, command: &[OsString]) -> ExitCode {
     };
     let mut cmd = Command::new(program);
     cmd.args(args).env_remove(crate::session::ENV);
-    for (name, value) in activated_env(&situation, &venv, &root) {
+    for (name, value) in activated_env(&observation, &venv, &root) {
         match value {
             Some(value) => cmd.env(name, value),
             None => cmd.env_remove(name),
@@ -69,7 +70,7 @@ pub fn exec(dir: Option<&Path>, command: &[OsString]) -> ExitCode {
 /// A trusted project and its venv, if it has one.
 pub(super) struct Target {
     /// What was found.
-    pub situation: Situation,
+    pub observation: Observation,
     /// The project root.
     pub root: PathBuf,
     /// Its venv, healthy, when it has one.
@@ -81,15 +82,15 @@ pub(super) struct Target {
 pub(super) fn target(dir: Option<&Path>) -> Result<Target, String> {
     let dir = target_dir(dir)?;
     let mut session = Session::default();
-    let situation = Situation::gather(Some(&dir), &mut session);
-    let Some(root) = situation.discovery.root().map(Path::to_owned) else {
+    let observation = Observation::gather(Some(&dir), &mut session);
+    let Some(root) = observation.discovery.root().map(Path::to_owned) else {
         return Err(format!(
             "no venv or Python project at or above {} (looked up to the first VCS root): name a project directory",
             shown(&dir)
         ));
     };
-    let fix = crate::export::allow_command("", &root);
-    match &situation.trust {
+    let fix = allow_command("", &root);
+    match &observation.trust {
         Trust::Allowed | Trust::InTrustedRoot(_) => {}
         Trust::Denied => {
             return Err(format!(
@@ -103,18 +104,24 @@ pub(super) fn target(dir: Option<&Path>) -> Result<Target, String> {
                 shown(&root)
             ))
         }
-        Trust::Changed(change) => return Err(crate::export::changed_text(&root, change)),
-        Trust::Refused(refusal) => return Err(crate::export::refused_text(&root, refusal)),
+        Trust::Changed(change) => {
+            let change = change.clone();
+            return Err(Notice::Changed { root, change }.to_string());
+        }
+        Trust::Refused(refusal) => {
+            let refusal = refusal.clone();
+            return Err(Notice::Refused { root, refusal }.to_string());
+        }
     }
-    let venv = match &situation.discovery.venv {
+    let venv = match &observation.discovery.venv {
         Some((venv, _)) => match &venv.problem {
-            Some(problem) => return Err(problem_text(&venv.path, problem)),
+            Some(problem) => return Err(Notice::broken(&venv.path, problem).to_string()),
             None => Some(venv.clone()),
         },
         None => None,
     };
     Ok(Target {
-        situation,
+        observation,
         root,
         venv,
     })
@@ -122,21 +129,12 @@ pub(super) fn target(dir: Option<&Path>) -> Result<Target, String> {
 
 /// The environment change that activates `venv` for `root` in this process's
 /// environment, exactly as the hook would: autovenv's own earlier activation is undone
-/// first, anything else active is saved in `AUTOVENV_STATE` and shadowed.
-pub(super) fn activated_env(situation: &Situation, venv: &Venv, root: &Path) -> EnvChange {
-    let before = &situation.vars;
-    let mut after = before.clone();
-    match &situation.state {
-        StateRead::Present(state)
-            if before.virtual_env.as_deref() == Some(state.venv.as_os_str()) =>
-        {
-            let _ = after.restore(state);
-        }
-        StateRead::Present(state) => after.forget(state),
-        StateRead::Corrupt => after.state = None,
-        StateRead::Absent => {}
-    }
-    let name = venv.prompt(&situation.config.prompt, root);
-    after.activate(&venv.path, root, name);
+/// first (as a prompt undoes it), anything else active is saved in `AUTOVENV_STATE` and
+/// shadowed.
+pub(super) fn activated_env(observation: &Observation, venv: &Venv, root: &Path) -> EnvChange {
+    let before = &observation.vars;
+    let leave = decide::undo_before_activating(before, &observation.state);
+    let undone = decide::undone(before, leave.as_ref());
+    let after = decide::activated(&undone, venv, root, &observation.config.prompt);
     before.diff(&after)
 }

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use super::{print, target_dir};
 use crate::decide::{Enter, Reason, Request, StateRead};
-use crate::export::{self, Situation};
 use crate::message::shown;
+use crate::notice::Notice;
+use crate::observation::Observation;
 use crate::sync::changed_since_sync;
 use crate::trust::Trust;
 use crate::venv::Problem;
@@ -16,16 +17,16 @@ use crate::venv::Problem;
 pub fn status(dir: Option<&Path>) -> Result<(), String> {
     let dir = target_dir(dir)?;
     let mut session = super::shell_session();
-    let situation = Situation::gather(Some(&dir), &mut session);
-    let plan = situation.decide(Request::Prompt, &session);
-    let d = &situation.discovery;
+    let observation = Observation::gather(Some(&dir), &mut session);
+    let plan = observation.decide(Request::Prompt, &session, None);
+    let d = &observation.discovery;
     let mut lines = vec![format!("directory:  {}", shown(&d.pwd))];
     lines.push(match &d.venv {
         Some((venv, _)) => {
             let version = venv.cfg.version.as_deref().unwrap_or("unknown");
             let health = match &venv.problem {
                 None => "healthy".to_owned(),
-                Some(problem) => export::problem_text(&venv.path, problem),
+                Some(problem) => Notice::broken(&venv.path, problem).to_string(),
             };
             format!(
                 "venv:       {} (Python {version}; {health})",
@@ -39,7 +40,7 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
         None => "project:    none (no venv or project marker up to the first VCS root)".to_owned(),
     });
     if let Some(project) = d.root() {
-        lines.push(match &situation.trust {
+        lines.push(match &observation.trust {
             Trust::Allowed => "trust:      allowed (autovenv allow)".to_owned(),
             Trust::InTrustedRoot(root) => {
                 format!("trust:      trusted (inside trusted root {})", shown(root))
@@ -49,24 +50,30 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
             Trust::Changed(change) => {
                 format!(
                     "trust:      not trusted: {}",
-                    export::changed_text(project, change)
+                    Notice::Changed {
+                        root: project.to_owned(),
+                        change: change.clone()
+                    }
                 )
             }
             Trust::Refused(refusal) => {
                 format!(
                     "trust:      refused: {}",
-                    export::refused_text(project, refusal)
+                    Notice::Refused {
+                        root: project.to_owned(),
+                        refusal: refusal.clone()
+                    }
                 )
             }
         });
     }
-    lines.push(match &situation.vars.virtual_env {
+    lines.push(match &observation.vars.virtual_env {
         Some(v) if !v.is_empty() => {
-            let by = if active_by_autovenv(&situation) {
+            let by = if active_by_autovenv(&observation) {
                 "by autovenv"
-            } else if situation.state == StateRead::Corrupt {
+            } else if observation.state == StateRead::Corrupt {
                 "by autovenv, but AUTOVENV_STATE cannot be read: it is taken off when autovenv next runs"
-            } else if !situation.virtual_env_exists {
+            } else if !observation.virtual_env_exists {
                 "by something else, and it does not exist: run `deactivate`, or unset VIRTUAL_ENV"
             } else {
                 "by something else; autovenv leaves it alone"
@@ -96,7 +103,7 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
     }
     let (_, why) = reason(plan.reason);
     let what = match &plan.enter {
-        Enter::Create(root) => format!(" {}", shown(situation.location.for_root(root))),
+        Enter::Create(root) => format!(" {}", shown(observation.location.for_root(root))),
         Enter::Activate(venv, _) => format!(" {}", shown(&venv.path)),
         _ => String::new(),
     };
@@ -117,19 +124,19 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
 pub fn json(dir: Option<&Path>) -> Result<(), String> {
     let dir = target_dir(dir)?;
     let mut session = super::shell_session();
-    let situation = Situation::gather(Some(&dir), &mut session);
-    let plan = situation.decide(Request::Prompt, &session);
-    let d = &situation.discovery;
+    let observation = Observation::gather(Some(&dir), &mut session);
+    let plan = observation.decide(Request::Prompt, &session, None);
+    let d = &observation.discovery;
     let venv = d.venv.as_ref().map(|(venv, _)| venv);
     let mut out = Json::default();
     out.raw("schema", "1");
     out.path("directory", Some(d.pwd.as_os_str()));
     out.path("venv", venv.map(|v| v.path.as_os_str()));
     out.path("project_root", d.root().map(Path::as_os_str));
-    out.bool("trusted", situation.trust.is_trusted());
+    out.bool("trusted", observation.trust.is_trusted());
     out.string(
         "trusted_by",
-        match &situation.trust {
+        match &observation.trust {
             Trust::Allowed => Some("allow"),
             Trust::InTrustedRoot(_) => Some("trusted_root"),
             _ => None,
@@ -137,12 +144,12 @@ pub fn json(dir: Option<&Path>) -> Result<(), String> {
     );
     out.path(
         "trusted_root",
-        match &situation.trust {
+        match &observation.trust {
             Trust::InTrustedRoot(root) => Some(root.as_os_str()),
             _ => None,
         },
     );
-    out.bool("denied", situation.trust == Trust::Denied);
+    out.bool("denied", observation.trust == Trust::Denied);
     let python = venv.map(|v| v.bin().join("python"));
     out.path("python", python.as_deref().map(Path::as_os_str));
     out.string(
@@ -154,15 +161,19 @@ pub fn json(dir: Option<&Path>) -> Result<(), String> {
         None => out.raw("healthy", "null"),
         Some(v) => out.bool("healthy", v.problem.is_none()),
     }
-    let problem = venv.and_then(|v| v.problem.as_ref().map(|p| export::problem_text(&v.path, p)));
+    let problem = venv.and_then(|v| {
+        v.problem
+            .as_ref()
+            .map(|p| Notice::broken(&v.path, p).to_string())
+    });
     out.string("problem", problem.as_deref());
-    let active = situation
+    let active = observation
         .vars
         .virtual_env
         .as_deref()
         .filter(|v| !v.is_empty());
     out.path("active", active);
-    out.bool("active_by_autovenv", active_by_autovenv(&situation));
+    out.bool("active_by_autovenv", active_by_autovenv(&observation));
     out.string("plan", Some(plan.kind()));
     let (reason, text) = reason(plan.reason);
     out.string("reason", Some(reason));
@@ -199,8 +210,8 @@ pub fn json(dir: Option<&Path>) -> Result<(), String> {
     Ok(())
 }
 
-fn active_by_autovenv(situation: &Situation) -> bool {
-    match (&situation.state, &situation.vars.virtual_env) {
+fn active_by_autovenv(observation: &Observation) -> bool {
+    match (&observation.state, &observation.vars.virtual_env) {
         (StateRead::Present(state), Some(v)) => state.venv.as_os_str() == v,
         _ => false,
     }

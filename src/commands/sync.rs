@@ -14,11 +14,11 @@ use crate::venv::Venv;
 /// Syncs the trusted project holding `dir` (default: here) once, or keeps syncing it.
 pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
     let Target {
-        situation,
+        observation,
         root,
         venv,
     } = target(dir)?;
-    let quiet = situation.config.quiet;
+    let quiet = observation.config.quiet;
     let nothing = || {
         format!(
             "{} declares no dependencies: sync reads uv.lock, requirements*.txt, pyproject.toml or setup.py",
@@ -29,14 +29,14 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
     let venv = match venv {
         Some(venv) => venv,
         // uv makes the venv itself, with the Python the project asks for.
-        None if first.method == Method::Uv => Venv::inspect(situation.location.for_root(&root)),
+        None if first.method == Method::Uv => Venv::inspect(observation.location.for_root(&root)),
         None => {
-            let path = situation.location.for_root(&root);
+            let path = observation.location.for_root(&root);
             let options = crate::create::Options {
-                trusted: situation.trust.is_trusted(),
+                trusted: observation.trust.is_trusted(),
                 ..Default::default()
             };
-            match crate::create::create(&root, &path, &situation.config, &options) {
+            match crate::create::create(&root, &path, &observation.config, &options) {
                 Ok(made) => made.venv,
                 Err(crate::create::Failure::Error(error)) => return Err(error),
                 // A signal stopped it, and the user was told; end by that signal.
@@ -44,7 +44,7 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
             }
         }
     };
-    let env = activated_env(&situation, &venv, &root);
+    let env = activated_env(&observation, &venv, &root);
     if !keep_watching {
         say(
             Level::Info,

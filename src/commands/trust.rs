@@ -3,9 +3,10 @@
 use std::path::Path;
 
 use super::target_dir;
-use crate::decide::{Enter, Notice, Plan, Reason, Request};
-use crate::export::{notice_text, problem_text, Situation};
+use crate::decide::{Enter, Plan, Reason, Request};
 use crate::message::{say, shown, Level};
+use crate::notice::Notice;
+use crate::observation::Observation;
 use crate::trust::{self, List, Trust};
 
 /// Records the project holding `dir` (default: here) in `list`; `any_owner` accepts a
@@ -13,9 +14,9 @@ use crate::trust::{self, List, Trust};
 pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), String> {
     let dir = target_dir(dir)?;
     let mut session = super::shell_session();
-    let situation = Situation::gather(Some(&dir), &mut session);
-    let root = situation.discovery.root().unwrap_or(&dir).to_owned();
-    let venv = situation
+    let observation = Observation::gather(Some(&dir), &mut session);
+    let root = observation.discovery.root().unwrap_or(&dir).to_owned();
+    let venv = observation
         .discovery
         .venv
         .as_ref()
@@ -28,7 +29,7 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), Str
             shown(&store)
         )
     })?;
-    let quiet = situation.config.quiet;
+    let quiet = observation.config.quiet;
     // The hook acts at the next prompt only when the shell is inside the project.
     let inside = std::env::current_dir()
         .and_then(std::fs::canonicalize)
@@ -36,7 +37,7 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), Str
     // Allowed by name, but still refused for what is there. Inside the project the next
     // prompt says why (once); elsewhere it is said now, not only on entering.
     if list == List::Allow {
-        if let Trust::Refused(refusal) = trust::check(&root, venv, &situation.config) {
+        if let Trust::Refused(refusal) = trust::check(&root, venv, &observation.config) {
             if inside {
                 say(
                     Level::Info,
@@ -48,11 +49,7 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), Str
                     root: canonical,
                     refusal,
                 };
-                say(
-                    Level::Warning,
-                    false,
-                    &notice_text(&notice, situation.config.auto_create).1,
-                );
+                say(Level::Warning, false, &notice.to_string());
             }
             return Ok(());
         }
@@ -64,8 +61,8 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), Str
         ),
         List::Allow => {
             // What the hook will do there now, decided as the hook decides it.
-            let now = Situation::gather(Some(&dir), &mut session);
-            let plan = now.decide(Request::Prompt, &session);
+            let now = Observation::gather(Some(&dir), &mut session);
+            let plan = now.decide(Request::Prompt, &session, None);
             allowed_text(&canonical, &now, &plan, inside)
         }
     };
@@ -76,7 +73,7 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), Str
 /// What `autovenv allow` says it did and what happens next, from `plan`: the decision the
 /// hook makes in the allowed directory (`now`), at its next prompt when the shell is
 /// `inside` it, else when the shell enters it.
-fn allowed_text(canonical: &Path, now: &Situation, plan: &Plan, inside: bool) -> (Level, String) {
+fn allowed_text(canonical: &Path, now: &Observation, plan: &Plan, inside: bool) -> (Level, String) {
     let allowed = format!("allowed {}", shown(canonical));
     let when = if inside {
         "at the next prompt"
@@ -105,7 +102,7 @@ fn allowed_text(canonical: &Path, now: &Situation, plan: &Plan, inside: bool) ->
             Some((venv, _)) => match &venv.problem {
                 Some(problem) => format!(
                     "{allowed}, but its venv will not activate: {}",
-                    problem_text(&venv.path, problem)
+                    Notice::broken(&venv.path, problem)
                 ),
                 None => format!("{allowed}, but its venv will not activate"),
             },

@@ -94,7 +94,9 @@ pub fn prepare(venv: &Path, force: bool, quiet: bool) -> Result<Prepared, Failur
             ),
         ),
         Some(problem) if !force => {
-            return Err(Failure::Error(crate::export::problem_text(venv, problem)))
+            return Err(Failure::Error(
+                crate::notice::Notice::broken(venv, problem).to_string(),
+            ))
         }
         _ => {}
     }
@@ -170,7 +172,7 @@ fn linked(venv: &Path, force: bool) -> Result<Prepared, Failure> {
         }));
     }
     Err(Failure::Error(match &found.problem {
-        Some(problem) if !force => crate::export::problem_text(venv, problem),
+        Some(problem) if !force => crate::notice::Notice::broken(venv, problem).to_string(),
         _ if recognisable(&real) => format!(
             "{link} is a symlink to {to}: autovenv never rebuilds or empties anything through a link; rebuild the venv there yourself, or remove the link (only the link) and run `autovenv create`"
         ),

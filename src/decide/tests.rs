@@ -2,14 +2,22 @@
 //! what is on disk, trust, `auto_create` and session memory is checked against the rules,
 //! and the everyday cases against their exact plans.
 
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+
 use super::*;
 use crate::state::PathKind;
+use crate::trust::{Change, Refusal};
 use crate::venv::PyvenvCfg;
 
 const ROOT: &str = "/code/proj";
 const VENV: &str = "/code/proj/.venv";
 /// A `VIRTUAL_ENV` that names a directory that does not exist.
 const GONE: &str = "/gone/.venv";
+/// A venv whose path tcsh cannot write (a newline).
+const NEWLINE_VENV: &str = "/code/proj/.ve\nnv";
+/// A venv whose path nushell cannot write (bytes that are not UTF-8).
+const NOT_UTF8_VENV: &[u8] = b"/code/proj/.ve\xffnv";
 
 fn venv(path: &str, problem: Option<Problem>) -> Venv {
     Venv {
@@ -50,6 +58,27 @@ fn discoveries() -> Vec<Discovery> {
         discovery(Some(venv(VENV, Some(Problem::NoConfig))), true),
         discovery(Some(venv(VENV, Some(Problem::ColonInPath))), true),
         discovery(Some(venv(VENV, Some(Problem::Incomplete))), true),
+        discovery(Some(venv(NEWLINE_VENV, None)), true),
+        discovery(
+            Some(Venv {
+                path: PathBuf::from(OsStr::from_bytes(NOT_UTF8_VENV)),
+                cfg: PyvenvCfg::default(),
+                problem: None,
+            }),
+            true,
+        ),
+        // Its own prompt name holds a newline, which tcsh cannot write.
+        discovery(
+            Some(Venv {
+                path: PathBuf::from(VENV),
+                cfg: PyvenvCfg {
+                    prompt: Some(OsString::from("two\nlines")),
+                    ..PyvenvCfg::default()
+                },
+                problem: None,
+            }),
+            true,
+        ),
     ]
 }
 
@@ -78,12 +107,17 @@ fn trusts() -> Vec<Trust> {
 
 fn sessions() -> Vec<Session> {
     let mut noticed = Session::default();
-    for kind in ["u", "b", "c", "g", "r"] {
+    for kind in ["u", "b", "c", "g", "r", "x"] {
         let mut key = OsString::from(kind);
         key.push(ROOT);
         noticed.remember_notice(key);
         let mut key = OsString::from(kind);
         key.push(VENV);
+        noticed.remember_notice(key);
+    }
+    for venv in [OsStr::new(NEWLINE_VENV), OsStr::from_bytes(NOT_UTF8_VENV)] {
+        let mut key = OsString::from("x");
+        key.push(venv);
         noticed.remember_notice(key);
     }
     vec![
@@ -111,6 +145,24 @@ fn virtual_envs() -> Vec<Option<&'static OsStr>> {
     ]
 }
 
+/// No shell (`autovenv status`), one that writes every value, and the two that cannot.
+fn shells() -> Vec<Option<&'static dyn Shell>> {
+    ["bash", "tcsh", "nu"]
+        .into_iter()
+        .map(crate::shell::by_name)
+        .chain([None])
+        .collect()
+}
+
+/// The managed variables with `VIRTUAL_ENV` as given.
+fn vars(virtual_env: Option<&OsStr>) -> Vars {
+    Vars {
+        path: Some(OsString::from("/usr/bin:/bin")),
+        virtual_env: virtual_env.map(OsStr::to_owned),
+        ..Vars::default()
+    }
+}
+
 fn requests() -> Vec<Request> {
     vec![
         Request::Prompt,
@@ -132,21 +184,26 @@ fn each(mut check: impl FnMut(&Inputs, &Plan)) -> usize {
             for trust in trusts() {
                 for state in states() {
                     for virtual_env in virtual_envs() {
+                        let vars = vars(virtual_env);
                         for session in sessions() {
                             for auto_create in [true, false] {
-                                let inputs = Inputs {
-                                    request,
-                                    discovery: &discovery,
-                                    trust: &trust,
-                                    auto_create,
-                                    virtual_env,
-                                    virtual_env_exists: virtual_env != Some(OsStr::new(GONE)),
-                                    state: &state,
-                                    session: &session,
-                                };
-                                let plan = decide(&inputs);
-                                check(&inputs, &plan);
-                                count += 1;
+                                for shell in shells() {
+                                    let inputs = Inputs {
+                                        request,
+                                        discovery: &discovery,
+                                        trust: &trust,
+                                        auto_create,
+                                        vars: &vars,
+                                        prompt: "{venv}",
+                                        shell,
+                                        virtual_env_exists: virtual_env != Some(OsStr::new(GONE)),
+                                        state: &state,
+                                        session: &session,
+                                    };
+                                    let plan = decide(&inputs);
+                                    check(&inputs, &plan);
+                                    count += 1;
+                                }
                             }
                         }
                     }
@@ -160,7 +217,7 @@ fn each(mut check: impl FnMut(&Inputs, &Plan)) -> usize {
 fn ours(inputs: &Inputs) -> Option<State> {
     match inputs.state {
         StateRead::Present(s)
-            if inputs.virtual_env == Some(s.venv.as_os_str())
+            if inputs.vars.virtual_env.as_deref() == Some(s.venv.as_os_str())
                 && !s.venv.as_os_str().is_empty()
                 && inputs.request != Request::ActivatedByHand =>
         {
@@ -178,17 +235,27 @@ fn is_prompt(request: Request) -> bool {
 /// An unreadable state with a venv active: that venv is autovenv's, taken off.
 fn salvaged(inputs: &Inputs) -> bool {
     inputs.state == &StateRead::Corrupt
-        && inputs.virtual_env.is_some_and(|v| !v.is_empty())
+        && inputs
+            .vars
+            .virtual_env
+            .as_deref()
+            .is_some_and(|v| !v.is_empty())
         && inputs.request != Request::ActivatedByHand
 }
 
 fn foreign(inputs: &Inputs) -> bool {
-    inputs.virtual_env.is_some_and(|v| !v.is_empty()) && ours(inputs).is_none() && !salvaged(inputs)
+    inputs
+        .vars
+        .virtual_env
+        .as_deref()
+        .is_some_and(|v| !v.is_empty())
+        && ours(inputs).is_none()
+        && !salvaged(inputs)
 }
 
 #[test]
 fn covers_every_combination() {
-    assert_eq!(each(|_, _| {}), 4 * 7 * 6 * 4 * 6 * 4 * 2);
+    assert_eq!(each(|_, _| {}), 4 * 10 * 6 * 4 * 6 * 4 * 2 * 4);
 }
 
 #[test]
@@ -247,7 +314,7 @@ fn our_activation_is_kept_or_restored_never_dropped() {
 fn unreadable_or_stale_state_is_always_dropped() {
     each(|i, plan| match i.state {
         StateRead::Corrupt if salvaged(i) => {
-            let venv = PathBuf::from(i.virtual_env.unwrap_or_default());
+            let venv = PathBuf::from(i.vars.virtual_env.as_deref().unwrap_or_default());
             assert_eq!(plan.leave, Some(Leave::Salvage { venv }), "{i:?}")
         }
         StateRead::Corrupt => assert_eq!(plan.leave, Some(Leave::Corrupt)),
@@ -271,7 +338,7 @@ fn keep_only_the_venv_that_is_found() {
 #[test]
 fn a_gone_virtual_env_is_told_once_and_left_alone() {
     each(|i, plan| {
-        let gone = foreign(i) && i.virtual_env == Some(OsStr::new(GONE));
+        let gone = foreign(i) && i.vars.virtual_env.as_deref() == Some(OsStr::new(GONE));
         let told = matches!(plan.notice, Some(Notice::GoneVirtualEnv { .. }));
         if told {
             assert!(gone && is_prompt(i.request), "{i:?}");
@@ -296,7 +363,7 @@ fn a_salvaged_venv_is_taken_off_and_deactivate_keeps_its_project_off() {
         match i.request {
             Request::Deactivate { nondestructive } => {
                 assert_eq!(plan.enter, Enter::Nothing);
-                if !nondestructive && i.virtual_env == Some(OsStr::new(VENV)) {
+                if !nondestructive && i.vars.virtual_env.as_deref() == Some(OsStr::new(VENV)) {
                     assert_eq!(plan.session.off.as_deref(), Some(Path::new(ROOT)), "{i:?}");
                 }
             }
@@ -343,7 +410,9 @@ fn prompt_plan(
         discovery,
         trust: &trust,
         auto_create: true,
-        virtual_env: virtual_env.map(OsStr::new),
+        vars: &vars(virtual_env.map(OsStr::new)),
+        prompt: "{venv}",
+        shell: None,
         virtual_env_exists: true,
         state: &state,
         session: &Session::default(),
@@ -379,7 +448,8 @@ fn everyday_plans() {
         plan.notice,
         Some(Notice::Untrusted {
             root: PathBuf::from(ROOT),
-            has_venv: true
+            has_venv: true,
+            auto_create: true,
         })
     );
 
@@ -434,7 +504,9 @@ fn a_venv_activated_by_hand_over_ours_takes_over_even_with_the_same_path() {
         discovery: &found,
         trust: &Trust::Allowed,
         auto_create: true,
-        virtual_env: Some(OsStr::new(VENV)),
+        vars: &vars(Some(OsStr::new(VENV))),
+        prompt: "{venv}",
+        shell: None,
         virtual_env_exists: true,
         state: &StateRead::Present(ours.clone()),
         session: &Session::default(),
@@ -476,4 +548,59 @@ fn a_changed_or_refused_project_is_told_once_and_nothing_is_turned_on() {
             assert_eq!(plan.reason, Reason::Untrusted);
         }
     });
+}
+
+#[test]
+fn a_venv_the_shell_cannot_write_is_told_once_and_never_activated() {
+    let newline = |value: &OsStr| value.as_bytes().contains(&b'\n');
+    each(|i, plan| {
+        let anywhere = decide(&Inputs {
+            shell: None,
+            ..i.clone()
+        });
+        // Only an activation depends on the shell.
+        let Enter::Activate(venv, _) = &anywhere.enter else {
+            assert_eq!(plan, &anywhere, "{i:?}");
+            return;
+        };
+        let path = venv.path.as_os_str();
+        let prompt_has_newline = venv.cfg.prompt.as_deref().is_some_and(newline);
+        let (cannot, variable) = match i.shell.map(|s| s.name()) {
+            Some("tcsh") if newline(path) => (true, None),
+            Some("tcsh") if prompt_has_newline => (true, Some("VIRTUAL_ENV_PROMPT".to_owned())),
+            Some("nu") if path.to_str().is_none() => (true, None),
+            _ => (false, None),
+        };
+        if !cannot {
+            assert_eq!(plan, &anywhere, "{i:?}");
+            return;
+        }
+        let notice = Notice::Unwritable {
+            venv: venv.path.clone(),
+            variable,
+            shell: i.shell.map_or("", |s| s.name()),
+        };
+        assert_eq!(plan.enter, Enter::Nothing, "{i:?}");
+        assert_eq!(plan.leave, anywhere.leave, "{i:?}");
+        assert_eq!(plan.reason, Reason::Broken, "{i:?}");
+        let told = !i.session.has_noticed(&notice.key());
+        assert_eq!(plan.notice == Some(notice), told, "{i:?} -> {plan:?}");
+    });
+}
+
+#[test]
+fn undoing_then_activating_gives_the_activation_and_its_restore() {
+    let before = vars(None);
+    let found = venv(VENV, None);
+    let root = Path::new(ROOT);
+    let after = activated(&before, &found, root, "{project}");
+    assert_eq!(after.virtual_env.as_deref(), Some(OsStr::new(VENV)));
+    assert_eq!(
+        after.virtual_env_prompt.as_deref(),
+        Some(OsStr::new("proj"))
+    );
+    let state = State::decode(after.state.as_deref().unwrap_or_default().as_bytes());
+    let leave = undo_before_activating(&after, &StateRead::Present(state.expect("state")));
+    assert!(matches!(leave, Some(Leave::Restore(_))), "{leave:?}");
+    assert_eq!(undone(&after, leave.as_ref()), before);
 }
