@@ -79,7 +79,7 @@ impl Discovery {
                     found.venv = Some((Venv::inspect(venv), dir.to_owned()));
                 } else if !version_file_only {
                     // `pyenv local myenv` (pyenv-virtualenv): that environment is the venv.
-                    if let Some(env) = crate::create::python::pyenv_env(dir) {
+                    if let Some(env) = crate::python_version::pyenv_env(dir) {
                         found.venv = Some((Venv::inspect(physical(&env)), dir.to_owned()));
                     }
                 }

@@ -20,6 +20,7 @@ pub mod observation;
 pub mod ownership;
 pub mod pct;
 pub mod provenance;
+pub mod python_version;
 pub mod session;
 pub mod shell;
 pub mod state;
