@@ -83,7 +83,7 @@ pub enum Command {
     /// `autovenv completions SHELL`.
     Completions {
         /// The shell to complete in.
-        shell: crate::commands::completions::CompletionShell,
+        shell: CompletionShell,
     },
 }
 
@@ -365,7 +365,7 @@ pub fn command() -> clap::Command {
                         .required(true)
                         .help("The shell to complete in")
                         .value_parser(clap::builder::EnumValueParser::<
-                            crate::commands::completions::CompletionShell,
+                            CompletionShell,
                         >::new()),
                 ),
         )
@@ -466,12 +466,61 @@ fn from_matches(matches: &ArgMatches) -> Command {
         },
         Some(("completions", m)) => Command::Completions {
             shell: m
-                .get_one::<crate::commands::completions::CompletionShell>("shell")
+                .get_one::<CompletionShell>("shell")
                 .copied()
-                .unwrap_or(crate::commands::completions::CompletionShell::Bash),
+                .unwrap_or(CompletionShell::Bash),
         },
         // `reload`: clap requires one of the subcommands above, and it is the last.
         _ => Command::Reload,
+    }
+}
+
+/// A shell `autovenv completions` writes a script for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionShell {
+    /// bash (also what xonsh's bash completer can load).
+    Bash,
+    /// zsh.
+    Zsh,
+    /// fish.
+    Fish,
+    /// elvish.
+    Elvish,
+    /// nushell (`nu` too).
+    Nushell,
+    /// tcsh (`csh` too).
+    Tcsh,
+    /// xonsh.
+    Xonsh,
+    /// PowerShell (autovenv does not hook it; completion only).
+    Powershell,
+}
+
+impl clap::ValueEnum for CompletionShell {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            CompletionShell::Bash,
+            CompletionShell::Zsh,
+            CompletionShell::Fish,
+            CompletionShell::Elvish,
+            CompletionShell::Nushell,
+            CompletionShell::Tcsh,
+            CompletionShell::Xonsh,
+            CompletionShell::Powershell,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            CompletionShell::Bash => PossibleValue::new("bash"),
+            CompletionShell::Zsh => PossibleValue::new("zsh"),
+            CompletionShell::Fish => PossibleValue::new("fish"),
+            CompletionShell::Elvish => PossibleValue::new("elvish"),
+            CompletionShell::Nushell => PossibleValue::new("nushell").alias("nu"),
+            CompletionShell::Tcsh => PossibleValue::new("tcsh").alias("csh"),
+            CompletionShell::Xonsh => PossibleValue::new("xonsh"),
+            CompletionShell::Powershell => PossibleValue::new("powershell"),
+        })
     }
 }
 

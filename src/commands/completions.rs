@@ -7,57 +7,9 @@
 
 use std::fmt::Write as _;
 
-use clap::builder::{PossibleValue, ValueHint};
-use clap::ValueEnum;
+use clap::builder::ValueHint;
 
-/// A shell `autovenv completions` writes a script for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CompletionShell {
-    /// bash (also what xonsh's bash completer can load).
-    Bash,
-    /// zsh.
-    Zsh,
-    /// fish.
-    Fish,
-    /// elvish.
-    Elvish,
-    /// nushell (`nu` too).
-    Nushell,
-    /// tcsh (`csh` too).
-    Tcsh,
-    /// xonsh.
-    Xonsh,
-    /// PowerShell (autovenv does not hook it; completion only).
-    Powershell,
-}
-
-impl ValueEnum for CompletionShell {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[
-            CompletionShell::Bash,
-            CompletionShell::Zsh,
-            CompletionShell::Fish,
-            CompletionShell::Elvish,
-            CompletionShell::Nushell,
-            CompletionShell::Tcsh,
-            CompletionShell::Xonsh,
-            CompletionShell::Powershell,
-        ]
-    }
-
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(match self {
-            CompletionShell::Bash => PossibleValue::new("bash"),
-            CompletionShell::Zsh => PossibleValue::new("zsh"),
-            CompletionShell::Fish => PossibleValue::new("fish"),
-            CompletionShell::Elvish => PossibleValue::new("elvish"),
-            CompletionShell::Nushell => PossibleValue::new("nushell").alias("nu"),
-            CompletionShell::Tcsh => PossibleValue::new("tcsh").alias("csh"),
-            CompletionShell::Xonsh => PossibleValue::new("xonsh"),
-            CompletionShell::Powershell => PossibleValue::new("powershell"),
-        })
-    }
-}
+use crate::cli::CompletionShell;
 
 /// Prints the completion script for `shell` to stdout.
 pub fn completions(shell: CompletionShell) {
