@@ -131,6 +131,34 @@ fn exec_inside_another_activation_switches_cleanly() {
     );
 }
 
+/// With `AUTOVENV_STATE` unreadable, the venv `VIRTUAL_ENV` names is autovenv's (only
+/// autovenv sets that variable): exec takes it off before activating, as the hook's next
+/// prompt would, instead of leaving its `bin` on the command's `PATH`.
+#[test]
+fn exec_over_an_unreadable_state_takes_its_venv_off_as_the_hook_does() {
+    let sb = Sandbox::new();
+    let a = sb.project_with_venv("a");
+    let b = sb.project_with_venv("b");
+    sb.allow(&a);
+    sb.allow(&b);
+    let q = |p: &Path| Shell::Bash.quote(p);
+    let script = format!(
+        "{}\ncd {}\nAUTOVENV_STATE=1:garbage autovenv exec {} -- sh -c 'printf %s \"$PATH\"' > {}\necho END\n",
+        Shell::Bash.hook_line(),
+        q(&a),
+        q(&b),
+        q(&sb.out("path")),
+    );
+    sb.run(Shell::Bash, &script).assert_ok();
+    let path = text(&sb.read_out("path"));
+    let entries: Vec<&str> = path.split(':').collect();
+    assert_eq!(entries[0], b.join(".venv/bin").to_string_lossy());
+    assert!(
+        !entries.contains(&&*a.join(".venv/bin").to_string_lossy()),
+        "a's venv left on PATH: {path}"
+    );
+}
+
 #[test]
 fn exec_passes_exit_status_stdin_stdout_and_signals_through() {
     let sb = Sandbox::new();
