@@ -1,5 +1,8 @@
 //! The decision: a pure function from what is on disk, what the user trusts and what the
 //! environment carries to a [`Plan`]. No I/O happens here.
+//!
+//! Over 300 lines because it is one decision, read as one: its inputs, the plan, the rules,
+//! and the pure undo and activate steps the rules check an activation with.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

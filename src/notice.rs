@@ -1,6 +1,7 @@
 //! What autovenv tells the user about a project it does not activate: [`Notice`], decided
 //! by [`crate::decide`] and shown once per shell, and the one line each is shown as
 //! (`impl Display`). Commands that refuse for the same reasons show the same lines.
+//! Over 300 lines because every line a user may need to act on is here, in full.
 
 use std::ffi::OsString;
 use std::fmt;
