@@ -14,7 +14,7 @@ use crate::ownership;
 use crate::session::Session;
 use crate::state::State;
 use crate::trust::{self, Change, Refusal, Trust};
-use crate::update::{Deactivate, HandOver, PromptChange, Update};
+use crate::update::{self, Deactivate, HandOver, PathEdit, PromptChange, Update};
 use crate::venv::{Problem, Venv};
 
 /// Everything one evaluation looks at, gathered before deciding.
@@ -219,7 +219,7 @@ fn carry_out(
             };
             after.virtual_env_prompt = Some(name.clone());
             deactivate = Deactivate::Define;
-            prompt = PromptChange::Show(name);
+            prompt = PromptChange::show(&name);
         }
         Enter::Keep(state) => {
             // A shell started inside the project whose profile rebuilt PATH keeps
@@ -233,7 +233,7 @@ fn carry_out(
                 .or_else(|| state.venv.file_name().map(OsStr::to_owned))
                 .unwrap_or_default();
             deactivate = Deactivate::Define;
-            prompt = PromptChange::Show(name);
+            prompt = PromptChange::show(&name);
         }
         Enter::Activate(venv, root) => target = Some((venv, root)),
         Enter::Create(root) => {
@@ -304,7 +304,7 @@ fn carry_out(
         let name = venv.prompt(&situation.config.prompt, &root);
         after.activate(&venv.path, &root, name.clone());
         deactivate = Deactivate::Define;
-        prompt = PromptChange::Show(name);
+        prompt = PromptChange::show(&name);
         let version = venv
             .cfg
             .version
@@ -340,12 +340,13 @@ fn carry_out(
 
     Update {
         env: situation.vars.diff(&after),
+        path_edit: PathEdit::between(situation.vars.path.as_deref(), after.path.as_deref()),
         deactivate,
         prompt,
         hand_over,
         rehash: situation.vars.path != after.path,
         session: session.encode(),
-        anchor: situation.discovery.anchor().to_owned(),
+        anchor: update::hook_anchor(situation.discovery.anchor()),
         watch: situation
             .discovery
             .watch_names(&situation.config, &situation.location),

@@ -19,8 +19,9 @@ pub struct Dialect {
 }
 
 /// Renders `update` as code for the hook in `shells/bash.sh` or `shells/zsh.zsh`: exports
-/// and unsets, the hand-over to a venv activated by hand, `deactivate`, the prompt prefix (escaped both ways; the hook picks one by
-/// the user's option), rehash, then the hook's bookkeeping and `_autovenv_done`.
+/// and unsets, the hand-over to a venv activated by hand, `deactivate`, the prompt prefix
+/// (escaped both ways; the hook picks one by the user's option), rehash, then the hook's
+/// bookkeeping and `_autovenv_done`.
 pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, value) in &update.env {
@@ -46,13 +47,11 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
         }
     }
     match &update.prompt {
-        PromptChange::Leave => {}
-        PromptChange::Show(name) => {
-            let prefix = super::prompt_prefix(name).into_bytes();
+        PromptChange::Show(prefix) => {
             out.extend_from_slice(b"_autovenv_prompt_show ");
-            out.extend(quote(&(dialect.prompt_escape)(&prefix, true)));
+            out.extend(quote(&(dialect.prompt_escape)(prefix.as_bytes(), true)));
             out.push(b' ');
-            out.extend(quote(&(dialect.prompt_escape)(&prefix, false)));
+            out.extend(quote(&(dialect.prompt_escape)(prefix.as_bytes(), false)));
             out.push(b'\n');
         }
         PromptChange::Remove => out.extend_from_slice(b"_autovenv_prompt_remove\n"),
@@ -64,8 +63,7 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
     out.extend_from_slice(b"_AUTOVENV_SESSION=");
     out.extend(quote(update.session.as_bytes()));
     out.extend_from_slice(b"\n_AUTOVENV_ANCHOR=");
-    let anchor = update.anchor.as_os_str().as_bytes();
-    out.extend(quote(anchor.strip_suffix(b"/").unwrap_or(anchor)));
+    out.extend(quote(update.anchor.as_bytes()));
     out.extend_from_slice(b"\n_AUTOVENV_NAMES=(");
     for (i, name) in update.watch.iter().enumerate() {
         if i > 0 {
