@@ -12,9 +12,9 @@ use crate::discover::{self, Discovery, VenvLocation};
 use crate::message::{say, shown, Level};
 use crate::ownership;
 use crate::session::Session;
+use crate::shell_update::{self, Deactivate, HandOver, PathEdit, PromptChange, Update};
 use crate::state::State;
 use crate::trust::{self, Change, Refusal, Trust};
-use crate::update::{self, Deactivate, HandOver, PathEdit, PromptChange, Update};
 use crate::venv::{Problem, Venv};
 
 /// Everything one evaluation looks at, gathered before deciding.
@@ -346,7 +346,7 @@ fn carry_out(
         hand_over,
         rehash: situation.vars.path != after.path,
         session: session.encode(),
-        anchor: update::hook_anchor(situation.discovery.anchor()),
+        anchor: shell_update::hook_anchor(situation.discovery.anchor()),
         watch: situation
             .discovery
             .watch_names(&situation.config, &situation.location),

@@ -2,7 +2,8 @@
 //!
 //! The loop is discover → decide → render: [`discover`] reads what is on disk,
 //! [`decide`] turns that, the trust store and the environment into a [`decide::Plan`],
-//! [`export`] carries the plan out and [`shell`] renders it for one shell.
+//! [`export`] carries the plan out into a [`shell_update::Update`], which [`shell`]
+//! renders for one shell.
 
 pub mod activation;
 pub mod cli;
@@ -19,8 +20,8 @@ pub mod pct;
 pub mod provenance;
 pub mod session;
 pub mod shell;
+pub mod shell_update;
 pub mod state;
 pub mod sync;
 pub mod trust;
-pub mod update;
 pub mod venv;

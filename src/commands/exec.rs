@@ -11,8 +11,8 @@ use crate::decide::StateRead;
 use crate::export::{problem_text, Situation};
 use crate::message::{say, shown, Level};
 use crate::session::Session;
+use crate::shell_update::EnvChange;
 use crate::trust::Trust;
-use crate::update::EnvChange;
 use crate::venv::Venv;
 
 /// Exit status for autovenv's own failures (no venv, not trusted), as `env` uses.

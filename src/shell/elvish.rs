@@ -5,7 +5,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::Shell;
-use crate::update::{PromptChange, Update};
+use crate::shell_update::{PromptChange, Update};
 
 /// elvish 0.19 and later.
 pub struct Elvish;

@@ -4,7 +4,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::Shell;
-use crate::update::{Deactivate, PromptChange, Update};
+use crate::shell_update::{Deactivate, PromptChange, Update};
 
 /// fish 3.5 and later (the hook uses the `path` builtin).
 pub struct Fish;

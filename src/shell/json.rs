@@ -11,13 +11,13 @@
 //! ```
 //!
 //! `PATH` is a list in both shells, so a change to it is given as entries to take out
-//! and entries to put in front (see [`crate::update::PathEdit`]), never as a whole new
+//! and entries to put in front (see [`crate::shell_update::PathEdit`]), never as a whole new
 //! string. How a value is written is the [`Dialect`]'s: nushell's strings are text,
 //! xonsh's hook decodes bytes.
 
 use std::os::unix::ffi::OsStrExt;
 
-use crate::update::{PromptChange, Update};
+use crate::shell_update::{PromptChange, Update};
 
 /// Where the nushell and xonsh exports differ.
 pub(super) struct Dialect {
@@ -100,7 +100,7 @@ pub(super) fn string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::update::{Deactivate, EnvChange, PathEdit};
+    use crate::shell_update::{Deactivate, EnvChange, PathEdit};
     use std::ffi::{OsStr, OsString};
 
     /// An activation: `PATH` changes, one variable is set and one unset.

@@ -3,7 +3,7 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
-use crate::update::{HandOver, Update};
+use crate::shell_update::{HandOver, Update};
 
 mod bash;
 mod elvish;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::json::{self, Dialect};
 use super::Shell;
-use crate::update::Update;
+use crate::shell_update::Update;
 
 /// nushell 0.100 and later.
 pub struct Nushell;

@@ -3,7 +3,7 @@
 
 use std::os::unix::ffi::OsStrExt;
 
-use crate::update::{Deactivate, PromptChange, Update};
+use crate::shell_update::{Deactivate, PromptChange, Update};
 
 /// Where bash and zsh differ in the code that applies an update.
 pub struct Dialect {
@@ -81,7 +81,7 @@ fn is_safe(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-' | b'+' | b':' | b'@')
 }
 
-/// Quotes `bytes` as one word of bash or zsh. A word made only of [`is_safe`] bytes is
+/// Quotes `bytes` as one word of bash or zsh. A word made only of `is_safe` bytes is
 /// written as it is; any other goes in single quotes, where every byte but `'` is literal
 /// (newlines and invalid UTF-8 included; NUL is in no environment value or path), and
 /// each `'` is written as `\'` between the quoted runs. No two quotes ever touch, so zsh's

@@ -5,7 +5,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::Shell;
-use crate::update::{Deactivate, PromptChange, Update};
+use crate::shell_update::{Deactivate, PromptChange, Update};
 
 /// tcsh 6 (and csh-compatible shells that read the same syntax).
 pub struct Tcsh;

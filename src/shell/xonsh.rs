@@ -10,7 +10,7 @@ use std::path::Path;
 use super::json::{self, Dialect};
 use super::Shell;
 use crate::pct;
-use crate::update::Update;
+use crate::shell_update::Update;
 
 /// xonsh 0.13 and later.
 pub struct Xonsh;

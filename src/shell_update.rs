@@ -29,14 +29,16 @@ impl PromptChange {
     }
 }
 
-/// Whether the `deactivate` function exists afterwards.
+/// What happens to the `deactivate` command, which a shell does not pass on to the
+/// shells it starts, so it is defined again at each activation or kept one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Deactivate {
-    /// Leave it as it is.
+    /// No venv of autovenv's was taken off or put on: whatever `deactivate` there is,
+    /// autovenv's or a venv's activated by hand, stays.
     Leave,
-    /// Define autovenv's `deactivate`.
+    /// autovenv's venv is active: define the `deactivate` that undoes its activation.
     Define,
-    /// Remove autovenv's `deactivate`.
+    /// autovenv's venv was taken off and none put on: its `deactivate` goes too.
     Remove,
 }
 
