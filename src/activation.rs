@@ -7,8 +7,8 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
+use crate::shell_update::EnvChange;
 use crate::state::{self, PathKind, State};
-use crate::update::EnvChange;
 
 /// The variables an activation touches.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -21,8 +21,8 @@ use crate::notice::Notice;
 use crate::observation::Observation;
 use crate::session::Session;
 use crate::shell::Shell;
+use crate::shell_update::{self, Deactivate, HandOver, PathEdit, PromptChange, Update};
 use crate::state::State;
-use crate::update::{Deactivate, HandOver, PromptChange, Update};
 use crate::venv::Venv;
 
 /// Runs one evaluation and returns the code for `shell`.
@@ -60,17 +60,18 @@ fn carry_out(observation: &mut Observation, plan: Plan, shell: &dyn Shell, reloa
         // also from under the prompt of a venv activated by hand, whose `activate` kept it.
         Entered::Nothing => (Deactivate::Leave, PromptChange::Remove),
         Entered::Kept(name) | Entered::Activated { name, .. } => {
-            (Deactivate::Define, PromptChange::Show(name))
+            (Deactivate::Define, PromptChange::show(&name))
         }
     };
     Update {
         env: observation.vars.diff(&after),
+        path_edit: PathEdit::between(observation.vars.path.as_deref(), after.path.as_deref()),
         deactivate,
         prompt,
         hand_over: undone.hand_over,
         rehash: observation.vars.path != after.path,
         session: session.encode(),
-        anchor: observation.discovery.anchor().to_owned(),
+        anchor: shell_update::hook_anchor(observation.discovery.anchor()),
         watch: observation
             .discovery
             .watch_names(&observation.config, &observation.location),

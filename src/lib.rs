@@ -2,8 +2,9 @@
 //!
 //! The loop is observe → decide → carry out → render: [`observation`] gathers what
 //! [`discover`] finds on disk, the trust store and the environment; [`decide`] turns that
-//! into a [`decide::Plan`]; [`export`] carries the plan out and [`shell`] renders it for
-//! one shell. [`notice`] is what the user is told, and how.
+//! into a [`decide::Plan`]; [`export`] carries the plan out into a
+//! [`shell_update::Update`], which [`shell`] renders for one shell. [`notice`] is what
+//! the user is told, and how.
 
 pub mod activation;
 pub mod cli;
@@ -23,8 +24,8 @@ pub mod provenance;
 pub mod python_version;
 pub mod session;
 pub mod shell;
+pub mod shell_update;
 pub mod state;
 pub mod sync;
 pub mod trust;
-pub mod update;
 pub mod venv;

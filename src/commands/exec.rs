@@ -12,8 +12,8 @@ use crate::message::{say, shown, Level};
 use crate::notice::{allow_command, Notice};
 use crate::observation::Observation;
 use crate::session::Session;
+use crate::shell_update::EnvChange;
 use crate::trust::Trust;
-use crate::update::EnvChange;
 use crate::venv::Venv;
 
 /// Exit status for autovenv's own failures (no venv, not trusted), as `env` uses.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::posix::{self, quote, Dialect};
 use super::Shell;
-use crate::update::Update;
+use crate::shell_update::Update;
 
 /// GNU bash, 3.2 and later.
 pub struct Bash;

@@ -5,7 +5,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::Shell;
-use crate::update::{Deactivate, PromptChange, Update};
+use crate::shell_update::{PromptChange, Update};
 
 /// elvish 0.19 and later.
 pub struct Elvish;
@@ -33,27 +33,20 @@ impl Shell for Elvish {
                 None => out.extend_from_slice(format!("unset-env {name}\n").as_bytes()),
             }
         }
-        let deactivate = match update.deactivate {
-            Deactivate::Leave => "leave",
-            Deactivate::Define => "define",
-            Deactivate::Remove => "remove",
-        };
+        let deactivate = update.deactivate.word();
         out.extend_from_slice(format!("var deactivate = {deactivate}\n").as_bytes());
         match &update.prompt {
-            PromptChange::Leave => out.extend_from_slice(b"var prompt = leave\n"),
             PromptChange::Remove => out.extend_from_slice(b"var prompt = remove\n"),
-            PromptChange::Show(name) => {
-                let prefix = super::prompt_prefix(name).into_bytes();
+            PromptChange::Show(prefix) => {
                 out.extend_from_slice(b"var prompt = show\nvar prefix = ");
-                out.extend(quote(&prefix));
+                out.extend(quote(prefix.as_bytes()));
                 out.push(b'\n');
             }
         }
         out.extend_from_slice(b"var session = ");
         out.extend(quote(update.session.as_bytes()));
         out.extend_from_slice(b"\nvar anchor = ");
-        let anchor = update.anchor.as_os_str().as_bytes();
-        out.extend(quote(anchor.strip_suffix(b"/").unwrap_or(anchor)));
+        out.extend(quote(update.anchor.as_bytes()));
         out.extend_from_slice(b"\nvar names = [");
         for (i, name) in update.watch.iter().enumerate() {
             if i > 0 {

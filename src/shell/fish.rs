@@ -4,7 +4,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::Shell;
-use crate::update::{Deactivate, PromptChange, Update};
+use crate::shell_update::{Deactivate, PromptChange, Update};
 
 /// fish 3.5 and later (the hook uses the `path` builtin).
 pub struct Fish;
@@ -46,12 +46,10 @@ impl Shell for Fish {
             out.extend(super::hand_over_line(hand_over, quote));
         }
         match &update.prompt {
-            PromptChange::Leave => {}
-            PromptChange::Show(name) => {
+            PromptChange::Show(prefix) => {
                 // fish prints what fish_prompt writes as it is: no prompt escaping.
-                let prefix = super::prompt_prefix(name).into_bytes();
                 out.extend_from_slice(b"_autovenv_prompt_show ");
-                out.extend(quote(&prefix));
+                out.extend(quote(prefix.as_bytes()));
                 out.push(b'\n');
             }
             PromptChange::Remove => out.extend_from_slice(b"_autovenv_prompt_remove\n"),
@@ -60,8 +58,7 @@ impl Shell for Fish {
         out.extend_from_slice(b"set -g _autovenv_session ");
         out.extend(quote(update.session.as_bytes()));
         out.extend_from_slice(b"\nset -g _autovenv_anchor ");
-        let anchor = update.anchor.as_os_str().as_bytes();
-        out.extend(quote(anchor.strip_suffix(b"/").unwrap_or(anchor)));
+        out.extend(quote(update.anchor.as_bytes()));
         out.extend_from_slice(b"\nset -g _autovenv_names");
         for name in &update.watch {
             out.push(b' ');

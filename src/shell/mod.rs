@@ -3,11 +3,12 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
-use crate::update::{HandOver, Update};
+use crate::shell_update::{HandOver, Update};
 
 mod bash;
 mod elvish;
 mod fish;
+mod json;
 mod nushell;
 pub mod posix;
 mod tcsh;
@@ -52,14 +53,6 @@ fn hand_over_line(hand_over: &HandOver, quote: fn(&[u8]) -> Vec<u8>) -> Vec<u8> 
     }
     out.push(b'\n');
     out
-}
-
-/// The prompt prefix for a venv whose prompt is `name`: `(name) `, with control
-/// characters (ESC and the other C0 and C1 ones) and bytes that are not UTF-8 written as
-/// escapes, as in autovenv's messages, so that no name can send the terminal a control
-/// sequence at every prompt. `VIRTUAL_ENV_PROMPT` itself keeps the exact bytes.
-fn prompt_prefix(name: &OsStr) -> String {
-    format!("({}) ", crate::message::shown(name))
 }
 
 /// The hook text of `template` with `@AUTOVENV@` (once) replaced by `exe_word`, the

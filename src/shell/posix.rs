@@ -3,7 +3,7 @@
 
 use std::os::unix::ffi::OsStrExt;
 
-use crate::update::{Deactivate, PromptChange, Update};
+use crate::shell_update::{Deactivate, PromptChange, Update};
 
 /// Where bash and zsh differ in the code that applies an update.
 pub struct Dialect {
@@ -19,8 +19,9 @@ pub struct Dialect {
 }
 
 /// Renders `update` as code for the hook in `shells/bash.sh` or `shells/zsh.zsh`: exports
-/// and unsets, the hand-over to a venv activated by hand, `deactivate`, the prompt prefix (escaped both ways; the hook picks one by
-/// the user's option), rehash, then the hook's bookkeeping and `_autovenv_done`.
+/// and unsets, the hand-over to a venv activated by hand, `deactivate`, the prompt prefix
+/// (escaped both ways; the hook picks one by the user's option), rehash, then the hook's
+/// bookkeeping and `_autovenv_done`.
 pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, value) in &update.env {
@@ -46,13 +47,11 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
         }
     }
     match &update.prompt {
-        PromptChange::Leave => {}
-        PromptChange::Show(name) => {
-            let prefix = super::prompt_prefix(name).into_bytes();
+        PromptChange::Show(prefix) => {
             out.extend_from_slice(b"_autovenv_prompt_show ");
-            out.extend(quote(&(dialect.prompt_escape)(&prefix, true)));
+            out.extend(quote(&(dialect.prompt_escape)(prefix.as_bytes(), true)));
             out.push(b' ');
-            out.extend(quote(&(dialect.prompt_escape)(&prefix, false)));
+            out.extend(quote(&(dialect.prompt_escape)(prefix.as_bytes(), false)));
             out.push(b'\n');
         }
         PromptChange::Remove => out.extend_from_slice(b"_autovenv_prompt_remove\n"),
@@ -64,8 +63,7 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
     out.extend_from_slice(b"_AUTOVENV_SESSION=");
     out.extend(quote(update.session.as_bytes()));
     out.extend_from_slice(b"\n_AUTOVENV_ANCHOR=");
-    let anchor = update.anchor.as_os_str().as_bytes();
-    out.extend(quote(anchor.strip_suffix(b"/").unwrap_or(anchor)));
+    out.extend(quote(update.anchor.as_bytes()));
     out.extend_from_slice(b"\n_AUTOVENV_NAMES=(");
     for (i, name) in update.watch.iter().enumerate() {
         if i > 0 {
@@ -83,7 +81,7 @@ fn is_safe(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-' | b'+' | b':' | b'@')
 }
 
-/// Quotes `bytes` as one word of bash or zsh. A word made only of [`is_safe`] bytes is
+/// Quotes `bytes` as one word of bash or zsh. A word made only of `is_safe` bytes is
 /// written as it is; any other goes in single quotes, where every byte but `'` is literal
 /// (newlines and invalid UTF-8 included; NUL is in no environment value or path), and
 /// each `'` is written as `\'` between the quoted runs. No two quotes ever touch, so zsh's

@@ -5,7 +5,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::Shell;
-use crate::update::{Deactivate, PromptChange, Update};
+use crate::shell_update::{Deactivate, PromptChange, Update};
 
 /// tcsh 6 (and csh-compatible shells that read the same syntax).
 pub struct Tcsh;
@@ -75,10 +75,14 @@ impl Shell for Tcsh {
             cmds.push(b"_autovenv_hand_over".to_vec());
         }
         match &update.prompt {
-            PromptChange::Leave => {}
-            PromptChange::Show(name) => {
-                let prefix = super::prompt_prefix(name).into_bytes();
-                cmds.push([b"set _autovenv_p = ", &quote(&prompt_escape(&prefix))[..]].concat());
+            PromptChange::Show(prefix) => {
+                cmds.push(
+                    [
+                        b"set _autovenv_p = ",
+                        &quote(&prompt_escape(prefix.as_bytes()))[..],
+                    ]
+                    .concat(),
+                );
                 cmds.push(b"_autovenv_prompt_show".to_vec());
             }
             PromptChange::Remove => cmds.push(b"_autovenv_prompt_remove".to_vec()),
@@ -114,8 +118,7 @@ fn watch(update: &Update) -> Vec<u8> {
         b.iter()
             .all(|c| c.is_ascii_alphanumeric() || b"._+-,@%~/ ".contains(c))
     };
-    let anchor = update.anchor.as_os_str().as_bytes();
-    let anchor = anchor.strip_suffix(b"/").unwrap_or(anchor);
+    let anchor = update.anchor.as_bytes();
     let mut out = b"set _autovenv_s = ''".to_vec();
     let mut i = 0;
     for name in &update.watch {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::posix::{self, quote, Dialect};
 use super::Shell;
-use crate::update::Update;
+use crate::shell_update::Update;
 
 /// zsh 5 and later.
 pub struct Zsh;

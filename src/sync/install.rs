@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use super::{record::Record, Declared, Method};
 use crate::message::shown;
-use crate::update::EnvChange;
+use crate::shell_update::EnvChange;
 
 /// Where the installer's own output goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
