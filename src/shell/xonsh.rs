@@ -18,7 +18,7 @@ use std::path::Path;
 
 use super::nushell::path_ops;
 use super::Shell;
-use crate::pct;
+use crate::percent_encoding;
 use crate::update::{Deactivate, PromptChange, Update};
 
 /// xonsh 0.13 and later.
@@ -87,7 +87,7 @@ impl Shell for Xonsh {
 
 /// `bytes` as a JSON (and Python) string literal of its percent-encoding.
 fn text(bytes: &[u8]) -> String {
-    format!("\"{}\"", pct::encode(bytes))
+    format!("\"{}\"", percent_encoding::encode(bytes))
 }
 
 fn list(items: &[Vec<u8>]) -> String {
