@@ -12,8 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "bench/create.sh: needs hyperfine" >&2; exit 1; }
 command -v uv >/dev/null || { echo "bench/create.sh: needs uv on PATH" >&2; exit 1; }
+source tests/static-build.sh
 cargo build --release --quiet
-bin=$PWD/target/release/autovenv
+bin=$(built release)
 
 # uv's package cache stays the machine's, so seeding pip never downloads mid-run.
 export UV_CACHE_DIR=${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/uv}

@@ -5,7 +5,8 @@
 #
 # Usage: bench/prompt.sh [SHELL...]     (default: every shell below that is installed)
 # Environment: N (prompts per run, default 400), RUNS (hyperfine runs, default 7),
-#              AUTOVENV (the binary; default: built with cargo build --release).
+#              AUTOVENV (the binary; default: built with cargo build --release, linked
+#              statically as installed: see tests/static-build.sh).
 # Needs hyperfine and direnv (apt-get install hyperfine direnv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,9 @@ cd "$(dirname "$0")/.."
 N=${N:-400}
 RUNS=${RUNS:-7}
 if [[ -z ${AUTOVENV-} ]]; then
+    source tests/static-build.sh
     cargo build --release --quiet
-    AUTOVENV=$PWD/target/release/autovenv
+    AUTOVENV=$(built release)
 fi
 for tool in hyperfine direnv python3 script; do
     command -v "$tool" >/dev/null || { echo "bench: needs $tool" >&2; exit 1; }

@@ -1,88 +1,134 @@
-//! The command line, defined once for parsing, the man page and completions.
-//!
-//! Built with clap's builder API rather than its derive macros: with no procedural macros
-//! in the build, the binary can be linked statically (see `.cargo/config.toml`), which
-//! halves its start-up time — and start-up is most of what a prompt hook costs.
+//! The command line, declared once: parsing, `--help`, the man pages and the completion
+//! scripts all come from the [`Command`] enum and its attributes (clap's derive).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValue, PossibleValuesParser, ValueParser};
-use clap::{Arg, ArgAction, ArgMatches};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{CommandFactory, Parser, ValueEnum, ValueHint};
 
 /// One parsed invocation.
-#[derive(Debug)]
+#[derive(Debug, Parser)]
+#[command(
+    name = "autovenv",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    subcommand_required = true,
+    arg_required_else_help = true,
+    disable_help_subcommand = true
+)]
 pub enum Command {
-    /// `autovenv hook SHELL`.
+    /// Print the shell code that hooks autovenv into SHELL; evaluate it in your rc file
+    #[command(after_help = EXIT_OK_USAGE)]
     Hook {
-        /// The shell to hook into.
+        /// The shell to hook into
+        #[arg(value_name = "SHELL", value_parser = shell_names())]
         shell: ShellName,
     },
-    /// `autovenv export SHELL`.
+    /// Print shell code that brings this shell in step with its directory (used by the hook)
+    #[command(after_help = EXIT_OK_USAGE)]
     Export {
-        /// The shell to print code for.
+        /// The shell to print code for
+        #[arg(value_name = "SHELL", value_parser = shell_names())]
         shell: ShellName,
-        /// `--deactivate MODE`: undo autovenv's activation.
+        /// Undo autovenv's activation, as `deactivate [nondestructive]` does
+        #[arg(long, value_name = "MODE")]
         deactivate: Option<DeactivateMode>,
-        /// `--session`: the hook's per-shell memory.
+        /// The hook's per-shell memory, as the last export printed it
+        #[arg(long, value_name = "SESSION", default_value = "")]
         session: OsString,
-        /// `--activated-by-hand`: a venv's own `activate` ran over autovenv's activation.
+        /// A venv's own `activate` ran over autovenv's activation: hand over to it
+        #[arg(long, id = "activated-by-hand", conflicts_with = "deactivate")]
         activated_by_hand: bool,
     },
-    /// `autovenv allow [DIR] [--list]`.
+    /// Trust the project that holds DIR (default: the current directory)
+    #[command(after_help = EXIT_STORE)]
     Allow {
-        /// A directory in the project.
+        /// A directory in the project
+        #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
         dir: Option<PathBuf>,
-        /// `--list`: print the allowed directories instead.
+        /// Print the allowed directories instead, one per line
+        #[arg(long, conflicts_with = "dir")]
         list: bool,
-        /// `--any-owner`: accept a project or venv owned by another user (or, in a root
-        /// shell, writable by other users).
+        /// Also accept a project or venv owned by another user (in a root shell: one other
+        /// users can write to)
+        #[arg(long, id = "any-owner", conflicts_with = "list")]
         any_owner: bool,
     },
-    /// `autovenv deny [DIR] [--list]`.
+    /// Never activate or create a venv in the project that holds DIR, and stop telling
+    #[command(after_help = EXIT_STORE)]
     Deny {
-        /// A directory in the project.
+        /// A directory in the project
+        #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
         dir: Option<PathBuf>,
-        /// `--list`: print the denied directories instead.
+        /// Print the denied directories instead, one per line
+        #[arg(long, conflicts_with = "dir")]
         list: bool,
     },
-    /// `autovenv status [DIR] [--json]`.
+    /// Show what autovenv finds in DIR (default: here), whether it is trusted, and what it
+    /// would do and why
+    #[command(after_help = STATUS_HELP)]
     Status {
-        /// The directory to look at.
+        /// The directory to look at
+        #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
         dir: Option<PathBuf>,
-        /// `--json`: one JSON object with a stable schema.
+        /// Print one JSON object with a stable schema (see below) instead of text
+        #[arg(long)]
         json: bool,
     },
-    /// `autovenv create [DIR] [--python X] [--force]`.
+    /// Create the venv of the project that holds DIR (default: here), or rebuild it with
+    /// --force; the shell activates it at the next prompt
+    #[command(long_about = CREATE_ABOUT, after_help = EXIT_CREATE)]
     Create {
-        /// A directory in the project.
+        /// A directory in the project
+        #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
         dir: Option<PathBuf>,
-        /// `--python`: the interpreter to make it with.
+        /// The interpreter to make it with: a version (3.12, pypy3.10), a command such as
+        /// python3.12, or a path
+        #[arg(long, value_name = "PYTHON")]
         python: Option<OsString>,
-        /// `--force`: rebuild the venv even when it is there and works.
+        /// Rebuild the venv even when it is there and works; the old one stays until the
+        /// new one works
+        #[arg(long)]
         force: bool,
     },
-    /// `autovenv reload`.
+    /// Evaluate again at the next prompt, forgetting what this shell was told and which
+    /// project `deactivate` turned off
+    #[command(after_help = EXIT_OK_USAGE)]
     Reload,
-    /// `autovenv exec [DIR] -- CMD…`.
+    /// Run CMD with the venv of the project holding DIR (default: here) active, as the hook
+    /// activates it, without a shell: for scripts, cron, editors and CI
+    #[command(long_about = EXEC_ABOUT, after_help = EXEC_HELP)]
     Exec {
-        /// A directory in the project.
+        /// A directory in the project
+        #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
         dir: Option<PathBuf>,
-        /// The command and its arguments.
+        /// The command and its arguments, after `--`
+        #[arg(value_name = "CMD", required = true, last = true, num_args = 1..)]
         command: Vec<OsString>,
     },
-    /// `autovenv sync [DIR] [--watch]`.
+    /// Install the declared dependencies of the project holding DIR (default: here) into
+    /// its venv, creating the venv first when it has none
+    #[command(long_about = SYNC_ABOUT, after_help = SYNC_HELP)]
     Sync {
-        /// A directory in the project.
+        /// A directory in the project
+        #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
         dir: Option<PathBuf>,
-        /// `--watch`: keep running and sync again on change.
+        /// Keep running and sync again (one line each time) whenever those files change;
+        /// Ctrl-C stops
+        #[arg(long)]
         watch: bool,
     },
-    /// `autovenv prune`.
+    /// Forget allow and deny decisions about directories that no longer exist
+    #[command(after_help = EXIT_STORE)]
     Prune,
-    /// `autovenv completions SHELL`.
+    /// Print a tab-completion script for autovenv's own commands in SHELL
+    #[command(long_about = COMPLETIONS_ABOUT, after_help = EXIT_OK_USAGE)]
     Completions {
-        /// The shell to complete in.
+        /// The shell to complete in
+        #[arg(value_name = "SHELL")]
         shell: CompletionShell,
     },
 }
@@ -98,12 +144,24 @@ impl ShellName {
     }
 }
 
-/// How `deactivate` was called.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The names (and aliases) of the shells autovenv hooks, parsed into a [`ShellName`].
+fn shell_names() -> impl TypedValueParser<Value = ShellName> {
+    let names = crate::shell::ALL
+        .iter()
+        .map(|shell| PossibleValue::new(shell.name()).aliases(shell.aliases().iter().copied()));
+    PossibleValuesParser::new(names).map(|name| {
+        ShellName(crate::shell::by_name(&name).map_or(crate::shell::ALL[0].name(), |s| s.name()))
+    })
+}
+
+/// How `deactivate` was called: `full` is plain `deactivate` (restore, and keep the project
+/// off until you leave it), `nondestructive` is `deactivate nondestructive` (restore only).
+/// The variants have no doc comments of their own, which clap would show as help for an
+/// option only the hook passes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[allow(missing_docs)]
 pub enum DeactivateMode {
-    /// Plain `deactivate`: restore, and keep the project off until you leave it.
     Full,
-    /// `deactivate nondestructive`: restore only.
     Nondestructive,
 }
 
@@ -164,27 +222,6 @@ are not UTF-8 is given lossily (U+FFFD) and its exact bytes in hex under the sam
   sync: \"never\" (never synced), \"current\" or \"stale\"; null without a venv
   sync_changed: the names of files changed since the last sync (empty unless stale)";
 
-fn shell_arg(help: &'static str) -> Arg {
-    Arg::new("shell")
-        .value_name("SHELL")
-        .required(true)
-        .help(help)
-        .value_parser(PossibleValuesParser::new(crate::shell::ALL.iter().map(
-            |shell| PossibleValue::new(shell.name()).aliases(shell.aliases().iter().copied()),
-        )))
-}
-
-fn flag(name: &'static str, help: &'static str) -> Arg {
-    Arg::new(name)
-        .long(name)
-        .help(help)
-        .action(ArgAction::SetTrue)
-}
-
-fn list_flag(help: &'static str) -> Arg {
-    flag("list", help).conflicts_with("dir")
-}
-
 const CREATE_ABOUT: &str = "\
 Create the venv of the project that holds DIR (default: here), or rebuild it with --force;
 the shell activates it at the next prompt.
@@ -232,151 +269,14 @@ elvish: `eval (autovenv completions elvish | slurp)` in rc.elv; nushell: save it
 $nu.data-dir/vendor/autoload/; tcsh: `eval \"`autovenv completions tcsh`\"` in ~/.tcshrc;
 xonsh: `execx($(autovenv completions xonsh))` in ~/.xonshrc.";
 
-fn dir_arg(help: &'static str) -> Arg {
-    Arg::new("dir")
-        .value_name("DIR")
-        .help(help)
-        .value_hint(clap::ValueHint::DirPath)
-        .value_parser(ValueParser::path_buf())
-}
-
 /// The clap definition, for parsing, the man page and completions.
 pub fn command() -> clap::Command {
-    clap::Command::new("autovenv")
-        .version(env!("CARGO_PKG_VERSION"))
-        .about(ABOUT)
-        .long_about(LONG_ABOUT)
-        .after_help(AFTER_HELP)
-        .subcommand_required(true)
-        .arg_required_else_help(true)
-        .subcommand(
-            clap::Command::new("hook")
-                .about("Print the shell code that hooks autovenv into SHELL; evaluate it in your rc file")
-                .after_help(EXIT_OK_USAGE)
-                .arg(shell_arg("The shell to hook into")),
-        )
-        .subcommand(
-            clap::Command::new("export")
-                .about("Print shell code that brings this shell in step with its directory (used by the hook)")
-                .after_help(EXIT_OK_USAGE)
-                .arg(shell_arg("The shell to print code for"))
-                .arg(
-                    Arg::new("deactivate")
-                        .long("deactivate")
-                        .value_name("MODE")
-                        .help("Undo autovenv's activation, as `deactivate [nondestructive]` does")
-                        .value_parser(["full", "nondestructive"]),
-                )
-                .arg(
-                    Arg::new("session")
-                        .long("session")
-                        .value_name("SESSION")
-                        .help("The hook's per-shell memory, as the last export printed it")
-                        .default_value("")
-                        .value_parser(ValueParser::os_string()),
-                )
-                .arg(
-                    Arg::new("activated-by-hand")
-                        .long("activated-by-hand")
-                        .action(ArgAction::SetTrue)
-                        .conflicts_with("deactivate")
-                        .help("A venv's own `activate` ran over autovenv's activation: hand over to it"),
-                ),
-        )
-        .subcommand(
-            clap::Command::new("allow")
-                .about("Trust the project that holds DIR (default: the current directory)")
-                .after_help(EXIT_STORE)
-                .arg(dir_arg("A directory in the project"))
-                .arg(list_flag("Print the allowed directories instead, one per line"))
-                .arg(flag("any-owner", "Also accept a project or venv owned by another user (in a root shell: one other users can write to)").conflicts_with("list")),
-        )
-        .subcommand(
-            clap::Command::new("deny")
-                .about("Never activate or create a venv in the project that holds DIR, and stop telling")
-                .after_help(EXIT_STORE)
-                .arg(dir_arg("A directory in the project"))
-                .arg(list_flag("Print the denied directories instead, one per line")),
-        )
-        .subcommand(
-            clap::Command::new("status")
-                .about("Show what autovenv finds in DIR (default: here), whether it is trusted, and what it would do and why")
-                .after_help(STATUS_HELP)
-                .arg(dir_arg("The directory to look at"))
-                .arg(flag("json", "Print one JSON object with a stable schema (see below) instead of text")),
-        )
-        .subcommand(
-            clap::Command::new("create")
-                .about("Create the venv of the project that holds DIR (default: here), or rebuild it with --force; the shell activates it at the next prompt")
-                .long_about(CREATE_ABOUT)
-                .after_help(EXIT_CREATE)
-                .arg(dir_arg("A directory in the project"))
-                .arg(
-                    Arg::new("python")
-                        .long("python")
-                        .value_name("PYTHON")
-                        .help("The interpreter to make it with: a version (3.12, pypy3.10), a command such as python3.12, or a path")
-                        .value_parser(ValueParser::os_string()),
-                )
-                .arg(flag("force", "Rebuild the venv even when it is there and works; the old one stays until the new one works")),
-        )
-        .subcommand(
-            clap::Command::new("reload")
-                .about("Evaluate again at the next prompt, forgetting what this shell was told and which project `deactivate` turned off")
-                .after_help(EXIT_OK_USAGE),
-        )
-        .subcommand(
-            clap::Command::new("exec")
-                .about("Run CMD with the venv of the project holding DIR (default: here) active, as the hook activates it, without a shell: for scripts, cron, editors and CI")
-                .long_about(EXEC_ABOUT)
-                .after_help(EXEC_HELP)
-                .arg(dir_arg("A directory in the project"))
-                .arg(
-                    Arg::new("command")
-                        .value_name("CMD")
-                        .help("The command and its arguments, after `--`")
-                        .required(true)
-                        .last(true)
-                        .num_args(1..)
-                        .value_parser(ValueParser::os_string()),
-                ),
-        )
-        .subcommand(
-            clap::Command::new("sync")
-                .about("Install the declared dependencies of the project holding DIR (default: here) into its venv, creating the venv first when it has none")
-                .long_about(SYNC_ABOUT)
-                .after_help(SYNC_HELP)
-                .arg(dir_arg("A directory in the project"))
-                .arg(flag("watch", "Keep running and sync again (one line each time) whenever those files change; Ctrl-C stops")),
-        )
-        .subcommand(
-            clap::Command::new("prune")
-                .about("Forget allow and deny decisions about directories that no longer exist")
-                .after_help(EXIT_STORE),
-        )
-        .subcommand(
-            clap::Command::new("completions")
-                .about("Print a tab-completion script for autovenv's own commands in SHELL")
-                .long_about(COMPLETIONS_ABOUT)
-                .after_help(EXIT_OK_USAGE)
-                .arg(
-                    Arg::new("shell")
-                        .value_name("SHELL")
-                        .required(true)
-                        .help("The shell to complete in")
-                        .value_parser(clap::builder::EnumValueParser::<
-                            CompletionShell,
-                        >::new()),
-                ),
-        )
-        .disable_help_subcommand(true)
+    Command::command()
 }
 
 /// Parses the process's arguments.
 pub fn parse() -> Result<Command, clap::Error> {
-    let args = normalize(std::env::args_os().collect(), |p| p.is_dir());
-    let matches = command().try_get_matches_from(args)?;
-    Ok(from_matches(&matches))
+    Command::try_parse_from(normalize(std::env::args_os().collect(), |p| p.is_dir()))
 }
 
 /// Forms people type that the definition does not take, rewritten to the ones it does:
@@ -403,76 +303,6 @@ fn normalize(mut args: Vec<OsString>, is_dir: impl Fn(&std::path::Path) -> bool)
         _ => {}
     }
     args
-}
-
-fn shell_of(m: &ArgMatches) -> ShellName {
-    let name = m
-        .get_one::<String>("shell")
-        .map(String::as_str)
-        .unwrap_or("bash");
-    ShellName(crate::shell::by_name(name).map_or("bash", |s| s.name()))
-}
-
-fn dir_of(m: &ArgMatches) -> Option<PathBuf> {
-    m.get_one::<PathBuf>("dir").cloned()
-}
-
-fn from_matches(matches: &ArgMatches) -> Command {
-    match matches.subcommand() {
-        Some(("hook", m)) => Command::Hook { shell: shell_of(m) },
-        Some(("export", m)) => Command::Export {
-            shell: shell_of(m),
-            deactivate: m
-                .get_one::<String>("deactivate")
-                .map(|mode| match mode.as_str() {
-                    "nondestructive" => DeactivateMode::Nondestructive,
-                    _ => DeactivateMode::Full,
-                }),
-            session: m
-                .get_one::<OsString>("session")
-                .cloned()
-                .unwrap_or_default(),
-            activated_by_hand: m.get_flag("activated-by-hand"),
-        },
-        Some(("allow", m)) => Command::Allow {
-            dir: dir_of(m),
-            list: m.get_flag("list"),
-            any_owner: m.get_flag("any-owner"),
-        },
-        Some(("deny", m)) => Command::Deny {
-            dir: dir_of(m),
-            list: m.get_flag("list"),
-        },
-        Some(("status", m)) => Command::Status {
-            dir: dir_of(m),
-            json: m.get_flag("json"),
-        },
-        Some(("exec", m)) => Command::Exec {
-            dir: dir_of(m),
-            command: m
-                .get_many::<OsString>("command")
-                .map(|words| words.cloned().collect())
-                .unwrap_or_default(),
-        },
-        Some(("sync", m)) => Command::Sync {
-            dir: dir_of(m),
-            watch: m.get_flag("watch"),
-        },
-        Some(("prune", _)) => Command::Prune,
-        Some(("create", m)) => Command::Create {
-            dir: dir_of(m),
-            python: m.get_one::<OsString>("python").cloned(),
-            force: m.get_flag("force"),
-        },
-        Some(("completions", m)) => Command::Completions {
-            shell: m
-                .get_one::<CompletionShell>("shell")
-                .copied()
-                .unwrap_or(CompletionShell::Bash),
-        },
-        // `reload`: clap requires one of the subcommands above, and it is the last.
-        _ => Command::Reload,
-    }
 }
 
 /// A shell `autovenv completions` writes a script for.

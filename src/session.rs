@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
-use crate::pct;
+use crate::percent_encoding;
 
 /// The whole session value the hook's `autovenv reload` leaves: an empty memory, and a
 /// request to apply the current config to an activation that stays (its prompt name).
@@ -42,7 +42,7 @@ impl Session {
             let Some((&kind, rest)) = entry.split_first() else {
                 continue;
             };
-            let Some(bytes) = pct::decode(rest) else {
+            let Some(bytes) = percent_encoding::decode(rest) else {
                 continue;
             };
             let value = OsString::from_vec(bytes);
@@ -60,13 +60,19 @@ impl Session {
     pub fn encode(&self) -> String {
         let mut parts = Vec::new();
         if let Some(off) = &self.off {
-            parts.push(format!("o{}", pct::encode(off.as_os_str().as_bytes())));
+            parts.push(format!(
+                "o{}",
+                percent_encoding::encode(off.as_os_str().as_bytes())
+            ));
         }
         for key in &self.noticed {
-            parts.push(format!("n{}", pct::encode(key.as_bytes())));
+            parts.push(format!("n{}", percent_encoding::encode(key.as_bytes())));
         }
         for root in &self.failed {
-            parts.push(format!("f{}", pct::encode(root.as_os_str().as_bytes())));
+            parts.push(format!(
+                "f{}",
+                percent_encoding::encode(root.as_os_str().as_bytes())
+            ));
         }
         parts.join(":")
     }

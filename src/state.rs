@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 
-use crate::pct;
+use crate::percent_encoding;
 
 /// The name of the exported variable that holds the state.
 pub const VAR: &str = "AUTOVENV_STATE";
@@ -60,7 +60,7 @@ impl State {
                 None => out.push('-'),
                 Some(value) => {
                     out.push('=');
-                    out.push_str(&pct::encode(value.as_bytes()));
+                    out.push_str(&percent_encoding::encode(value.as_bytes()));
                 }
             }
         }
@@ -83,7 +83,7 @@ impl State {
             let field = fields.next()?;
             match field.split_first()? {
                 (b'-', []) => Some(None),
-                (b'=', rest) => Some(Some(OsString::from_vec(pct::decode(rest)?))),
+                (b'=', rest) => Some(Some(OsString::from_vec(percent_encoding::decode(rest)?))),
                 _ => None,
             }
         };

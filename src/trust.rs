@@ -18,8 +18,6 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::config::Config;
 use crate::fsread::{self, TRUST_ENTRY_LIMIT};
 use crate::ownership::{self, current_uid};
@@ -231,13 +229,7 @@ pub fn store_dir() -> Option<PathBuf> {
 }
 
 fn hash_name(path: &Path) -> String {
-    let digest = Sha256::digest(path.as_os_str().as_bytes());
-    let mut name = String::with_capacity(64);
-    for byte in digest {
-        name.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
-        name.push(char::from(b"0123456789abcdef"[usize::from(byte & 0x0f)]));
-    }
-    name
+    crate::hex::sha256(path.as_os_str().as_bytes())
 }
 
 /// The file that records `canonical` in the store's directory `kind`.

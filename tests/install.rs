@@ -6,7 +6,8 @@
 //!
 //! The wheel is built once, with `--release` as it is published, into its own target
 //! directory (`target/install-test`, beside the one the tests run from, whose lock cargo
-//! holds while tests run); the README's `cargo install` reuses that release build. Both
+//! holds while tests run); the README's `cargo install` builds there too, for its named
+//! target (statically linked, it shares no compiled crate with the wheel's build). Both
 //! run with the release profile's fat LTO turned off ([`QUICK_RELEASE`], what the `fast`
 //! profile does): on two cores that build takes about 80 s instead of nearly 4 minutes,
 //! and it changes how the code is optimised, not how it is linked or packaged, which is
@@ -260,7 +261,7 @@ fn the_readme_first_command_installs_and_hooks_bash() {
         .to_owned();
     assert!(line.contains("cargo install"), "{line}");
 
-    // The release build the wheel made is the one `cargo install` makes: warm it first.
+    // The wheel first: both builds share the target directory and its lock.
     wheel();
     let sb = Sandbox::new();
     let root = sb.path("cargo-root");

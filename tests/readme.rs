@@ -14,7 +14,7 @@ use support::{Sandbox, Shell};
 /// owns installing: to run it, give it a case in [`kind`] instead of an entry here.
 const NOT_RUN: &[(&str, &str)] = &[
     (
-        "cargo install --locked --path .",
+        "RUSTFLAGS='-C target-feature=+crt-static' cargo install --locked --path .",
         "the install line: it builds and installs into ~/.cargo and edits ~/.bashrc",
     ),
     ("./tests/run.sh", "the whole test suite, this test among it"),

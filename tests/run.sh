@@ -44,4 +44,6 @@ if ! have nu; then
     hash -r
 fi
 
+# The binary under test is linked statically, as installed (see tests/static-build.sh).
+source tests/static-build.sh
 cargo test --profile fast --all-targets

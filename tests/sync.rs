@@ -263,6 +263,44 @@ fn sync_runs_uv_sync_for_a_uv_lock_and_uv_pip_for_a_venv_without_pip() {
     );
 }
 
+/// A relative `PATH` entry names a different directory wherever a command runs: sync skips
+/// it, as creation does, and never runs a `uv` found through it.
+#[test]
+fn sync_never_runs_a_uv_found_through_a_relative_path_entry() {
+    let sb = Sandbox::new();
+    let plain = sb.project_with_venv("plain");
+    std::fs::remove_file(plain.join("pyproject.toml")).expect("rm");
+    let wheel = build_wheel(&sb, &plain, "other", "3.0");
+    sb.write("plain/requirements.txt", &format!("{wheel}\n"));
+    let ran = sb.path("fake-uv-ran");
+    sb.write(
+        "plain/tools/uv",
+        &format!("#!/bin/sh\ntouch '{}'\nexit 1\n", ran.display()),
+    );
+    std::fs::set_permissions(
+        plain.join("tools/uv"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    sb.allow(&plain);
+    let out = offline(&sb, "bash", &plain)
+        .arg("-c")
+        .arg(format!("PATH=tools:$PATH; '{}' sync", binary().display()))
+        .stdin(Stdio::null())
+        .output()
+        .expect("bash");
+    assert_ok(&out);
+    assert!(
+        !ran.exists(),
+        "the uv in ./tools ran: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        python(&plain.join(".venv"), "import other; print(other.VALUE)"),
+        Ok("other 3.0".into())
+    );
+}
+
 #[test]
 fn sync_refuses_untrusted_projects_and_says_when_there_is_nothing_to_sync() {
     let sb = Sandbox::new();

@@ -61,8 +61,12 @@ enum Next {
 }
 
 /// What may follow `arg`: its possible values, or what its value hint names; `None` where
-/// anything goes (the shells' file completion then applies).
+/// anything goes (the shells' file completion then applies) and for a flag, which takes no
+/// value (clap still lists `true` and `false` for a derived `bool`).
 fn next_of(arg: &clap::Arg) -> Option<Next> {
+    if !arg.get_action().takes_values() {
+        return None;
+    }
     let values: Vec<String> = arg
         .get_possible_values()
         .iter()

@@ -38,23 +38,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let command = match command {
-        // exec has exit statuses of its own (those of `env`), and on success never returns.
-        Command::Exec { dir, command } => return exec::exec(dir.as_deref(), &command),
-        command => command,
-    };
     // The hook's export answers the shell even after Ctrl-C stopped a creation: its answer
-    // says what was stopped, and ending by the signal would throw that away.
-    let answers_the_hook = matches!(command, Command::Export { .. });
-    let code = match run(command) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            say(Level::Error, false, &message);
-            ExitCode::FAILURE
-        }
-    };
+    // says what was stopped, and ending by the signal would throw that away. exec has
+    // replaced itself with its command, or failed before creating anything.
+    let may_reraise = !matches!(command, Command::Export { .. } | Command::Exec { .. });
+    let code = run(command);
     // Stopped by Ctrl-C (or kill) while creating a venv: end as that signal would have.
-    if !answers_the_hook {
+    if may_reraise {
         crate::create::signals::reraise();
     }
     code
@@ -109,8 +99,11 @@ fn usage_error(error: &clap::Error) -> String {
     }
 }
 
-fn run(command: Command) -> Result<(), String> {
-    match command {
+/// Runs one command; its exit status.
+fn run(command: Command) -> ExitCode {
+    let outcome = match command {
+        // exec has exit statuses of its own (those of `env`), and on success never returns.
+        Command::Exec { dir, command } => return exec::exec(dir.as_deref(), &command),
         Command::Hook { shell } => {
             let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("autovenv"));
             print(&shell.shell().hook(&exe));
@@ -140,7 +133,6 @@ fn run(command: Command) -> Result<(), String> {
         Command::Deny { dir, .. } => trust::record(List::Deny, dir.as_deref(), false),
         Command::Status { dir, json: false } => status::status(dir.as_deref()),
         Command::Status { dir, json: true } => status::json(dir.as_deref()),
-        Command::Exec { .. } => Err("exec is run by `main`".to_owned()),
         Command::Sync { dir, watch } => sync::sync(dir.as_deref(), watch),
         Command::Prune => prune::prune(),
         Command::Completions { shell } => {
@@ -156,6 +148,13 @@ fn run(command: Command) -> Result<(), String> {
                 "evaluating again at the next prompt, with the config as it is now",
             );
             Ok(())
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            say(Level::Error, false, &message);
+            ExitCode::FAILURE
         }
     }
 }

@@ -267,11 +267,7 @@ impl Json {
         };
         self.string(key, Some(&value.to_string_lossy()));
         if value.to_str().is_none() {
-            let hex: String = value
-                .as_bytes()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hex = crate::hex::encode(value.as_bytes());
             self.raw(&format!("{key}_bytes"), &quote(&hex));
         }
     }

@@ -10,8 +10,6 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
-
 use super::signals;
 
 /// A held lock; released (and its file removed) on drop.
@@ -103,7 +101,6 @@ fn lock_path(venv: &Path) -> Option<PathBuf> {
             .join(name),
         _ => venv.to_owned(),
     };
-    let digest = Sha256::digest(canonical.as_os_str().as_bytes());
-    let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let name = crate::hex::sha256(canonical.as_os_str().as_bytes());
     Some(dirs::cache_dir()?.join("autovenv").join("locks").join(name))
 }

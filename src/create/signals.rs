@@ -1,6 +1,7 @@
 //! Ctrl-C, a closed terminal or `kill` while a venv is being made: the signal is noted
 //! instead of ending the process, so the half-made venv is removed first. Afterwards the
-//! signal is raised again, so whoever waits on autovenv sees how it ended.
+//! signal is raised again, so whoever waits on autovenv sees how it ended. `sync --watch`
+//! uses the same guard to stop watching.
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -20,7 +21,7 @@ pub fn caught() -> Option<libc::c_int> {
     }
 }
 
-/// While alive, SIGINT, SIGTERM and SIGHUP are noted rather than fatal, and interrupt
+/// While alive, SIGINT, SIGTERM, SIGHUP and SIGQUIT are noted rather than fatal, and interrupt
 /// blocking calls (no `SA_RESTART`).
 pub struct Guard {
     old: Vec<(libc::c_int, libc::sigaction)>,
@@ -60,6 +61,11 @@ impl Drop for Guard {
             }
         }
     }
+}
+
+/// Forgets the signal caught, for a command that a signal ends normally (`sync --watch`).
+pub fn forget() {
+    CAUGHT.store(0, Ordering::SeqCst);
 }
 
 /// Ends the process by the signal that was caught, as it would have ended without the

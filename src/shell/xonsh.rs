@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::json::{self, Dialect};
 use super::Shell;
-use crate::pct;
+use crate::percent_encoding;
 use crate::shell_update::Update;
 
 /// xonsh 0.13 and later.
@@ -40,7 +40,7 @@ impl Shell for Xonsh {
 
 /// `bytes` as a JSON (and Python) string literal of its percent-encoding.
 fn text(bytes: &[u8]) -> String {
-    format!("\"{}\"", pct::encode(bytes))
+    format!("\"{}\"", percent_encoding::encode(bytes))
 }
 
 #[cfg(test)]

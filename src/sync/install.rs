@@ -1,7 +1,6 @@
 //! Running the installer [`super::Method`] names, with the venv active.
 
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -26,7 +25,7 @@ pub fn command(venv: &Path, root: &Path, declared: &Declared) -> Result<Command,
             let mut cmd = Command::new(&python);
             cmd.args(["-m", "pip", "install", "--disable-pip-version-check"]);
             cmd
-        } else if let Some(uv) = on_path("uv") {
+        } else if let Some(uv) = uv_on_path() {
             let mut cmd = Command::new(uv);
             cmd.args(["pip", "install", "--python"]).arg(&python);
             cmd
@@ -41,7 +40,7 @@ pub fn command(venv: &Path, root: &Path, declared: &Declared) -> Result<Command,
     };
     let mut cmd = match declared.method {
         Method::Uv => {
-            let uv = on_path("uv").ok_or_else(|| {
+            let uv = uv_on_path().ok_or_else(|| {
                 format!(
                     "{} is a uv project (uv.lock, [tool.uv] or uv_build), which only uv can sync: install uv (https://docs.astral.sh/uv/)",
                     shown(root)
@@ -119,15 +118,8 @@ pub fn run(
     })
 }
 
-/// The first executable `name` on `PATH`.
-pub fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    path.as_bytes()
-        .split(|&b| b == b':')
-        .filter(|dir| !dir.is_empty())
-        .map(|dir| Path::new(std::ffi::OsStr::from_bytes(dir)).join(name))
-        .find(|file| {
-            std::fs::metadata(file)
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
+/// uv on this process's `PATH`, found as creation finds it: relative entries are skipped.
+fn uv_on_path() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH");
+    crate::create::python::on_path(std::ffi::OsStr::new("uv"), path.as_deref())
 }

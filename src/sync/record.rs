@@ -2,7 +2,7 @@
 //! rebuilt venv starts without one.
 //!
 //! Format, one item a line: `autovenv-sync 1`, then `<sha256 hex> <name>` for each file
-//! that declared the dependencies, the name percent-encoded (see [`crate::pct`]).
+//! that declared the dependencies, the name percent-encoded (see [`crate::percent_encoding`]).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -10,10 +10,8 @@ use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use super::declared;
-use crate::{fsread, pct};
+use crate::{fsread, percent_encoding};
 
 /// The file name inside the venv.
 pub const FILE: &str = ".autovenv-sync";
@@ -40,7 +38,7 @@ impl Record {
             let limit = fsread::DEPENDENCY_FILE_LIMIT.min(left);
             if let Some(bytes) = fsread::read_if_regular(&file, limit) {
                 left -= bytes.len() as u64;
-                files.insert(name, hex(&Sha256::digest(&bytes)));
+                files.insert(name, crate::hex::sha256(&bytes));
             }
         }
         Record { files }
@@ -57,7 +55,7 @@ impl Record {
         for line in lines {
             let space = line.iter().position(|&b| b == b' ')?;
             let digest = std::str::from_utf8(&line[..space]).ok()?;
-            let name = pct::decode(&line[space + 1..])?;
+            let name = percent_encoding::decode(&line[space + 1..])?;
             files.insert(OsString::from_vec(name), digest.to_owned());
         }
         Some(Record { files })
@@ -67,7 +65,10 @@ impl Record {
     pub fn write(&self, venv: &Path) -> io::Result<()> {
         let mut text = format!("{HEADER}\n");
         for (name, digest) in &self.files {
-            text.push_str(&format!("{digest} {}\n", pct::encode(name.as_bytes())));
+            text.push_str(&format!(
+                "{digest} {}\n",
+                percent_encoding::encode(name.as_bytes())
+            ));
         }
         let temp = venv.join(format!("{FILE}.tmp-{}", std::process::id()));
         let written = (|| {
@@ -102,10 +103,6 @@ impl Record {
 /// Where the record of the venv at `venv` lives.
 pub fn path(venv: &Path) -> PathBuf {
     venv.join(FILE)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

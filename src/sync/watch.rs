@@ -1,14 +1,15 @@
 //! `autovenv sync --watch`: wait for the files that declare dependencies to change, then
-//! call back, debounced, until Ctrl-C (SIGINT) or SIGTERM.
+//! call back, debounced, until Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT, caught by the
+//! same guard a creation uses ([`crate::create::signals`]).
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
 
 use super::is_candidate;
+use crate::create::signals;
 use crate::message::shown;
 
 /// How long the files must stay quiet after a change before the callback runs, so that an
@@ -18,29 +19,27 @@ pub const DEBOUNCE: Duration = Duration::from_millis(300);
 /// How often the loop looks at the stop flag while nothing happens.
 const TICK: Duration = Duration::from_millis(100);
 
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
-}
-
-/// Whether SIGINT or SIGTERM asked the watch to stop (an installer interrupted by the
-/// same Ctrl-C is then no failure worth reporting).
+/// Whether a signal asked the watch to stop (an installer interrupted by the same Ctrl-C is
+/// then no failure worth reporting).
 pub fn stopping() -> bool {
-    STOP.load(Ordering::SeqCst)
+    signals::caught().is_some()
 }
 
 /// Watches `root` (not recursively: the declaring files live at its top) and calls
 /// `changed` once as soon as the watch is in place (so nothing changed before it is
 /// missed), then after each burst of changes to a candidate file. Returns `Ok` when stopped by
-/// SIGINT or SIGTERM; an installer running then gets the terminal's SIGINT too and is
-/// waited for.
-pub fn watch(root: &Path, mut changed: impl FnMut()) -> Result<(), String> {
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
-    }
+/// a signal, which is then forgotten: for the watch it is the normal end, not a death; an
+/// installer running then gets the terminal's SIGINT too and is waited for. The signals'
+/// old actions are back when it returns.
+pub fn watch(root: &Path, changed: impl FnMut()) -> Result<(), String> {
+    let guard = signals::Guard::install();
+    let watched = watch_until_stopped(root, changed);
+    drop(guard);
+    signals::forget();
+    watched
+}
+
+fn watch_until_stopped(root: &Path, mut changed: impl FnMut()) -> Result<(), String> {
     let (send, receive) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(send).map_err(|e| {
         format!("cannot watch for changes ({e}): raise fs.inotify.max_user_instances or run `autovenv sync` by hand")
