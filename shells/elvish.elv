@@ -131,22 +131,29 @@ edit:add-var autovenv~ {|@args|
 # hook is known by a marker in its body, the wrapper hands out the prompt it wraps.
 fn ours {|f| try { str:contains $f[body] _autovenv-marker } catch { put $false } }
 
+# The prefix goes in front of whatever prompt the user has: one set after the hook line
+# (a theme, starship's init) is wrapped too, before the next prompt is drawn.
 var user-prompt = $edit:prompt
-if (ours $edit:prompt) { set user-prompt = ($edit:prompt &autovenv-wrapped=$true) }
-set edit:prompt = {|&autovenv-wrapped=$false|
-  nop _autovenv-marker
-  if $autovenv-wrapped {
-    put $user-prompt
-  } else {
-    if (and (not-eq $prefix '') (not (and (has-env VIRTUAL_ENV_DISABLE_PROMPT) (not-eq $E:VIRTUAL_ENV_DISABLE_PROMPT '')))) {
-      put $prefix
+fn wrap-prompt {
+  set user-prompt = $edit:prompt
+  set edit:prompt = {|&autovenv-wrapped=$false|
+    nop _autovenv-marker
+    if $autovenv-wrapped {
+      put $user-prompt
+    } else {
+      if (and (not-eq $prefix '') (not (and (has-env VIRTUAL_ENV_DISABLE_PROMPT) (not-eq $E:VIRTUAL_ENV_DISABLE_PROMPT '')))) {
+        put $prefix
+      }
+      $user-prompt
     }
-    $user-prompt
   }
 }
+if (ours $edit:prompt) { set edit:prompt = ($edit:prompt &autovenv-wrapped=$true) }
+wrap-prompt
 
 set edit:before-readline = [(each {|f| if (not (ours $f)) { put $f } } $edit:before-readline) {
   nop _autovenv-marker
+  if (not (ours $edit:prompt)) { wrap-prompt }
   try {
     if (not (unchanged)) { run }
   } catch e {

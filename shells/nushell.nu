@@ -140,11 +140,17 @@ def --env --wrapped autovenv [...args] {
   with-env { AUTOVENV_SESSION: $session } { ^$env._AUTOVENV.bin ...$args }
 }
 
-if ($env._AUTOVENV? | is-empty) {
-  $env._AUTOVENV = (_autovenv_fresh)
-  $env.config.hooks.pre_prompt = ($env.config.hooks.pre_prompt? | default [] | append {|| _autovenv_hook })
+# The prefix goes in front of whatever prompt the user has: one set after the hook is
+# loaded (a theme, starship's init) is wrapped too, before the next prompt is drawn. The wrapper is known by the
+# marker in its source.
+def _autovenv_ours [prompt] {
+  (($prompt | describe) == "closure") and ((view source $prompt) | str contains "_autovenv_marker")
+}
+
+def --env _autovenv_wrap_prompt [] {
   let user_prompt = $env.PROMPT_COMMAND?
   $env.PROMPT_COMMAND = {||
+    # _autovenv_marker
     let shown = match ($user_prompt | describe) {
       "string" => $user_prompt,
       "nothing" => "",
@@ -153,6 +159,18 @@ if ($env._AUTOVENV? | is-empty) {
     let off = ($env.VIRTUAL_ENV_DISABLE_PROMPT? | default "" | is-not-empty)
     if $off { $shown } else { $"($env._AUTOVENV.prefix)($shown)" }
   }
+}
+
+if ($env._AUTOVENV? | is-empty) {
+  $env._AUTOVENV = (_autovenv_fresh)
+  $env.config.hooks.pre_prompt = ($env.config.hooks.pre_prompt? | default [] | append {||
+    # (Not over a venv's own activate.nu overlay, which wraps the prompt itself.)
+    if ($env.VIRTUAL_PREFIX? | is-empty) and not (_autovenv_ours $env.PROMPT_COMMAND?) {
+      _autovenv_wrap_prompt
+    }
+    _autovenv_hook
+  })
+  _autovenv_wrap_prompt
 } else {
   $env._AUTOVENV = ($env._AUTOVENV | merge {bin: @AUTOVENV@, pwd: ""})
 }

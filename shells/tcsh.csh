@@ -26,29 +26,64 @@ alias _autovenv_getve 'set _autovenv_v = "$VIRTUAL_ENV:q"'
 alias _autovenv_readve 'set _autovenv_v = "" ; if ($?VIRTUAL_ENV) eval _autovenv_getve'
 alias _autovenv_getold 'set _autovenv_o = "x$_OLD_VIRTUAL_PATH:q"'
 alias _autovenv_readold 'set _autovenv_o = "" ; if ($?_OLD_VIRTUAL_PATH) eval _autovenv_getold'
-# The binary corrects a venv's saved PATH when handing over to it (tcsh cannot edit it).
+# Runs `autovenv export tcsh` and evaluates what it prints. The binary is told what it
+# cannot read itself: a venv's saved PATH (it corrects that when handing over to the venv,
+# as tcsh cannot edit it) and the prompt with the prefix autovenv put in front of it (it
+# takes that prefix out again, however the prompt was edited meanwhile).
 alias _autovenv_passold 'setenv _AUTOVENV_OLD_VIRTUAL_PATH "$_OLD_VIRTUAL_PATH:q"'
-alias _autovenv_export 'if ($?_OLD_VIRTUAL_PATH) eval _autovenv_passold ; eval "`$_autovenv_bin:q export tcsh --session=$_autovenv_session:q $_autovenv_args`" ; unsetenv _AUTOVENV_OLD_VIRTUAL_PATH'
-alias _autovenv_missing 'if (! $?_autovenv_told) echo "autovenv: $_autovenv_bin:q is missing or not executable: reinstall autovenv, or remove the autovenv hook line from ~/.tcshrc" > /dev/stderr ; set _autovenv_told'
+alias _autovenv_passprompt 'setenv _AUTOVENV_PROMPT "$prompt:q"'
+alias _autovenv_passprefix 'setenv _AUTOVENV_PROMPT_PREFIX "$_autovenv_p:q"'
+alias _autovenv_pass1 'if ($?_OLD_VIRTUAL_PATH) eval _autovenv_passold'
+alias _autovenv_pass2 'if ($?prompt) eval _autovenv_passprompt'
+alias _autovenv_pass3 'if ($?_autovenv_prompt_set) eval _autovenv_passprefix'
+alias _autovenv_unpass 'unsetenv _AUTOVENV_OLD_VIRTUAL_PATH _AUTOVENV_PROMPT _AUTOVENV_PROMPT_PREFIX'
+alias _autovenv_eval 'eval "`$_autovenv_bin:q export tcsh --session=$_autovenv_session:q $_autovenv_args`"'
+alias _autovenv_export '_autovenv_pass1 ; _autovenv_pass2 ; _autovenv_pass3 ; _autovenv_eval ; _autovenv_unpass'
+# Said once until the binary is back.
+set _autovenv_gone = 'is missing or not executable: reinstall autovenv,'
+set _autovenv_gone = "$_autovenv_gone:q or remove the autovenv hook line from ~/.tcshrc"
+alias _autovenv_tell 'echo "autovenv: $_autovenv_bin:q $_autovenv_gone:q" > /dev/stderr ; set _autovenv_told'
+alias _autovenv_missing 'if (! $?_autovenv_told) eval _autovenv_tell'
 alias _autovenv_found 'unset _autovenv_told ; eval _autovenv_export'
-alias _autovenv_run 'if (-x "$_autovenv_bin:q") eval _autovenv_found ; if (! -x "$_autovenv_bin:q") eval _autovenv_missing ; set _autovenv_pwd = "$cwd:q" ; _autovenv_readve ; set _autovenv_ve = "$_autovenv_v:q" ; _autovenv_readold ; set _autovenv_oseen = "$_autovenv_o:q" ; eval _autovenv_watch ; set _autovenv_snap = "$_autovenv_s"'
-# The venv's own activate.csh ran over autovenv's activation of that same venv.
-alias _autovenv_byhand 'if ($?AUTOVENV_STATE && "$_autovenv_v:q" != "" && "$_autovenv_v:q" == "$_autovenv_ve:q" && "$_autovenv_o:q" != "" && "$_autovenv_o:q" != "$_autovenv_oseen:q") set _autovenv_args = --activated-by-hand'
+alias _autovenv_call 'if (-x "$_autovenv_bin:q") eval _autovenv_found'
+alias _autovenv_nocall 'if (! -x "$_autovenv_bin:q") eval _autovenv_missing'
+# What the answer was worked out from, for _autovenv_precmd to compare with.
+alias _autovenv_seen1 'set _autovenv_pwd = "$cwd:q" ; _autovenv_readve ; set _autovenv_ve = "$_autovenv_v:q"'
+alias _autovenv_seen2 '_autovenv_readold ; set _autovenv_oseen = "$_autovenv_o:q"'
+alias _autovenv_seen3 'eval _autovenv_watch ; set _autovenv_snap = "$_autovenv_s"'
+alias _autovenv_run '_autovenv_call ; _autovenv_nocall ; _autovenv_seen1 ; _autovenv_seen2 ; _autovenv_seen3'
+# The venv's own activate.csh ran over autovenv's activation of that same venv: it saved
+# another PATH, and VIRTUAL_ENV is still the one autovenv set.
+alias _autovenv_byhand3 'if ("$_autovenv_v:q" == "$_autovenv_ve:q") set _autovenv_args = --activated-by-hand'
+alias _autovenv_byhand2 'if ($?AUTOVENV_STATE && "$_autovenv_v:q" != "") eval _autovenv_byhand3'
+alias _autovenv_byhand 'if ("$_autovenv_o:q" != "" && "$_autovenv_o:q" != "$_autovenv_oseen:q") eval _autovenv_byhand2'
 alias _autovenv_prompt_run '_autovenv_byhand ; _autovenv_run ; set _autovenv_args = ""'
 alias _autovenv_precmd '_autovenv_readve ; _autovenv_readold ; _autovenv_watch ; if ("$cwd:q" != "$_autovenv_pwd:q" || "$_autovenv_v:q" != "$_autovenv_ve:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q" || "$_autovenv_s" != "$_autovenv_snap") eval _autovenv_prompt_run'
-# The prompt prefix: $_autovenv_p holds it; taken off again only if the prompt is still
-# exactly what autovenv made it.
+# The prompt prefix, as the prompt shows it, is in $_autovenv_p. The binary sends the
+# prompt without autovenv's prefix in $_autovenv_prompt_old, and _autovenv_prompt_put or
+# _autovenv_prompt_back sets it; the user's own edits while active are kept.
+alias _autovenv_prompt_add 'set prompt = "$_autovenv_p:q$prompt:q" ; set _autovenv_prompt_set = "$prompt:q"'
+alias _autovenv_prompt_base 'if ($?prompt) set prompt = "$_autovenv_prompt_old:q" ; unset _autovenv_prompt_set'
+alias _autovenv_prompt_on 'if ($?prompt && ! $?VIRTUAL_ENV_DISABLE_PROMPT) eval _autovenv_prompt_add'
+alias _autovenv_prompt_put '_autovenv_prompt_base ; _autovenv_prompt_on'
+alias _autovenv_prompt_back '_autovenv_prompt_base'
+# Where the binary cannot send the prompt back (it holds a newline), the prefix comes off
+# only if the prompt is still exactly what autovenv made it.
 alias _autovenv_prompt_restore 'if ("$prompt:q" == "$_autovenv_prompt_set:q") set prompt = "$_autovenv_prompt_old:q"'
 alias _autovenv_prompt_remove 'if ($?prompt && $?_autovenv_prompt_set) eval _autovenv_prompt_restore ; unset _autovenv_prompt_set'
-alias _autovenv_prompt_add 'set _autovenv_prompt_old = "$prompt:q" ; set prompt = "$_autovenv_p:q$prompt:q" ; set _autovenv_prompt_set = "$prompt:q"'
+alias _autovenv_prompt_save 'set _autovenv_prompt_old = "$prompt:q"'
+alias _autovenv_prompt_show '_autovenv_prompt_remove ; if ($?prompt) eval _autovenv_prompt_save ; _autovenv_prompt_on'
 # A venv activated by hand over autovenv's saved the prompt with autovenv's prefix: its
 # deactivate brings back the prompt from before autovenv instead.
-alias _autovenv_hand_over_prompt 'if ("$_OLD_VIRTUAL_PROMPT:q" == "$_autovenv_prompt_set:q") set _OLD_VIRTUAL_PROMPT = "$_autovenv_prompt_old:q"'
-alias _autovenv_hand_over 'if ($?_OLD_VIRTUAL_PROMPT && $?_autovenv_prompt_set) eval _autovenv_hand_over_prompt'
-alias _autovenv_prompt_show '_autovenv_prompt_remove ; if ($?prompt && ! $?VIRTUAL_ENV_DISABLE_PROMPT) eval _autovenv_prompt_add'
-# `autovenv allow`, `deny`, `reload` change the answer without a cd: run the binary, then
-# make the next prompt evaluate again.
-alias autovenv 'env AUTOVENV_SESSION=$_autovenv_session:q "$_autovenv_bin:q" \!* ; set _autovenv_pwd = "" ; set _autovenv_a = (\!* x) ; if ("$_autovenv_a[1]" == reload) set _autovenv_session = r'
+alias _autovenv_hand_over_prompt 'set _OLD_VIRTUAL_PROMPT = "$_autovenv_prompt_old:q"'
+alias _autovenv_hand_over_if 'if ("$_OLD_VIRTUAL_PROMPT:q" == "$_autovenv_prompt_set:q") eval _autovenv_hand_over_prompt'
+alias _autovenv_hand_over 'if ($?_OLD_VIRTUAL_PROMPT && $?_autovenv_prompt_set) eval _autovenv_hand_over_if'
+# `autovenv allow`, `deny`, `reload` change the answer without a cd: the next prompt
+# evaluates again. The binary runs last, so that its exit status is the alias's.
+alias _autovenv_next 'set _autovenv_pwd = "" ; if ("$_autovenv_a[1]" == reload) set _autovenv_session = r'
+alias _autovenv_before 'set _autovenv_a = (\!* x) ; set _autovenv_r = "$_autovenv_session:q" ; _autovenv_next'
+alias _autovenv_exec 'env AUTOVENV_SESSION=$_autovenv_r:q "$_autovenv_bin:q"'
+alias autovenv '_autovenv_before \!* ; _autovenv_exec \!*'
 set _autovenv_old = "`alias precmd`"
 set _autovenv_have = 0
 if ("$_autovenv_old:q" =~ *_autovenv_precmd*) set _autovenv_have = 1

@@ -16,7 +16,6 @@ def __autovenv_setup(exe):
     import subprocess
     import sys
     import urllib.parse
-    from xonsh.tools import unthreadable
 
     xsh = __xonsh__
     env = xsh.env
@@ -115,6 +114,28 @@ def __autovenv_setup(exe):
         def partition(self, sep):
             return (self, "", "") if sep == "=" else str.partition(self, sep)
 
+    def ours(alias):
+        return getattr(alias, "autovenv", False)
+
+    def define_deactivate():
+        """Puts autovenv's `deactivate` in place, keeping a user's own to put back."""
+        own = xsh.aliases["deactivate"] if "deactivate" in xsh.aliases else None
+        if own is not None and not ours(own):
+            xsh._autovenv_users_deactivate = own
+        xsh.aliases["deactivate"] = deactivate
+
+    def remove_deactivate():
+        """Takes autovenv's `deactivate` away and puts back the user's own, if they had
+        one; a `deactivate` they defined meanwhile stays."""
+        users = getattr(xsh, "_autovenv_users_deactivate", None)
+        xsh._autovenv_users_deactivate = None
+        if "deactivate" in xsh.aliases and not ours(xsh.aliases["deactivate"]):
+            return
+        if users is not None:
+            xsh.aliases["deactivate"] = users
+        elif "deactivate" in xsh.aliases:
+            del xsh.aliases["deactivate"]
+
     def apply(u):
         """Carries out one export; the shape is defined in autovenv's src/shell/xonsh.rs."""
         for name, value in u["set"].items():
@@ -131,9 +152,9 @@ def __autovenv_setup(exe):
                 path.insert(0, Literal(entry))
             env["PATH"] = path
         if u["deactivate"] == "define":
-            xsh.aliases["deactivate"] = deactivate
-        elif u["deactivate"] == "remove" and "deactivate" in xsh.aliases:
-            del xsh.aliases["deactivate"]
+            define_deactivate()
+        elif u["deactivate"] == "remove":
+            remove_deactivate()
         if u["prompt"] == "remove":
             prompt_remove()
         elif u["prompt"] != "leave":
@@ -181,35 +202,18 @@ def __autovenv_setup(exe):
         if mode == "nondestructive":
             st["pwd"] = ""
 
-    def stream(f):
-        """The alias's stream where it is a file (a pipe when captured, as in
-        `$(autovenv status --json)`; the terminal otherwise), else None: inherit."""
-        try:
-            return f if f is not None and f.fileno() >= 0 else None
-        except (AttributeError, OSError, ValueError):
-            return None
+    deactivate.autovenv = True
 
-    # Unthreadable: run in the shell's own thread, so that uncaptured the binary gets the
-    # terminal itself (colour, `autovenv exec -- python`), not a pipe xonsh copies from.
-    @unthreadable
-    def autovenv(args, stdin=None, stdout=None, stderr=None):
-        """`autovenv allow`, `deny`, `reload` change the answer without a cd: run the
-        binary, then make the next prompt evaluate again."""
-        try:
-            rc = subprocess.run(
-                [st["bin"], *args],
-                env={**env.detype(), "AUTOVENV_SESSION": st["session"]},
-                stdin=stream(stdin),
-                stdout=stream(stdout),
-                stderr=stream(stderr),
-            ).returncode
-        except OSError as e:
-            print(f"autovenv: {e}", file=sys.stderr)
-            rc = 1
-        if args[:1] == ["reload"]:
+    def before_run(spec, **_):
+        """Before `autovenv` (the alias below) starts: tells the binary this shell's
+        session, and makes the next prompt evaluate again, as `autovenv allow`, `deny`
+        and `reload` change the answer without a cd."""
+        if spec.alias_name != "autovenv":
+            return
+        spec.env = {**(spec.env or {}), "AUTOVENV_SESSION": st["session"]}
+        if spec.cmd[1:2] == ["reload"]:
             st["session"] = "r"
         st["pwd"] = ""
-        return rc
 
     def hook(**_):
         try:
@@ -243,7 +247,17 @@ def __autovenv_setup(exe):
         events.on_pre_prompt_format.discard(old)
     xsh._autovenv_hook = hook
     events.on_pre_prompt_format(hook)
-    xsh.aliases["autovenv"] = autovenv
+
+    # `autovenv` is the binary itself, an ordinary command: captured, piped, redirected,
+    # interrupted and its exit status as any other. xonsh names the event that fires
+    # before it starts after the file the command runs.
+    old = getattr(xsh, "_autovenv_before_run", None)
+    if old is not None:
+        getattr(events, old[0]).discard(old[1])
+    name = "on_pre_spec_run_" + os.path.basename(st["bin"])
+    xsh._autovenv_before_run = (name, before_run)
+    getattr(events, name)(before_run)
+    xsh.aliases["autovenv"] = [st["bin"]]
 
 
 __autovenv_setup(@AUTOVENV@)

@@ -36,3 +36,36 @@ fn loading_twice_keeps_the_users_before_readline_hook() {
     );
     assert_eq!(sb.out_text("prompt"), "(.venv) > ");
 }
+
+/// A prompt set after the hook line, in rc.elv or at the prompt (as themes and
+/// starship's init do), still gets the prefix, once.
+#[test]
+fn a_prompt_set_after_the_hook_line_gets_the_prefix() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    sb.write(
+        "home/.config/elvish/rc.elv",
+        &format!(
+            "{}\nset edit:prompt = {{ put 'theme> ' }}\n",
+            SH.hook_line()
+        ),
+    );
+    // The session sets its own plain prompt first: after the hook too.
+    let mut cmd = sb.command("elvish");
+    cmd.env("NO_COLOR", "1");
+    let mut session = session::Session::begin(&sb, SH, cmd);
+    session.lines(&[
+        SH.cd_line(&proj),
+        SH.dump_prompt(&sb.out("plain")),
+        "set edit:prompt = { put 'theme> ' }".into(),
+        "nop".into(),
+        SH.dump_prompt(&sb.out("theme")),
+        SH.cd_line(&sb.root),
+        SH.dump_prompt(&sb.out("left")),
+    ]);
+    session.finish();
+    assert_eq!(sb.out_text("plain"), "(.venv) > ");
+    assert_eq!(sb.out_text("theme"), "(.venv) theme> ");
+    assert_eq!(sb.out_text("left"), "theme> ");
+}

@@ -123,3 +123,28 @@ fn a_path_that_is_not_utf8_leaves_the_shell_working() {
         shown.text
     );
 }
+
+/// A prompt set after the hook is loaded (as themes and starship's init do) still gets
+/// the prefix, once, and loses it on leaving.
+#[test]
+fn a_prompt_set_after_the_hook_gets_the_prefix() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    session::run(
+        &sb,
+        SH,
+        &[
+            "$env.PROMPT_COMMAND = {|| 'theme> ' }".into(),
+            SH.cd_line(&proj),
+            SH.dump_prompt(&sb.out("theme")),
+            "$env.PROMPT_COMMAND = 'plain> '".into(),
+            SH.dump_prompt(&sb.out("string")),
+            SH.cd_line(&sb.root),
+            SH.dump_prompt(&sb.out("left")),
+        ],
+    );
+    assert_eq!(sb.out_text("theme"), "(.venv) theme> ");
+    assert_eq!(sb.out_text("string"), "(.venv) plain> ");
+    assert_eq!(sb.out_text("left"), "plain> ");
+}

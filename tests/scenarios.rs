@@ -409,14 +409,9 @@ fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
     let path = sb.out_text("path-resumed");
     assert!(!path.contains(&text(&other.join(".venv"))), "{path}");
     // One prefix at a time: the hand-activated venv's own (none where it was activated by
-    // setting VIRTUAL_ENV alone), then autovenv's, then none. tcsh cannot cut autovenv's
-    // out from under the one activate.csh puts in front (csh has no such string
-    // operation), so there both show until that venv's deactivate.
+    // setting VIRTUAL_ENV alone), then autovenv's, then none.
     let prefixes = |name: &str| sb.out_text(name).matches("(.venv) ").count();
-    let by_hand = match shell {
-        Shell::Tcsh => 2,
-        _ => usize::from(by_script(shell)),
-    };
+    let by_hand = usize::from(by_script(shell));
     assert_eq!(
         prefixes("prompt-by-hand"),
         by_hand,
@@ -471,8 +466,7 @@ fn the_same_venv_activated_by_hand_over_ours_is_the_users(shell: Shell) {
     let path = sb.out_text("path-inside");
     assert_eq!(path.split(':').filter(|e| *e == bin).count(), 1, "{path}");
     let prompt = sb.out_text("prompt-inside");
-    let prefixes = if shell == Shell::Tcsh { 2 } else { 1 };
-    assert_eq!(prompt.matches("(.venv) ").count(), prefixes, "{prompt:?}");
+    assert_eq!(prompt.matches("(.venv) ").count(), 1, "{prompt:?}");
     assert_eq!(sb.out_text("left"), text(&venv), "{}", shown.text);
     assert_same_env_but_ps1(&sb, "before", "after");
     assert_eq!(sb.out_text("prompt-after"), sb.out_text("prompt-before"));

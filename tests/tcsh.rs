@@ -73,3 +73,84 @@ fn a_venv_prompt_with_code_and_percent_shows_literally() {
     assert_eq!(sb.out_text("prompt"), "($(touch pwned) `id` %%d \\!) %% ");
     assert!(!proj.join("pwned").exists());
 }
+
+/// tcsh started as a user starts it, reading `~/.tcshrc`: `before`, then the hook line.
+fn from_rc(sb: &Sandbox, before: &str) -> session::Session {
+    sb.write("home/.tcshrc", &format!("{before}\n{}\n", SH.hook_line()));
+    let mut cmd = sb.command("tcsh");
+    cmd.arg("-i");
+    session::Session::begin(sb, SH, cmd)
+}
+
+/// The `autovenv` alias ends with the binary's exit status, as the command itself would.
+#[test]
+fn the_autovenv_alias_keeps_the_exit_status() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let mut session = from_rc(&sb, "");
+    session.lines(&[
+        format!("autovenv exec {} -- false", SH.quote(&proj)),
+        format!("echo $status > {}", SH.quote(sb.out("false"))),
+        format!("autovenv exec {} -- true", SH.quote(&proj)),
+        format!("echo $status > {}", SH.quote(sb.out("true"))),
+        "autovenv no-such-command".into(),
+        format!("echo $status > {}", SH.quote(sb.out("usage"))),
+    ]);
+    session.finish();
+    assert_eq!(sb.out_text("false"), "1\n");
+    assert_eq!(sb.out_text("true"), "0\n");
+    assert_eq!(sb.out_text("usage"), "2\n");
+}
+
+/// A prompt the user edited while the venv was active loses the prefix on leaving, keeps
+/// their edit, and gets one prefix again on coming back.
+#[test]
+fn a_prompt_edited_while_active_loses_the_prefix_on_leaving() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let mut session = from_rc(&sb, "");
+    session.lines(&[
+        SH.cd_line(&proj),
+        "set prompt = \"${prompt:q}mine \"".into(),
+        SH.cd_line(&sb.root),
+        SH.dump_var("prompt", &sb.out("left")),
+        SH.cd_line(&proj),
+        SH.dump_var("prompt", &sb.out("again")),
+        "deactivate".into(),
+        SH.dump_var("prompt", &sb.out("deactivated")),
+    ]);
+    session.finish();
+    assert_eq!(sb.out_text("left"), "%% mine ");
+    assert_eq!(sb.out_text("again"), "(.venv) %% mine ");
+    assert_eq!(sb.out_text("deactivated"), "%% mine ");
+}
+
+/// shells/tcsh.csh is plain csh as it is: sourced without the processing `autovenv hook
+/// tcsh` does (comments dropped, lines joined for `eval`), it works, and its lines are
+/// short enough to read.
+#[test]
+fn the_hook_file_is_plain_csh_as_it_is() {
+    let source = include_str!("../shells/tcsh.csh");
+    let long: Vec<&str> = source
+        .lines()
+        .filter(|l| l.len() > 130 && !l.starts_with("alias _autovenv_precmd "))
+        .collect();
+    assert!(long.is_empty(), "lines too long to read: {long:#?}");
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let bin = support::binary();
+    let file = sb.write("hook.csh", &source.replace("@AUTOVENV@", &SH.quote(&bin)));
+    let mut session = session::Session::begin(&sb, SH, session::command(&sb, SH));
+    session.lines(&[
+        format!("source {}", SH.quote(&file)),
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        SH.dump_var("prompt", &sb.out("prompt")),
+    ]);
+    session.finish();
+    assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
+    assert_eq!(sb.out_text("prompt"), "(.venv) %% ");
+}

@@ -75,3 +75,113 @@ fn env_name_in_the_prompt_shows_the_venv_in_parentheses() {
     assert_eq!(sb.out_text("left"), "xsh% ");
     assert_eq!(sb.out_text("by-hand"), "minexsh% ");
 }
+
+/// xonsh started as a user starts it, reading `~/.xonshrc`: `before` (rc lines that come
+/// before the hook line), the hook line, then `after`.
+fn from_rc(sb: &Sandbox, before: &str, after: &str) -> Session {
+    sb.write(
+        "home/.xonshrc",
+        &format!("{before}\n{}\n{after}\n", SH.hook_line()),
+    );
+    let mut cmd = sb.command("xonsh");
+    cmd.args(["-i", "--shell-type", "readline"])
+        .env("NO_COLOR", "1");
+    Session::begin(sb, SH, cmd)
+}
+
+/// What xonsh recorded as the exit status of the line typed before this one, to `file`.
+fn last_status(file: &std::path::Path) -> String {
+    format!(
+        "_ignored = __import__('pathlib').Path({}).write_text(str(__xonsh__.history[-1].rtn))",
+        SH.quote(file)
+    )
+}
+
+/// `autovenv` is an ordinary command once the hook is loaded: its output can be captured,
+/// piped and redirected, loading the rc line again prints nothing, and its exit status,
+/// Ctrl-C included, is what xonsh reports for any other program.
+#[test]
+fn autovenv_is_an_ordinary_command_after_the_hook() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.write("proj/requirements.txt", "\n");
+    sb.allow(&proj);
+    let mut session = from_rc(&sb, "", "");
+    let capture = sb.out("capture");
+    session.lines(&[
+        format!(
+            "_ignored = __import__('pathlib').Path({}).write_text($(autovenv status --json))",
+            SH.quote(&capture)
+        ),
+        format!(
+            "autovenv status --json | grep -c schema > {}",
+            SH.quote(sb.out("piped"))
+        ),
+        format!(
+            "autovenv status --json > {}",
+            SH.quote(sb.out("redirected"))
+        ),
+        SH.hook_line(),
+        SH.cd_line(&proj),
+        format!("autovenv exec {} -- false", SH.quote(&proj)),
+        last_status(&sb.out("false")),
+    ]);
+    let pty = session.pty();
+    pty.line("autovenv sync --watch");
+    pty.expect("Ctrl-C stops");
+    // Past its first sync (which fails: the venv has no pip), then watching.
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    pty.send("\x03");
+    pty.expect("xsh% ");
+    session.line(&last_status(&sb.out("watch")));
+    let pty = session.pty();
+    pty.line("sleep 60");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    pty.send("\x03");
+    pty.expect("xsh% ");
+    session.line(&last_status(&sb.out("sleep")));
+    let shown = session.finish();
+    assert!(
+        sb.out_text("capture").contains("\"schema\""),
+        "{}",
+        shown.text
+    );
+    assert_eq!(sb.out_text("piped"), "1\n");
+    assert!(sb.out_text("redirected").contains("\"schema\""));
+    assert_eq!(shown.count("__autovenv_setup"), 0, "{}", shown.text);
+    assert_eq!(sb.out_text("false"), "1");
+    assert_eq!(sb.out_text("watch"), sb.out_text("sleep"));
+}
+
+/// A `deactivate` of the user's own, defined in `~/.xonshrc`, is what `deactivate` runs
+/// whenever autovenv's venv is off: after leaving a project, and after autovenv's own
+/// `deactivate` turned the project off.
+#[test]
+fn the_users_own_deactivate_is_back_when_the_venv_is_off() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let log = sb.out("users");
+    let mut session = from_rc(
+        &sb,
+        &format!(
+            "aliases['deactivate'] = 'echo users-own >> {}'",
+            log.display()
+        ),
+        "",
+    );
+    session.lines(&[
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("active")),
+        SH.cd_line(&sb.root),
+        "deactivate".into(),
+        SH.cd_line(&proj),
+        "deactivate".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("deactivated")),
+        "deactivate".into(),
+    ]);
+    session.finish();
+    assert_eq!(sb.out_text("active"), proj.join(".venv").to_string_lossy());
+    assert_eq!(sb.out_text("deactivated"), "<unset>");
+    assert_eq!(sb.out_text("users"), "users-own\nusers-own\n");
+}

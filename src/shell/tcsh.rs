@@ -1,7 +1,7 @@
 //! tcsh: the hook runs from the `precmd` alias, chained before the user's own.
 
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use super::Shell;
@@ -74,8 +74,16 @@ impl Shell for Tcsh {
             }
             cmds.push(b"_autovenv_hand_over".to_vec());
         }
-        match &update.prompt {
-            PromptChange::Show(prefix) => {
+        let base = prompt_base(
+            std::env::var_os("_AUTOVENV_PROMPT"),
+            std::env::var_os("_AUTOVENV_PROMPT_PREFIX"),
+        );
+        let set_base = |cmds: &mut Vec<Vec<u8>>, base: &[u8], then: &[u8]| {
+            cmds.push([b"set _autovenv_prompt_old = ", &quote(base)[..]].concat());
+            cmds.push(then.to_vec());
+        };
+        match (&update.prompt, &base) {
+            (PromptChange::Show(prefix), _) => {
                 cmds.push(
                     [
                         b"set _autovenv_p = ",
@@ -83,9 +91,15 @@ impl Shell for Tcsh {
                     ]
                     .concat(),
                 );
-                cmds.push(b"_autovenv_prompt_show".to_vec());
+                match &base {
+                    Some(base) => set_base(&mut cmds, base, b"_autovenv_prompt_put"),
+                    None => cmds.push(b"_autovenv_prompt_show".to_vec()),
+                }
             }
-            PromptChange::Remove => cmds.push(b"_autovenv_prompt_remove".to_vec()),
+            (PromptChange::Remove, Some(base)) => {
+                set_base(&mut cmds, base, b"_autovenv_prompt_back")
+            }
+            (PromptChange::Remove, None) => cmds.push(b"_autovenv_prompt_remove".to_vec()),
         }
         if update.rehash {
             cmds.push(b"rehash".to_vec());
@@ -183,6 +197,24 @@ pub fn quote(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The prompt without the prefix autovenv put in front of it, from what the hook passes
+/// when it runs the binary: `prompt` as the shell has it, and autovenv's prefix (as the
+/// prompt shows it) when autovenv put one there. The user's edits made while the venv was
+/// active are kept; a prompt that no longer starts with the prefix is left as it is.
+/// `None` where the hook passed no prompt or one that cannot come back through `eval`
+/// (a newline): the hook then compares the whole prompt instead.
+fn prompt_base(prompt: Option<OsString>, prefix: Option<OsString>) -> Option<Vec<u8>> {
+    let prompt = prompt?.into_vec();
+    if prompt.contains(&b'\n') {
+        return None;
+    }
+    let prefix = prefix.map(OsString::into_vec).unwrap_or_default();
+    match prompt.strip_prefix(&prefix[..]) {
+        Some(rest) if !prefix.is_empty() => Some(rest.to_vec()),
+        _ => Some(prompt),
+    }
+}
+
 /// Escapes text for tcsh's `prompt`, where `%` starts a sequence and `!` is the history
 /// number.
 fn prompt_escape(text: &[u8]) -> Vec<u8> {
@@ -207,6 +239,22 @@ mod tests {
         assert_eq!(quote(b"it's `x` $y \xff"), b"'it'\"'\"'s `x` $y \xff'");
         assert_eq!(quote(b"a\\'b\\"), b"'a'\\\\\"'\"'b'\\\\");
         assert_eq!(quote(b""), b"''");
+    }
+
+    #[test]
+    fn the_prompt_base_drops_only_autovenvs_prefix() {
+        let base = |p: &str, x: Option<&str>| prompt_base(Some(p.into()), x.map(Into::into));
+        assert_eq!(
+            base("(.venv) me%% ", Some("(.venv) ")),
+            Some(b"me%% ".to_vec())
+        );
+        assert_eq!(
+            base("x (.venv) %% ", Some("(.venv) ")),
+            Some(b"x (.venv) %% ".to_vec())
+        );
+        assert_eq!(base("(.venv) %% ", None), Some(b"(.venv) %% ".to_vec()));
+        assert_eq!(base("a\nb", Some("a")), None);
+        assert_eq!(prompt_base(None, Some("(.venv) ".into())), None);
     }
 
     #[test]
