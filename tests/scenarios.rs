@@ -36,6 +36,7 @@ scenario!(a_virtual_env_that_is_gone_is_told_once);
 scenario!(broken_venvs_are_not_activated_and_say_why);
 scenario!(a_missing_binary_is_reported_once_and_the_shell_keeps_working);
 scenario!(a_venv_made_or_removed_without_cd_is_noticed);
+scenario!(what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd);
 scenario!(trusted_roots_trust_whole_trees_by_component);
 scenario!(a_malformed_config_is_one_line_naming_file_line_and_key);
 scenario!(reload_forgets_deactivate_and_evaluates_again);
@@ -863,6 +864,43 @@ fn a_venv_made_or_removed_without_cd_is_noticed(shell: Shell) {
     );
     assert_eq!(sb.out_text("made"), text(&proj.join(".venv")));
     assert_eq!(sb.out_text("removed"), "<unset>");
+}
+
+/// The prompt's fast path looks at the current directory and at the project root: after a
+/// cd inside the project, a venv or repository made or removed in either is noticed at the
+/// next prompt, without another cd.
+fn what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd(shell: Shell) {
+    let sb = Sandbox::new();
+    sb.write(
+        "home/.config/autovenv/config.toml",
+        &format!(
+            "auto_create = false\ntrusted_roots = [\"{}\"]\n",
+            sb.path("code").display()
+        ),
+    );
+    let proj = sb.project_with_venv("code/proj");
+    let deep = sb.mkdir("code/proj/src/deep");
+    let mut lines = vec![shell.cd_line(&proj.join("src")), "cd deep".to_string()];
+    let steps = [
+        ("python3 -m venv --without-pip .venv", "made_here"),
+        ("rm -rf .venv", "removed_here"),
+        ("mkdir .git", "repo_here"),
+        ("rmdir .git", "no_repo_here"),
+        ("rm -rf ../../.venv", "removed_at_root"),
+        ("python3 -m venv --without-pip ../../.venv", "made_at_root"),
+    ];
+    for (command, out) in steps {
+        lines.push(shell.external(command));
+        lines.push(shell.dump_var("VIRTUAL_ENV", &sb.out(out)));
+    }
+    session::run(&sb, shell, &lines);
+    let root_venv = text(&proj.join(".venv"));
+    assert_eq!(sb.out_text("made_here"), text(&deep.join(".venv")));
+    assert_eq!(sb.out_text("removed_here"), root_venv);
+    assert_eq!(sb.out_text("repo_here"), "<unset>");
+    assert_eq!(sb.out_text("no_repo_here"), root_venv);
+    assert_eq!(sb.out_text("removed_at_root"), "<unset>");
+    assert_eq!(sb.out_text("made_at_root"), root_venv);
 }
 
 fn trusted_roots_trust_whole_trees_by_component(shell: Shell) {
