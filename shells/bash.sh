@@ -33,31 +33,39 @@ _autovenv_snap() {
     \builtin return 0
 }
 
-# Defines _autovenv_steady: the steady prompt's whole check, one `[[ ]]` with one test per
-# watched entry unrolled and the anchor's entries as the last evaluation found them, so a
-# prompt where nothing changed costs one function call and a few stat(2)s.
+# Sets _AUTOVENV_SNAP (one 0/1 per watched name: whether it exists at the anchor, an
+# absolute name: at all) and defines _autovenv_steady: the steady prompt's whole check,
+# one `[[ ]]` with one test per watched entry unrolled and the anchor's entries as found
+# here, so a prompt where nothing changed costs one function call and one stat(2) per
+# entry (the stat is the cost). An absent entry is tested with `-e` alone: a symlink to nowhere
+# appearing there is not a venv, and the next cd notices it.
 _autovenv_fast() {
-    \builtin local _autovenv_t _autovenv_d='' _autovenv_n _autovenv_p _autovenv_i=0
+    \builtin local _autovenv_t='' _autovenv_d='' _autovenv_n _autovenv_p _autovenv_a="${_AUTOVENV_ANCHOR-}"
+    _AUTOVENV_SNAP=
+    if [[ -z ${_autovenv_a} || ${_autovenv_a} == *[!A-Za-z0-9_./-]* ]]; then
+        \builtin printf -v _autovenv_a %q "${_autovenv_a}"
+    fi
     for _autovenv_n in ${_AUTOVENV_NAMES[@]+"${_AUTOVENV_NAMES[@]}"}; do
-        case ${_autovenv_n} in
-            /*) \builtin printf -v _autovenv_p %q "${_autovenv_n}" ;;
-            *)
-                \builtin printf -v _autovenv_p %q "/${_autovenv_n}"
-                _autovenv_d+=" && ! -e \${PWD%/}${_autovenv_p} && ! -L \${PWD%/}${_autovenv_p}"
-                \builtin printf -v _autovenv_p %q "${_AUTOVENV_ANCHOR-}/${_autovenv_n}"
-                ;;
-        esac
-        if [[ ${_AUTOVENV_SNAP:_autovenv_i:1} == 1 ]]; then
+        _autovenv_p=${_autovenv_n}
+        if [[ -z ${_autovenv_n} || ${_autovenv_n} == *[!A-Za-z0-9_./-]* ]]; then
+            \builtin printf -v _autovenv_p %q "${_autovenv_n}"
+        fi
+        if [[ ${_autovenv_n} != /* ]]; then
+            _autovenv_d+=" && ! -e \${PWD%/}/${_autovenv_p}"
+            _autovenv_p=${_autovenv_a}/${_autovenv_p}
+            _autovenv_n=${_AUTOVENV_ANCHOR-}/${_autovenv_n}
+        fi
+        if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
+            _AUTOVENV_SNAP+=1
             _autovenv_t+=" && ( -e ${_autovenv_p} || -L ${_autovenv_p} )"
         else
-            _autovenv_t+=" && ! -e ${_autovenv_p} && ! -L ${_autovenv_p}"
+            _AUTOVENV_SNAP+=0
+            _autovenv_t+=" && ! -e ${_autovenv_p}"
         fi
-        _autovenv_i=$((_autovenv_i + 1))
     done
     # Below the anchor (where the last check found it), none of them may be in $PWD.
     if [[ -n ${_autovenv_d} ]]; then
-        \builtin printf -v _autovenv_p %q "${_AUTOVENV_ANCHOR-}"
-        _autovenv_t=" && ( \${PWD%/} == ${_autovenv_p} || ( ${_autovenv_d# && } ) )${_autovenv_t}"
+        _autovenv_t=" && ( \${PWD%/} == ${_autovenv_a} || ( ${_autovenv_d# && } ) )${_autovenv_t}"
     fi
     \builtin eval "_autovenv_steady() { [[ \${PWD} == \"\${_AUTOVENV_PWD-}\" && \${VIRTUAL_ENV-} == \"\${_AUTOVENV_VENV-}\" &&
         \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_AUTOVENV_OLD_PATH-}\"${_autovenv_t} ]]; }"
@@ -91,9 +99,6 @@ _autovenv_done() {
     _AUTOVENV_PWD=${PWD}
     _AUTOVENV_VENV=${VIRTUAL_ENV-}
     _AUTOVENV_OLD_PATH=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
-    \builtin local _autovenv_s
-    _autovenv_snap "${_AUTOVENV_ANCHOR-}"
-    _AUTOVENV_SNAP=${_autovenv_s}
     _autovenv_fast
 }
 

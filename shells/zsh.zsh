@@ -32,28 +32,31 @@ _autovenv_snap() {
     \builtin return 0
 }
 
-# Sets _AUTOVENV_FAST to the steady prompt's whole check: one `[[ ]]` with one test per
-# watched entry unrolled, the anchor's entries as the last evaluation found them, and the
-# prompt prefix already in the form PROMPT_SUBST asks for. _autovenv_hook evaluates it
+# Sets _AUTOVENV_SNAP (one 0/1 per watched name: whether it exists at the anchor, an
+# absolute name: at all) and _AUTOVENV_FAST to the steady prompt's whole check: one
+# `[[ ]]` with one test per watched entry unrolled, the anchor's entries as found here,
+# and the prompt prefix already in the form PROMPT_SUBST asks for. _autovenv_hook evaluates it
 # first, under the user's options (a zsh function call costs more than the checks), so it
-# reads every variable with a default and quotes every path.
+# reads every variable with a default and quotes every path. One stat(2) per entry (the
+# stat is the cost): an absent entry is tested with `-e` alone, since a symlink to nowhere
+# appearing there is not a venv, and the next cd notices it.
 _autovenv_fast() {
     \builtin emulate -L zsh
-    \builtin local _autovenv_t='' _autovenv_d='' _autovenv_n _autovenv_p _autovenv_i=0
+    \builtin local _autovenv_t='' _autovenv_d='' _autovenv_n _autovenv_p
+    _AUTOVENV_SNAP=
     for _autovenv_n in "${_AUTOVENV_NAMES[@]}"; do
-        _autovenv_i=$((_autovenv_i + 1))
-        case ${_autovenv_n} in
-            /*) _autovenv_p=${(q)_autovenv_n} ;;
-            *)
-                _autovenv_p=${(q)${:-/${_autovenv_n}}}
-                _autovenv_d+=" && ! -e \${PWD%/}${_autovenv_p} && ! -L \${PWD%/}${_autovenv_p}"
-                _autovenv_p=${(q)${:-${_AUTOVENV_ANCHOR}/${_autovenv_n}}}
-                ;;
-        esac
-        if [[ ${_AUTOVENV_SNAP[_autovenv_i]} == 1 ]]; then
+        _autovenv_p=${(q)_autovenv_n}
+        if [[ ${_autovenv_n} != /* ]]; then
+            _autovenv_d+=" && ! -e \${PWD%/}/${_autovenv_p}"
+            _autovenv_n=${_AUTOVENV_ANCHOR}/${_autovenv_n}
+            _autovenv_p=${(q)_autovenv_n}
+        fi
+        if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
+            _AUTOVENV_SNAP+=1
             _autovenv_t+=" && ( -e ${_autovenv_p} || -L ${_autovenv_p} )"
         else
-            _autovenv_t+=" && ! -e ${_autovenv_p} && ! -L ${_autovenv_p}"
+            _AUTOVENV_SNAP+=0
+            _autovenv_t+=" && ! -e ${_autovenv_p}"
         fi
     done
     # Below the anchor (where the last check found it), none of them may be in $PWD.
@@ -95,9 +98,6 @@ _autovenv_done() {
     _AUTOVENV_PWD=${PWD}
     _AUTOVENV_VENV=${VIRTUAL_ENV-}
     _AUTOVENV_OLD_PATH=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
-    \builtin local _autovenv_s
-    _autovenv_snap "${_AUTOVENV_ANCHOR}"
-    _AUTOVENV_SNAP=${_autovenv_s}
     _autovenv_fast
 }
 
