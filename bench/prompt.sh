@@ -9,7 +9,8 @@
 # the project's boundary (per prompt, µs), and shell start-up with the rc line against one
 # without (ms). Beside each figure: its ratio to "none" and to "forks /bin/true".
 #
-# Usage: bench/prompt.sh [SHELL...]   (default: bash zsh fish tcsh elvish, where installed)
+# Usage: bench/prompt.sh [SHELL...]   (default: bash zsh fish tcsh elvish, where installed;
+#        xonsh on request; nushell's line editor waits for an answer script(1) never gives)
 # Environment:
 #   N (prompts per run, default 300), RUNS (hyperfine runs, default 5),
 #   START_RUNS (runs for start-up, default 30),
@@ -98,6 +99,7 @@ hook_line() { # shell peer
         fish:autovenv) echo 'autovenv hook fish | source' ;;
         tcsh:autovenv) echo 'eval "`autovenv hook tcsh`"' ;;
         elvish:autovenv) echo 'eval (autovenv hook elvish | slurp)' ;;
+        xonsh:autovenv) echo 'execx($(autovenv hook xonsh))' ;;
         bash:direnv | zsh:direnv) echo "eval \"\$(direnv hook $1)\"" ;;
         bash:mise | zsh:mise) echo "eval \"\$(mise activate $1)\"" ;;
         bash:pyautoenv) echo "source $root/pyautoenv/pyautoenv.bash" ;;
@@ -113,11 +115,12 @@ noop() {
         fish) echo 'true' ;;
         tcsh) echo 'set _bench = 1' ;;
         elvish) echo 'nop' ;;
+        xonsh) echo 'pass' ;;
     esac
 }
 
-# bash, zsh and tcsh read the lines from a pipe and still prompt before each; fish and
-# elvish fire their prompt hooks only on a terminal, so they run under script(1), whose
+# bash, zsh and tcsh read the lines from a pipe and still prompt before each; fish,
+# elvish and xonsh fire their prompt hooks only on a terminal, so they run under script(1), whose
 # terminal adds a constant per line that the "none" row shows.
 shell_command() { # shell script-file
     case $1 in
@@ -126,6 +129,7 @@ shell_command() { # shell script-file
         tcsh) echo "tcsh -f -i < $2 > /dev/null 2>&1" ;;
         fish) echo "script -qec 'fish --no-config -i' /dev/null < $2 > /dev/null" ;;
         elvish) echo "script -qec 'elvish -norc' /dev/null < $2 > /dev/null" ;;
+        xonsh) echo "script -qec 'xonsh --no-rc -i --shell-type readline' /dev/null < $2 > /dev/null" ;;
     esac
 }
 
