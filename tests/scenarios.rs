@@ -47,6 +47,7 @@ scenario!(virtual_env_disable_prompt_leaves_the_prompt_alone);
 scenario!(the_exit_status_survives_a_prompt_that_ran_the_binary in bash zsh tcsh nushell xonsh);
 scenario!(loading_twice_registers_once);
 scenario!(ordinary_prompts_and_cds_inside_a_project_start_no_process);
+scenario!(a_dangling_venv_link_below_the_project_root_costs_no_process_a_prompt in bash zsh fish);
 
 fn text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
@@ -1161,4 +1162,37 @@ fn ordinary_prompts_and_cds_inside_a_project_start_no_process(shell: Shell) {
     assert_eq!(segments[4], vec![bin.clone()], "cd out of the project");
     assert_eq!(segments[5], vec![bin.clone()], "cd into another project");
     assert!(segments[6].is_empty(), "steady prompts: {:?}", segments[6]);
+}
+
+/// A `.venv` symlink to nowhere in a directory below the project root is no venv: once the
+/// binary has looked at it, ordinary prompts there start no process, as anywhere else.
+fn a_dangling_venv_link_below_the_project_root_costs_no_process_a_prompt(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    let sub = sb.mkdir("proj/sub");
+    std::os::unix::fs::symlink(sb.path("nowhere"), sub.join(".venv")).expect("symlink");
+    sb.allow(&proj);
+    let log = sb.out("strace.log");
+    let mark = |n: usize| shell.touch_line(&sb.out(&format!("m{n}")));
+    let steady = [shell.export_line("VAR", "value"), String::new()];
+    let mut session = Session::begin(&sb, shell, session::traced_command(&sb, shell, &log));
+    if shell == Shell::Fish {
+        // fish's own default prompt asks git about the directory: a plain one here.
+        session.line(&shell.set_prompt_line("> "));
+    }
+    session.line(&shell.hook_line());
+    session.line(&shell.cd_line(&sub));
+    session.line(&shell.dump_var("VIRTUAL_ENV", &sb.out("ve")));
+    session.line(&mark(0));
+    session.lines(&steady);
+    session.line(&mark(1));
+    let shown = session.finish();
+    assert_eq!(
+        sb.out_text("ve"),
+        text(&proj.join(".venv")),
+        "{}",
+        shown.text
+    );
+    let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 2);
+    assert!(segments[1].is_empty(), "steady prompts: {:?}", segments[1]);
 }
