@@ -230,7 +230,8 @@ def cell(sh, peer, i):
     for ref, label in (("none", "none"), ("true", "true")):
         other = figures.get((sh, ref))
         if other and peer != ref and other[i] > 0:
-            ratios.append("%.2g× %s" % (value / other[i], label))
+            ratio = value / other[i]
+            ratios.append(("%.0f× %s" if ratio >= 10 else "%.2g× %s") % (ratio, label))
     return text + (" (" + ", ".join(ratios) + ")" if ratios else "")
 
 print("| shell | hook | steady prompt µs | cd inside the project µs | cd across its boundary µs | rc line at start-up ms |")
