@@ -40,6 +40,8 @@ export HOME=$root/home XDG_CONFIG_HOME=$root/home/.config XDG_DATA_HOME=$root/ho
 export XDG_STATE_HOME=$root/home/.local/state XDG_CACHE_HOME=$root/home/.cache
 mkdir -p "$HOME" "$root/bin" "$root/out"
 ln -s "$AUTOVENV" "$root/bin/autovenv"
+# pyautoenv runs python3 on every cd: the interpreter itself, not a version manager's shim.
+ln -s "$(python3 -c 'import sys; print(sys.executable)')" "$root/bin/python3"
 export PATH=$root/bin:$PATH
 # Every tool prints a line on entering and leaving; time the work, not the terminal.
 export AUTOVENV_QUIET=1 DIRENV_LOG_FORMAT='' MISE_QUIET=1 AUTOSWITCH_SILENT=1
