@@ -11,8 +11,11 @@
 _AUTOVENV_BIN=@AUTOVENV@
 _AUTOVENV_PWD=
 _AUTOVENV_PENDING=
+# Replaced by _autovenv_fast after every evaluation.
+_autovenv_steady() { \builtin return 1; }
 
-# Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $1.
+# Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $1 (an
+# absolute name: whether it exists at all).
 _autovenv_snap() {
     _autovenv_s=
     \builtin local _autovenv_n _autovenv_p
@@ -30,27 +33,61 @@ _autovenv_snap() {
     \builtin return 0
 }
 
-# Succeeds when the last evaluation still holds, without starting any process. A venv's
-# own `activate` sets VIRTUAL_ENV and _OLD_VIRTUAL_PATH: either changing counts.
+# Sets _AUTOVENV_SNAP (one 0/1 per watched name: whether it exists at the anchor, an
+# absolute name: at all) and defines _autovenv_steady: the steady prompt's whole check,
+# one `[[ ]]` with one test per watched entry unrolled and the anchor's entries as found
+# here, so a prompt where nothing changed costs one function call and one stat(2) per
+# entry (the stat is the cost). An absent entry is tested with `-e` alone: a symlink to nowhere
+# appearing there is not a venv, and the next cd notices it.
+_autovenv_fast() {
+    \builtin local _autovenv_t='' _autovenv_d='' _autovenv_n _autovenv_p _autovenv_a="${_AUTOVENV_ANCHOR-}"
+    _AUTOVENV_SNAP=
+    if [[ -z ${_autovenv_a} || ${_autovenv_a} == *[!A-Za-z0-9_./-]* ]]; then
+        \builtin printf -v _autovenv_a %q "${_autovenv_a}"
+    fi
+    for _autovenv_n in ${_AUTOVENV_NAMES[@]+"${_AUTOVENV_NAMES[@]}"}; do
+        _autovenv_p=${_autovenv_n}
+        if [[ -z ${_autovenv_n} || ${_autovenv_n} == *[!A-Za-z0-9_./-]* ]]; then
+            \builtin printf -v _autovenv_p %q "${_autovenv_n}"
+        fi
+        if [[ ${_autovenv_n} != /* ]]; then
+            _autovenv_d+=" && ! -e \${PWD%/}/${_autovenv_p}"
+            _autovenv_p=${_autovenv_a}/${_autovenv_p}
+            _autovenv_n=${_AUTOVENV_ANCHOR-}/${_autovenv_n}
+        fi
+        if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
+            _AUTOVENV_SNAP+=1
+            _autovenv_t+=" && ( -e ${_autovenv_p} || -L ${_autovenv_p} )"
+        else
+            _AUTOVENV_SNAP+=0
+            _autovenv_t+=" && ! -e ${_autovenv_p}"
+        fi
+    done
+    # Below the anchor (where the last check found it), none of them may be in $PWD.
+    if [[ -n ${_autovenv_d} ]]; then
+        _autovenv_t=" && ( \${PWD%/} == ${_autovenv_a} || ( ${_autovenv_d# && } ) )${_autovenv_t}"
+    fi
+    \builtin eval "_autovenv_steady() { [[ \${PWD} == \"\${_AUTOVENV_PWD-}\" && \${VIRTUAL_ENV-} == \"\${_AUTOVENV_VENV-}\" &&
+        \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_AUTOVENV_OLD_PATH-}\"${_autovenv_t} ]]; }"
+}
+
+# Succeeds when the last evaluation still holds after a cd below the anchor, without
+# starting any process: nothing on the way up may hold a watched entry, and the anchor's
+# are as they were. A venv's own `activate` sets VIRTUAL_ENV and _OLD_VIRTUAL_PATH: either
+# changing counts.
 _autovenv_unchanged() {
     [[ -n ${_AUTOVENV_PWD-} && ${VIRTUAL_ENV-} == "${_AUTOVENV_VENV-}" ]] || \builtin return 1
     [[ ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_AUTOVENV_OLD_PATH-}" ]] || \builtin return 1
-    \builtin local _autovenv_a="${_AUTOVENV_ANCHOR-}" _autovenv_d="${PWD%/}" _autovenv_s
+    \builtin local _autovenv_a="${_AUTOVENV_ANCHOR-}" _autovenv_d="${PWD%/}" _autovenv_n
     [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
-    if [[ ${PWD} == "${_AUTOVENV_PWD}" ]]; then
-        # A steady prompt: only this directory and the anchor are looked at again.
-        if [[ ${_autovenv_d} != "${_autovenv_a}" ]]; then
-            _autovenv_snap "${_autovenv_d}"
-            [[ ${_autovenv_s} != *1* ]] || \builtin return 1
-        fi
-    else
-        # A cd below the anchor: nothing on the way up may hold a venv, marker or VCS root.
-        while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
-            _autovenv_snap "${_autovenv_d}"
-            [[ ${_autovenv_s} != *1* ]] || \builtin return 1
-            _autovenv_d=${_autovenv_d%/*}
+    while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
+        for _autovenv_n in ${_AUTOVENV_NAMES[@]+"${_AUTOVENV_NAMES[@]}"}; do
+            [[ ${_autovenv_n} == /* || ! (-e ${_autovenv_d}/${_autovenv_n} || -L ${_autovenv_d}/${_autovenv_n}) ]] ||
+                \builtin return 1
         done
-    fi
+        _autovenv_d=${_autovenv_d%/*}
+    done
+    \builtin local _autovenv_s
     _autovenv_snap "${_autovenv_a}"
     [[ ${_autovenv_s} == "${_AUTOVENV_SNAP-}" ]] || \builtin return 1
     _AUTOVENV_PWD=${PWD}
@@ -62,9 +99,7 @@ _autovenv_done() {
     _AUTOVENV_PWD=${PWD}
     _AUTOVENV_VENV=${VIRTUAL_ENV-}
     _AUTOVENV_OLD_PATH=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
-    \builtin local _autovenv_s
-    _autovenv_snap "${_AUTOVENV_ANCHOR-}"
-    _AUTOVENV_SNAP=${_autovenv_s}
+    _autovenv_fast
 }
 
 # Runs `autovenv export bash` with the given options and applies what it prints. The text
@@ -101,7 +136,7 @@ _autovenv_hook() {
     if [[ -n ${_AUTOVENV_PENDING-} ]]; then
         \builtin eval "${_AUTOVENV_PENDING}"
     fi
-    if _autovenv_unchanged; then
+    if _autovenv_steady || _autovenv_unchanged; then
         :
     elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_AUTOVENV_VENV-}" &&
         -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH-}" ]]; then

@@ -76,6 +76,45 @@ function _autovenv_done
     set -g _autovenv_old_path_seen (_autovenv_old_path)
     _autovenv_snap "$_autovenv_anchor"
     set -g _autovenv_snapshot "$_autovenv_s"
+    _autovenv_fast
+end
+
+# Defines _autovenv_steady: the steady prompt's whole check as one `test`, with one test
+# per watched entry unrolled and the anchor's entries as the last evaluation found them.
+# An absent entry is tested with `-e` alone (one stat(2), the cost): a symlink to nowhere
+# appearing there is not a venv, and the next cd notices it.
+function _autovenv_fast
+    set -l _autovenv_here
+    set -l _autovenv_there
+    set -l _autovenv_bits (string split '' -- $_autovenv_snapshot)
+    set -l _autovenv_i 0
+    for _autovenv_n in $_autovenv_names
+        set _autovenv_i (builtin math $_autovenv_i + 1)
+        set -l _autovenv_p (string escape -- $_autovenv_n)
+        if not string match -q -- '/*' $_autovenv_n
+            set -a _autovenv_here -a ! -e "\$PWD/"$_autovenv_p
+            set _autovenv_p (string escape -- $_autovenv_anchor/$_autovenv_n)
+        end
+        if test "$_autovenv_bits[$_autovenv_i]" = 1
+            set -a _autovenv_there -a \\\( -e $_autovenv_p -o -L $_autovenv_p \\\)
+        else
+            set -a _autovenv_there -a ! -e $_autovenv_p
+        end
+    end
+    # Below the anchor (where the last check found it), none of them may be in $PWD.
+    if set -q _autovenv_here[1]
+        set -l _autovenv_a (string escape -- $_autovenv_anchor)
+        test -n "$_autovenv_anchor"; or set _autovenv_a /
+        set _autovenv_there -a \\\( "\"\$PWD\"" = $_autovenv_a -o \\\( $_autovenv_here[2..-1] \\\) \\\) $_autovenv_there
+    end
+    builtin eval "function _autovenv_steady
+        test \"x\$PWD\" = \"x\$_autovenv_pwd\" -a \"x\$VIRTUAL_ENV\" = \"x\$_autovenv_venv\" $_autovenv_there; or return 1
+        if set -q _OLD_VIRTUAL_PATH
+            test \"x\$(string join : -- \$_OLD_VIRTUAL_PATH)\" = \"\$_autovenv_old_path_seen\"
+        else
+            test -z \"\$_autovenv_old_path_seen\"
+        end
+    end"
 end
 
 # Runs `autovenv export fish` with the given options and applies what it prints. The text
@@ -115,6 +154,8 @@ end
 function _autovenv_hook --on-event fish_prompt
     if test -n "$_autovenv_pending"
         eval "$_autovenv_pending"
+    else if _autovenv_steady
+        return 0
     end
     if not _autovenv_unchanged
         set -l _autovenv_o (_autovenv_old_path)
@@ -227,6 +268,10 @@ function autovenv --description 'autovenv, then evaluate again at the next promp
 end
 
 set -g _autovenv_bin @AUTOVENV@
+# Replaced by _autovenv_fast after every evaluation.
+function _autovenv_steady
+    return 1
+end
 set -g _autovenv_pwd ''
 set -g _autovenv_pending ''
 set -g _autovenv_old_path_seen ''

@@ -12,7 +12,8 @@
 # are called as `\builtin`, so aliases and functions of the same name cannot hijack them.
 # zsh keeps `$?` and `$pipestatus` across precmd functions by itself.
 
-# Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $1.
+# Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $1 (an
+# absolute name: whether it exists at all).
 _autovenv_snap() {
     \builtin emulate -L zsh
     _autovenv_s=
@@ -31,28 +32,60 @@ _autovenv_snap() {
     \builtin return 0
 }
 
-# Succeeds when the last evaluation still holds, without starting any process. A venv's
-# own `activate` sets VIRTUAL_ENV and _OLD_VIRTUAL_PATH: either changing counts.
+# Sets _AUTOVENV_SNAP (one 0/1 per watched name: whether it exists at the anchor, an
+# absolute name: at all) and _AUTOVENV_FAST to the steady prompt's whole check: one
+# `[[ ]]` with one test per watched entry unrolled, the anchor's entries as found here,
+# and the prompt prefix already in the form PROMPT_SUBST asks for. _autovenv_hook evaluates it
+# first, under the user's options (a zsh function call costs more than the checks), so it
+# reads every variable with a default and quotes every path. One stat(2) per entry (the
+# stat is the cost): an absent entry is tested with `-e` alone, since a symlink to nowhere
+# appearing there is not a venv, and the next cd notices it.
+_autovenv_fast() {
+    \builtin emulate -L zsh
+    \builtin local _autovenv_t='' _autovenv_d='' _autovenv_n _autovenv_p
+    _AUTOVENV_SNAP=
+    for _autovenv_n in "${_AUTOVENV_NAMES[@]}"; do
+        _autovenv_p=${(q)_autovenv_n}
+        if [[ ${_autovenv_n} != /* ]]; then
+            _autovenv_d+=" && ! -e \${PWD%/}/${_autovenv_p}"
+            _autovenv_n=${_AUTOVENV_ANCHOR}/${_autovenv_n}
+            _autovenv_p=${(q)_autovenv_n}
+        fi
+        if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
+            _AUTOVENV_SNAP+=1
+            _autovenv_t+=" && ( -e ${_autovenv_p} || -L ${_autovenv_p} )"
+        else
+            _AUTOVENV_SNAP+=0
+            _autovenv_t+=" && ! -e ${_autovenv_p}"
+        fi
+    done
+    # Below the anchor (where the last check found it), none of them may be in $PWD.
+    if [[ -n ${_autovenv_d} ]]; then
+        _autovenv_t=" && ( \${PWD%/} == ${(q)_AUTOVENV_ANCHOR} || ( ${_autovenv_d# && } ) )${_autovenv_t}"
+    fi
+    \builtin typeset -g _AUTOVENV_FAST="[[ \${PWD} == \"\${_AUTOVENV_PWD-}\" && \${VIRTUAL_ENV-} == \"\${_AUTOVENV_VENV-}\" &&
+        \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_AUTOVENV_OLD_PATH-}\" &&
+        ( -z \${_AUTOVENV_PS1_PREFIX-} || ( -o promptsubst && -n \${_AUTOVENV_SUBST-} ) ||
+            ( ! -o promptsubst && -z \${_AUTOVENV_SUBST-} ) )${_autovenv_t} ]]"
+}
+
+# Succeeds when the last evaluation still holds after a cd below the anchor, without
+# starting any process: nothing on the way up may hold a watched entry, and the anchor's
+# are as they were. A venv's own `activate` sets VIRTUAL_ENV and _OLD_VIRTUAL_PATH: either
+# changing counts.
 _autovenv_unchanged() {
     \builtin emulate -L zsh
     [[ -n ${_AUTOVENV_PWD} && ${VIRTUAL_ENV-} == "${_AUTOVENV_VENV}" ]] || \builtin return 1
     [[ ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_AUTOVENV_OLD_PATH}" ]] || \builtin return 1
-    \builtin local _autovenv_a="${_AUTOVENV_ANCHOR}" _autovenv_d="${PWD%/}" _autovenv_s
+    \builtin local _autovenv_a="${_AUTOVENV_ANCHOR}" _autovenv_d="${PWD%/}" _autovenv_n _autovenv_s
     [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
-    if [[ ${PWD} == "${_AUTOVENV_PWD}" ]]; then
-        # A steady prompt: only this directory and the anchor are looked at again.
-        if [[ ${_autovenv_d} != "${_autovenv_a}" ]]; then
-            _autovenv_snap "${_autovenv_d}"
-            [[ ${_autovenv_s} != *1* ]] || \builtin return 1
-        fi
-    else
-        # A cd below the anchor: nothing on the way up may hold a venv, marker or VCS root.
-        while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
-            _autovenv_snap "${_autovenv_d}"
-            [[ ${_autovenv_s} != *1* ]] || \builtin return 1
-            _autovenv_d=${_autovenv_d%/*}
+    while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
+        for _autovenv_n in "${_AUTOVENV_NAMES[@]}"; do
+            [[ ${_autovenv_n} == /* || ! (-e ${_autovenv_d}/${_autovenv_n} || -L ${_autovenv_d}/${_autovenv_n}) ]] ||
+                \builtin return 1
         done
-    fi
+        _autovenv_d=${_autovenv_d%/*}
+    done
     _autovenv_snap "${_autovenv_a}"
     [[ ${_autovenv_s} == "${_AUTOVENV_SNAP}" ]] || \builtin return 1
     _AUTOVENV_PWD=${PWD}
@@ -65,9 +98,7 @@ _autovenv_done() {
     _AUTOVENV_PWD=${PWD}
     _AUTOVENV_VENV=${VIRTUAL_ENV-}
     _AUTOVENV_OLD_PATH=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
-    \builtin local _autovenv_s
-    _autovenv_snap "${_AUTOVENV_ANCHOR}"
-    _AUTOVENV_SNAP=${_autovenv_s}
+    _autovenv_fast
 }
 
 # Runs `autovenv export zsh` with the given options and applies what it prints. The text
@@ -103,6 +134,10 @@ _autovenv_settle() {
 # Runs on every prompt, first in precmd_functions so that prompts rebuilt by later
 # functions (oh-my-zsh themes) already see the new VIRTUAL_ENV_PROMPT.
 _autovenv_hook() {
+    # A steady prompt: nothing else to do.
+    if [[ -z ${_AUTOVENV_PENDING-} && -n ${_AUTOVENV_FAST-} ]] && \builtin eval "${_AUTOVENV_FAST}"; then
+        \builtin return 0
+    fi
     _autovenv_options
     \builtin emulate -L zsh
     if [[ -n ${_AUTOVENV_PENDING} ]]; then

@@ -36,6 +36,7 @@ scenario!(a_virtual_env_that_is_gone_is_told_once);
 scenario!(broken_venvs_are_not_activated_and_say_why);
 scenario!(a_missing_binary_is_reported_once_and_the_shell_keeps_working);
 scenario!(a_venv_made_or_removed_without_cd_is_noticed);
+scenario!(what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd);
 scenario!(trusted_roots_trust_whole_trees_by_component);
 scenario!(a_malformed_config_is_one_line_naming_file_line_and_key);
 scenario!(reload_forgets_deactivate_and_evaluates_again);
@@ -46,6 +47,7 @@ scenario!(virtual_env_disable_prompt_leaves_the_prompt_alone);
 scenario!(the_exit_status_survives_a_prompt_that_ran_the_binary in bash zsh tcsh nushell xonsh);
 scenario!(loading_twice_registers_once);
 scenario!(ordinary_prompts_and_cds_inside_a_project_start_no_process);
+scenario!(a_dangling_venv_link_below_the_project_root_costs_no_process_a_prompt in bash zsh fish);
 
 fn text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
@@ -859,6 +861,43 @@ fn a_venv_made_or_removed_without_cd_is_noticed(shell: Shell) {
     assert_eq!(sb.out_text("removed"), "<unset>");
 }
 
+/// The prompt's fast path looks at the current directory and at the project root: after a
+/// cd inside the project, a venv or repository made or removed in either is noticed at the
+/// next prompt, without another cd.
+fn what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd(shell: Shell) {
+    let sb = Sandbox::new();
+    sb.write(
+        "home/.config/autovenv/config.toml",
+        &format!(
+            "auto_create = false\ntrusted_roots = [\"{}\"]\n",
+            sb.path("code").display()
+        ),
+    );
+    let proj = sb.project_with_venv("code/proj");
+    let deep = sb.mkdir("code/proj/src/deep");
+    let mut lines = vec![shell.cd_line(&proj.join("src")), "cd deep".to_string()];
+    let steps = [
+        ("python3 -m venv --without-pip .venv", "made_here"),
+        ("rm -rf .venv", "removed_here"),
+        ("mkdir .git", "repo_here"),
+        ("rmdir .git", "no_repo_here"),
+        ("rm -rf ../../.venv", "removed_at_root"),
+        ("python3 -m venv --without-pip ../../.venv", "made_at_root"),
+    ];
+    for (command, out) in steps {
+        lines.push(shell.external(command));
+        lines.push(shell.dump_var("VIRTUAL_ENV", &sb.out(out)));
+    }
+    session::run(&sb, shell, &lines);
+    let root_venv = text(&proj.join(".venv"));
+    assert_eq!(sb.out_text("made_here"), text(&deep.join(".venv")));
+    assert_eq!(sb.out_text("removed_here"), root_venv);
+    assert_eq!(sb.out_text("repo_here"), "<unset>");
+    assert_eq!(sb.out_text("no_repo_here"), root_venv);
+    assert_eq!(sb.out_text("removed_at_root"), "<unset>");
+    assert_eq!(sb.out_text("made_at_root"), root_venv);
+}
+
 fn trusted_roots_trust_whole_trees_by_component(shell: Shell) {
     let sb = Sandbox::new();
     let inside = sb.project_with_venv("code/proj");
@@ -1117,4 +1156,37 @@ fn ordinary_prompts_and_cds_inside_a_project_start_no_process(shell: Shell) {
     assert_eq!(segments[4], vec![bin.clone()], "cd out of the project");
     assert_eq!(segments[5], vec![bin.clone()], "cd into another project");
     assert!(segments[6].is_empty(), "steady prompts: {:?}", segments[6]);
+}
+
+/// A `.venv` symlink to nowhere in a directory below the project root is no venv: once the
+/// binary has looked at it, ordinary prompts there start no process, as anywhere else.
+fn a_dangling_venv_link_below_the_project_root_costs_no_process_a_prompt(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    let sub = sb.mkdir("proj/sub");
+    std::os::unix::fs::symlink(sb.path("nowhere"), sub.join(".venv")).expect("symlink");
+    sb.allow(&proj);
+    let log = sb.out("strace.log");
+    let mark = |n: usize| shell.touch_line(&sb.out(&format!("m{n}")));
+    let steady = [shell.export_line("VAR", "value"), String::new()];
+    let mut session = Session::begin(&sb, shell, session::traced_command(&sb, shell, &log));
+    if shell == Shell::Fish {
+        // fish's own default prompt asks git about the directory: a plain one here.
+        session.line(&shell.set_prompt_line("> "));
+    }
+    session.line(&shell.hook_line());
+    session.line(&shell.cd_line(&sub));
+    session.line(&shell.dump_var("VIRTUAL_ENV", &sb.out("ve")));
+    session.line(&mark(0));
+    session.lines(&steady);
+    session.line(&mark(1));
+    let shown = session.finish();
+    assert_eq!(
+        sb.out_text("ve"),
+        text(&proj.join(".venv")),
+        "{}",
+        shown.text
+    );
+    let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 2);
+    assert!(segments[1].is_empty(), "steady prompts: {:?}", segments[1]);
 }
