@@ -81,6 +81,7 @@ _autovenv_eval() {
         \builtin return 0
     fi
     _AUTOVENV_MISSING=
+    _autovenv_wrap
     if _AUTOVENV_PENDING=$(\builtin command "${_AUTOVENV_BIN}" export bash "$@" --session="${_AUTOVENV_SESSION-}"); then
         \builtin eval "${_AUTOVENV_PENDING}"
     else
@@ -96,6 +97,8 @@ _autovenv_settle() {
     _autovenv_done
 }
 
+# Runs on every prompt (PROMPT_COMMAND) and after every cd, pushd and popd that changed
+# the directory (with --no-create); its arguments go to `autovenv export`.
 _autovenv_hook() {
     \builtin local _autovenv_status="$?"
     if [[ -n ${_AUTOVENV_PENDING-} ]]; then
@@ -106,9 +109,9 @@ _autovenv_hook() {
     elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_AUTOVENV_VENV-}" &&
         -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH-}" ]]; then
         # The venv's own `activate` ran over autovenv's activation of that same venv.
-        _autovenv_eval --activated-by-hand
+        _autovenv_eval --activated-by-hand "$@"
     else
-        _autovenv_eval
+        _autovenv_eval "$@"
     fi
     _autovenv_prompt_sync
     # Hand the last command's status on to the rest of PROMPT_COMMAND and to PS1; under
@@ -210,6 +213,41 @@ _autovenv_hand_over() {
     fi
 }
 
+# Makes cd, pushd and popd take effect at once, so that `cd project && python` runs the
+# project's venv: each becomes a function that runs the user's own (or the builtin), then
+# the hook. A user's function of that name, defined before the hook or after it (it is
+# taken in at the next evaluation, which the first prompt always is), keeps working under
+# the name _autovenv_user_NAME. Runs only where the binary runs anyway: the command
+# substitution forks, but starts no program.
+_autovenv_wrap() {
+    \builtin local _autovenv_all _autovenv_f _autovenv_c
+    _autovenv_all=$(\builtin declare -f cd pushd popd 2>/dev/null)
+    for _autovenv_c in cd pushd popd; do
+        [[ ${_autovenv_all} != *"_autovenv_cd ${_autovenv_c} "* ]] || \builtin continue
+        _autovenv_f=$(\builtin declare -f "${_autovenv_c}" 2>/dev/null)
+        if [[ -n ${_autovenv_f} ]]; then
+            \builtin eval "_autovenv_user_${_autovenv_f}"
+        else
+            \builtin eval "_autovenv_user_${_autovenv_c}() { \\builtin ${_autovenv_c} \"\$@\"; }"
+        fi
+        \builtin eval "${_autovenv_c}() { _autovenv_cd ${_autovenv_c} \"\$@\"; }"
+    done
+}
+
+# Runs the user's cd, pushd or popd ($1) with the rest of the arguments and keeps its
+# status; when the directory changed, evaluates at once. A cd may be one step of a loop or
+# script: a venv is activated here, but only created at a prompt. Not in subshells
+# (`$(cd dir && ...)` in a prompt), whose changes would be lost anyway.
+_autovenv_cd() {
+    \builtin local _autovenv_c="$1" _autovenv_was="${PWD}" _autovenv_rc=0
+    \builtin shift
+    "_autovenv_user_${_autovenv_c}" "$@" || _autovenv_rc=$?
+    if [[ ${PWD} != "${_autovenv_was}" ]] && ((BASH_SUBSHELL == 0)); then
+        _autovenv_hook --no-create
+    fi
+    \builtin return "${_autovenv_rc}"
+}
+
 # `autovenv allow`, `deny`, `create`, `reload` change the answer without a cd: run the
 # binary, then make the next prompt evaluate again.
 autovenv() {
@@ -240,3 +278,4 @@ _autovenv_register() {
 }
 _autovenv_register
 \builtin unset -f _autovenv_register
+_autovenv_wrap

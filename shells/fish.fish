@@ -112,7 +112,12 @@ function _autovenv_settle
     _autovenv_done
 end
 
+# Runs before every prompt; on a cd with the argument --no-create (see below).
 function _autovenv_hook --on-event fish_prompt
+    set -l _autovenv_opts
+    if test "$argv[1]" = --no-create
+        set _autovenv_opts --no-create
+    end
     if test -n "$_autovenv_pending"
         eval "$_autovenv_pending"
     end
@@ -121,17 +126,18 @@ function _autovenv_hook --on-event fish_prompt
         if set -q AUTOVENV_STATE; and test -n "$VIRTUAL_ENV"; and test "$VIRTUAL_ENV" = "$_autovenv_venv"
             and set -q _OLD_VIRTUAL_PATH; and test "$_autovenv_o" != "$_autovenv_old_path_seen"
             # The venv's own activate.fish ran over autovenv's activation of that same venv.
-            _autovenv_eval --activated-by-hand
+            _autovenv_eval --activated-by-hand $_autovenv_opts
         else
-            _autovenv_eval
+            _autovenv_eval $_autovenv_opts
         end
     end
 end
 
-# A cd takes effect at once, so `cd project; python` uses the project's venv.
+# A cd takes effect at once, so `cd project; python` uses the project's venv. It may be
+# one step of a loop or a script: a venv is activated here, but only created at a prompt.
 function _autovenv_pwd_changed --on-variable PWD
     status is-interactive; or return 0
-    _autovenv_hook
+    _autovenv_hook --no-create
 end
 
 function _autovenv_deactivate_define

@@ -101,7 +101,8 @@ _autovenv_settle() {
 }
 
 # Runs on every prompt, first in precmd_functions so that prompts rebuilt by later
-# functions (oh-my-zsh themes) already see the new VIRTUAL_ENV_PROMPT.
+# functions (oh-my-zsh themes) already see the new VIRTUAL_ENV_PROMPT. Its arguments go to
+# `autovenv export` (`--no-create` on a cd).
 _autovenv_hook() {
     _autovenv_options
     \builtin emulate -L zsh
@@ -113,19 +114,25 @@ _autovenv_hook() {
     elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_AUTOVENV_VENV}" &&
         -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH}" ]]; then
         # The venv's own `activate` ran over autovenv's activation of that same venv.
-        _autovenv_eval --activated-by-hand
+        _autovenv_eval --activated-by-hand "$@"
     else
-        _autovenv_eval
+        _autovenv_eval "$@"
     fi
     _autovenv_prompt_sync
     \builtin return 0
 }
 
 # Runs on every cd, so `cd project && python` uses the project's venv; not in subshells
-# (`$(cd dir && ...)` in a prompt theme), whose changes would be lost anyway.
+# (`$(cd dir && ...)` in a prompt theme), whose changes would be lost anyway. A cd may be
+# one step of a loop or script: a venv is activated here, but only created at a prompt.
+# In a ZLE widget (fzf's Alt-C) the line being edited is on the screen: `zle -I` moves
+# it out of the way, so a message shows above it and the widget's prompt is redrawn below.
 _autovenv_chpwd() {
     if (( ZSH_SUBSHELL == 0 )); then
-        _autovenv_hook
+        if [[ -n ${WIDGET-} ]] && \builtin zle; then
+            \builtin zle -I
+        fi
+        _autovenv_hook --no-create
     fi
     \builtin return 0
 }

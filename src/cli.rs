@@ -28,6 +28,9 @@ pub enum Command {
         session: OsString,
         /// `--activated-by-hand`: a venv's own `activate` ran over autovenv's activation.
         activated_by_hand: bool,
+        /// `--no-create`: activate what exists, create nothing; a venv to create waits
+        /// for the next prompt (the hook's evaluation on `cd`, inside a command line).
+        no_create: bool,
     },
     /// `autovenv allow [DIR] [--list]`.
     Allow {
@@ -281,6 +284,12 @@ pub fn command() -> clap::Command {
                         .action(ArgAction::SetTrue)
                         .conflicts_with("deactivate")
                         .help("A venv's own `activate` ran over autovenv's activation: hand over to it"),
+                )
+                .arg(
+                    Arg::new("no-create")
+                        .long("no-create")
+                        .action(ArgAction::SetTrue)
+                        .help("Activate what exists but create no venv: creating waits for the next prompt"),
                 ),
         )
         .subcommand(
@@ -433,6 +442,7 @@ fn from_matches(matches: &ArgMatches) -> Command {
                 .cloned()
                 .unwrap_or_default(),
             activated_by_hand: m.get_flag("activated-by-hand"),
+            no_create: m.get_flag("no-create"),
         },
         Some(("allow", m)) => Command::Allow {
             dir: dir_of(m),

@@ -112,13 +112,25 @@ impl Situation {
     }
 }
 
-/// Runs one evaluation and returns the code for `shell`.
-pub fn export(shell: &dyn crate::shell::Shell, request: Request, session: &OsStr) -> Vec<u8> {
+/// Runs one evaluation and returns the code for `shell`. `no_create`: the hook runs on a
+/// `cd`, maybe inside a command line or a loop, where creating a venv (slow, maybe over
+/// the network) has no place: a venv to create is left for the next prompt.
+pub fn export(
+    shell: &dyn crate::shell::Shell,
+    request: Request,
+    session: &OsStr,
+    no_create: bool,
+) -> Vec<u8> {
     let reload = session.as_bytes() == crate::session::RELOAD.as_bytes();
     let mut session = Session::decode(session.as_bytes());
     let mut situation = Situation::gather(None, &mut session);
-    let plan = situation.decide(request, &session);
-    let update = carry_out(&mut situation, plan, shell, reload);
+    let mut plan = situation.decide(request, &session);
+    let again = no_create && matches!(plan.enter, Enter::Create(_));
+    if again {
+        plan.enter = Enter::Nothing;
+    }
+    let mut update = carry_out(&mut situation, plan, shell, reload);
+    update.again = again;
     shell.render(&update)
 }
 
@@ -349,6 +361,7 @@ fn carry_out(
         watch: situation
             .discovery
             .watch_names(&situation.config, &situation.location),
+        again: false,
     }
 }
 

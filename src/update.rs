@@ -65,4 +65,7 @@ pub struct Update {
     pub anchor: PathBuf,
     /// The entries the fast path checks at each directory level.
     pub watch: Vec<OsString>,
+    /// Whether the hook must evaluate again at the next prompt whatever its fast path
+    /// finds: a venv to create was left for it (see `autovenv export --no-create`).
+    pub again: bool,
 }

@@ -46,6 +46,8 @@ scenario!(virtual_env_disable_prompt_leaves_the_prompt_alone);
 scenario!(the_exit_status_survives_a_prompt_that_ran_the_binary in bash zsh tcsh nushell xonsh);
 scenario!(loading_twice_registers_once);
 scenario!(ordinary_prompts_and_cds_inside_a_project_start_no_process);
+// The shells that evaluate on a cd (the others only at a prompt).
+scenario!(a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt in bash zsh fish);
 
 fn text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
@@ -1123,4 +1125,53 @@ fn ordinary_prompts_and_cds_inside_a_project_start_no_process(shell: Shell) {
     assert_eq!(segments[4], vec![bin.clone()], "cd out of the project");
     assert_eq!(segments[5], vec![bin.clone()], "cd into another project");
     assert!(segments[6].is_empty(), "steady prompts: {:?}", segments[6]);
+}
+
+/// A loop over projects (`for d in ~/code/*; cd $d; ...`) activates each venv there is
+/// at once, but creates none: creating a venv (slow, maybe over the network) happens only
+/// when the prompt comes.
+fn a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt(shell: Shell) {
+    let sb = Sandbox::new();
+    let bare = sb.project("bare");
+    let other = sb.project_with_venv("other");
+    sb.allow(&bare);
+    sb.allow(&other);
+    let seen = shell.quote(sb.out("seen"));
+    let (b, o, made) = (
+        shell.quote(&bare),
+        shell.quote(&other),
+        shell.quote(bare.join(".venv")),
+    );
+    let looped = match shell {
+        Shell::Fish => format!(
+            "for d in {b} {o}; cd $d; if test -e {made}; echo made; else; echo none; end >> {seen}; echo \"$VIRTUAL_ENV\" >> {seen}; end; cd /"
+        ),
+        _ => format!(
+            "for d in {b} {o}; do cd \"$d\"; if [ -e {made} ]; then echo made; else echo none; fi >> {seen}; echo \"$VIRTUAL_ENV\" >> {seen}; done; cd /"
+        ),
+    };
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            looped,
+            shell.dump_var("VIRTUAL_ENV", &sb.out("after-loop")),
+            shell.cd_line(&bare),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("at-prompt")),
+        ],
+    );
+    assert_eq!(
+        sb.out_text("seen"),
+        format!("none\n\nnone\n{}\n", text(&other.join(".venv"))),
+        "{}",
+        shown.text
+    );
+    assert_eq!(sb.out_text("after-loop"), "<unset>", "{}", shown.text);
+    assert_eq!(
+        sb.out_text("at-prompt"),
+        text(&bare.join(".venv")),
+        "{}",
+        shown.text
+    );
+    assert_eq!(shown.count("created and activated"), 1, "{}", shown.text);
 }

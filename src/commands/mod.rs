@@ -121,6 +121,7 @@ fn run(command: Command) -> Result<(), String> {
             deactivate,
             session,
             activated_by_hand,
+            no_create,
         } => {
             let request = match deactivate {
                 None if activated_by_hand => Request::ActivatedByHand,
@@ -129,7 +130,7 @@ fn run(command: Command) -> Result<(), String> {
                     nondestructive: mode == DeactivateMode::Nondestructive,
                 },
             };
-            print(&export::export(shell.shell(), request, &session));
+            print(&export::export(shell.shell(), request, &session, no_create));
             Ok(())
         }
         Command::Allow { list: true, .. } => trust::list(List::Allow),

@@ -68,6 +68,9 @@ impl Shell for Fish {
             out.extend(quote(name.as_bytes()));
         }
         out.extend_from_slice(b"\n_autovenv_done\n");
+        if update.again {
+            out.extend_from_slice(b"set -g _autovenv_pwd ''\n");
+        }
         out
     }
 }
