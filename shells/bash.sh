@@ -122,7 +122,14 @@ _autovenv_hook() {
     \builtin return "${_autovenv_status}"
 }
 
+# Defines autovenv's `deactivate`. A `deactivate` function of the user's own is kept
+# under the name _autovenv_user_deactivate until autovenv's goes again.
 _autovenv_deactivate_define() {
+    \builtin local _autovenv_f
+    _autovenv_f=$(\builtin declare -f deactivate 2>/dev/null)
+    if [[ -n ${_autovenv_f} && ${_autovenv_f} != *"_autovenv_eval --deactivate"* ]]; then
+        \builtin eval "_autovenv_user_${_autovenv_f}"
+    fi
     # Restores what the activation replaced; keeps this project off in this shell until
     # you leave it. `deactivate nondestructive` (the form venv scripts use) does not.
     # shellcheck disable=SC2317 # called by the user, not from here
@@ -132,6 +139,17 @@ _autovenv_deactivate_define() {
             _AUTOVENV_PWD=
         fi
     }
+}
+
+# Removes autovenv's `deactivate` and puts the user's own back, if there was one.
+_autovenv_deactivate_remove() {
+    \builtin unset -f deactivate
+    \builtin local _autovenv_f
+    if \builtin declare -F _autovenv_user_deactivate > /dev/null; then
+        _autovenv_f=$(\builtin declare -f _autovenv_user_deactivate)
+        \builtin eval "${_autovenv_f#_autovenv_user_}"
+        \builtin unset -f _autovenv_user_deactivate
+    fi
 }
 
 # Shows "(name) " before PS1. $1 is the prefix escaped for `shopt -s promptvars`, $2 as is.

@@ -140,7 +140,14 @@ function _autovenv_pwd_changed --on-variable PWD
     _autovenv_hook --no-create
 end
 
+# Defines autovenv's `deactivate`. A `deactivate` function of the user's own is kept
+# under the name _autovenv_user_deactivate until autovenv's goes again.
 function _autovenv_deactivate_define
+    if builtin functions -q deactivate
+        and not builtin functions deactivate | string match -q -- '*_autovenv_eval --deactivate*'
+        builtin functions -e _autovenv_user_deactivate
+        builtin functions -c deactivate _autovenv_user_deactivate
+    end
     # Restores what the activation replaced; keeps this project off in this shell until
     # you leave it. `deactivate nondestructive` (the form venv scripts use) does not.
     function deactivate --description 'autovenv: restore what activating the venv replaced'
@@ -152,6 +159,15 @@ function _autovenv_deactivate_define
         if test "$argv[1]" = nondestructive
             set -g _autovenv_pwd ''
         end
+    end
+end
+
+# Removes autovenv's `deactivate` and puts the user's own back, if there was one.
+function _autovenv_deactivate_remove
+    builtin functions -e deactivate
+    if builtin functions -q _autovenv_user_deactivate
+        builtin functions -c _autovenv_user_deactivate deactivate
+        builtin functions -e _autovenv_user_deactivate
     end
 end
 

@@ -147,7 +147,12 @@ _autovenv_options() {
     fi
 }
 
+# Defines autovenv's `deactivate`. A `deactivate` function of the user's own is kept
+# under the name _autovenv_user_deactivate until autovenv's goes again.
 _autovenv_deactivate_define() {
+    if (( ${+functions[deactivate]} )) && [[ ${functions[deactivate]} != *"_autovenv_eval --deactivate"* ]]; then
+        functions[_autovenv_user_deactivate]=${functions[deactivate]}
+    fi
     # Restores what the activation replaced; keeps this project off in this shell until
     # you leave it. `deactivate nondestructive` (the form venv scripts use) does not.
     function deactivate {
@@ -159,6 +164,16 @@ _autovenv_deactivate_define() {
         fi
         \builtin return 0
     }
+}
+
+# Removes autovenv's `deactivate` and puts the user's own back, if there was one.
+_autovenv_deactivate_remove() {
+    \builtin emulate -L zsh
+    \builtin unfunction deactivate 2>/dev/null
+    if (( ${+functions[_autovenv_user_deactivate]} )); then
+        functions[deactivate]=${functions[_autovenv_user_deactivate]}
+        \builtin unfunction _autovenv_user_deactivate
+    fi
 }
 
 # Shows "(name) " before PROMPT. $1 is the prefix escaped for PROMPT_SUBST, $2 without.

@@ -48,6 +48,7 @@ scenario!(loading_twice_registers_once);
 scenario!(ordinary_prompts_and_cds_inside_a_project_start_no_process);
 // The shells that evaluate on a cd (the others only at a prompt).
 scenario!(a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt in bash zsh fish);
+scenario!(a_users_own_deactivate_is_back_when_the_venv_is_off in bash zsh fish);
 
 fn text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
@@ -1174,4 +1175,57 @@ fn a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt(shell: 
         shown.text
     );
     assert_eq!(shown.count("created and activated"), 1, "{}", shown.text);
+}
+
+/// Starts a child `shell` whose rc file has `before` above the hook line, as users write
+/// theirs (bash, zsh and fish); returns the line that starts it.
+fn child_with_rc(sb: &Sandbox, shell: Shell, before: &str) -> String {
+    let line = sb.child_shell_line(shell);
+    let rc = match shell {
+        Shell::Bash => sb.path("home/.bashrc"),
+        Shell::Zsh => sb.path("home/zdot/.zshrc"),
+        Shell::Fish => sb.path("home/.config/fish/config.fish"),
+        _ => panic!("{shell:?}: no rc file here"),
+    };
+    let hook = std::fs::read_to_string(&rc).expect("read rc");
+    std::fs::write(&rc, format!("{before}\n{hook}")).expect("write rc");
+    line
+}
+
+/// A `deactivate` of the user's own, from their rc file, is autovenv's only while its venv
+/// is on, and theirs again afterwards, as a venv's own activate leaves it.
+fn a_users_own_deactivate_is_back_when_the_venv_is_off(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let told = shell.quote(sb.out("told"));
+    let mine = match shell {
+        Shell::Fish => format!("function deactivate; echo mine >> {told}; end"),
+        _ => format!("deactivate() {{ echo mine >> {told}; }}"),
+    };
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            child_with_rc(&sb, shell, &mine),
+            shell.cd_line(&proj),
+            "deactivate".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
+            "cd /".into(),
+            "deactivate".into(),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("on")),
+            "cd /".into(),
+            "deactivate".into(),
+            "exit".into(),
+        ],
+    );
+    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    assert_eq!(
+        sb.out_text("on"),
+        text(&proj.join(".venv")),
+        "{}",
+        shown.text
+    );
+    assert_eq!(sb.out_text("told"), "mine\nmine\n", "{}", shown.text);
 }

@@ -40,7 +40,7 @@ impl Shell for Fish {
         match update.deactivate {
             Deactivate::Leave => {}
             Deactivate::Define => out.extend_from_slice(b"_autovenv_deactivate_define\n"),
-            Deactivate::Remove => out.extend_from_slice(b"builtin functions -e deactivate\n"),
+            Deactivate::Remove => out.extend_from_slice(b"_autovenv_deactivate_remove\n"),
         }
         if let Some(hand_over) = &update.hand_over {
             out.extend(super::hand_over_line(hand_over, quote));
