@@ -61,6 +61,9 @@ _autovenv_done() {
     _AUTOVENV_PENDING=
     _AUTOVENV_PWD=${PWD}
     _AUTOVENV_VENV=${VIRTUAL_ENV-}
+    if [[ -n ${AUTOVENV_STATE-} ]]; then
+        _AUTOVENV_OURS=${VIRTUAL_ENV-}
+    fi
     _AUTOVENV_OLD_PATH=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
     \builtin local _autovenv_s
     _autovenv_snap "${_AUTOVENV_ANCHOR-}"
@@ -110,6 +113,12 @@ _autovenv_hook() {
         -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH-}" ]]; then
         # The venv's own `activate` ran over autovenv's activation of that same venv.
         _autovenv_eval --activated-by-hand "$@"
+    elif [[ -z ${VIRTUAL_ENV-} && -z ${AUTOVENV_STATE-} && -n ${_AUTOVENV_VENV-} && -n ${_AUTOVENV_OLD_PATH-} &&
+        ${_AUTOVENV_VENV} == "${_AUTOVENV_OURS-}" && -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_AUTOVENV_PWD-}" ]]; then
+        # autovenv's venv, activated again by hand (out of habit), was deactivated here by
+        # its own `deactivate`: the project stays off until you leave it, as after
+        # autovenv's `deactivate`.
+        _autovenv_eval --deactivate=full "$@"
     else
         _autovenv_eval "$@"
     fi

@@ -73,6 +73,9 @@ function _autovenv_done
     set -g _autovenv_pending ''
     set -g _autovenv_pwd "$PWD"
     set -g _autovenv_venv "$VIRTUAL_ENV"
+    if set -q AUTOVENV_STATE
+        set -g _autovenv_ours "$VIRTUAL_ENV"
+    end
     set -g _autovenv_old_path_seen (_autovenv_old_path)
     _autovenv_snap "$_autovenv_anchor"
     set -g _autovenv_snapshot "$_autovenv_s"
@@ -127,6 +130,13 @@ function _autovenv_hook --on-event fish_prompt
             and set -q _OLD_VIRTUAL_PATH; and test "$_autovenv_o" != "$_autovenv_old_path_seen"
             # The venv's own activate.fish ran over autovenv's activation of that same venv.
             _autovenv_eval --activated-by-hand $_autovenv_opts
+        else if test -z "$VIRTUAL_ENV"; and not set -q AUTOVENV_STATE; and test -n "$_autovenv_venv"
+            and test -n "$_autovenv_old_path_seen"; and test "$_autovenv_venv" = "$_autovenv_ours"
+            and not set -q _OLD_VIRTUAL_PATH; and test "$PWD" = "$_autovenv_pwd"
+            # autovenv's venv, activated again by hand (out of habit), was deactivated here
+            # by its own deactivate: the project stays off until you leave it, as after
+            # autovenv's deactivate.
+            _autovenv_eval --deactivate=full $_autovenv_opts
         else
             _autovenv_eval $_autovenv_opts
         end
@@ -252,6 +262,9 @@ set -g _autovenv_bin @AUTOVENV@
 set -g _autovenv_pwd ''
 set -g _autovenv_pending ''
 set -g _autovenv_old_path_seen ''
+if not set -q _autovenv_ours
+    set -g _autovenv_ours ''
+end
 if not set -q _autovenv_session
     set -g _autovenv_session ''
 end

@@ -64,6 +64,9 @@ _autovenv_done() {
     _AUTOVENV_PENDING=
     _AUTOVENV_PWD=${PWD}
     _AUTOVENV_VENV=${VIRTUAL_ENV-}
+    if [[ -n ${AUTOVENV_STATE-} ]]; then
+        _AUTOVENV_OURS=${VIRTUAL_ENV-}
+    fi
     _AUTOVENV_OLD_PATH=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
     \builtin local _autovenv_s
     _autovenv_snap "${_AUTOVENV_ANCHOR}"
@@ -115,6 +118,12 @@ _autovenv_hook() {
         -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH}" ]]; then
         # The venv's own `activate` ran over autovenv's activation of that same venv.
         _autovenv_eval --activated-by-hand "$@"
+    elif [[ -z ${VIRTUAL_ENV-} && -z ${AUTOVENV_STATE-} && -n ${_AUTOVENV_VENV} && -n ${_AUTOVENV_OLD_PATH} &&
+        ${_AUTOVENV_VENV} == "${_AUTOVENV_OURS-}" && -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_AUTOVENV_PWD}" ]]; then
+        # autovenv's venv, activated again by hand (out of habit), was deactivated here by
+        # its own `deactivate`: the project stays off until you leave it, as after
+        # autovenv's `deactivate`.
+        _autovenv_eval --deactivate=full "$@"
     else
         _autovenv_eval "$@"
     fi
@@ -276,7 +285,7 @@ _autovenv_register() {
     \builtin emulate -L zsh
     \builtin typeset -g _AUTOVENV_BIN=$1 _AUTOVENV_PWD= _AUTOVENV_PENDING=
     \builtin typeset -g _AUTOVENV_VENV="${_AUTOVENV_VENV-}" _AUTOVENV_ANCHOR="${_AUTOVENV_ANCHOR-}"
-    \builtin typeset -g _AUTOVENV_OLD_PATH="${_AUTOVENV_OLD_PATH-}"
+    \builtin typeset -g _AUTOVENV_OLD_PATH="${_AUTOVENV_OLD_PATH-}" _AUTOVENV_OURS="${_AUTOVENV_OURS-}"
     \builtin typeset -g _AUTOVENV_SNAP="${_AUTOVENV_SNAP-}" _AUTOVENV_SESSION="${_AUTOVENV_SESSION-}"
     \builtin typeset -g _AUTOVENV_MISSING="${_AUTOVENV_MISSING-}" _AUTOVENV_SUBST="${_AUTOVENV_SUBST-}"
     \builtin typeset -g _AUTOVENV_PS1_PREFIX="${_AUTOVENV_PS1_PREFIX-}" _AUTOVENV_PS1_HIDDEN="${_AUTOVENV_PS1_HIDDEN-}"

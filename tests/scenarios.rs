@@ -49,6 +49,9 @@ scenario!(ordinary_prompts_and_cds_inside_a_project_start_no_process);
 // The shells that evaluate on a cd (the others only at a prompt).
 scenario!(a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt in bash zsh fish);
 scenario!(a_users_own_deactivate_is_back_when_the_venv_is_off in bash zsh fish);
+scenario!(a_symlinked_path_and_its_target_are_the_same_venv);
+// The shells whose venvs ship an activate script (tcsh's is the other hook's own work).
+scenario!(the_projects_venv_activated_and_deactivated_by_hand_stays_off in bash zsh fish);
 
 fn text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
@@ -1228,4 +1231,64 @@ fn a_users_own_deactivate_is_back_when_the_venv_is_off(shell: Shell) {
         shown.text
     );
     assert_eq!(sb.out_text("told"), "mine\nmine\n", "{}", shown.text);
+}
+
+/// Going between a project's path through a symlink and its real path changes how the
+/// venv is spelled, not which venv it is: nothing is said.
+fn a_symlinked_path_and_its_target_are_the_same_venv(shell: Shell) {
+    let sb = Sandbox::new();
+    let real = sb.project_with_venv("real/proj");
+    std::os::unix::fs::symlink(sb.path("real"), sb.path("link")).expect("symlink");
+    let linked = sb.path("link/proj");
+    sb.allow(&real);
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&linked),
+            shell.cd_line(&real),
+            shell.cd_line(&linked),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            shell.cd_line(Path::new("/")),
+        ],
+    );
+    let ve = sb.out_text("ve");
+    assert!(
+        ve == text(&linked.join(".venv")) || ve == text(&real.join(".venv")),
+        "{ve}\n{}",
+        shown.text
+    );
+    assert_eq!(shown.count("switched to"), 0, "{}", shown.text);
+    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+    assert_eq!(shown.count("autovenv: deactivated"), 1, "{}", shown.text);
+}
+
+/// Out of habit, `source .venv/bin/activate` in a project autovenv activated, then that
+/// venv's own `deactivate`: the user asked for the venv off, so it stays off (prompt after
+/// prompt) until they leave the project, as after autovenv's `deactivate`.
+fn the_projects_venv_activated_and_deactivated_by_hand_stays_off(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let venv = proj.join(".venv");
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.activate_by_hand_line(&venv),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("by-hand")),
+            shell.deactivate_by_hand_line(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
+            String::new(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
+            shell.cd_line(Path::new("/")),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
+        ],
+    );
+    assert_eq!(sb.out_text("by-hand"), text(&venv), "{}", shown.text);
+    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
 }
