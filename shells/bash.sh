@@ -135,7 +135,7 @@ _autovenv_hook() {
 # under the name _autovenv_user_deactivate until autovenv's goes again.
 _autovenv_deactivate_define() {
     \builtin local _autovenv_f
-    _autovenv_f=$(\builtin declare -f deactivate 2>/dev/null)
+    _autovenv_f=$(\builtin declare -f deactivate 2>/dev/null) || :
     if [[ -n ${_autovenv_f} && ${_autovenv_f} != *"_autovenv_eval --deactivate"* ]]; then
         \builtin eval "_autovenv_user_${_autovenv_f}"
     fi
@@ -248,10 +248,10 @@ _autovenv_hand_over() {
 # substitution forks, but starts no program.
 _autovenv_wrap() {
     \builtin local _autovenv_all _autovenv_f _autovenv_c
-    _autovenv_all=$(\builtin declare -f cd pushd popd 2>/dev/null)
+    _autovenv_all=$(\builtin declare -f cd pushd popd 2>/dev/null) || :
     for _autovenv_c in cd pushd popd; do
         [[ ${_autovenv_all} != *"_autovenv_cd ${_autovenv_c} "* ]] || \builtin continue
-        _autovenv_f=$(\builtin declare -f "${_autovenv_c}" 2>/dev/null)
+        _autovenv_f=$(\builtin declare -f "${_autovenv_c}" 2>/dev/null) || :
         if [[ -n ${_autovenv_f} ]]; then
             \builtin eval "_autovenv_user_${_autovenv_f}"
         else
