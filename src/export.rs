@@ -229,12 +229,7 @@ fn carry_out(
                     .map(OsStr::to_owned)
                     .unwrap_or_default(),
             };
-            after.virtual_env_prompt = Some(match &situation.discovery.venv {
-                Some((venv, _)) if venv.path == state.venv => {
-                    crate::venv::prompt_var(&venv.cfg, &name)
-                }
-                _ => name.clone(),
-            });
+            after.virtual_env_prompt = Some(name.clone());
             deactivate = Deactivate::Define;
             prompt = PromptChange::Show(name);
         }
@@ -247,7 +242,6 @@ fn carry_out(
                 .virtual_env_prompt
                 .clone()
                 .filter(|p| !p.is_empty())
-                .map(|p| crate::venv::prompt_name(&p))
                 .or_else(|| state.venv.file_name().map(OsStr::to_owned))
                 .unwrap_or_default();
             deactivate = Deactivate::Define;
@@ -290,8 +284,11 @@ fn carry_out(
     // that are not UTF-8): the venv's path, PATH, PYTHONHOME and the rest.
     if let Some((venv, root)) = &target {
         let mut trial = after.clone();
-        let name = venv.prompt(&situation.config.prompt, root);
-        trial.activate(&venv.path, root, crate::venv::prompt_var(&venv.cfg, &name));
+        trial.activate(
+            &venv.path,
+            root,
+            venv.prompt(&situation.config.prompt, root),
+        );
         let unwritable = after
             .diff(&trial)
             .into_iter()
@@ -317,7 +314,7 @@ fn carry_out(
     }
     if let Some((venv, root)) = target {
         let name = venv.prompt(&situation.config.prompt, &root);
-        after.activate(&venv.path, &root, crate::venv::prompt_var(&venv.cfg, &name));
+        after.activate(&venv.path, &root, name.clone());
         deactivate = Deactivate::Define;
         prompt = PromptChange::Show(name);
         let version = venv

@@ -16,9 +16,6 @@ pub struct PyvenvCfg {
     pub version: Option<String>,
     /// `prompt`: the name for the shell prompt, when the creator set one.
     pub prompt: Option<OsString>,
-    /// Whether a tool other than CPython's `venv` wrote it (uv and virtualenv add a key
-    /// of their own name): their `activate` scripts set `VIRTUAL_ENV_PROMPT` differently.
-    pub by_tool: bool,
 }
 
 impl PyvenvCfg {
@@ -37,7 +34,6 @@ impl PyvenvCfg {
                     cfg.version = Some(String::from_utf8_lossy(value).into_owned())
                 }
                 b"prompt" => cfg.prompt = Some(OsString::from_vec(unquote(value))),
-                b"uv" | b"virtualenv" => cfg.by_tool = true,
                 _ => {}
             }
         }
@@ -197,37 +193,6 @@ impl Venv {
     }
 }
 
-/// The value the venv's own `activate` gives `VIRTUAL_ENV_PROMPT` for the prompt name
-/// `name`, so that a prompt theme sees the same either way: CPython's `venv` from 3.10 to
-/// 3.12 writes `(name) `, from 3.13 (and uv and virtualenv) the bare name. (Before 3.10 it
-/// set none; the bare name is given there too.)
-pub fn prompt_var(cfg: &PyvenvCfg, name: &OsString) -> OsString {
-    let minor = cfg.version.as_deref().and_then(|v| {
-        let mut parts = v.split('.');
-        let major = parts.next()?.trim().parse::<u32>().ok()?;
-        let minor = parts.next()?.trim().parse::<u32>().ok()?;
-        Some((major, minor))
-    });
-    match minor {
-        Some((3, 10..=12)) if !cfg.by_tool => {
-            let mut styled = OsString::from("(");
-            styled.push(name);
-            styled.push(") ");
-            styled
-        }
-        _ => name.clone(),
-    }
-}
-
-/// The prompt name inside a `VIRTUAL_ENV_PROMPT` that [`prompt_var`] made.
-pub fn prompt_name(var: &OsString) -> OsString {
-    let bytes = var.as_bytes();
-    match bytes.strip_prefix(b"(").and_then(|b| b.strip_suffix(b") ")) {
-        Some(inner) if !inner.is_empty() => OsString::from_vec(inner.to_vec()),
-        _ => var.clone(),
-    }
-}
-
 /// The reason a file was not read, to follow its name in a message.
 fn why(e: &ReadError) -> String {
     match e {
@@ -290,28 +255,6 @@ fn final_target(link: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn virtual_env_prompt_takes_the_form_the_venvs_own_activate_writes() {
-        let name = OsString::from(".venv");
-        let cfg = |text: &str| PyvenvCfg::parse(text.as_bytes());
-        for (text, expected) in [
-            ("version = 3.11.7\n", "(.venv) "),
-            ("version = 3.12.1\n", "(.venv) "),
-            ("version = 3.13.0\n", ".venv"),
-            ("version = 3.9.18\n", ".venv"),
-            ("uv = 0.13.9\nversion_info = 3.11.7\n", ".venv"),
-            (
-                "virtualenv = 20.25.0\nversion_info = 3.12.1.final.0\n",
-                ".venv",
-            ),
-            ("", ".venv"),
-        ] {
-            let var = prompt_var(&cfg(text), &name);
-            assert_eq!(var, OsString::from(expected), "{text}");
-            assert_eq!(prompt_name(&var), name);
-        }
-    }
 
     #[test]
     fn parses_cpython_and_uv_configs() {

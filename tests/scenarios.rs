@@ -52,21 +52,6 @@ scenario!(a_users_own_deactivate_is_back_when_the_venv_is_off in bash zsh fish);
 scenario!(a_symlinked_path_and_its_target_are_the_same_venv);
 // The shells whose venvs ship an activate script (tcsh's is the other hook's own work).
 scenario!(the_projects_venv_activated_and_deactivated_by_hand_stays_off in bash zsh fish);
-scenario!(the_environment_is_the_venvs_own_activates_for_each_python_version in bash zsh fish);
-
-/// `VIRTUAL_ENV_PROMPT` as the venv's own activate sets it for the prompt name `name`:
-/// `(name) ` for CPython 3.10 to 3.12, else `name`.
-fn activate_prompt(venv: &Path, name: &str) -> String {
-    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).expect("pyvenv.cfg");
-    let styled = ["3.10.", "3.11.", "3.12."]
-        .iter()
-        .any(|v| cfg.contains(&format!("version = {v}")));
-    if styled {
-        format!("({name}) ")
-    } else {
-        name.to_owned()
-    }
-}
 
 fn text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
@@ -128,7 +113,7 @@ fn entering_a_trusted_project_activates_like_bin_activate(shell: Shell) {
     );
     let venv = proj.join(".venv");
     assert_eq!(sb.out_text("ve"), text(&venv));
-    assert_eq!(sb.out_text("vep"), activate_prompt(&venv, ".venv"));
+    assert_eq!(sb.out_text("vep"), ".venv");
     assert_eq!(sb.out_text("ph"), "<unset>");
     assert!(sb
         .out_text("path")
@@ -642,10 +627,7 @@ fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
         ],
     );
-    assert_eq!(
-        sb.out_text("vep"),
-        activate_prompt(&proj.join(".venv"), NAME)
-    );
+    assert_eq!(sb.out_text("vep"), NAME);
     let shown = sb.out_text("shown");
     assert!(shown.starts_with(&format!("({NAME}) ")), "{shown}");
     assert!(!proj.join("pwned").exists() && !sb.root.join("pwned").exists());
@@ -1008,10 +990,7 @@ fn virtual_env_disable_prompt_leaves_the_prompt_alone(shell: Shell) {
         ],
     );
     assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
-    assert_eq!(
-        sb.out_text("vep"),
-        activate_prompt(&proj.join(".venv"), ".venv")
-    );
+    assert_eq!(sb.out_text("vep"), ".venv");
     let outside = sb.out_text("outside");
     assert!(outside.starts_with("mine"), "{outside}");
     assert_eq!(sb.out_text("inside"), outside);
@@ -1317,82 +1296,4 @@ fn the_projects_venv_activated_and_deactivated_by_hand_stays_off(shell: Shell) {
     assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
-}
-
-/// Interpreters of this machine whose venvs' activate scripts differ in
-/// `VIRTUAL_ENV_PROMPT`: `python3` itself, and one of 3.10 to 3.12 (`(name) `) and one of
-/// 3.13 on (bare) where pyenv or /usr/bin has them.
-fn pythons_of_each_prompt_form() -> Vec<PathBuf> {
-    let mut found = vec![PathBuf::from("python3")];
-    let home = std::env::var_os("PYENV_ROOT")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")));
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(Ok(versions)) = home.map(|h| std::fs::read_dir(h.join("versions"))) {
-        candidates.extend(versions.flatten().map(|v| v.path().join("bin/python3")));
-    }
-    candidates.extend((10..=14).map(|m| PathBuf::from(format!("/usr/bin/python3.{m}"))));
-    candidates.sort();
-    for wanted in [10..=12, 13..=99] {
-        let hit = candidates.iter().find(|p| {
-            let name = p.to_string_lossy();
-            p.is_file()
-                && wanted.clone().any(|m| {
-                    name.contains(&format!("/3.{m}.")) || name.ends_with(&format!("3.{m}"))
-                })
-        });
-        found.extend(hit.cloned());
-    }
-    found
-}
-
-/// What autovenv's activation exports is what `source .venv/bin/activate` exports (all of
-/// it, `VIRTUAL_ENV_PROMPT` in the form that venv's Python writes), for venvs of each
-/// Python version at hand; only `AUTOVENV_STATE` is autovenv's own.
-fn the_environment_is_the_venvs_own_activates_for_each_python_version(shell: Shell) {
-    for python in pythons_of_each_prompt_form() {
-        let sb = Sandbox::new();
-        let proj = sb.project("proj");
-        let out = std::process::Command::new(&python)
-            .args(["-m", "venv", "--without-pip"])
-            .arg(proj.join(".venv"))
-            .output()
-            .expect("run python -m venv");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        sb.allow(&proj);
-        let by_hook = session::run(
-            &sb,
-            shell,
-            &[shell.cd_line(&proj), shell.dump_env(&sb.out("hook"))],
-        );
-        let mut plain = Session::begin(&sb, shell, session::command(&sb, shell));
-        plain.lines(&[
-            shell.cd_line(&proj),
-            shell.activate_by_hand_line(&proj.join(".venv")),
-            shell.dump_env(&sb.out("own")),
-        ]);
-        plain.finish();
-        let mut hook = parse_env(&sb.read_out("hook"));
-        let mut own = parse_env(&sb.read_out("own"));
-        assert!(
-            hook.remove(OsStr::new("AUTOVENV_STATE")).is_some(),
-            "{}",
-            by_hook.text
-        );
-        // The activate scripts' own bookkeeping: activate.fish exports what it saved, and
-        // CPython's activate up to 3.11 exports PS1 (autovenv leaves it a shell variable).
-        for name in ["_OLD_VIRTUAL_PATH", "_OLD_FISH_PROMPT_OVERRIDE", "PS1"] {
-            own.remove(OsStr::new(name));
-        }
-        for env in [&mut hook, &mut own] {
-            for name in ["_", "OLDPWD"] {
-                env.remove(OsStr::new(name));
-            }
-        }
-        assert_eq!(hook, own, "{}: {}", python.display(), by_hook.text);
-    }
 }
