@@ -98,6 +98,9 @@ _autovenv_done() {
     _AUTOVENV_PENDING=
     _AUTOVENV_PWD=${PWD}
     _AUTOVENV_VENV=${VIRTUAL_ENV-}
+    if [[ -n ${AUTOVENV_STATE-} ]]; then
+        _AUTOVENV_OURS=${VIRTUAL_ENV-}
+    fi
     _AUTOVENV_OLD_PATH=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
     _autovenv_fast
 }
@@ -116,6 +119,7 @@ _autovenv_eval() {
         \builtin return 0
     fi
     _AUTOVENV_MISSING=
+    _autovenv_wrap
     if _AUTOVENV_PENDING=$(\builtin command "${_AUTOVENV_BIN}" export bash "$@" --session="${_AUTOVENV_SESSION-}"); then
         \builtin eval "${_AUTOVENV_PENDING}"
     else
@@ -131,6 +135,8 @@ _autovenv_settle() {
     _autovenv_done
 }
 
+# Runs on every prompt (PROMPT_COMMAND) and after every cd, pushd and popd that changed
+# the directory (with --no-create); its arguments go to `autovenv export`.
 _autovenv_hook() {
     \builtin local _autovenv_status="$?"
     if [[ -n ${_AUTOVENV_PENDING-} ]]; then
@@ -141,9 +147,15 @@ _autovenv_hook() {
     elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_AUTOVENV_VENV-}" &&
         -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH-}" ]]; then
         # The venv's own `activate` ran over autovenv's activation of that same venv.
-        _autovenv_eval --activated-by-hand
+        _autovenv_eval --activated-by-hand "$@"
+    elif [[ -z ${VIRTUAL_ENV-} && -z ${AUTOVENV_STATE-} && -n ${_AUTOVENV_VENV-} && -n ${_AUTOVENV_OLD_PATH-} &&
+        ${_AUTOVENV_VENV} == "${_AUTOVENV_OURS-}" && -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_AUTOVENV_PWD-}" ]]; then
+        # autovenv's venv, activated again by hand (out of habit), was deactivated here by
+        # its own `deactivate`: the project stays off until you leave it, as after
+        # autovenv's `deactivate`.
+        _autovenv_eval --deactivate=full "$@"
     else
-        _autovenv_eval
+        _autovenv_eval "$@"
     fi
     _autovenv_prompt_sync
     # Hand the last command's status on to the rest of PROMPT_COMMAND and to PS1; under
@@ -154,7 +166,14 @@ _autovenv_hook() {
     \builtin return "${_autovenv_status}"
 }
 
+# Defines autovenv's `deactivate`. A `deactivate` function of the user's own is kept
+# under the name _autovenv_user_deactivate until autovenv's goes again.
 _autovenv_deactivate_define() {
+    \builtin local _autovenv_f
+    _autovenv_f=$(\builtin declare -f deactivate 2>/dev/null) || :
+    if [[ -n ${_autovenv_f} && ${_autovenv_f} != *"_autovenv_eval --deactivate"* ]]; then
+        \builtin eval "_autovenv_user_${_autovenv_f}"
+    fi
     # Restores what the activation replaced; keeps this project off in this shell until
     # you leave it. `deactivate nondestructive` (the form venv scripts use) does not.
     # shellcheck disable=SC2317 # called by the user, not from here
@@ -164,6 +183,17 @@ _autovenv_deactivate_define() {
             _AUTOVENV_PWD=
         fi
     }
+}
+
+# Removes autovenv's `deactivate` and puts the user's own back, if there was one.
+_autovenv_deactivate_remove() {
+    \builtin unset -f deactivate
+    \builtin local _autovenv_f
+    if \builtin declare -F _autovenv_user_deactivate > /dev/null; then
+        _autovenv_f=$(\builtin declare -f _autovenv_user_deactivate)
+        \builtin eval "${_autovenv_f#_autovenv_user_}"
+        \builtin unset -f _autovenv_user_deactivate
+    fi
 }
 
 # Shows "(name) " before PS1. $1 is the prefix escaped for `shopt -s promptvars`, $2 as is.
@@ -245,6 +275,41 @@ _autovenv_hand_over() {
     fi
 }
 
+# Makes cd, pushd and popd take effect at once, so that `cd project && python` runs the
+# project's venv: each becomes a function that runs the user's own (or the builtin), then
+# the hook. A user's function of that name, defined before the hook or after it (it is
+# taken in at the next evaluation, which the first prompt always is), keeps working under
+# the name _autovenv_user_NAME. Runs only where the binary runs anyway: the command
+# substitution forks, but starts no program.
+_autovenv_wrap() {
+    \builtin local _autovenv_all _autovenv_f _autovenv_c
+    _autovenv_all=$(\builtin declare -f cd pushd popd 2>/dev/null) || :
+    for _autovenv_c in cd pushd popd; do
+        [[ ${_autovenv_all} != *"_autovenv_cd ${_autovenv_c} "* ]] || \builtin continue
+        _autovenv_f=$(\builtin declare -f "${_autovenv_c}" 2>/dev/null) || :
+        if [[ -n ${_autovenv_f} ]]; then
+            \builtin eval "_autovenv_user_${_autovenv_f}"
+        else
+            \builtin eval "_autovenv_user_${_autovenv_c}() { \\builtin ${_autovenv_c} \"\$@\"; }"
+        fi
+        \builtin eval "${_autovenv_c}() { _autovenv_cd ${_autovenv_c} \"\$@\"; }"
+    done
+}
+
+# Runs the user's cd, pushd or popd ($1) with the rest of the arguments and keeps its
+# status; when the directory changed, evaluates at once. A cd may be one step of a loop or
+# script: a venv is activated here, but only created at a prompt. Not in subshells
+# (`$(cd dir && ...)` in a prompt), whose changes would be lost anyway.
+_autovenv_cd() {
+    \builtin local _autovenv_c="$1" _autovenv_was="${PWD}" _autovenv_rc=0
+    \builtin shift
+    "_autovenv_user_${_autovenv_c}" "$@" || _autovenv_rc=$?
+    if [[ ${PWD} != "${_autovenv_was}" ]] && ((BASH_SUBSHELL == 0)); then
+        _autovenv_hook --no-create
+    fi
+    \builtin return "${_autovenv_rc}"
+}
+
 # `autovenv allow`, `deny`, `create`, `reload` change the answer without a cd: run the
 # binary, then make the next prompt evaluate again.
 autovenv() {
@@ -275,3 +340,4 @@ _autovenv_register() {
 }
 _autovenv_register
 \builtin unset -f _autovenv_register
+_autovenv_wrap

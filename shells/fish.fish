@@ -73,6 +73,9 @@ function _autovenv_done
     set -g _autovenv_pending ''
     set -g _autovenv_pwd "$PWD"
     set -g _autovenv_venv "$VIRTUAL_ENV"
+    if set -q AUTOVENV_STATE
+        set -g _autovenv_ours "$VIRTUAL_ENV"
+    end
     set -g _autovenv_old_path_seen (_autovenv_old_path)
     _autovenv_snap "$_autovenv_anchor"
     set -g _autovenv_snapshot "$_autovenv_s"
@@ -151,7 +154,12 @@ function _autovenv_settle
     _autovenv_done
 end
 
+# Runs before every prompt; on a cd with the argument --no-create (see below).
 function _autovenv_hook --on-event fish_prompt
+    set -l _autovenv_opts
+    if test "$argv[1]" = --no-create
+        set _autovenv_opts --no-create
+    end
     if test -n "$_autovenv_pending"
         eval "$_autovenv_pending"
     else if _autovenv_steady
@@ -162,20 +170,35 @@ function _autovenv_hook --on-event fish_prompt
         if set -q AUTOVENV_STATE; and test -n "$VIRTUAL_ENV"; and test "$VIRTUAL_ENV" = "$_autovenv_venv"
             and set -q _OLD_VIRTUAL_PATH; and test "$_autovenv_o" != "$_autovenv_old_path_seen"
             # The venv's own activate.fish ran over autovenv's activation of that same venv.
-            _autovenv_eval --activated-by-hand
+            _autovenv_eval --activated-by-hand $_autovenv_opts
+        else if test -z "$VIRTUAL_ENV"; and not set -q AUTOVENV_STATE; and test -n "$_autovenv_venv"
+            and test -n "$_autovenv_old_path_seen"; and test "$_autovenv_venv" = "$_autovenv_ours"
+            and not set -q _OLD_VIRTUAL_PATH; and test "$PWD" = "$_autovenv_pwd"
+            # autovenv's venv, activated again by hand (out of habit), was deactivated here
+            # by its own deactivate: the project stays off until you leave it, as after
+            # autovenv's deactivate.
+            _autovenv_eval --deactivate=full $_autovenv_opts
         else
-            _autovenv_eval
+            _autovenv_eval $_autovenv_opts
         end
     end
 end
 
-# A cd takes effect at once, so `cd project; python` uses the project's venv.
+# A cd takes effect at once, so `cd project; python` uses the project's venv. It may be
+# one step of a loop or a script: a venv is activated here, but only created at a prompt.
 function _autovenv_pwd_changed --on-variable PWD
     status is-interactive; or return 0
-    _autovenv_hook
+    _autovenv_hook --no-create
 end
 
+# Defines autovenv's `deactivate`. A `deactivate` function of the user's own is kept
+# under the name _autovenv_user_deactivate until autovenv's goes again.
 function _autovenv_deactivate_define
+    if builtin functions -q deactivate
+        and not builtin functions deactivate | string match -q -- '*_autovenv_eval --deactivate*'
+        builtin functions -e _autovenv_user_deactivate
+        builtin functions -c deactivate _autovenv_user_deactivate
+    end
     # Restores what the activation replaced; keeps this project off in this shell until
     # you leave it. `deactivate nondestructive` (the form venv scripts use) does not.
     function deactivate --description 'autovenv: restore what activating the venv replaced'
@@ -187,6 +210,15 @@ function _autovenv_deactivate_define
         if test "$argv[1]" = nondestructive
             set -g _autovenv_pwd ''
         end
+    end
+end
+
+# Removes autovenv's `deactivate` and puts the user's own back, if there was one.
+function _autovenv_deactivate_remove
+    builtin functions -e deactivate
+    if builtin functions -q _autovenv_user_deactivate
+        builtin functions -c _autovenv_user_deactivate deactivate
+        builtin functions -e _autovenv_user_deactivate
     end
 end
 
@@ -275,6 +307,9 @@ end
 set -g _autovenv_pwd ''
 set -g _autovenv_pending ''
 set -g _autovenv_old_path_seen ''
+if not set -q _autovenv_ours
+    set -g _autovenv_ours ''
+end
 if not set -q _autovenv_session
     set -g _autovenv_session ''
 end

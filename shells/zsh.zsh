@@ -97,6 +97,9 @@ _autovenv_done() {
     _AUTOVENV_PENDING=
     _AUTOVENV_PWD=${PWD}
     _AUTOVENV_VENV=${VIRTUAL_ENV-}
+    if [[ -n ${AUTOVENV_STATE-} ]]; then
+        _AUTOVENV_OURS=${VIRTUAL_ENV-}
+    fi
     _AUTOVENV_OLD_PATH=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
     _autovenv_fast
 }
@@ -132,7 +135,8 @@ _autovenv_settle() {
 }
 
 # Runs on every prompt, first in precmd_functions so that prompts rebuilt by later
-# functions (oh-my-zsh themes) already see the new VIRTUAL_ENV_PROMPT.
+# functions (oh-my-zsh themes) already see the new VIRTUAL_ENV_PROMPT. Its arguments go to
+# `autovenv export` (`--no-create` on a cd).
 _autovenv_hook() {
     # A steady prompt: nothing else to do.
     if [[ -z ${_AUTOVENV_PENDING-} && -n ${_AUTOVENV_FAST-} ]] && \builtin eval "${_AUTOVENV_FAST}"; then
@@ -148,19 +152,31 @@ _autovenv_hook() {
     elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_AUTOVENV_VENV}" &&
         -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH}" ]]; then
         # The venv's own `activate` ran over autovenv's activation of that same venv.
-        _autovenv_eval --activated-by-hand
+        _autovenv_eval --activated-by-hand "$@"
+    elif [[ -z ${VIRTUAL_ENV-} && -z ${AUTOVENV_STATE-} && -n ${_AUTOVENV_VENV} && -n ${_AUTOVENV_OLD_PATH} &&
+        ${_AUTOVENV_VENV} == "${_AUTOVENV_OURS-}" && -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_AUTOVENV_PWD}" ]]; then
+        # autovenv's venv, activated again by hand (out of habit), was deactivated here by
+        # its own `deactivate`: the project stays off until you leave it, as after
+        # autovenv's `deactivate`.
+        _autovenv_eval --deactivate=full "$@"
     else
-        _autovenv_eval
+        _autovenv_eval "$@"
     fi
     _autovenv_prompt_sync
     \builtin return 0
 }
 
 # Runs on every cd, so `cd project && python` uses the project's venv; not in subshells
-# (`$(cd dir && ...)` in a prompt theme), whose changes would be lost anyway.
+# (`$(cd dir && ...)` in a prompt theme), whose changes would be lost anyway. A cd may be
+# one step of a loop or script: a venv is activated here, but only created at a prompt.
+# In a ZLE widget (fzf's Alt-C) the line being edited is on the screen: `zle -I` moves
+# it out of the way, so a message shows above it and the widget's prompt is redrawn below.
 _autovenv_chpwd() {
     if (( ZSH_SUBSHELL == 0 )); then
-        _autovenv_hook
+        if [[ -n ${WIDGET-} ]] && \builtin zle; then
+            \builtin zle -I
+        fi
+        _autovenv_hook --no-create
     fi
     \builtin return 0
 }
@@ -175,7 +191,12 @@ _autovenv_options() {
     fi
 }
 
+# Defines autovenv's `deactivate`. A `deactivate` function of the user's own is kept
+# under the name _autovenv_user_deactivate until autovenv's goes again.
 _autovenv_deactivate_define() {
+    if (( ${+functions[deactivate]} )) && [[ ${functions[deactivate]} != *"_autovenv_eval --deactivate"* ]]; then
+        functions[_autovenv_user_deactivate]=${functions[deactivate]}
+    fi
     # Restores what the activation replaced; keeps this project off in this shell until
     # you leave it. `deactivate nondestructive` (the form venv scripts use) does not.
     function deactivate {
@@ -187,6 +208,16 @@ _autovenv_deactivate_define() {
         fi
         \builtin return 0
     }
+}
+
+# Removes autovenv's `deactivate` and puts the user's own back, if there was one.
+_autovenv_deactivate_remove() {
+    \builtin emulate -L zsh
+    \builtin unfunction deactivate 2>/dev/null
+    if (( ${+functions[_autovenv_user_deactivate]} )); then
+        functions[deactivate]=${functions[_autovenv_user_deactivate]}
+        \builtin unfunction _autovenv_user_deactivate
+    fi
 }
 
 # Shows "(name) " before PROMPT. $1 is the prefix escaped for PROMPT_SUBST, $2 without.
@@ -289,7 +320,7 @@ _autovenv_register() {
     \builtin emulate -L zsh
     \builtin typeset -g _AUTOVENV_BIN=$1 _AUTOVENV_PWD= _AUTOVENV_PENDING=
     \builtin typeset -g _AUTOVENV_VENV="${_AUTOVENV_VENV-}" _AUTOVENV_ANCHOR="${_AUTOVENV_ANCHOR-}"
-    \builtin typeset -g _AUTOVENV_OLD_PATH="${_AUTOVENV_OLD_PATH-}"
+    \builtin typeset -g _AUTOVENV_OLD_PATH="${_AUTOVENV_OLD_PATH-}" _AUTOVENV_OURS="${_AUTOVENV_OURS-}"
     \builtin typeset -g _AUTOVENV_SNAP="${_AUTOVENV_SNAP-}" _AUTOVENV_SESSION="${_AUTOVENV_SESSION-}"
     \builtin typeset -g _AUTOVENV_MISSING="${_AUTOVENV_MISSING-}" _AUTOVENV_SUBST="${_AUTOVENV_SUBST-}"
     \builtin typeset -g _AUTOVENV_PS1_PREFIX="${_AUTOVENV_PS1_PREFIX-}" _AUTOVENV_PS1_HIDDEN="${_AUTOVENV_PS1_HIDDEN-}"

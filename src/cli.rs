@@ -42,6 +42,9 @@ pub enum Command {
         /// A venv's own `activate` ran over autovenv's activation: hand over to it
         #[arg(long, id = "activated-by-hand", conflicts_with = "deactivate")]
         activated_by_hand: bool,
+        /// Activate what exists but create no venv: creating waits for the next prompt
+        #[arg(long, id = "no-create")]
+        no_create: bool,
     },
     /// Trust the project that holds DIR (default: the current directory)
     #[command(after_help = EXIT_STORE)]

@@ -230,6 +230,10 @@ pub fn decide(inputs: &Inputs) -> Plan {
                     Some((found, root)) if found.path == *venv => Some(root.clone()),
                     _ => venv.parent().map(Path::to_owned),
                 };
+            } else if virtual_env.is_none() {
+                // Nothing of autovenv's is active: the hook asks this when the user has
+                // just deactivated a venv they activated by hand here. Off is off.
+                session.off = inputs.discovery.root().map(Path::to_owned);
             }
         }
         return plan(

@@ -25,13 +25,20 @@ use crate::shell_update::{self, Deactivate, HandOver, PathEdit, PromptChange, Up
 use crate::state::State;
 use crate::venv::Venv;
 
-/// Runs one evaluation and returns the code for `shell`.
-pub fn export(shell: &dyn Shell, request: Request, session: &OsStr) -> Vec<u8> {
+/// Runs one evaluation and returns the code for `shell`. `no_create`: the hook runs on a
+/// `cd`, maybe inside a command line or a loop, where creating a venv (slow, maybe over
+/// the network) has no place: a venv to create is left for the next prompt.
+pub fn export(shell: &dyn Shell, request: Request, session: &OsStr, no_create: bool) -> Vec<u8> {
     let reload = session.as_bytes() == crate::session::RELOAD.as_bytes();
     let mut session = Session::decode(session.as_bytes());
     let mut observation = Observation::gather(None, &mut session);
-    let plan = observation.decide(request, &session, Some(shell));
-    let update = carry_out(&mut observation, plan, shell, reload);
+    let mut plan = observation.decide(request, &session, Some(shell));
+    let again = no_create && matches!(plan.enter, Enter::Create(_));
+    if again {
+        plan.enter = Enter::Nothing;
+    }
+    let mut update = carry_out(&mut observation, plan, shell, reload);
+    update.again = again;
     shell.render(&update)
 }
 
@@ -75,6 +82,7 @@ fn carry_out(observation: &mut Observation, plan: Plan, shell: &dyn Shell, reloa
         watch: observation
             .discovery
             .watch_names(&observation.config, &observation.location),
+        again: false,
     }
 }
 

@@ -160,6 +160,9 @@ pub struct Update {
     pub anchor: OsString,
     /// The entries the fast path checks for at each directory level and at the anchor.
     pub watch: Vec<OsString>,
+    /// Whether the hook must evaluate again at the next prompt whatever its fast path
+    /// finds: a venv to create was left for it (see `autovenv export --no-create`).
+    pub again: bool,
 }
 
 #[cfg(test)]

@@ -224,5 +224,83 @@ fn virtual_env_disable_prompt_as_a_shell_variable_keeps_the_prompt_as_it_is() {
         ],
     );
     assert_eq!(sb.out_text("ps1"), "mine> ");
-    assert_eq!(sb.out_text("vep"), ".venv");
+    // In the form the venv's own activate writes: `(.venv) ` for CPython 3.10 to 3.12.
+    let vep = sb.out_text("vep");
+    assert!(vep == ".venv" || vep == "(.venv) ", "{vep}");
+}
+
+/// `cd b && python` runs b's venv: cd, pushd and popd take effect for the rest of the
+/// command line, through a user's own `cd` function defined before the hook line or after
+/// it, which keeps doing what it did; and the status of a failed cd is kept.
+#[test]
+fn cd_pushd_and_popd_take_effect_for_the_rest_of_the_command_line() {
+    let sb = Sandbox::new();
+    let a = sb.project_with_venv("a");
+    let b = sb.project_with_venv("b");
+    sb.allow(&a);
+    sb.allow(&b);
+    let user_cd = "cd() { builtin cd \"$@\" && echo USER-CD; }";
+    for before in [true, false] {
+        let seen = sb.out("seen");
+        let _ = std::fs::remove_file(&seen);
+        let f = SH.quote(&seen);
+        // The rc file as users write it: the hook line and their own cd, in either order.
+        let mut rc: [String; 2] = [SH.hook_line(), user_cd.into()];
+        if before {
+            rc.reverse();
+        }
+        let rc = sb.write("home/.bashrc", &format!("{}\n", rc.join("\n")));
+        let mut lines = vec![format!("bash --rcfile {} -i", SH.quote(&rc))];
+        lines.extend([
+            format!(
+                "cd {} && echo \"$VIRTUAL_ENV $(type -P python)\" >> {f}",
+                SH.quote(&a)
+            ),
+            format!("cd ../b && echo \"$VIRTUAL_ENV $(type -P python)\" >> {f}"),
+            format!("pushd ../a > /dev/null && echo \"$VIRTUAL_ENV\" >> {f}"),
+            format!("popd > /dev/null && echo \"$VIRTUAL_ENV\" >> {f}"),
+            format!("cd /nowhere 2> /dev/null; echo \"status $?\" >> {f}"),
+            format!("cd / && echo \"[${{VIRTUAL_ENV-}}]\" >> {f}"),
+        ]);
+        let run = session::run(&sb, SH, &lines);
+        let (va, vb) = (a.join(".venv"), b.join(".venv"));
+        let expected = format!(
+            "{a} {a}/bin/python\n{b} {b}/bin/python\n{a}\n{b}\nstatus 1\n[]\n",
+            a = va.display(),
+            b = vb.display()
+        );
+        assert_eq!(
+            sb.out_text("seen"),
+            expected,
+            "before: {before}\n{}",
+            run.text
+        );
+        assert_eq!(run.stdout.matches("USER-CD").count(), 3, "{}", run.stdout);
+    }
+}
+
+/// A cd inside a project through the wrapper starts no process, as on a prompt.
+#[test]
+fn the_cd_wrapper_starts_no_process_inside_a_project() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.mkdir("proj/src/deep");
+    sb.allow(&proj);
+    let log = sb.out("strace.log");
+    let mark = |n: usize| SH.touch_line(&sb.out(&format!("m{n}")));
+    let mut session = session::Session::begin(&sb, SH, session::traced_command(&sb, SH, &log));
+    session.lines(&[
+        SH.hook_line(),
+        SH.cd_line(&proj),
+        mark(0),
+        "cd src && cd deep && pushd .. > /dev/null && popd > /dev/null && cd ../..".into(),
+        mark(1),
+        format!("cd / && {}", mark(2)),
+    ]);
+    let shown = session.finish();
+    let bin = support::binary().display().to_string();
+    let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 3);
+    assert!(segments[1].is_empty(), "{:?}\n{}", segments[1], shown.text);
+    // Leaving runs the binary once, in the cd itself, before the marker on the same line.
+    assert_eq!(segments[2], vec![bin], "{}", shown.text);
 }

@@ -48,6 +48,12 @@ scenario!(the_exit_status_survives_a_prompt_that_ran_the_binary in bash zsh tcsh
 scenario!(loading_twice_registers_once);
 scenario!(ordinary_prompts_and_cds_inside_a_project_start_no_process);
 scenario!(a_dangling_venv_link_below_the_project_root_costs_no_process_a_prompt in bash zsh fish);
+// The shells that evaluate on a cd (the others only at a prompt).
+scenario!(a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt in bash zsh fish);
+scenario!(a_users_own_deactivate_is_back_when_the_venv_is_off in bash zsh fish);
+scenario!(a_symlinked_path_and_its_target_are_the_same_venv);
+// The shells whose venvs ship an activate script (tcsh's is the other hook's own work).
+scenario!(the_projects_venv_activated_and_deactivated_by_hand_stays_off in bash zsh fish);
 
 fn text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
@@ -1189,4 +1195,171 @@ fn a_dangling_venv_link_below_the_project_root_costs_no_process_a_prompt(shell: 
     );
     let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 2);
     assert!(segments[1].is_empty(), "steady prompts: {:?}", segments[1]);
+}
+
+/// A loop over projects (`for d in ~/code/*; cd $d; ...`) activates each venv there is
+/// at once, but creates none: creating a venv (slow, maybe over the network) happens only
+/// when the prompt comes.
+fn a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt(shell: Shell) {
+    let sb = Sandbox::new();
+    // An interpreter that is not there: the attempt to create shows as one line, at once
+    // (a real creation can take longer than a session waits on a loaded machine).
+    sb.write(
+        "home/.config/autovenv/config.toml",
+        "creator = \"venv\"\npython = \"/nonexistent/python3\"\n",
+    );
+    let bare = sb.project("bare");
+    let other = sb.project_with_venv("other");
+    sb.allow(&bare);
+    sb.allow(&other);
+    let seen = shell.quote(sb.out("seen"));
+    let (b, o) = (shell.quote(&bare), shell.quote(&other));
+    let looped = match shell {
+        Shell::Fish => {
+            format!("for d in {b} {o}; cd $d; echo \"[$VIRTUAL_ENV]\" >> {seen}; end; cd /")
+        }
+        _ => {
+            format!("for d in {b} {o}; do cd \"$d\"; echo \"[$VIRTUAL_ENV]\" >> {seen}; done; cd /")
+        }
+    };
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            looped,
+            shell.dump_var("VIRTUAL_ENV", &sb.out("after-loop")),
+            shell.cd_line(&bare),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("at-prompt")),
+        ],
+    );
+    assert_eq!(
+        sb.out_text("seen"),
+        format!("[]\n[{}]\n", text(&other.join(".venv"))),
+        "{}",
+        shown.text
+    );
+    assert_eq!(sb.out_text("after-loop"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("at-prompt"), "<unset>", "{}", shown.text);
+    // Tried once, at the prompt in the project: after the loop had left `other`.
+    let tried = "the interpreter /nonexistent/python3";
+    assert_eq!(shown.count(tried), 1, "{}", shown.text);
+    let at = shown.text.find(tried).unwrap_or(0);
+    let left = shown
+        .text
+        .find("autovenv: deactivated")
+        .unwrap_or(usize::MAX);
+    assert!(left < at, "{}", shown.text);
+}
+
+/// Starts a child `shell` whose rc file has `before` above the hook line, as users write
+/// theirs (bash, zsh and fish); returns the line that starts it.
+fn child_with_rc(sb: &Sandbox, shell: Shell, before: &str) -> String {
+    let line = sb.child_shell_line(shell);
+    let rc = match shell {
+        Shell::Bash => sb.path("home/.bashrc"),
+        Shell::Zsh => sb.path("home/zdot/.zshrc"),
+        Shell::Fish => sb.path("home/.config/fish/config.fish"),
+        _ => panic!("{shell:?}: no rc file here"),
+    };
+    let hook = std::fs::read_to_string(&rc).expect("read rc");
+    std::fs::write(&rc, format!("{before}\n{hook}")).expect("write rc");
+    line
+}
+
+/// A `deactivate` of the user's own, from their rc file, is autovenv's only while its venv
+/// is on, and theirs again afterwards, as a venv's own activate leaves it.
+fn a_users_own_deactivate_is_back_when_the_venv_is_off(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let told = shell.quote(sb.out("told"));
+    let mine = match shell {
+        Shell::Fish => format!("function deactivate; echo mine >> {told}; end"),
+        _ => format!("deactivate() {{ echo mine >> {told}; }}"),
+    };
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            child_with_rc(&sb, shell, &mine),
+            shell.cd_line(&proj),
+            "deactivate".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
+            "cd /".into(),
+            "deactivate".into(),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("on")),
+            "cd /".into(),
+            "deactivate".into(),
+            "exit".into(),
+        ],
+    );
+    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    assert_eq!(
+        sb.out_text("on"),
+        text(&proj.join(".venv")),
+        "{}",
+        shown.text
+    );
+    assert_eq!(sb.out_text("told"), "mine\nmine\n", "{}", shown.text);
+}
+
+/// Going between a project's path through a symlink and its real path changes how the
+/// venv is spelled, not which venv it is: nothing is said.
+fn a_symlinked_path_and_its_target_are_the_same_venv(shell: Shell) {
+    let sb = Sandbox::new();
+    let real = sb.project_with_venv("real/proj");
+    std::os::unix::fs::symlink(sb.path("real"), sb.path("link")).expect("symlink");
+    let linked = sb.path("link/proj");
+    sb.allow(&real);
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&linked),
+            shell.cd_line(&real),
+            shell.cd_line(&linked),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+            shell.cd_line(Path::new("/")),
+        ],
+    );
+    let ve = sb.out_text("ve");
+    assert!(
+        ve == text(&linked.join(".venv")) || ve == text(&real.join(".venv")),
+        "{ve}\n{}",
+        shown.text
+    );
+    assert_eq!(shown.count("switched to"), 0, "{}", shown.text);
+    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+    assert_eq!(shown.count("autovenv: deactivated"), 1, "{}", shown.text);
+}
+
+/// Out of habit, `source .venv/bin/activate` in a project autovenv activated, then that
+/// venv's own `deactivate`: the user asked for the venv off, so it stays off (prompt after
+/// prompt) until they leave the project, as after autovenv's `deactivate`.
+fn the_projects_venv_activated_and_deactivated_by_hand_stays_off(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let venv = proj.join(".venv");
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            shell.cd_line(&proj),
+            shell.activate_by_hand_line(&venv),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("by-hand")),
+            shell.deactivate_by_hand_line(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
+            String::new(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
+            shell.cd_line(Path::new("/")),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
+        ],
+    );
+    assert_eq!(sb.out_text("by-hand"), text(&venv), "{}", shown.text);
+    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
 }

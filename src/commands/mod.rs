@@ -114,6 +114,7 @@ fn run(command: Command) -> ExitCode {
             deactivate,
             session,
             activated_by_hand,
+            no_create,
         } => {
             let request = match deactivate {
                 None if activated_by_hand => Request::ActivatedByHand,
@@ -122,7 +123,7 @@ fn run(command: Command) -> ExitCode {
                     nondestructive: mode == DeactivateMode::Nondestructive,
                 },
             };
-            print(&export::export(shell.shell(), request, &session));
+            print(&export::export(shell.shell(), request, &session, no_create));
             Ok(())
         }
         Command::Allow { list: true, .. } => trust::list(List::Allow),

@@ -393,6 +393,10 @@ fn deactivate_turns_the_project_off_unless_nondestructive() {
                 Some(state) if !nondestructive => assert_eq!(plan.session.off, Some(state.root)),
                 // Checked in a_salvaged_venv_is_taken_off_and_deactivate_keeps_its_project_off.
                 None if salvaged(i) && !nondestructive => {}
+                // The venv's own `deactivate` of a venv activated by hand just ran.
+                None if !foreign(i) && !nondestructive => {
+                    assert_eq!(plan.session.off.as_deref(), i.discovery.root(), "{i:?}")
+                }
                 _ => assert_eq!(plan.session.off, i.session.off, "{i:?}"),
             }
         }

@@ -12,7 +12,7 @@ pub struct Bash;
 
 const DIALECT: Dialect = Dialect {
     unset: "\\builtin unset -v",
-    remove_deactivate: "\\builtin unset -f deactivate",
+    remove_deactivate: "_autovenv_deactivate_remove",
     rehash: "\\builtin hash -r",
     prompt_escape: ps1_escape,
 };

@@ -40,7 +40,7 @@ impl Shell for Fish {
         match update.deactivate {
             Deactivate::Leave => {}
             Deactivate::Define => out.extend_from_slice(b"_autovenv_deactivate_define\n"),
-            Deactivate::Remove => out.extend_from_slice(b"builtin functions -e deactivate\n"),
+            Deactivate::Remove => out.extend_from_slice(b"_autovenv_deactivate_remove\n"),
         }
         if let Some(hand_over) = &update.hand_over {
             out.extend(super::hand_over_line(hand_over, quote));
@@ -65,6 +65,9 @@ impl Shell for Fish {
             out.extend(quote(name.as_bytes()));
         }
         out.extend_from_slice(b"\n_autovenv_done\n");
+        if update.again {
+            out.extend_from_slice(b"set -g _autovenv_pwd ''\n");
+        }
         out
     }
 }

@@ -122,6 +122,7 @@ mod tests {
             session: String::new(),
             anchor: OsString::from("/p"),
             watch: vec![".venv".into()],
+            again: false,
         }
     }
 

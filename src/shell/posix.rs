@@ -72,6 +72,9 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
         out.extend(quote(name.as_bytes()));
     }
     out.extend_from_slice(b")\n_autovenv_done\n");
+    if update.again {
+        out.extend_from_slice(b"_AUTOVENV_PWD=\n");
+    }
     out
 }
 

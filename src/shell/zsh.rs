@@ -12,7 +12,7 @@ pub struct Zsh;
 
 const DIALECT: Dialect = Dialect {
     unset: "\\builtin unset",
-    remove_deactivate: "\\builtin unfunction deactivate 2>/dev/null",
+    remove_deactivate: "_autovenv_deactivate_remove",
     rehash: "\\builtin rehash",
     prompt_escape,
 };
