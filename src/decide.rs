@@ -114,6 +114,13 @@ pub enum Notice {
         /// The project root.
         root: PathBuf,
     },
+    /// A trusted project's tool (poetry, pipenv) makes its environment, and has not yet.
+    ToolMakes {
+        /// The project root.
+        root: PathBuf,
+        /// The tool.
+        tool: crate::sources::Tool,
+    },
     /// `VIRTUAL_ENV` names a directory that does not exist, and autovenv did not set it:
     /// a venv is taken to be active, so autovenv stays out.
     GoneVirtualEnv {
@@ -143,6 +150,7 @@ impl Notice {
             Notice::Untrusted { root, .. } => ("u", root),
             Notice::Broken { venv, .. } => ("b", venv),
             Notice::NoAutoCreate { root } => ("c", root),
+            Notice::ToolMakes { root, .. } => ("t", root),
             Notice::GoneVirtualEnv { venv } => ("v", venv),
             Notice::Changed { root, .. } => ("g", root),
             Notice::Refused { root, .. } => ("r", root),
@@ -175,6 +183,8 @@ pub enum Reason {
     Trusted,
     /// A trusted project without a venv, and `auto_create` is off.
     AutoCreateOff,
+    /// A trusted project whose tool (poetry, pipenv) has not made its environment yet.
+    ToolMakes,
     /// Creating this project's venv already failed in this shell.
     CreationFailed,
     /// A trusted project without a venv.
@@ -371,7 +381,20 @@ pub fn decide(inputs: &Inputs) -> Plan {
             ),
         },
         (Trust::Allowed | Trust::InTrustedRoot(_), None) => {
-            if !inputs.auto_create {
+            let awaiting = inputs.discovery.awaiting.as_ref();
+            if let Some(awaiting) = awaiting.filter(|a| a.root == root) {
+                let notice = Notice::ToolMakes {
+                    root,
+                    tool: awaiting.tool,
+                };
+                plan(
+                    leave_ours(ours),
+                    Enter::Nothing,
+                    Some(notice),
+                    session,
+                    Reason::ToolMakes,
+                )
+            } else if !inputs.auto_create {
                 let notice = Notice::NoAutoCreate { root };
                 plan(
                     leave_ours(ours),

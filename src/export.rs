@@ -387,6 +387,16 @@ pub fn notice_text(notice: &Notice, auto_create: bool) -> (Level, String) {
                 shown(root)
             ),
         ),
+        Notice::ToolMakes { root, tool } => (
+            Level::Info,
+            format!(
+                "{} is a {} project without its environment yet: run `{}` to make it (autovenv leaves that to {}; set create_in_tool_projects = true to have autovenv make a .venv)",
+                shown(root),
+                tool.name(),
+                tool.install_command(),
+                tool.name(),
+            ),
+        ),
         Notice::Broken {
             venv,
             problem,

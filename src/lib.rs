@@ -19,6 +19,7 @@ pub mod pct;
 pub mod provenance;
 pub mod session;
 pub mod shell;
+pub mod sources;
 pub mod state;
 pub mod sync;
 pub mod trust;

@@ -125,6 +125,7 @@ pub fn json(dir: Option<&Path>) -> Result<(), String> {
     out.raw("schema", "1");
     out.path("directory", Some(d.pwd.as_os_str()));
     out.path("venv", venv.map(|v| v.path.as_os_str()));
+    out.string("source", venv.map(|_| d.source.name()));
     out.path("project_root", d.root().map(Path::as_os_str));
     out.bool("trusted", situation.trust.is_trusted());
     out.string(
@@ -226,6 +227,10 @@ fn reason(reason: Reason) -> (&'static str, &'static str) {
             "creating its venv failed in this shell, and is tried again after you leave and come back (or run `autovenv create`)",
         ),
         Reason::Missing => ("missing", "the project is trusted and has no venv yet"),
+        Reason::ToolMakes => (
+            "tool_makes",
+            "the project's tool (poetry, pipenv) has not made its environment yet",
+        ),
     }
 }
 
