@@ -108,7 +108,7 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
 /// Prints what `status` shows as one JSON object; the schema is in the command's help
 /// (`autovenv status --help`, the man page) and stays stable: keys are only ever added.
 ///
-/// Schema version 1: `schema`, `directory`, `venv`, `project_root`, `trusted`,
+/// Schema version 1: `schema`, `directory`, `venv`, `source`, `project_root`, `trusted`,
 /// `trusted_by` (`"allow"`, `"trusted_root"` or null), `trusted_root`, `denied`, `python`,
 /// `python_version`, `python_home`, `healthy`, `problem`, `active`, `active_by_autovenv`,
 /// `plan`, `reason`, `reason_text`, `sync` (`"never"`, `"current"`, `"stale"` or null),
