@@ -362,3 +362,38 @@ fn a_venv_file_naming_nothing_is_one_line_and_nothing_is_made() {
         b"../gone/env\n"
     );
 }
+
+#[test]
+fn sync_runs_the_tool_that_owns_the_environment() {
+    let sb = Sandbox::new();
+    let poetry = sb.mkdir("poetry-proj");
+    sb.write("poetry-proj/pyproject.toml", POETRY_PROJECT);
+    sb.allow(&poetry);
+    // No environment yet: poetry makes it, where it keeps them.
+    let out = tool(
+        &sb,
+        &poetry,
+        &text(&support::binary()),
+        &["sync"],
+        POETRY_ENV,
+    );
+    let made = tool(&sb, &poetry, "poetry", &["env", "info", "-p"], &[]);
+    assert!(!poetry.join(".venv").exists(), "{out}");
+    assert!(poetry.join("poetry.lock").is_file());
+    let json = status(&sb, &poetry, &[]);
+    assert_source(&json, "poetry", Path::new(&made));
+    assert!(json.contains("\"sync\": \"current\""), "{json}");
+
+    let pipenv = sb.mkdir("pipenv-proj");
+    sb.write("pipenv-proj/Pipfile", "");
+    let quiet = [("PIPENV_YES", "1"), ("PIPENV_NOSPIN", "1")];
+    tool(&sb, &pipenv, "pipenv", &["--python", "python3"], &quiet);
+    let env = tool(&sb, &pipenv, "pipenv", &["--venv"], &quiet);
+    sb.allow(&pipenv);
+    // Without Pipfile.lock, `pipenv install` writes it; into the environment found.
+    tool(&sb, &pipenv, &text(&support::binary()), &["sync"], &quiet);
+    assert!(pipenv.join("Pipfile.lock").is_file());
+    let json = status(&sb, &pipenv, &[]);
+    assert_source(&json, "pipenv", Path::new(&env));
+    assert!(json.contains("\"sync\": \"current\""), "{json}");
+}

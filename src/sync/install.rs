@@ -51,6 +51,22 @@ pub fn command(venv: &Path, root: &Path, declared: &Declared) -> Result<Command,
             cmd.arg("sync").env("UV_PROJECT_ENVIRONMENT", venv);
             cmd
         }
+        Method::Poetry | Method::Pipenv | Method::PipenvInstall => {
+            let (program, args): (&str, &[&str]) = match declared.method {
+                Method::Poetry => ("poetry", &["install"]),
+                Method::Pipenv => ("pipenv", &["sync"]),
+                _ => ("pipenv", &["install"]),
+            };
+            let tool = on_path(program).ok_or_else(|| {
+                format!(
+                    "{} is a {program} project, whose environment {program} keeps: install {program}",
+                    shown(root)
+                )
+            })?;
+            let mut cmd = Command::new(tool);
+            cmd.args(args);
+            cmd
+        }
         Method::Requirements => {
             let mut cmd = pip(&[])?;
             for file in &declared.files {
