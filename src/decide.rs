@@ -114,6 +114,14 @@ pub enum Notice {
         /// The project root.
         root: PathBuf,
     },
+    /// The project is neither allowed nor denied, and its tool (poetry, pipenv) has not
+    /// made its environment yet.
+    UntrustedToolProject {
+        /// The project root.
+        root: PathBuf,
+        /// The tool.
+        tool: crate::sources::Tool,
+    },
     /// A trusted project's tool (poetry, pipenv) makes its environment, and has not yet.
     ToolMakes {
         /// The project root.
@@ -148,6 +156,7 @@ impl Notice {
     fn key(&self) -> OsString {
         let (kind, path): (&str, &Path) = match self {
             Notice::Untrusted { root, .. } => ("u", root),
+            Notice::UntrustedToolProject { root, .. } => ("u", root),
             Notice::Broken { venv, .. } => ("b", venv),
             Notice::NoAutoCreate { root } => ("c", root),
             Notice::ToolMakes { root, .. } => ("t", root),
@@ -355,9 +364,17 @@ pub fn decide(inputs: &Inputs) -> Plan {
                     root,
                     refusal: refusal.clone(),
                 },
-                _ => Notice::Untrusted {
-                    root,
-                    has_venv: venv.is_some(),
+                _ => match inputs.discovery.awaiting.as_ref() {
+                    Some(awaiting) if venv.is_none() && awaiting.root == root => {
+                        Notice::UntrustedToolProject {
+                            root,
+                            tool: awaiting.tool,
+                        }
+                    }
+                    _ => Notice::Untrusted {
+                        root,
+                        has_venv: venv.is_some(),
+                    },
                 },
             };
             plan(

@@ -387,6 +387,15 @@ pub fn notice_text(notice: &Notice, auto_create: bool) -> (Level, String) {
                 shown(root)
             ),
         ),
+        Notice::UntrustedToolProject { root, tool } => (
+            Level::Info,
+            format!(
+                "{} is a {} project without its environment yet: run `autovenv allow` to trust it and `{}` to make the environment, or `autovenv deny` to stop this message",
+                shown(root),
+                tool.name(),
+                tool.install_command(),
+            ),
+        ),
         Notice::ToolMakes { root, tool } => (
             Level::Info,
             format!(

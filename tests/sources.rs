@@ -251,9 +251,18 @@ fn a_tool_project_without_its_environment_names_the_tools_command() {
     sb.write("poetry-proj/pyproject.toml", POETRY_PROJECT);
     let pipenv = sb.mkdir("pipenv-proj");
     sb.write("pipenv-proj/Pipfile", "");
+    let shell = Shell::Bash;
+    // Not trusted yet: the line says what allow does and what makes the environment.
+    let untrusted = session::run(&sb, shell, &[shell.cd_line(&poetry)]);
+    let lines = untrusted.lines_with("autovenv allow");
+    assert_eq!(lines.len(), 1, "{}", untrusted.text);
+    assert!(
+        lines[0].contains("poetry project") && lines[0].contains("`poetry install`"),
+        "{}",
+        lines[0]
+    );
     sb.allow(&poetry);
     sb.allow(&pipenv);
-    let shell = Shell::Bash;
     let shown = session::run(
         &sb,
         shell,
