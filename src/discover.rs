@@ -174,13 +174,10 @@ impl Discovery {
                 names.push(file.into());
             }
         }
-        // An environment outside the project: its removal is a change, and so is the
-        // appearance of the one a tool has yet to make.
-        if let Some((venv, _)) = &self.venv {
-            if self.source != Source::InProject {
-                names.push(venv.path.clone().into_os_string());
-            }
-        } else if let Some(awaiting) = &self.awaiting {
+        // The environment a tool has yet to make: its appearance is a change. (One that
+        // exists is not watched by its absolute path: an entry that exists would count as
+        // a change in every directory below the root, and end the fast path there.)
+        if let (None, Some(awaiting)) = (&self.venv, &self.awaiting) {
             names.extend(awaiting.expected.iter().map(|p| p.clone().into_os_string()));
         }
         // A venv another shell is making: its marker going away (made, or stopped and

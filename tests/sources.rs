@@ -12,8 +12,10 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use support::session;
+use support::session::{self, Session};
 use support::{assert_same_env, Sandbox, Shell};
+
+scenario!(prompts_and_cds_inside_a_poetry_project_start_no_process in bash zsh fish);
 
 fn text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
@@ -405,4 +407,35 @@ fn sync_runs_the_tool_that_owns_the_environment() {
     let json = status(&sb, &pipenv, &[]);
     assert_source(&json, "pipenv", Path::new(&env));
     assert!(json.contains("\"sync\": \"current\""), "{json}");
+}
+
+/// The hook watches the files that point at the environment and the environment itself:
+/// with those unchanged, a prompt or a `cd` inside the project starts no process.
+fn prompts_and_cds_inside_a_poetry_project_start_no_process(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.mkdir("proj");
+    sb.write("proj/pyproject.toml", POETRY_PROJECT);
+    sb.mkdir("proj/src/deep");
+    tool(&sb, &proj, "poetry", &["install", "--no-root"], POETRY_ENV);
+    sb.allow(&proj);
+    let log = sb.out("strace.log");
+    let mark = |n: usize| shell.touch_line(&sb.out(&format!("m{n}")));
+    let mut session = Session::begin(&sb, shell, session::traced_command(&sb, shell, &log));
+    if shell == Shell::Fish {
+        session.line(&shell.set_prompt_line("> "));
+    }
+    session.line(&shell.hook_line());
+    session.line(&mark(0));
+    session.line(&shell.cd_line(&proj));
+    session.line(&mark(1));
+    session.lines(&[shell.export_line("VAR", "value"), String::new()]);
+    for cd in ["cd src", "cd deep", "cd ../..", "cd src/deep"] {
+        session.line(cd);
+    }
+    session.line(&mark(2));
+    let shown = session.finish();
+    let bin = support::binary().display().to_string();
+    let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 3);
+    assert_eq!(segments[1], vec![bin], "cd in: {}", shown.text);
+    assert!(segments[2].is_empty(), "inside: {:?}", segments[2]);
 }
