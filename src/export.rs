@@ -511,6 +511,12 @@ pub fn broken_text(venv: &Path, problem: &Problem, trusted: bool) -> String {
         Problem::Unusable { file, .. } => format!("{shown_venv}/{file}"),
         _ => shown_venv.clone(),
     };
+    // An environment a `.venv` file points at that is not there: nothing to rebuild.
+    if *problem == Problem::NoConfig && std::fs::symlink_metadata(venv).is_err() {
+        return format!(
+            "{shown_venv}, which the project's .venv file points at, does not exist, so nothing was activated: make the environment there, or change the file"
+        );
+    }
     let what = match problem {
         Problem::NoConfig => {
             "is not a virtual environment (it has no pyvenv.cfg), so it was not activated".to_owned()

@@ -367,6 +367,7 @@ fn a_venv_file_naming_nothing_is_one_line_and_nothing_is_made() {
     assert_eq!(sb.out_text("ve"), "<unset>");
     let lines = shown.lines_with("gone/env");
     assert_eq!(lines.len(), 1, "{}", shown.text);
+    assert!(lines[0].contains("does not exist"), "{}", lines[0]);
     assert!(!sb.path("gone").exists());
     assert_eq!(
         std::fs::read(proj.join(".venv")).expect("the file stays"),
