@@ -206,6 +206,7 @@ are not UTF-8 is given lossily (U+FFFD) and its exact bytes in hex under the sam
   schema: 1
   directory: the directory looked at
   venv: the venv found, or null
+  source: which rule found it: in-project, redirect, workon, pyenv, poetry or pipenv; or null
   project_root: the project the venv belongs to or would be made in, or null
   trusted: true when allowed or inside a trusted root
   trusted_by: \"allow\", \"trusted_root\" or null
@@ -220,7 +221,7 @@ are not UTF-8 is given lossily (U+FFFD) and its exact bytes in hex under the sam
   active_by_autovenv: whether autovenv activated it
   plan: keep, switch, activate, create, deactivate, notice or nothing
   reason: deactivated, no_project, foreign, off, broken, denied, untrusted, trusted,
-    auto_create_off, creation_failed or missing
+    auto_create_off, tool_makes, creation_failed or missing
   reason_text: the reason in words
   sync: \"never\" (never synced), \"current\" or \"stale\"; null without a venv
   sync_changed: the names of files changed since the last sync (empty unless stale)";

@@ -32,6 +32,9 @@ pub struct Config {
     pub vcs_markers: Vec<OsString>,
     /// Whether a trusted project without a venv gets one on entry.
     pub auto_create: bool,
+    /// Whether a poetry or pipenv project without its environment gets a `.venv` made by
+    /// autovenv too. Off: a line names the tool's command that makes it.
+    pub create_in_tool_projects: bool,
     /// Which program creates venvs.
     pub creator: Creator,
     /// The interpreter to create venvs with when `.python-version` names none.
@@ -65,6 +68,7 @@ impl Default for Config {
             .collect(),
             vcs_markers: vec![".git".into(), ".hg".into(), ".jj".into()],
             auto_create: true,
+            create_in_tool_projects: false,
             creator: Creator::Auto,
             python: None,
             trusted_roots: Vec::new(),
@@ -302,6 +306,7 @@ fn apply_file(config: &mut Config, path: &Path, bytes: &[u8]) -> Vec<ConfigError
                     config.project_markers = markers.into_iter().map(OsString::from).collect();
                 }
                 "auto_create" => config.auto_create = boolean()?,
+                "create_in_tool_projects" => config.create_in_tool_projects = boolean()?,
                 "creator" => {
                     let creator = string()?;
                     config.creator = parse_creator(&creator).ok_or_else(|| {
@@ -399,6 +404,7 @@ pub const KEYS: &[&str] = &[
     "venv_names",
     "project_markers",
     "auto_create",
+    "create_in_tool_projects",
     "creator",
     "python",
     "trusted_roots",
@@ -413,6 +419,7 @@ fn default_shown(key: &str) -> &'static str {
         "venv_names" => "[\".venv\", \"venv\"]",
         "project_markers" => "[\"pyproject.toml\", \"setup.py\", \"setup.cfg\", \"requirements.txt\", \"Pipfile\", \".python-version\"]",
         "auto_create" => "true",
+        "create_in_tool_projects" => "false",
         "creator" => "\"auto\"",
         "python" => "\"python3\"",
         "trusted_roots" => "[]",

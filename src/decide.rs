@@ -160,6 +160,8 @@ pub enum Reason {
     Trusted,
     /// A trusted project without a venv, and `auto_create` is off.
     AutoCreateOff,
+    /// A trusted project whose tool (poetry, pipenv) has not made its environment yet.
+    ToolMakes,
     /// Creating this project's venv already failed in this shell.
     CreationFailed,
     /// A trusted project without a venv.
@@ -317,10 +319,18 @@ pub fn decide(inputs: &Inputs) -> Plan {
                     root,
                     refusal: refusal.clone(),
                 },
-                _ => Notice::Untrusted {
-                    root,
-                    has_venv: venv.is_some(),
-                    auto_create: inputs.auto_create,
+                _ => match inputs.discovery.awaiting.as_ref() {
+                    Some(awaiting) if venv.is_none() && awaiting.root == root => {
+                        Notice::UntrustedToolProject {
+                            root,
+                            tool: awaiting.tool,
+                        }
+                    }
+                    _ => Notice::Untrusted {
+                        root,
+                        has_venv: venv.is_some(),
+                        auto_create: inputs.auto_create,
+                    },
                 },
             };
             plan(
@@ -355,7 +365,20 @@ pub fn decide(inputs: &Inputs) -> Plan {
             }
         },
         (Trust::Allowed | Trust::InTrustedRoot(_), None) => {
-            if !inputs.auto_create {
+            let awaiting = inputs.discovery.awaiting.as_ref();
+            if let Some(awaiting) = awaiting.filter(|a| a.root == root) {
+                let notice = Notice::ToolMakes {
+                    root,
+                    tool: awaiting.tool,
+                };
+                plan(
+                    leave_ours(ours),
+                    Enter::Nothing,
+                    Some(notice),
+                    session,
+                    Reason::ToolMakes,
+                )
+            } else if !inputs.auto_create {
                 let notice = Notice::NoAutoCreate { root };
                 plan(
                     leave_ours(ours),

@@ -6,6 +6,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
+use crate::sources::{self, Found, Source, Tool};
 use crate::venv::Venv;
 
 /// Where a project's venv lives.
@@ -57,6 +58,22 @@ pub struct Discovery {
     pub project: Option<PathBuf>,
     /// The version-control root where the walk stopped, if any.
     pub vcs_root: Option<PathBuf>,
+    /// Which rule found the venv ([`Source::InProject`] when there is none).
+    pub source: Source,
+    /// The nearest project, when poetry or pipenv makes its environment and has not made
+    /// it yet (and the config leaves making it to them: `create_in_tool_projects` off).
+    pub awaiting: Option<Awaiting>,
+}
+
+/// A project whose tool has not made its environment yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Awaiting {
+    /// The tool.
+    pub tool: Tool,
+    /// The project root.
+    pub root: PathBuf,
+    /// Where the environment may appear (watched, so that it is found once it does).
+    pub expected: Vec<PathBuf>,
 }
 
 impl Discovery {
@@ -67,6 +84,8 @@ impl Discovery {
             venv: None,
             project: None,
             vcs_root: None,
+            source: Source::InProject,
+            awaiting: None,
         };
         let home = std::env::var_os("HOME").map(PathBuf::from);
         for dir in pwd.ancestors() {
@@ -77,10 +96,22 @@ impl Discovery {
                 if let Some(name) = names.iter().find(|n| is_dir(&dir.join(n))) {
                     let venv = physical(&dir.join(name));
                     found.venv = Some((Venv::inspect(venv), dir.to_owned()));
-                } else if !version_file_only {
-                    // `pyenv local myenv` (pyenv-virtualenv): that environment is the venv.
-                    if let Some(env) = crate::python_version::pyenv_env(dir) {
-                        found.venv = Some((Venv::inspect(physical(&env)), dir.to_owned()));
+                } else {
+                    match sources::find(dir, version_file_only) {
+                        Some(Found::Env { source, path } | Found::Dangling { source, path }) => {
+                            found.venv = Some((Venv::inspect(physical(&path)), dir.to_owned()));
+                            found.source = source;
+                        }
+                        Some(Found::Missing { tool, expected })
+                            if found.project.is_none() && !config.create_in_tool_projects =>
+                        {
+                            found.awaiting = Some(Awaiting {
+                                tool,
+                                root: dir.to_owned(),
+                                expected,
+                            });
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -135,6 +166,19 @@ impl Discovery {
         }
         if self.venv.is_none() || matches!(location, VenvLocation::Fixed(_)) {
             names.extend(config.project_markers.iter().cloned());
+        }
+        // The files that point at an environment elsewhere: one appearing below a venv's
+        // root makes a nearer project, one changing at the root may point elsewhere.
+        for file in sources::POINTER_FILES {
+            if !names.iter().any(|n| n == file) {
+                names.push(file.into());
+            }
+        }
+        // The environment a tool has yet to make: its appearance is a change. (One that
+        // exists is not watched by its absolute path: an entry that exists would count as
+        // a change in every directory below the root, and end the fast path there.)
+        if let (None, Some(awaiting)) = (&self.venv, &self.awaiting) {
+            names.extend(awaiting.expected.iter().map(|p| p.clone().into_os_string()));
         }
         // A venv another shell is making: its marker going away (made, or stopped and
         // removed) is a change, so a shell that stopped waiting for it catches up.

@@ -12,6 +12,10 @@
 //! - the config file: 1 MiB ([`CONFIG_LIMIT`]);
 //! - a trust entry: 64 KiB ([`TRUST_ENTRY_LIMIT`]);
 //! - the sync record, `.autovenv-sync`: 1 MiB ([`SYNC_RECORD_LIMIT`]);
+//! - a `.venv` file that redirects to or names an environment: 4 KiB ([`VENV_FILE_LIMIT`]);
+//! - `pyproject.toml` and `Pipfile`, read for the project's tool: 1 MiB
+//!   ([`PROJECT_FILE_LIMIT`]);
+//! - poetry's `config.toml`, `poetry.toml` and `envs.toml`: 1 MiB ([`TOOL_CONFIG_LIMIT`]);
 //! - a dependency or lock file that is hashed: 16 MiB ([`DEPENDENCY_FILE_LIMIT`]), and
 //!   64 MiB for all of a project's together ([`DEPENDENCY_TOTAL_LIMIT`]).
 //!
@@ -62,6 +66,12 @@ impl From<ReadError> for io::Error {
 pub const PYVENV_CFG_LIMIT: u64 = 64 * 1024;
 /// `.python-version`: a version or an environment name per line.
 pub const PYTHON_VERSION_LIMIT: u64 = 4 * 1024;
+/// A `.venv` file: one path or one environment name.
+pub const VENV_FILE_LIMIT: u64 = 4 * 1024;
+/// `pyproject.toml` or `Pipfile`, read to tell the project's tool and name.
+pub const PROJECT_FILE_LIMIT: u64 = 1024 * 1024;
+/// A tool's own config: poetry's `config.toml`, `poetry.toml`, `envs.toml`.
+pub const TOOL_CONFIG_LIMIT: u64 = 1024 * 1024;
 /// The config file.
 pub const CONFIG_LIMIT: u64 = 1024 * 1024;
 /// A trust entry: one path.

@@ -26,6 +26,7 @@ pub mod python_version;
 pub mod session;
 pub mod shell;
 pub mod shell_update;
+pub mod sources;
 pub mod state;
 pub mod sync;
 pub mod trust;

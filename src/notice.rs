@@ -40,6 +40,21 @@ pub enum Notice {
         /// The project root.
         root: PathBuf,
     },
+    /// The project is neither allowed nor denied, and its tool (poetry, pipenv) has not
+    /// made its environment yet.
+    UntrustedToolProject {
+        /// The project root.
+        root: PathBuf,
+        /// The tool that makes the environment.
+        tool: crate::sources::Tool,
+    },
+    /// A trusted project's tool (poetry, pipenv) makes its environment, and has not yet.
+    ToolMakes {
+        /// The project root.
+        root: PathBuf,
+        /// The tool that makes the environment.
+        tool: crate::sources::Tool,
+    },
     /// `VIRTUAL_ENV` names a directory that does not exist, and autovenv did not set it:
     /// a venv is taken to be active, so autovenv stays out.
     GoneVirtualEnv {
@@ -79,6 +94,8 @@ impl Notice {
     pub(crate) fn key(&self) -> OsString {
         let (kind, path): (&str, &Path) = match self {
             Notice::Untrusted { root, .. } => ("u", root),
+            Notice::UntrustedToolProject { root, .. } => ("u", root),
+            Notice::ToolMakes { root, .. } => ("t", root),
             Notice::Broken { venv, .. } => ("b", venv),
             Notice::NoAutoCreate { root } => ("c", root),
             Notice::GoneVirtualEnv { venv } => ("v", venv),
@@ -113,7 +130,10 @@ impl Notice {
     /// How much the notice matters.
     pub fn level(&self) -> Level {
         match self {
-            Notice::Untrusted { .. } | Notice::NoAutoCreate { .. } => Level::Info,
+            Notice::Untrusted { .. }
+            | Notice::NoAutoCreate { .. }
+            | Notice::UntrustedToolProject { .. }
+            | Notice::ToolMakes { .. } => Level::Info,
             Notice::Broken { .. }
             | Notice::GoneVirtualEnv { .. }
             | Notice::Changed { .. }
@@ -150,6 +170,21 @@ impl fmt::Display for Notice {
                 f,
                 "{} has no venv and auto_create is off: run `autovenv create` to make one",
                 shown(root)
+            ),
+            Notice::UntrustedToolProject { root, tool } => write!(
+                f,
+                "{} is a {} project without its environment yet: run `autovenv allow` to trust it and `{}` to make the environment, or `autovenv deny` to stop this message",
+                shown(root),
+                tool.name(),
+                tool.install_command(),
+            ),
+            Notice::ToolMakes { root, tool } => write!(
+                f,
+                "{} is a {} project without its environment yet: run `{}` to make it (autovenv leaves that to {}; set create_in_tool_projects = true to have autovenv make a .venv)",
+                shown(root),
+                tool.name(),
+                tool.install_command(),
+                tool.name(),
             ),
             Notice::Broken {
                 venv,
@@ -268,6 +303,12 @@ fn broken_text(venv: &Path, problem: &Problem, trusted: bool) -> String {
         Problem::Unusable { file, .. } => format!("{shown_venv}/{file}"),
         _ => shown_venv.clone(),
     };
+    // An environment a `.venv` file points at that is not there: nothing to rebuild.
+    if *problem == Problem::NoConfig && std::fs::symlink_metadata(venv).is_err() {
+        return format!(
+            "{shown_venv}, which the project's .venv file points at, does not exist, so nothing was activated: make the environment there, or change the file"
+        );
+    }
     let what = match problem {
         Problem::NoConfig => {
             "is not a virtual environment (it has no pyvenv.cfg), so it was not activated".to_owned()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test. On a fresh Debian machine, run as root, it first installs what the
-# tests start as real processes: the shells, strace, python3-venv, uv, maturin, pipx and
-# nushell.
+# tests start as real processes: the shells, strace, python3-venv, uv, maturin, pipx,
+# poetry, pipenv and nushell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,9 +27,10 @@ if ((${#debs[@]})); then
     fi
 fi
 
-# uv, and what tests/install.rs builds and installs the wheel with: maturin and pipx.
+# uv, what tests/install.rs builds and installs the wheel with (maturin and pipx), and the
+# tools whose environments tests/sources.rs finds: poetry and pipenv.
 pypi=()
-for tool in uv maturin pipx; do
+for tool in uv maturin pipx poetry pipenv; do
     have "$tool" || pypi+=("$tool")
 done
 if ((${#pypi[@]})); then

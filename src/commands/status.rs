@@ -115,7 +115,7 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
 /// Prints what `status` shows as one JSON object; the schema is in the command's help
 /// (`autovenv status --help`, the man page) and stays stable: keys are only ever added.
 ///
-/// Schema version 1: `schema`, `directory`, `venv`, `project_root`, `trusted`,
+/// Schema version 1: `schema`, `directory`, `venv`, `source`, `project_root`, `trusted`,
 /// `trusted_by` (`"allow"`, `"trusted_root"` or null), `trusted_root`, `denied`, `python`,
 /// `python_version`, `python_home`, `healthy`, `problem`, `active`, `active_by_autovenv`,
 /// `plan`, `reason`, `reason_text`, `sync` (`"never"`, `"current"`, `"stale"` or null),
@@ -132,6 +132,7 @@ pub fn json(dir: Option<&Path>) -> Result<(), String> {
     out.raw("schema", "1");
     out.path("directory", Some(d.pwd.as_os_str()));
     out.path("venv", venv.map(|v| v.path.as_os_str()));
+    out.string("source", venv.map(|_| d.source.name()));
     out.path("project_root", d.root().map(Path::as_os_str));
     out.bool("trusted", observation.trust.is_trusted());
     out.string(
@@ -237,6 +238,10 @@ fn reason(reason: Reason) -> (&'static str, &'static str) {
             "creating its venv failed in this shell, and is tried again after you leave and come back (or run `autovenv create`)",
         ),
         Reason::Missing => ("missing", "the project is trusted and has no venv yet"),
+        Reason::ToolMakes => (
+            "tool_makes",
+            "the project's tool (poetry, pipenv) has not made its environment yet",
+        ),
     }
 }
 

@@ -28,6 +28,16 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
     let first = declared(&root).ok_or_else(nothing)?;
     let venv = match venv {
         Some(venv) => venv,
+        // poetry and pipenv make their own environment, where they keep it.
+        None if first.method.owns_the_environment() => {
+            let started = Instant::now();
+            let venv = made_by_the_tool(dir, &root, &first, quiet)?;
+            if !keep_watching {
+                say(Level::Info, quiet, &done(&venv.path, &first, started));
+                return Ok(());
+            }
+            venv
+        }
         // uv makes the venv itself, with the Python the project asks for.
         None if first.method == Method::Uv => Venv::inspect(observation.location.for_root(&root)),
         None => {
@@ -95,6 +105,44 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
     })?;
     say(Level::Info, false, "stopped watching");
     Ok(())
+}
+
+/// Runs the tool that owns the project's environment, which makes it, and returns the
+/// environment it made; the install is recorded as a sync.
+fn made_by_the_tool(
+    dir: Option<&Path>,
+    root: &Path,
+    declared: &Declared,
+    quiet: bool,
+) -> Result<Venv, String> {
+    let name = declared.method.name();
+    say(
+        Level::Info,
+        quiet,
+        &format!("{} has no environment yet: running {name} …", shown(root)),
+    );
+    let mut cmd = install::command(root, root, declared)?;
+    // The tool would take an active venv as the one to install into.
+    let status = cmd
+        .env_remove("VIRTUAL_ENV")
+        .status()
+        .map_err(|e| format!("cannot run {name} in {}: {e}", shown(root)))?;
+    if !status.success() {
+        return Err(format!("{name} failed in {}", shown(root)));
+    }
+    let Some(venv) = target(dir)?.venv else {
+        return Err(format!(
+            "{name} ran, but no environment for {} was found where it keeps them",
+            shown(root)
+        ));
+    };
+    Record::current(root).write(&venv.path).map_err(|e| {
+        format!(
+            "synced, but cannot record it in {} ({e}): check that the environment is writable",
+            shown(&venv.path)
+        )
+    })?;
+    Ok(venv)
 }
 
 /// Whether the venv's record matches the declaring files as they are now.

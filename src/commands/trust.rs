@@ -111,6 +111,14 @@ fn allowed_text(canonical: &Path, now: &Observation, plan: &Plan, inside: bool) 
         (Enter::Nothing, Reason::AutoCreateOff) => format!(
             "{allowed}: it has no venv and auto_create is off, so none is made: run `autovenv create` to make one"
         ),
+        (Enter::Nothing, Reason::ToolMakes) => match &now.discovery.awaiting {
+            Some(awaiting) => format!(
+                "{allowed}: its environment is {}'s to make: run `{}`, and it activates at the next prompt",
+                awaiting.tool.name(),
+                awaiting.tool.install_command()
+            ),
+            None => allowed,
+        },
         (Enter::Nothing, Reason::CreationFailed) => format!(
             "{allowed}: creating its venv already failed in this shell, so it is not retried until you leave and come back: run `autovenv create` to try now"
         ),

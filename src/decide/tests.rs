@@ -46,6 +46,8 @@ fn discovery(venv: Option<Venv>, project: bool) -> Discovery {
         project: project.then(|| root.clone()),
         venv: venv.map(|v| (v, root)),
         vcs_root: None,
+        source: Default::default(),
+        awaiting: None,
     }
 }
 

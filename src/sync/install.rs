@@ -25,7 +25,7 @@ pub fn command(venv: &Path, root: &Path, declared: &Declared) -> Result<Command,
             let mut cmd = Command::new(&python);
             cmd.args(["-m", "pip", "install", "--disable-pip-version-check"]);
             cmd
-        } else if let Some(uv) = uv_on_path() {
+        } else if let Some(uv) = tool_on_path("uv") {
             let mut cmd = Command::new(uv);
             cmd.args(["pip", "install", "--python"]).arg(&python);
             cmd
@@ -40,7 +40,7 @@ pub fn command(venv: &Path, root: &Path, declared: &Declared) -> Result<Command,
     };
     let mut cmd = match declared.method {
         Method::Uv => {
-            let uv = uv_on_path().ok_or_else(|| {
+            let uv = tool_on_path("uv").ok_or_else(|| {
                 format!(
                     "{} is a uv project (uv.lock, [tool.uv] or uv_build), which only uv can sync: install uv (https://docs.astral.sh/uv/)",
                     shown(root)
@@ -48,6 +48,22 @@ pub fn command(venv: &Path, root: &Path, declared: &Declared) -> Result<Command,
             })?;
             let mut cmd = Command::new(uv);
             cmd.arg("sync").env("UV_PROJECT_ENVIRONMENT", venv);
+            cmd
+        }
+        Method::Poetry | Method::Pipenv | Method::PipenvInstall => {
+            let (program, args): (&str, &[&str]) = match declared.method {
+                Method::Poetry => ("poetry", &["install"]),
+                Method::Pipenv => ("pipenv", &["sync"]),
+                _ => ("pipenv", &["install"]),
+            };
+            let tool = tool_on_path(program).ok_or_else(|| {
+                format!(
+                    "{} is a {program} project, whose environment {program} keeps: install {program}",
+                    shown(root)
+                )
+            })?;
+            let mut cmd = Command::new(tool);
+            cmd.args(args);
             cmd
         }
         Method::Requirements => {
@@ -118,8 +134,9 @@ pub fn run(
     })
 }
 
-/// uv on this process's `PATH`, found as creation finds it: relative entries are skipped.
-fn uv_on_path() -> Option<PathBuf> {
+/// A program (uv, poetry, pipenv) on this process's `PATH`, found as creation finds it:
+/// relative entries are skipped.
+fn tool_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH");
-    crate::create::python::on_path(std::ffi::OsStr::new("uv"), path.as_deref())
+    crate::create::python::on_path(std::ffi::OsStr::new(name), path.as_deref())
 }

@@ -3,10 +3,14 @@
 //!
 //! One rule picks the installer, first match wins:
 //! 1. `uv.lock` in the project root: `uv sync` (uv manages the venv and the lock);
-//! 2. `requirements*.txt` files: `pip install -r` each, sorted by name;
-//! 3. a uv project without `uv.lock` yet (`pyproject.toml` with a `[tool.uv]` table or
+//! 2. a poetry project (`[tool.poetry]` in `pyproject.toml`, or `poetry.lock`):
+//!    `poetry install`;
+//! 3. a `Pipfile`: `pipenv sync` when `Pipfile.lock` is there, else `pipenv install`
+//!    (which writes it);
+//! 4. `requirements*.txt` files: `pip install -r` each, sorted by name;
+//! 5. a uv project without `uv.lock` yet (`pyproject.toml` with a `[tool.uv]` table or
 //!    built by `uv_build`, as `uv init` makes it): `uv sync`, which writes the lock;
-//! 4. `pyproject.toml` or `setup.py`: `pip install -e .`.
+//! 6. `pyproject.toml` or `setup.py`: `pip install -e .`.
 //!
 //! "pip" is the venv's own pip (`<venv>/bin/python -m pip`) when the venv has `bin/pip`,
 //! else `uv pip --python <venv>/bin/python` when `uv` is on `PATH`.
@@ -28,6 +32,12 @@ use std::path::Path;
 pub enum Method {
     /// `uv sync`, for a project with `uv.lock`.
     Uv,
+    /// `poetry install`, for a poetry project.
+    Poetry,
+    /// `pipenv sync`, for a `Pipfile` with its `Pipfile.lock`.
+    Pipenv,
+    /// `pipenv install`, for a `Pipfile` without `Pipfile.lock` yet.
+    PipenvInstall,
     /// `pip install -r requirements*.txt`.
     Requirements,
     /// `pip install -e .`, for a `pyproject.toml` or `setup.py` project.
@@ -39,9 +49,23 @@ impl Method {
     pub fn name(self) -> &'static str {
         match self {
             Method::Uv => "uv sync",
+            Method::Poetry => "poetry install",
+            Method::Pipenv => "pipenv sync",
+            Method::PipenvInstall => "pipenv install",
             Method::Requirements => "pip install -r",
             Method::Editable => "pip install -e .",
         }
+    }
+}
+
+impl Method {
+    /// Whether the tool makes and owns the project's environment (poetry, pipenv): then
+    /// it, not autovenv, makes one that is missing.
+    pub fn owns_the_environment(self) -> bool {
+        matches!(
+            self,
+            Method::Poetry | Method::Pipenv | Method::PipenvInstall
+        )
     }
 }
 
@@ -60,7 +84,13 @@ pub fn is_candidate(name: &OsStr) -> bool {
     let name = name.as_bytes();
     matches!(
         name,
-        b"uv.lock" | b"pyproject.toml" | b"setup.py" | b"setup.cfg"
+        b"uv.lock"
+            | b"pyproject.toml"
+            | b"setup.py"
+            | b"setup.cfg"
+            | b"poetry.lock"
+            | b"Pipfile"
+            | b"Pipfile.lock"
     ) || is_requirements(name)
 }
 
@@ -82,6 +112,23 @@ pub fn declared(root: &Path) -> Option<Declared> {
         return Some(Declared {
             method: Method::Uv,
             files: present(&["pyproject.toml", "uv.lock"]),
+        });
+    }
+    if crate::sources::poetry::Project::at(root).is_some() {
+        return Some(Declared {
+            method: Method::Poetry,
+            files: present(&["poetry.lock", "pyproject.toml"]),
+        });
+    }
+    if is_file("Pipfile") {
+        let method = if is_file("Pipfile.lock") {
+            Method::Pipenv
+        } else {
+            Method::PipenvInstall
+        };
+        return Some(Declared {
+            method,
+            files: present(&["Pipfile", "Pipfile.lock"]),
         });
     }
     let mut requirements: Vec<OsString> = std::fs::read_dir(root)
@@ -214,6 +261,19 @@ mod tests {
             files(&["requirements-dev.txt", "requirements.txt"])
         );
 
+        touch("Pipfile");
+        let found = declared(&dir).expect("pipenv project");
+        assert_eq!(found.method, Method::PipenvInstall);
+        touch("Pipfile.lock");
+        let found = declared(&dir).expect("pipenv project");
+        assert_eq!(found.method, Method::Pipenv);
+        assert_eq!(found.files, files(&["Pipfile", "Pipfile.lock"]));
+
+        std::fs::write(dir.join("pyproject.toml"), "[tool.poetry]\nname = \"x\"\n").expect("write");
+        let found = declared(&dir).expect("poetry project");
+        assert_eq!(found.method, Method::Poetry);
+        assert_eq!(found.files, files(&["pyproject.toml"]));
+
         touch("uv.lock");
         touch("pyproject.toml");
         let found = declared(&dir).expect("uv project");
@@ -231,6 +291,9 @@ mod tests {
             "setup.cfg",
             "requirements.txt",
             "requirements-dev.txt",
+            "poetry.lock",
+            "Pipfile",
+            "Pipfile.lock",
         ] {
             assert!(is_candidate(OsStr::new(name)), "{name}");
         }
