@@ -42,6 +42,7 @@ set edit:completion:arg-completer[autovenv] = {|@words|
             cand --deactivate 'Undo autovenv''s activation, as `deactivate [nondestructive]` does'
             cand --session 'The hook''s per-shell memory, as the last export printed it'
             cand --activated-by-hand 'A venv''s own `activate` ran over autovenv''s activation: hand over to it'
+            cand --no-create 'Activate what exists but create no venv: creating waits for the next prompt'
             cand -h 'Print help'
             cand --help 'Print help'
         }

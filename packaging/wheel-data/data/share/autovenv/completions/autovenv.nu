@@ -29,6 +29,7 @@ module completions {
     --deactivate: string@"nu-complete autovenv export deactivate" # Undo autovenv's activation, as `deactivate [nondestructive]` does
     --session: string         # The hook's per-shell memory, as the last export printed it
     --activated-by-hand       # A venv's own `activate` ran over autovenv's activation: hand over to it
+    --no-create               # Activate what exists but create no venv: creating waits for the next prompt
     --help(-h)                # Print help
     shell: string@"nu-complete autovenv export shell" # The shell to print code for
   ]

@@ -6,7 +6,7 @@ def __autovenv_completer():
     # subcommand: (its first argument, its long options, {option: its value})
     subcommands = {
         'hook': (('bash', 'zsh', 'fish', 'tcsh', 'elvish', 'nu', 'xonsh',), ('--help',), {}),
-        'export': (('bash', 'zsh', 'fish', 'tcsh', 'elvish', 'nu', 'xonsh',), ('--deactivate', '--session', '--activated-by-hand', '--help',), {'--deactivate': ('full', 'nondestructive',)}),
+        'export': (('bash', 'zsh', 'fish', 'tcsh', 'elvish', 'nu', 'xonsh',), ('--deactivate', '--session', '--activated-by-hand', '--no-create', '--help',), {'--deactivate': ('full', 'nondestructive',)}),
         'allow': ('dir', ('--list', '--any-owner', '--help',), {}),
         'deny': ('dir', ('--list', '--help',), {}),
         'status': ('dir', ('--json', '--help',), {}),

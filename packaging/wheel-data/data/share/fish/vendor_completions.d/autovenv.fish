@@ -42,6 +42,7 @@ complete -c autovenv -n "__fish_autovenv_using_subcommand export" -l deactivate 
 nondestructive\t''"
 complete -c autovenv -n "__fish_autovenv_using_subcommand export" -l session -d 'The hook\'s per-shell memory, as the last export printed it' -r
 complete -c autovenv -n "__fish_autovenv_using_subcommand export" -l activated-by-hand -d 'A venv\'s own `activate` ran over autovenv\'s activation: hand over to it'
+complete -c autovenv -n "__fish_autovenv_using_subcommand export" -l no-create -d 'Activate what exists but create no venv: creating waits for the next prompt'
 complete -c autovenv -n "__fish_autovenv_using_subcommand export" -s h -l help -d 'Print help'
 complete -c autovenv -n "__fish_autovenv_using_subcommand allow" -l list -d 'Print the allowed directories instead, one per line'
 complete -c autovenv -n "__fish_autovenv_using_subcommand allow" -l any-owner -d 'Also accept a project or venv owned by another user (in a root shell: one other users can write to)'
