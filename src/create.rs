@@ -23,7 +23,6 @@ mod lock;
 mod place;
 pub mod python;
 mod run;
-pub mod signals;
 mod terminal;
 
 use lock::{Lock, LockError};
@@ -76,7 +75,7 @@ pub fn create(
     config: &Config,
     options: &Options,
 ) -> Result<Created, Failure> {
-    let _signals = signals::Guard::install();
+    let _signals = crate::signals::Guard::install();
     let _terminal = terminal::Foreground::take();
     let quiet = config.quiet;
     let path_var = match &options.env {

@@ -45,7 +45,7 @@ pub fn main() -> ExitCode {
     let code = run(command);
     // Stopped by Ctrl-C (or kill) while creating a venv: end as that signal would have.
     if may_reraise {
-        crate::create::signals::reraise();
+        crate::signals::reraise();
     }
     code
 }

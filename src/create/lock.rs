@@ -10,7 +10,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::signals;
+use crate::signals;
 
 /// A held lock; released (and its file removed) on drop.
 pub struct Lock {

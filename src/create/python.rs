@@ -2,12 +2,12 @@
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::config::Creator;
 use crate::message::shown;
 use crate::python_version::{self, pyenv_env, pyenv_versions, Request};
+use crate::search_path::{is_executable, on_path};
 
 /// The interpreter asked for, and who asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -225,20 +225,6 @@ impl Maker {
             Maker::Virtualenv(_) => "virtualenv",
         }
     }
-}
-
-/// The first executable file called `name` in a directory of `path` (a `PATH` value).
-pub fn on_path(name: &OsStr, path: Option<&OsStr>) -> Option<PathBuf> {
-    path?
-        .as_bytes()
-        .split(|&b| b == b':')
-        .filter(|dir| !dir.is_empty() && dir.starts_with(b"/"))
-        .map(|dir| Path::new(OsStr::from_bytes(dir)).join(name))
-        .find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]

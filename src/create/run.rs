@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::python::Maker;
-use super::signals;
+use crate::signals;
 
 /// How `python -m venv` is run: the same `venv.main` as `-m venv`, after printing the
 /// version and checking that `ensurepip` exists (Debian ships it apart, in python3-venv),

@@ -138,5 +138,5 @@ pub fn run(
 /// relative entries are skipped.
 fn tool_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH");
-    crate::create::python::on_path(std::ffi::OsStr::new(name), path.as_deref())
+    crate::search_path::on_path(std::ffi::OsStr::new(name), path.as_deref())
 }

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use notify::{RecursiveMode, Watcher};
 
 use super::is_candidate;
-use crate::create::signals;
 use crate::message::shown;
+use crate::signals;
 
 /// How long the files must stay quiet after a change before the callback runs, so that an
 /// editor's save (write, rename, chmod) or `git checkout` gives one sync.
