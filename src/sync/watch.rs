@@ -1,6 +1,6 @@
 //! `autovenv sync --watch`: wait for the files that declare dependencies to change, then
 //! call back, debounced, until Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT, caught by the
-//! same guard a creation uses ([`crate::create::signals`]).
+//! same guard a creation uses ([`crate::signals`]).
 
 use std::path::Path;
 use std::sync::mpsc;
