@@ -5,15 +5,17 @@
 #
 # Usage: bench/sources.sh
 # Environment: RUNS (hyperfine runs per case, default 1000), AUTOVENV (the binary;
-#              default: built with cargo build --release).
+#              default: built with cargo build --release, linked statically as
+#              installed: see tests/static-build.sh).
 # Needs hyperfine and poetry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-1000}
 if [[ -z ${AUTOVENV-} ]]; then
+    source tests/static-build.sh
     cargo build --release --quiet
-    AUTOVENV=$PWD/target/release/autovenv
+    AUTOVENV=$(built release)
 fi
 for tool in hyperfine poetry python3; do
     command -v "$tool" >/dev/null || { echo "bench: needs $tool" >&2; exit 1; }
