@@ -171,10 +171,35 @@ impl Vars {
 /// `path` (a `:`-separated list) with the first entry equal to `entry` taken out, or
 /// `None` when it holds no such entry.
 pub fn without_entry(path: &OsStr, entry: &OsStr) -> Option<OsString> {
-    let mut entries: Vec<&[u8]> = path.as_bytes().split(|&b| b == b':').collect();
-    let index = entries.iter().position(|e| *e == entry.as_bytes())?;
-    entries.remove(index);
-    Some(OsString::from_vec(entries.join(&b':')))
+    without_entries(path, |e| e == entry.as_bytes(), Occurrences::First)
+}
+
+/// Which of the entries a test picks come out of a `PATH`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Occurrences {
+    /// The first one only.
+    First,
+    /// Every one.
+    All,
+}
+
+/// `path` (a `:`-separated list) with the entries `picks` (the first, or all) taken
+/// out, or `None` when it picks none. Every other entry, empty ones too, stays as it was.
+pub fn without_entries(
+    path: &OsStr,
+    picks: impl Fn(&[u8]) -> bool,
+    which: Occurrences,
+) -> Option<OsString> {
+    let mut kept: Vec<&[u8]> = Vec::new();
+    let mut taken = false;
+    for entry in path.as_bytes().split(|&b| b == b':') {
+        if picks(entry) && !(taken && which == Occurrences::First) {
+            taken = true;
+        } else {
+            kept.push(entry);
+        }
+    }
+    taken.then(|| OsString::from_vec(kept.join(&b':')))
 }
 
 #[cfg(test)]
@@ -198,6 +223,54 @@ mod tests {
             .map(|s| s.as_bytes().to_vec())
             .unwrap_or_default();
         State::decode(&encoded).unwrap_or_else(|| panic!("no state in {vars:?}"))
+    }
+
+    fn drop_first(path: &str, entry: &str) -> Option<String> {
+        without_entry(OsStr::new(path), OsStr::new(entry)).map(|p| p.to_string_lossy().into_owned())
+    }
+
+    #[test]
+    fn without_entry_takes_out_the_first_match_wherever_it_is() {
+        assert_eq!(
+            drop_first("/v/bin:/usr/bin:/bin", "/v/bin").as_deref(),
+            Some("/usr/bin:/bin")
+        );
+        assert_eq!(
+            drop_first("/usr/bin:/v/bin:/bin", "/v/bin").as_deref(),
+            Some("/usr/bin:/bin")
+        );
+        assert_eq!(
+            drop_first("/usr/bin:/bin:/v/bin", "/v/bin").as_deref(),
+            Some("/usr/bin:/bin")
+        );
+        assert_eq!(drop_first("/v/bin", "/v/bin").as_deref(), Some(""));
+        assert_eq!(
+            drop_first("/v/bin:/x:/v/bin", "/v/bin").as_deref(),
+            Some("/x:/v/bin")
+        );
+        assert_eq!(
+            drop_first("::/v/bin::/x:", "/v/bin").as_deref(),
+            Some(":::/x:")
+        );
+        assert_eq!(drop_first("/usr/bin:/bin", "/v/bin"), None);
+        assert_eq!(drop_first("", "/v/bin"), None);
+        assert_eq!(
+            drop_first("/v/bin/", "/v/bin"),
+            None,
+            "bytes, not path components"
+        );
+    }
+
+    #[test]
+    fn without_entries_can_take_out_every_match() {
+        let all = |path: &str| {
+            without_entries(OsStr::new(path), |e| e == b"/v/bin", Occurrences::All)
+                .map(|p| p.to_string_lossy().into_owned())
+        };
+        assert_eq!(all("/v/bin:/x:/v/bin").as_deref(), Some("/x"));
+        assert_eq!(all("/v/bin:/v/bin").as_deref(), Some(""));
+        assert_eq!(all(":/v/bin::/x:/v/bin:").as_deref(), Some("::/x:"));
+        assert_eq!(all("/x::/y"), None);
     }
 
     #[test]

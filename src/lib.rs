@@ -7,6 +7,7 @@
 //! the user is told, and how.
 
 pub mod activation;
+pub mod atomic_write;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -13,9 +13,9 @@
 
 use std::ffi::OsString;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
@@ -389,25 +389,7 @@ fn store_subdir(kind: &str) -> io::Result<PathBuf> {
 fn write_entry(kind: &str, path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
     let dir = store_subdir(kind)?;
     let file = dir.join(hash_name(path));
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let temp = dir.join(format!(".tmp-{}-{nanos}", std::process::id()));
-    let written = (|| {
-        let mut out = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&temp)?;
-        out.write_all(bytes)?;
-        out.sync_all()?;
-        fs::rename(&temp, &file)
-    })();
-    if let Err(e) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(e);
-    }
+    crate::atomic_write::write(&file, bytes, 0o600)?;
     Ok(file)
 }
 

@@ -5,7 +5,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::target_dir;
-use crate::activation::Vars;
+use crate::activation::{without_entries, Occurrences, Vars};
 use crate::create::{self, Failure, Options};
 use crate::message::{say, shown, Level};
 use crate::observation::Observation;
@@ -80,12 +80,10 @@ fn without_active_venv(mut vars: Vars) -> Vars {
     };
     let bin = PathBuf::from(active).join("bin");
     if let Some(path) = &vars.path {
-        let kept: Vec<&[u8]> = path
-            .as_bytes()
-            .split(|&b| b == b':')
-            .filter(|entry| Path::new(OsStr::from_bytes(entry)) != bin)
-            .collect();
-        vars.path = Some(OsStr::from_bytes(&kept.join(&b':')).to_owned());
+        let picks = |entry: &[u8]| Path::new(OsStr::from_bytes(entry)) == bin;
+        if let Some(kept) = without_entries(path, picks, Occurrences::All) {
+            vars.path = Some(kept);
+        }
     }
     vars.virtual_env_prompt = None;
     vars

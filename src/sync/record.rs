@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
@@ -70,17 +70,8 @@ impl Record {
                 percent_encoding::encode(name.as_bytes())
             ));
         }
-        let temp = venv.join(format!("{FILE}.tmp-{}", std::process::id()));
-        let written = (|| {
-            let mut out = std::fs::File::create(&temp)?;
-            out.write_all(text.as_bytes())?;
-            out.sync_all()?;
-            std::fs::rename(&temp, path(venv))
-        })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        written
+        // The mode `File::create` used: 0666 before the umask.
+        crate::atomic_write::write(&path(venv), text.as_bytes(), 0o666)
     }
 
     /// The names of files that differ between this record and `root` now: changed,
