@@ -119,8 +119,14 @@ _autovenv_eval() {
         \builtin return 0
     fi
     _AUTOVENV_MISSING=
-    _autovenv_wrap
-    if _AUTOVENV_PENDING=$(\builtin command "${_AUTOVENV_BIN}" export bash "$@" --session="${_AUTOVENV_SESSION-}"); then
+    # Reaching this directory through autovenv's own cd wrapper proves the wrappers are in
+    # place; any other way here (a cd of the user's defined since, `builtin cd`) has them
+    # checked again, which forks.
+    if [[ ${PWD} != "${_AUTOVENV_CD_PWD-}" ]]; then
+        _autovenv_wrap
+    fi
+    # `exec`: the command substitution's own process becomes autovenv, one fork in all.
+    if _AUTOVENV_PENDING=$(\builtin exec "${_AUTOVENV_BIN}" export bash "$@" --session="${_AUTOVENV_SESSION-}"); then
         \builtin eval "${_AUTOVENV_PENDING}"
     else
         _AUTOVENV_PENDING=
@@ -169,8 +175,11 @@ _autovenv_hook() {
 # Defines autovenv's `deactivate`. A `deactivate` function of the user's own is kept
 # under the name _autovenv_user_deactivate until autovenv's goes again.
 _autovenv_deactivate_define() {
-    \builtin local _autovenv_f
-    _autovenv_f=$(\builtin declare -f deactivate 2>/dev/null) || :
+    \builtin local _autovenv_f=
+    # Only a `deactivate` that exists is read (reading it forks).
+    if \builtin declare -F deactivate >/dev/null; then
+        _autovenv_f=$(\builtin declare -f deactivate 2>/dev/null) || :
+    fi
     if [[ -n ${_autovenv_f} && ${_autovenv_f} != *"_autovenv_eval --deactivate"* ]]; then
         \builtin eval "_autovenv_user_${_autovenv_f}"
     fi
@@ -305,6 +314,7 @@ _autovenv_cd() {
     \builtin shift
     "_autovenv_user_${_autovenv_c}" "$@" || _autovenv_rc=$?
     if [[ ${PWD} != "${_autovenv_was}" ]] && ((BASH_SUBSHELL == 0)); then
+        _AUTOVENV_CD_PWD=${PWD}
         _autovenv_hook --no-create
     fi
     \builtin return "${_autovenv_rc}"

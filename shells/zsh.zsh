@@ -118,7 +118,8 @@ _autovenv_eval() {
         \builtin return 0
     fi
     _AUTOVENV_MISSING=
-    if _AUTOVENV_PENDING=$(\builtin command "${_AUTOVENV_BIN}" export zsh "$@" --session="${_AUTOVENV_SESSION}"); then
+    # `exec`: the command substitution's own process becomes autovenv, one fork in all.
+    if _AUTOVENV_PENDING=$(\builtin exec "${_AUTOVENV_BIN}" export zsh "$@" --session="${_AUTOVENV_SESSION}"); then
         \builtin eval "${_AUTOVENV_PENDING}"
     else
         _AUTOVENV_PENDING=
