@@ -332,21 +332,50 @@ autovenv() {
     \builtin return "${_autovenv_rc}"
 }
 
+# Puts _autovenv_hook first in PROMPT_COMMAND, once. From bash 5.1 PROMPT_COMMAND may be an
+# array, and it is made one: the hook goes in front of its first element and
+# _autovenv_guard is added last, so that when a theme or rc line after the hook line
+# assigns the variable (`PROMPT_COMMAND=mytheme`, `PROMPT_COMMAND='history -a'`, which
+# replace the first element alone) the guard puts the hook back in front of what they
+# wrote. An exported PROMPT_COMMAND stays a string: an array cannot be passed on.
 _autovenv_register() {
     \builtin local _autovenv_pc
-    if [[ -n ${PROMPT_COMMAND+x} ]] && ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) &&
-        [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+    if ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) &&
+        [[ ${PROMPT_COMMAND@a} != *x* ]]; then
+        if [[ ${PROMPT_COMMAND@a} != *a* ]]; then
+            # shellcheck disable=SC2128,SC2178 # a string (or nothing) made an array of one
+            _autovenv_pc=${PROMPT_COMMAND-}
+            \builtin unset PROMPT_COMMAND
+            PROMPT_COMMAND=("${_autovenv_pc}")
+        fi
+        _autovenv_prompt_command_first
         for _autovenv_pc in "${PROMPT_COMMAND[@]}"; do
-            if [[ ${_autovenv_pc} == _autovenv_hook ]]; then
-                \builtin return 0
-            fi
+            [[ ${_autovenv_pc} != _autovenv_guard ]] || \builtin return 0
         done
-        PROMPT_COMMAND=(_autovenv_hook "${PROMPT_COMMAND[@]}")
+        PROMPT_COMMAND+=(_autovenv_guard)
     elif [[ ${PROMPT_COMMAND-} != *_autovenv_hook* ]]; then
         _autovenv_pc=${PROMPT_COMMAND-}
         # shellcheck disable=SC2178 # here PROMPT_COMMAND is a string, above an array
         PROMPT_COMMAND="_autovenv_hook${_autovenv_pc:+;${_autovenv_pc#;}}"
     fi
+}
+
+# Puts the hook in front of PROMPT_COMMAND's first element unless it is there; fails when
+# it was there.
+_autovenv_prompt_command_first() {
+    [[ ${PROMPT_COMMAND[0]-} != *_autovenv_hook* ]] || \builtin return 1
+    PROMPT_COMMAND[0]="_autovenv_hook${PROMPT_COMMAND[0]:+;${PROMPT_COMMAND[0]#;}}"
+}
+
+# The last element of PROMPT_COMMAND (bash 5.1 and later): when an assignment since
+# replaced the element that ran the hook, runs it now and puts it back in front. Keeps
+# the status for PS1.
+_autovenv_guard() {
+    \builtin local _autovenv_status="$?"
+    if _autovenv_prompt_command_first; then
+        _autovenv_hook
+    fi
+    \builtin return "${_autovenv_status}"
 }
 _autovenv_register
 \builtin unset -f _autovenv_register

@@ -304,3 +304,54 @@ fn the_cd_wrapper_starts_no_process_inside_a_project() {
     // Leaving runs the binary once, in the cd itself, before the marker on the same line.
     assert_eq!(segments[2], vec![bin], "{}", shown.text);
 }
+
+/// A theme or rc line after the hook line that assigns PROMPT_COMMAND
+/// (`PROMPT_COMMAND=mytheme`, `PROMPT_COMMAND='history -a'`) does not switch the hook off:
+/// a shell started in a project activates it at the first prompt, `autovenv allow` of a
+/// venv made in place takes effect at the next, and the theme still runs every time.
+#[test]
+fn a_prompt_command_assigned_after_the_hook_line_keeps_the_hook() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    let other = sb.project("other");
+    sb.allow(&proj);
+    let seen = sb.out("seen");
+    let theme = sb.out("theme");
+    let f = SH.quote(&seen);
+    let rc = sb.write(
+        "home/.bashrc",
+        &format!(
+            "{}\nmytheme() {{ echo ran >> {}; }}\nPROMPT_COMMAND=mytheme\n",
+            SH.hook_line(),
+            SH.quote(&theme)
+        ),
+    );
+    let mut session = session::Session::begin(&sb, SH, session::command(&sb, SH));
+    session.lines(&[
+        SH.cd_line(&proj),
+        format!("bash --rcfile {} -i", SH.quote(&rc)),
+        format!("echo \"1 ${{VIRTUAL_ENV-}}\" >> {f}"),
+        format!("cd {}", SH.quote(&other)),
+        "python3 -m venv --without-pip .venv".into(),
+        format!("echo \"2 ${{VIRTUAL_ENV-}}\" >> {f}"),
+        "autovenv allow".into(),
+        format!("echo \"3 ${{VIRTUAL_ENV-}}\" >> {f}"),
+        "exit".into(),
+    ]);
+    let run = session.finish();
+    assert_eq!(
+        sb.out_text("seen"),
+        format!(
+            "1 {}\n2 \n3 {}\n",
+            proj.join(".venv").display(),
+            other.join(".venv").display()
+        ),
+        "{}",
+        run.text
+    );
+    assert!(
+        sb.out_text("theme").lines().count() >= 6,
+        "{}",
+        sb.out_text("theme")
+    );
+}
