@@ -18,6 +18,7 @@ set _autovenv_ve = ''
 set _autovenv_o = ''
 set _autovenv_oseen = ''
 set _autovenv_args = ''
+set _autovenv_nc = ''
 set _autovenv_s = ''
 set _autovenv_snap = ''
 alias _autovenv_watch 'set _autovenv_s = ""'
@@ -37,7 +38,7 @@ alias _autovenv_pass1 'if ($?_OLD_VIRTUAL_PATH) eval _autovenv_passold'
 alias _autovenv_pass2 'if ($?prompt) eval _autovenv_passprompt'
 alias _autovenv_pass3 'if ($?_autovenv_prompt_set) eval _autovenv_passprefix'
 alias _autovenv_unpass 'unsetenv _AUTOVENV_OLD_VIRTUAL_PATH _AUTOVENV_PROMPT _AUTOVENV_PROMPT_PREFIX'
-alias _autovenv_eval 'eval "`$_autovenv_bin:q export tcsh --session=$_autovenv_session:q $_autovenv_args`"'
+alias _autovenv_eval 'eval "`$_autovenv_bin:q export tcsh --session=$_autovenv_session:q $_autovenv_args $_autovenv_nc`"'
 alias _autovenv_export '_autovenv_pass1 ; _autovenv_pass2 ; _autovenv_pass3 ; _autovenv_eval ; _autovenv_unpass'
 # Said once until the binary is back.
 set _autovenv_gone = 'is missing or not executable: reinstall autovenv,'
@@ -84,8 +85,20 @@ alias _autovenv_next 'set _autovenv_pwd = "" ; if ("$_autovenv_a[1]" == reload) 
 alias _autovenv_before 'set _autovenv_a = (\!* x) ; set _autovenv_r = "$_autovenv_session:q" ; _autovenv_next'
 alias _autovenv_exec 'env AUTOVENV_SESSION=$_autovenv_r:q "$_autovenv_bin:q"'
 alias autovenv '_autovenv_before \!* ; _autovenv_exec \!*'
+# After every change of directory (`cd`, `pushd`, `popd`: the special alias cwdcmd) the
+# same check runs, so that the rest of the command line has the right venv; with
+# --no-create, as a cd may be one step of a script: a venv to make is left for the next
+# prompt (the export then sets _autovenv_again).
+alias _autovenv_later 'set _autovenv_pwd = "" ; unset _autovenv_again'
+alias _autovenv_cwdcmd_end 'set _autovenv_nc = "" ; if ($?_autovenv_again) eval _autovenv_later'
+alias _autovenv_cwdcmd 'set _autovenv_nc = --no-create ; _autovenv_precmd ; _autovenv_cwdcmd_end'
+# Each goes in front of an alias of the user's own of that name, once.
 set _autovenv_old = "`alias precmd`"
 set _autovenv_have = 0
 if ("$_autovenv_old:q" =~ *_autovenv_precmd*) set _autovenv_have = 1
 if ($_autovenv_have == 0) alias precmd "_autovenv_precmd ; $_autovenv_old"
+set _autovenv_old = "`alias cwdcmd`"
+set _autovenv_have = 0
+if ("$_autovenv_old:q" =~ *_autovenv_cwdcmd*) set _autovenv_have = 1
+if ($_autovenv_have == 0) alias cwdcmd "_autovenv_cwdcmd ; $_autovenv_old"
 unset _autovenv_old _autovenv_have

@@ -2,11 +2,13 @@
 # Loaded from ~/.xonshrc with: execx($(autovenv hook xonsh))
 # Loading it again is harmless.
 #
-# Before each prompt the on_pre_prompt_format handler decides, in Python and without starting any
+# Before each prompt, and after each change of directory (on_chdir: `cd`, `pushd`, `popd`,
+# so that the rest of the command line runs with the right venv), the handler decides, in Python and without starting any
 # process, whether anything that matters may have changed: $PWD (walked up to the anchor
 # the binary named last time), $VIRTUAL_ENV, or the entries it watches at the current
 # directory and the anchor. Only then does it run `autovenv export xonsh` (one process),
-# which prints JSON (values percent-encoded bytes) that the handler applies. The hook's
+# which prints JSON (values percent-encoded bytes) that the handler applies. After a
+# change of directory it passes --no-create: a venv is made only at a prompt. The hook's
 # memory lives in this closure, not in the environment, so a child shell evaluates afresh.
 
 
@@ -34,6 +36,8 @@ def __autovenv_setup(exe):
         "prefix": "",
         "shown": "",
         "missing": False,
+        "ours": "",
+        "vep": None,
     }
 
     def ve():
@@ -74,6 +78,11 @@ def __autovenv_setup(exe):
         st["pwd"] = env["PWD"]
         st["ve"] = ve()
         st["snap"] = snap_at(st["anchor"])
+        if env.get("AUTOVENV_STATE"):
+            st["ours"] = st["ve"]
+            st["vep"] = env.get("VIRTUAL_ENV_PROMPT")
+        else:
+            st["vep"] = None
 
     def settle():
         """After a failure, stays quiet until the user changes directory."""
@@ -136,8 +145,29 @@ def __autovenv_setup(exe):
         elif "deactivate" in xsh.aliases:
             del xsh.aliases["deactivate"]
 
+    def hand_over(u):
+        """A venv activated by hand (with `vox activate`, or by setting $VIRTUAL_ENV) over
+        autovenv's: vox saved PATH with autovenv's entry in it, for its `vox deactivate`
+        to bring back, and PYTHONHOME only if it was set. Those copies get autovenv's
+        entry out and PYTHONHOME as it was before autovenv. The prompt name autovenv set
+        goes: that venv's is xonsh's own {env_name}."""
+        ho = u.get("hand_over")
+        if ho is None:
+            return
+        voxapi = sys.modules.get("xontrib.voxapi")
+        saved = getattr(getattr(voxapi, "Vox", None), "oldvars", None)
+        if isinstance(saved, dict):
+            entry = unq(ho["path_entry"])
+            path = saved.get("PATH")
+            if isinstance(path, list) and entry in path:
+                path.remove(entry)
+            if ho["pythonhome"] is not None:
+                saved["PYTHONHOME"] = unq(ho["pythonhome"])
+        if st["vep"] is not None and env.get("VIRTUAL_ENV_PROMPT") == st["vep"]:
+            del env["VIRTUAL_ENV_PROMPT"]
+
     def apply(u):
-        """Carries out one export; the shape is defined in autovenv's src/shell/xonsh.rs."""
+        """Carries out one export; the shape is defined in autovenv's src/shell/json.rs."""
         for name, value in u["set"].items():
             env[name] = unq(value)
         for name in u["unset"]:
@@ -155,6 +185,10 @@ def __autovenv_setup(exe):
             define_deactivate()
         elif u["deactivate"] == "remove":
             remove_deactivate()
+        elif not env.get("AUTOVENV_STATE") and ours(xsh.aliases.get("deactivate")):
+            # A venv turned on or off by hand took the place of autovenv's.
+            remove_deactivate()
+        hand_over(u)
         if u["prompt"] == "remove":
             prompt_remove()
         elif u["prompt"] != "leave":
@@ -163,6 +197,9 @@ def __autovenv_setup(exe):
         st["anchor"] = unq(u["anchor"])
         st["names"] = [unq(n) for n in u["names"]]
         done()
+        if u["again"]:
+            # A venv to make was left for the prompt.
+            st["pwd"] = ""
 
     def run(*args):
         """Runs `autovenv export xonsh` with the given options and applies what it prints."""
@@ -215,11 +252,27 @@ def __autovenv_setup(exe):
             st["session"] = "r"
         st["pwd"] = ""
 
+    def evaluate(*args):
+        if unchanged():
+            return
+        if not ve() and st["ve"] and st["ve"] == st["ours"] and env["PWD"] == st["pwd"]:
+            # autovenv's venv was turned off here by hand (`vox deactivate`, or
+            # `del $VIRTUAL_ENV`): the project stays off until you leave it, as after
+            # autovenv's own `deactivate`.
+            run("--deactivate=full", *args)
+        else:
+            run(*args)
+
     def hook(**_):
         try:
-            if not unchanged():
-                run()
+            evaluate()
         except Exception as e:  # a broken hook must never break the prompt
+            print(f"autovenv: the xonsh hook failed: {e}", file=sys.stderr)
+
+    def chdir(**_):
+        try:
+            evaluate("--no-create")
+        except Exception as e:  # nor a cd
             print(f"autovenv: the xonsh hook failed: {e}", file=sys.stderr)
 
     # xonsh's {env_name} shows $VIRTUAL_ENV_PROMPT as it is, and that is the bare name
@@ -247,6 +300,11 @@ def __autovenv_setup(exe):
         events.on_pre_prompt_format.discard(old)
     xsh._autovenv_hook = hook
     events.on_pre_prompt_format(hook)
+    old = getattr(xsh, "_autovenv_chdir", None)
+    if old is not None:
+        events.on_chdir.discard(old)
+    xsh._autovenv_chdir = chdir
+    events.on_chdir(chdir)
 
     # `autovenv` is the binary itself, an ordinary command: captured, piped, redirected,
     # interrupted and its exit status as any other. xonsh names the event that fires

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test. On a fresh Debian machine, run as root, it first installs what the
 # tests start as real processes: the shells, strace, python3-venv, uv, maturin, pipx,
-# poetry, pipenv and nushell.
+# poetry, pipenv, xonsh's vox and nushell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +38,14 @@ if ((${#pypi[@]})); then
     python3 -m pip install --quiet --disable-pip-version-check "${pypi[@]}" ||
         python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${pypi[@]}"
     hash -r
+fi
+# xonsh's venv manager vox, which tests/xonsh.rs drives: bundled with xonsh up to 0.13,
+# the xontrib-vox package since, installed into the python that runs xonsh.
+if ! xonsh --no-rc -c 'xontrib load vox' >/dev/null 2>&1; then
+    xpy=$(xonsh --no-rc -c 'import sys; print(sys.executable)')
+    echo "tests/run.sh: installing xontrib-vox from PyPI for $xpy" >&2
+    "$xpy" -m pip install --quiet --disable-pip-version-check xontrib-vox ||
+        "$xpy" -m pip install --quiet --disable-pip-version-check --break-system-packages xontrib-vox
 fi
 if ! have nu; then
     echo "tests/run.sh: installing nushell from npm" >&2

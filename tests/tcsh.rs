@@ -154,3 +154,39 @@ fn the_hook_file_is_plain_csh_as_it_is() {
     assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
     assert_eq!(sb.out_text("prompt"), "(.venv) %% ");
 }
+
+/// A `cd`, `pushd` or `popd` takes effect at once, for the rest of the command line (the
+/// special alias `cwdcmd`), and a `cwdcmd` alias of the user's own still runs after each;
+/// loading the hook again chains it once.
+#[test]
+fn a_cd_takes_effect_at_once_and_the_users_cwdcmd_still_runs() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let log = sb.out("cwdcmd");
+    let mut session = from_rc(
+        &sb,
+        &format!("alias cwdcmd 'echo user-cwdcmd >> {}'", SH.quote(&log)),
+    );
+    let p = SH.quote(&proj);
+    let seen = |name: &str| {
+        format!(
+            "echo \"[`printenv VIRTUAL_ENV`]\" > {}",
+            SH.quote(sb.out(name))
+        )
+    };
+    session.lines(&[
+        SH.hook_line(),
+        format!("cd {p} ; {} ; cd / ; {}", seen("cd-in"), seen("cd-out")),
+        format!("pushd {p} ; {} ; popd ; {}", seen("pushd"), seen("popd")),
+        format!("alias cwdcmd > {}", SH.quote(sb.out("alias"))),
+    ]);
+    let shown = session.finish();
+    let venv = format!("[{}]\n", proj.join(".venv").to_string_lossy());
+    assert_eq!(sb.out_text("cd-in"), venv, "{}", shown.text);
+    assert_eq!(sb.out_text("cd-out"), "[]\n", "{}", shown.text);
+    assert_eq!(sb.out_text("pushd"), venv, "{}", shown.text);
+    assert_eq!(sb.out_text("popd"), "[]\n", "{}", shown.text);
+    assert_eq!(sb.out_text("cwdcmd"), "user-cwdcmd\n".repeat(4));
+    assert_eq!(sb.out_text("alias").matches("_autovenv_cwdcmd").count(), 1);
+}

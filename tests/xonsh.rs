@@ -5,7 +5,7 @@
 mod support;
 
 use support::session::Session;
-use support::{Sandbox, Shell};
+use support::{assert_same_env, Sandbox, Shell};
 
 const SH: Shell = Shell::Xonsh;
 
@@ -184,4 +184,98 @@ fn the_users_own_deactivate_is_back_when_the_venv_is_off() {
     assert_eq!(sb.out_text("active"), proj.join(".venv").to_string_lossy());
     assert_eq!(sb.out_text("deactivated"), "<unset>");
     assert_eq!(sb.out_text("users"), "users-own\nusers-own\n");
+}
+
+/// `vox deactivate` (xonsh's venv manager) in a project autovenv activated turns the venv
+/// off, and it stays off, prompt after prompt, until the shell leaves the project, as
+/// after autovenv's own `deactivate`; autovenv's `deactivate` goes with it.
+#[test]
+fn vox_deactivate_keeps_the_project_off_until_you_leave() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let venv = proj.join(".venv");
+    let mut session = from_rc(&sb, "xontrib load vox", "");
+    session.lines(&[
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("on")),
+        "vox deactivate".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
+        SH.dump_var("PATH", &sb.out("path-off")),
+        String::new(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
+        format!(
+            "_ignored = __import__('pathlib').Path({}).write_text(str('deactivate' in aliases))",
+            SH.quote(sb.out("alias"))
+        ),
+        SH.cd_line(std::path::Path::new("/")),
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("back")),
+    ]);
+    let shown = session.finish();
+    assert_eq!(sb.out_text("on"), venv.to_string_lossy(), "{}", shown.text);
+    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    let bin = venv.join("bin");
+    assert!(
+        !sb.out_text("path-off").contains(&*bin.to_string_lossy()),
+        "{}",
+        sb.out_text("path-off")
+    );
+    assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("alias"), "False");
+    assert_eq!(
+        sb.out_text("back"),
+        venv.to_string_lossy(),
+        "{}",
+        shown.text
+    );
+}
+
+/// `vox activate` of another venv inside a project autovenv activated is left alone, in
+/// the project and out of it; the prompt names that venv as xonsh would; once the shell
+/// has left the project, `vox deactivate` gives back the environment from before,
+/// `PYTHONHOME` included.
+#[test]
+fn vox_activate_of_another_venv_is_left_alone_and_leaving_restores() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let other = sb.path("elsewhere");
+    support::make_venv(&other, &[]);
+    // vox sets VIRTUALENV_HOME when first used: set before, as a vox user's is.
+    let rc = format!(
+        "xontrib load vox\n$VIRTUALENV_HOME = {}",
+        SH.quote(sb.path("home/.virtualenvs"))
+    );
+    let mut session = from_rc(&sb, &rc, "");
+    session.lines(&[
+        SH.export_line("PYTHONHOME", "/opt/pyhome"),
+        SH.set_prompt_line("{env_name}xsh% "),
+        SH.cd_line(&sb.root),
+        SH.dump_env(&sb.out("before")),
+        SH.dump_prompt(&sb.out("prompt-before")),
+        SH.cd_line(&proj),
+        format!("vox activate @({})", SH.quote(&other)),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("by-hand")),
+        SH.dump_var("PATH", &sb.out("path-by-hand")),
+        SH.dump_prompt(&sb.out("prompt-by-hand")),
+        SH.cd_line(&sb.root),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("left")),
+        "vox deactivate".into(),
+        SH.dump_env(&sb.out("after")),
+        SH.dump_prompt(&sb.out("prompt-after")),
+    ]);
+    let shown = session.finish();
+    let other_text = other.to_string_lossy();
+    assert_eq!(sb.out_text("by-hand"), other_text, "{}", shown.text);
+    let path = sb.out_text("path-by-hand");
+    assert!(
+        !path.contains(&*proj.join(".venv").to_string_lossy()),
+        "{path}"
+    );
+    assert_eq!(sb.out_text("prompt-by-hand"), "(elsewhere) xsh% ");
+    assert_eq!(sb.out_text("left"), other_text, "{}", shown.text);
+    assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
+    assert_eq!(sb.out_text("prompt-after"), sb.out_text("prompt-before"));
+    assert_eq!(shown.count("was activated by hand"), 1, "{}", shown.text);
 }

@@ -6,6 +6,9 @@
 //!   "unset":      [ NAME, ... ],
 //!   "path":       null | { "remove": [<value>, ...], "prepend": [<value>, ...] },
 //!   "deactivate": "leave" | "define" | "remove",      (xonsh only)
+//!   "again":      true | false,                       (xonsh only)
+//!   "hand_over":  null | { "path_entry": <value>,     (xonsh only)
+//!                          "pythonhome": null | <value> },
 //!   "prompt":     "remove" | <the prefix, as the dialect writes it>,
 //!   "session":    <value>, "anchor": <value>, "names": [<value>, ...] }
 //! ```
@@ -24,8 +27,9 @@ pub(super) struct Dialect {
     /// Writes a value (a path, a variable's value, the session) as a JSON string that
     /// the hook turns back into the same value.
     pub value: fn(&[u8]) -> String,
-    /// Whether the hook reads a `deactivate` key (nushell's `deactivate` is a command
-    /// its hook defines once, which asks the binary).
+    /// Whether the hook reads the `deactivate`, `again` and `hand_over` keys (xonsh):
+    /// nushell's `deactivate` is a command its hook defines once, which asks the binary,
+    /// and its hook evaluates only at a prompt.
     pub deactivate: bool,
     /// Writes the `prompt` key's value for a prefix, given as [`Dialect::value`] wrote it.
     pub show: fn(String) -> String,
@@ -59,7 +63,21 @@ pub(super) fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
         )
     });
     let deactivate = if dialect.deactivate {
-        format!(", \"deactivate\": {}", string(update.deactivate.word()))
+        let hand_over = update.hand_over.as_ref().map_or("null".to_owned(), |h| {
+            let pythonhome = h
+                .pythonhome
+                .as_ref()
+                .map_or("null".to_owned(), |p| value(p.as_bytes()));
+            format!(
+                "{{\"path_entry\": {}, \"pythonhome\": {pythonhome}}}",
+                value(h.path_entry.as_bytes())
+            )
+        });
+        format!(
+            ", \"deactivate\": {}, \"again\": {}, \"hand_over\": {hand_over}",
+            string(update.deactivate.word()),
+            update.again
+        )
     } else {
         String::new()
     };
@@ -159,7 +177,7 @@ mod tests {
         ));
         assert_eq!(
             xonsh.as_deref(),
-            Ok("{\"set\": {\"VIRTUAL_ENV\": </p/.venv>}, \"unset\": [\"PYTHONHOME\"], \"path\": null, \"deactivate\": \"define\", \"prompt\": \"remove\", \"session\": <>, \"anchor\": </p>, \"names\": [<.venv>]}\n")
+            Ok("{\"set\": {\"VIRTUAL_ENV\": </p/.venv>}, \"unset\": [\"PYTHONHOME\"], \"path\": null, \"deactivate\": \"define\", \"again\": false, \"hand_over\": null, \"prompt\": \"remove\", \"session\": <>, \"anchor\": </p>, \"names\": [<.venv>]}\n")
         );
     }
 

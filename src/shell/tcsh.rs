@@ -1,4 +1,5 @@
-//! tcsh: the hook runs from the `precmd` alias, chained before the user's own.
+//! tcsh: the hook runs from the `precmd` and `cwdcmd` aliases, chained before the
+//! user's own.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -112,6 +113,10 @@ impl Shell for Tcsh {
             .concat(),
         );
         cmds.push([b"alias _autovenv_watch ", &quote(&watch(update))[..]].concat());
+        if update.again {
+            // A venv to make was left for the prompt (see shells/tcsh.csh).
+            cmds.push(b"set _autovenv_again".to_vec());
+        }
         let mut out = cmds.join(&b" ; "[..]);
         out.push(b'\n');
         out
