@@ -288,14 +288,20 @@ _autovenv_hand_over() {
 # project's venv: each becomes a function that runs the user's own (or the builtin), then
 # the hook. A user's function of that name, defined before the hook or after it (it is
 # taken in at the next evaluation, which the first prompt always is), keeps working under
-# the name _autovenv_user_NAME. Runs only where the binary runs anyway: the command
-# substitution forks, but starts no program.
+# the name _autovenv_user_NAME. Only a function that exists is read (reading it forks,
+# but starts no program), so loading the hook in a shell without one forks nothing.
 _autovenv_wrap() {
-    \builtin local _autovenv_all _autovenv_f _autovenv_c
-    _autovenv_all=$(\builtin declare -f cd pushd popd 2>/dev/null) || :
+    \builtin local _autovenv_all='' _autovenv_f _autovenv_c
+    if \builtin declare -F cd >/dev/null || \builtin declare -F pushd >/dev/null ||
+        \builtin declare -F popd >/dev/null; then
+        _autovenv_all=$(\builtin declare -f cd pushd popd 2>/dev/null) || :
+    fi
     for _autovenv_c in cd pushd popd; do
         [[ ${_autovenv_all} != *"_autovenv_cd ${_autovenv_c} "* ]] || \builtin continue
-        _autovenv_f=$(\builtin declare -f "${_autovenv_c}" 2>/dev/null) || :
+        _autovenv_f=
+        if \builtin declare -F "${_autovenv_c}" >/dev/null; then
+            _autovenv_f=$(\builtin declare -f "${_autovenv_c}" 2>/dev/null) || :
+        fi
         if [[ -n ${_autovenv_f} ]]; then
             \builtin eval "_autovenv_user_${_autovenv_f}"
         else

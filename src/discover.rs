@@ -1,7 +1,8 @@
 //! What is on disk: from a directory up towards `/`, the nearest venv, the nearest
 //! project root and the version-control root where the search stops.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -88,15 +89,28 @@ impl Discovery {
             awaiting: None,
         };
         let home = std::env::var_os("HOME").map(PathBuf::from);
+        let mut wanted: Vec<&OsStr> = sources::POINTER_FILES.iter().map(OsStr::new).collect();
+        if let VenvLocation::Named(names) = location {
+            wanted.extend(names.iter().map(OsString::as_os_str));
+        }
+        wanted.extend(config.project_markers.iter().map(OsString::as_os_str));
+        wanted.extend(config.vcs_markers.iter().map(OsString::as_os_str));
         for dir in pwd.ancestors() {
+            let entries = Entries::read(dir, &wanted);
             // `pyenv global`/`pyenv local` leave a .python-version in the home directory: that
             // alone does not make the home directory (or `/`) a project.
             let version_file_only = dir == Path::new("/") || home.as_deref() == Some(dir);
             if let VenvLocation::Named(names) = location {
-                if let Some(name) = names.iter().find(|n| is_dir(&dir.join(n))) {
+                if let Some(name) = names
+                    .iter()
+                    .find(|n| entries.may_hold(n) && is_dir(&dir.join(n)))
+                {
                     let venv = physical(&dir.join(name));
                     found.venv = Some((Venv::inspect(venv), dir.to_owned()));
-                } else {
+                } else if sources::POINTER_FILES
+                    .iter()
+                    .any(|f| entries.may_hold(OsStr::new(f)))
+                {
                     match sources::find(dir, version_file_only) {
                         Some(Found::Env { source, path } | Found::Dangling { source, path }) => {
                             found.venv = Some((Venv::inspect(physical(&path)), dir.to_owned()));
@@ -115,10 +129,11 @@ impl Discovery {
                     }
                 }
             }
-            let is_project = config
-                .project_markers
-                .iter()
-                .any(|m| exists(&dir.join(m)) && !(version_file_only && m == ".python-version"));
+            let is_project = config.project_markers.iter().any(|m| {
+                entries.may_hold(m)
+                    && exists(&dir.join(m))
+                    && !(version_file_only && m == ".python-version")
+            });
             if found.project.is_none() && is_project {
                 found.project = Some(dir.to_owned());
                 if let VenvLocation::Fixed(path) = location {
@@ -130,7 +145,11 @@ impl Discovery {
             if found.venv.is_some() {
                 break;
             }
-            if config.vcs_markers.iter().any(|m| exists(&dir.join(m))) {
+            if config
+                .vcs_markers
+                .iter()
+                .any(|m| entries.may_hold(m) && exists(&dir.join(m)))
+            {
                 found.vcs_root = Some(dir.to_owned());
                 break;
             }
@@ -197,6 +216,55 @@ impl Discovery {
     }
 }
 
+/// The biggest directory (its size as `stat` gives it: one block on ext4, about 200
+/// entries on tmpfs) that is listed; a bigger one is asked about name by name, which
+/// costs less than listing it.
+const LISTING_BYTES: u64 = 4096;
+
+/// The most entries a listing is read for (a directory whose size says little, as on
+/// some network file systems).
+const LISTING_LIMIT: usize = 1024;
+
+/// Which of the names the walk asks about a directory holds, read with one listing instead
+/// of one `stat` per name: a walk up from a deep directory asks a dozen names at every
+/// level. Without a listing (unreadable, or too big), every name may be there.
+struct Entries(Option<Vec<OsString>>);
+
+impl Entries {
+    /// The entries of `dir` among `wanted` (plain names, no `/`).
+    fn read(dir: &Path, wanted: &[&OsStr]) -> Entries {
+        if !std::fs::metadata(dir).is_ok_and(|m| m.len() <= LISTING_BYTES) {
+            return Entries(None);
+        }
+        let Ok(listing) = std::fs::read_dir(dir) else {
+            return Entries(None);
+        };
+        let mut found = Vec::new();
+        for (n, entry) in listing.enumerate() {
+            let Ok(entry) = entry else {
+                return Entries(None);
+            };
+            if n >= LISTING_LIMIT {
+                return Entries(None);
+            }
+            let name = entry.file_name();
+            if wanted.contains(&name.as_os_str()) {
+                found.push(name);
+            }
+        }
+        Entries(Some(found))
+    }
+
+    /// Whether `name` may be in the directory: a name with a `/` in it is not in the
+    /// listing, so it may.
+    fn may_hold(&self, name: &OsStr) -> bool {
+        match &self.0 {
+            Some(found) => name.as_bytes().contains(&b'/') || found.iter().any(|f| f == name),
+            None => true,
+        }
+    }
+}
+
 /// The venv at `path` spelled as what it is now: its parent directory resolved, its own
 /// name kept (a `.venv` link stays `.venv`, in a directory whose owner is checked). This
 /// is what goes on `PATH`, so a symlink on the way to the project that someone else can
@@ -236,5 +304,52 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::metadata(a), std::fs::metadata(b)) {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("autovenv-discover-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A directory too big to list is asked name by name, and finds the same.
+    #[test]
+    fn a_directory_too_big_to_list_is_asked_name_by_name() {
+        let root = temp("big");
+        let proj = root.join("proj");
+        std::fs::create_dir_all(proj.join(".venv")).unwrap();
+        std::fs::create_dir_all(proj.join("src/deep")).unwrap();
+        std::fs::write(proj.join("pyproject.toml"), "").unwrap();
+        for n in 0..=LISTING_LIMIT {
+            std::fs::write(proj.join(format!("file{n}")), "").unwrap();
+        }
+        let wanted = [OsStr::new(".venv")];
+        assert!(Entries::read(&proj, &wanted).0.is_none());
+        assert_eq!(
+            Entries::read(&proj.join("src"), &wanted).0,
+            Some(Vec::new())
+        );
+        let config = Config::default();
+        let location = VenvLocation::from_env(&config);
+        let found = Discovery::walk(&proj.join("src/deep"), &config, &location);
+        assert_eq!(found.project.as_deref(), Some(proj.as_path()));
+        assert_eq!(found.root(), Some(proj.as_path()));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// Names with a `/` are not in a listing: they may be there.
+    #[test]
+    fn a_name_with_a_slash_may_be_anywhere() {
+        let entries = Entries(Some(vec![OsString::from(".git")]));
+        assert!(entries.may_hold(OsStr::new(".git")));
+        assert!(!entries.may_hold(OsStr::new(".hg")));
+        assert!(entries.may_hold(OsStr::new("env/bin")));
     }
 }

@@ -353,5 +353,80 @@ fn a_prompt_command_assigned_after_the_hook_line_keeps_the_hook() {
         sb.out_text("theme").lines().count() >= 6,
         "{}",
         sb.out_text("theme")
+
+/// Loading the hook forks once, for `$(autovenv hook bash)` itself: wrapping cd, pushd and
+/// popd reads no function that is not there (reading one forks). With a cd function of
+/// the user's own, that one is read, and keeps working.
+#[test]
+fn loading_the_hook_forks_only_for_the_hook_line() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let forks_at_load = |user_cd: Option<&str>, name: &str| {
+        let log = sb.out(name);
+        let mark = |n: usize| SH.touch_line(&sb.out(&format!("m{n}")));
+        let mut cmd = sb.command("strace");
+        cmd.args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=clone,clone3,fork,vfork,openat",
+            "-o",
+        ])
+        .arg(&log)
+        .arg(SH.program())
+        .args(SH.interactive_args());
+        let mut session = session::Session::begin(&sb, SH, cmd);
+        let mut lines: Vec<String> = user_cd.map(String::from).into_iter().collect();
+        lines.extend([
+            mark(0),
+            format!("{}; {}", SH.hook_line(), mark(1)),
+            format!("cd {} && echo \"in:$VIRTUAL_ENV\"", SH.quote(&proj)),
+        ]);
+        session.lines(&lines);
+        let shown = session.finish();
+        let log = String::from_utf8_lossy(&std::fs::read(&log).expect("strace log")).into_owned();
+        let (m0, m1) = (
+            sb.out("m0").display().to_string(),
+            sb.out("m1").display().to_string(),
+        );
+        let start = log
+            .find(&format!("\"{m0}\""))
+            .expect("marker m0 in the log");
+        let end = log
+            .find(&format!("\"{m1}\""))
+            .expect("marker m1 in the log");
+        let forks = log[start..end]
+            .lines()
+            .filter(|l| {
+                ["clone(", "clone3(", "fork(", "vfork("]
+                    .iter()
+                    .any(|c| l.contains(c))
+            })
+            .count();
+        (forks, shown)
+    };
+    let (forks, shown) = forks_at_load(None, "plain.log");
+    assert_eq!(forks, 1, "{}", shown.text);
+    assert!(
+        shown
+            .stdout
+            .contains(&format!("in:{}", proj.join(".venv").display())),
+        "{}",
+        shown.text
+    );
+    let (forks, shown) = forks_at_load(
+        Some("cd() { builtin cd \"$@\" && echo USER-CD; }"),
+        "user.log",
+    );
+    // The user's cd is read once to find out whether it is autovenv's, once to keep it.
+    assert_eq!(forks, 3, "{}", shown.text);
+    assert!(shown.stdout.contains("USER-CD"), "{}", shown.text);
+    assert!(
+        shown
+            .stdout
+            .contains(&format!("in:{}", proj.join(".venv").display())),
+        "{}",
+        shown.text
     );
 }

@@ -37,6 +37,7 @@ scenario!(broken_venvs_are_not_activated_and_say_why);
 scenario!(a_missing_binary_is_reported_once_and_the_shell_keeps_working);
 scenario!(a_venv_made_or_removed_without_cd_is_noticed);
 scenario!(what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd);
+scenario!(a_venv_made_in_a_subdirectory_while_at_the_root_counts_once_you_enter_it in bash zsh fish);
 scenario!(trusted_roots_trust_whole_trees_by_component);
 scenario!(a_malformed_config_is_one_line_naming_file_line_and_key);
 scenario!(reload_forgets_deactivate_and_evaluates_again);
@@ -904,6 +905,35 @@ fn what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd(shell: 
     assert_eq!(sb.out_text("no_repo_here"), root_venv);
     assert_eq!(sb.out_text("removed_at_root"), "<unset>");
     assert_eq!(sb.out_text("made_at_root"), root_venv);
+}
+
+/// A venv made in a subdirectory while the shell sits at the project root changes nothing
+/// there; entering the subdirectory finds it, leaving it finds the root's again.
+fn a_venv_made_in_a_subdirectory_while_at_the_root_counts_once_you_enter_it(shell: Shell) {
+    let sb = Sandbox::new();
+    sb.write(
+        "home/.config/autovenv/config.toml",
+        &format!(
+            "auto_create = false\ntrusted_roots = [\"{}\"]\n",
+            sb.path("code").display()
+        ),
+    );
+    let proj = sb.project_with_venv("code/proj");
+    let sub = sb.mkdir("code/proj/sub");
+    let lines = vec![
+        shell.cd_line(&proj),
+        shell.external("python3 -m venv --without-pip sub/.venv"),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("at_root")),
+        "cd sub".to_string(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("in_sub")),
+        "cd ..".to_string(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
+    ];
+    session::run(&sb, shell, &lines);
+    let root_venv = text(&proj.join(".venv"));
+    assert_eq!(sb.out_text("at_root"), root_venv);
+    assert_eq!(sb.out_text("in_sub"), text(&sub.join(".venv")));
+    assert_eq!(sb.out_text("back"), root_venv);
 }
 
 fn trusted_roots_trust_whole_trees_by_component(shell: Shell) {
