@@ -212,3 +212,155 @@ fn a_real_prompt_shows_the_prefix_before_fishs_own_prompt() {
     let shown = pty.expect("SY3NC");
     assert!(!shown.contains("(.venv)"), "{shown}");
 }
+
+/// The functions whose names hold `part`, one per line, into `file`.
+fn dump_functions(part: &str, file: &std::path::Path) -> String {
+    format!(
+        "functions -a | string match -- '*{part}*' > {}",
+        SH.quote(file)
+    )
+}
+
+/// `funcsave fish_prompt` and `funced fish_prompt` inside an active project keep the
+/// user's prompt, not autovenv's wrapper: a later fish started with that saved prompt
+/// shows it without an error, with the prefix only while a venv is on (autovenv's or
+/// activated by the venv's own activate.fish). Sourcing config.fish again, as users do,
+/// leaves no function behind.
+#[test]
+fn a_prompt_saved_or_edited_while_active_is_the_users_own() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let child = sb.child_shell_line(SH);
+    let venv = proj.join(".venv");
+    let shown = session::run(
+        &sb,
+        SH,
+        &[
+            child.clone(),
+            "function fish_prompt; printf 'mine[%s]> ' $status; end".into(),
+            dump_functions("prompt", &sb.out("fns-before")),
+            SH.cd_line(&proj),
+            "funced --editor true fish_prompt".into(),
+            "funcsave fish_prompt".into(),
+            "source ~/.config/fish/config.fish".into(),
+            "source ~/.config/fish/config.fish".into(),
+            dump_functions("prompt", &sb.out("fns-resourced")),
+            format!("false; {}", SH.dump_prompt(&sb.out("resourced"))),
+            "cd /".into(),
+            dump_functions("prompt", &sb.out("fns-after")),
+            "exit".into(),
+            // A later fish, with the saved prompt autoloaded from its functions directory.
+            child,
+            format!("false; {}", SH.dump_prompt(&sb.out("later"))),
+            SH.cd_line(&proj),
+            format!("false; {}", SH.dump_prompt(&sb.out("later-on"))),
+            "deactivate".into(),
+            format!("false; {}", SH.dump_prompt(&sb.out("later-off"))),
+            SH.activate_by_hand_line(&venv),
+            format!("false; {}", SH.dump_prompt(&sb.out("by-hand"))),
+            "deactivate".into(),
+            format!("false; {}", SH.dump_prompt(&sb.out("by-hand-off"))),
+            "exit".into(),
+        ],
+    );
+    let saved = std::fs::read_to_string(sb.path("home/.config/fish/functions/fish_prompt.fish"))
+        .expect("the saved prompt");
+    assert!(!saved.contains("autovenv"), "{saved}");
+    assert!(saved.contains("mine[%s]"), "{saved}");
+    assert!(!shown.text.contains("Unknown command"), "{}", shown.text);
+    assert_eq!(sb.out_text("fns-before"), sb.out_text("fns-resourced"));
+    assert_eq!(sb.out_text("fns-before"), sb.out_text("fns-after"));
+    assert_eq!(sb.out_text("resourced"), "(.venv) mine[1]> ");
+    assert_eq!(sb.out_text("later"), "mine[1]> ");
+    assert_eq!(sb.out_text("later-on"), "(.venv) mine[1]> ");
+    assert_eq!(sb.out_text("later-off"), "mine[1]> ");
+    // activate.fish colours its prefix; NO_COLOR does not reach `set_color`.
+    let by_hand = sb.out_text("by-hand");
+    assert!(
+        by_hand.contains("(.venv) ") && by_hand.ends_with("mine[1]> "),
+        "{by_hand:?}"
+    );
+    assert_eq!(by_hand.matches("(.venv)").count(), 1, "{by_hand:?}");
+    assert_eq!(sb.out_text("by-hand-off"), "mine[1]> ");
+}
+
+/// A theme's prompt, defined after the hook line in config.fish or autoloaded from
+/// functions/fish_prompt.fish (where themes and `funcsave` put it), gets the prefix.
+#[test]
+fn a_theme_after_the_hook_line_or_autoloaded_gets_the_prefix() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let child = sb.child_shell_line(SH);
+    let rc = sb.path("home/.config/fish/config.fish");
+    let hook = std::fs::read_to_string(&rc).expect("read rc");
+    std::fs::write(
+        &rc,
+        format!("{hook}function fish_prompt; printf 'theme> '; end\n"),
+    )
+    .expect("write rc");
+    sb.write(
+        "home/.config/fish/functions/fish_prompt.fish",
+        "function fish_prompt\n    printf 'autoloaded> '\nend\n",
+    );
+    let mut session = Session::start(&sb, SH);
+    session.lines(&[child, SH.cd_line(&proj)]);
+    session.pty().expect("(.venv) theme> ");
+    session.lines(&[
+        SH.dump_prompt(&sb.out("theme")),
+        "exit".into(),
+        // The hook alone in config.fish now: the prompt is autoloaded.
+        format!("echo {} > {}", SH.quote(hook.trim_end()), SH.quote(&rc)),
+        "fish -i".into(),
+        SH.cd_line(&proj),
+    ]);
+    session.pty().expect("(.venv) autoloaded> ");
+    session.lines(&[
+        SH.dump_prompt(&sb.out("autoloaded")),
+        "cd /".into(),
+        SH.dump_prompt(&sb.out("autoloaded-off")),
+        "exit".into(),
+    ]);
+    session.finish();
+    assert_eq!(sb.out_text("theme"), "(.venv) theme> ");
+    assert_eq!(sb.out_text("autoloaded"), "(.venv) autoloaded> ");
+    assert_eq!(sb.out_text("autoloaded-off"), "autoloaded> ");
+}
+
+/// Ctrl-C at the prompt (a half-typed line) and in a running command, inside an active
+/// project: the prompt and the environment are as they were.
+#[test]
+fn ctrl_c_at_the_prompt_and_in_a_command_leaves_prompt_and_environment() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let mut session = Session::start(&sb, SH);
+    session.lines(&[
+        SH.cd_line(&proj),
+        SH.dump_env(&sb.out("before")),
+        SH.dump_prompt(&sb.out("prompt-before")),
+    ]);
+    let pty = session.pty();
+    pty.send("half typed");
+    pty.expect("half typed");
+    // As a person would: once fish has drawn the line.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    pty.send("\x03");
+    pty.expect("^C");
+    pty.line("sleep 30; echo NOT-\"INTERRUPTED\"");
+    // Waits until the typed line shows, then until sleep runs.
+    pty.expect("sleep 30");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    pty.send("\x03");
+    session.lines(&[
+        SH.dump_env(&sb.out("after")),
+        SH.dump_prompt(&sb.out("prompt-after")),
+    ]);
+    let shown = session.finish();
+    assert!(!shown.text.contains("NOT-INTERRUPTED"), "{}", shown.text);
+    support::assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
+    assert_eq!(sb.out_text("prompt-after"), sb.out_text("prompt-before"));
+    assert!(sb.out_text("prompt-after").starts_with("(.venv) "));
+    assert_eq!(shown.count("(.venv) (.venv)"), 0, "{}", shown.text);
+}
