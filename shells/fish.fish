@@ -178,6 +178,13 @@ function _autovenv_hook --on-event fish_prompt
             # by its own deactivate: the project stays off until you leave it, as after
             # autovenv's deactivate.
             _autovenv_eval --deactivate=full $_autovenv_opts
+        else if set -q AUTOVENV_STATE; and test -z "$VIRTUAL_ENV"; and test -n "$_autovenv_venv"
+            and test "$_autovenv_venv" = "$_autovenv_ours"; and not set -q _OLD_VIRTUAL_PATH
+            and test "$PWD" = "$_autovenv_pwd"; and not builtin functions -q deactivate
+            # `source .venv/bin/activate.fish; deactivate` on one line: the venv's own
+            # deactivate put back autovenv's activation but for VIRTUAL_ENV, and took
+            # autovenv's `deactivate` with it. Off it stays, as after autovenv's.
+            _autovenv_eval --deactivate=full $_autovenv_opts
         else
             _autovenv_eval $_autovenv_opts
         end

@@ -328,6 +328,52 @@ fn a_theme_after_the_hook_line_or_autoloaded_gets_the_prefix() {
     assert_eq!(sb.out_text("autoloaded-off"), "autoloaded> ");
 }
 
+/// `source .venv/bin/activate.fish; deactivate` on one line, in a project autovenv
+/// activated: the venv stays off until the shell leaves the project, as after autovenv's
+/// own `deactivate`; so does a second `deactivate`; and `deactivate; cd ..; cd -` comes
+/// back with the venv on.
+#[test]
+fn activate_fish_then_deactivate_on_one_line_keeps_the_project_off() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let venv = proj.join(".venv");
+    let shown = session::run(
+        &sb,
+        SH,
+        &[
+            SH.dump_var("PATH", &sb.out("path-before")),
+            SH.cd_line(&proj),
+            format!("{}; deactivate", SH.activate_by_hand_line(&venv)),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
+            SH.dump_var("PATH", &sb.out("path-off")),
+            SH.dump_var("AUTOVENV_STATE", &sb.out("state-off")),
+            String::new(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
+            "deactivate".into(),
+            "deactivate".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("off-twice")),
+            SH.dump_prompt(&sb.out("prompt-off")),
+            "cd ..; cd -".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("back")),
+            "deactivate; cd ..; cd -".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("back-again")),
+            SH.dump_prompt(&sb.out("prompt-back")),
+        ],
+    );
+    let text = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("path-off"), sb.out_text("path-before"));
+    assert_eq!(sb.out_text("state-off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("off-twice"), "<unset>", "{}", shown.text);
+    assert!(!sb.out_text("prompt-off").contains("(.venv)"));
+    assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
+    assert_eq!(sb.out_text("back-again"), text(&venv), "{}", shown.text);
+    assert!(sb.out_text("prompt-back").starts_with("(.venv) "));
+    assert_eq!(shown.count("(.venv) (.venv)"), 0, "{}", shown.text);
+}
+
 /// Ctrl-C at the prompt (a half-typed line) and in a running command, inside an active
 /// project: the prompt and the environment are as they were.
 #[test]
