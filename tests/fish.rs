@@ -410,3 +410,34 @@ fn ctrl_c_at_the_prompt_and_in_a_command_leaves_prompt_and_environment() {
     assert!(sb.out_text("prompt-after").starts_with("(.venv) "));
     assert_eq!(shown.count("(.venv) (.venv)"), 0, "{}", shown.text);
 }
+
+/// A key binding that runs `cd` (fzf's Alt-C does) redraws the prompt with the prefix
+/// at once, before anything is typed, and takes it off again the same way.
+#[test]
+fn a_cd_from_a_key_binding_shows_the_prefix_in_the_redrawn_prompt() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let mut session = Session::start(&sb, SH);
+    session.lines(&[
+        "function fish_prompt; printf 'kb> '; end".into(),
+        format!(
+            "bind \\cg 'cd {}; commandline -f repaint'",
+            SH.quote(&proj).replace('\'', "\\'")
+        ),
+        "bind \\ct 'cd /; commandline -f repaint'".into(),
+    ]);
+    let pty = session.pty();
+    pty.send("\x07");
+    pty.expect("(.venv) kb> ");
+    pty.send("\x14");
+    pty.expect("deactivated");
+    pty.expect("kb> ");
+    session.lines(&[
+        SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
+        SH.dump_prompt(&sb.out("prompt-off")),
+    ]);
+    session.finish();
+    assert_eq!(sb.out_text("off"), "<unset>");
+    assert_eq!(sb.out_text("prompt-off"), "kb> ");
+}
