@@ -259,8 +259,8 @@ end
 # Puts the wrapper on, while there is a prefix to show and it is not on already (on top,
 # or under something that wrapped it since).
 function _autovenv_prompt_wrap
-    test -n "$_autovenv_prompt_prefix"; or return 0
-    builtin functions -q _autovenv_user_prompt; and return 0
+    test -n "$_autovenv_prompt_prefix"; and test -z "$_autovenv_prompt_wrapped"; or return 0
+    set -g _autovenv_prompt_wrapped 1
     if builtin functions -q fish_prompt
         builtin functions -c fish_prompt _autovenv_user_prompt
         set -g _autovenv_prompt_none ''
@@ -279,27 +279,28 @@ end
 # Gives the user's prompt back, if autovenv's wrapper is on top; else leaves things as
 # they are (the wrapper then prints nothing once the prefix is cleared).
 function _autovenv_prompt_unwrap
-    builtin functions -q _autovenv_user_prompt; or return 0
-    builtin functions -q fish_prompt; or return 0
-    set -l _autovenv_body (builtin functions fish_prompt)
-    string match -q -- '*autovenv-prompt-wrapper*' $_autovenv_body; or return 0
+    test -n "$_autovenv_prompt_wrapped"; or return 0
+    # The description, not the body: printing a function's body formats it, which costs.
+    builtin functions -Dv fish_prompt | string match -q -- 'autovenv-prompt-wrapper*'
+    or return 0
     builtin functions -e fish_prompt
     if test -z "$_autovenv_prompt_none"
         builtin functions -c _autovenv_user_prompt fish_prompt
     end
     builtin functions -e _autovenv_user_prompt
+    set -g _autovenv_prompt_wrapped ''
 end
 
 # Before fish draws the prompt (after _autovenv_hook, defined earlier): the wrapper on.
 function _autovenv_prompt_on --on-event fish_prompt
     set -g _autovenv_prompt_reading 1
-    _autovenv_prompt_wrap
+    test -n "$_autovenv_prompt_prefix"; and _autovenv_prompt_wrap
 end
 
 # Before a typed command runs: the user's prompt back.
 function _autovenv_prompt_off --on-event fish_preexec
     set -g _autovenv_prompt_reading ''
-    _autovenv_prompt_unwrap
+    test -n "$_autovenv_prompt_wrapped"; and _autovenv_prompt_unwrap
 end
 
 # A venv activated by hand over autovenv's activation saved PATH and PYTHONHOME with
@@ -345,5 +346,9 @@ if not set -q _autovenv_session
 end
 if not set -q _autovenv_prompt_prefix
     set -g _autovenv_prompt_prefix ''
+end
+# Whether the wrapper is on, with the user's prompt kept as _autovenv_user_prompt.
+if not set -q _autovenv_prompt_wrapped
+    set -g _autovenv_prompt_wrapped ''
 end
 set -g _autovenv_prompt_reading 
