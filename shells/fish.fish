@@ -303,6 +303,27 @@ function _autovenv_prompt_off --on-event fish_preexec
     test -n "$_autovenv_prompt_wrapped"; and _autovenv_prompt_unwrap
 end
 
+# A fish_prompt that is the wrapper of an older autovenv, which stayed on while commands
+# ran: in a shell that loaded that older hook, the prompt it wraps is given back; saved
+# by `funcsave`, it calls a function no other fish has, so one line says which file to
+# mend and fish's default prompt stands in meanwhile.
+function _autovenv_prompt_old
+    test -z "$_autovenv_prompt_wrapped"; or return 0
+    builtin functions -Dv fish_prompt | string match -q -- 'autovenv-prompt-wrapper*'
+    or return 0
+    set -l _autovenv_saved (builtin functions fish_prompt | string match -r -- '_autovenv_old_fish_prompt_[0-9]+')
+    if set -q _autovenv_saved[1]; and builtin functions -q $_autovenv_saved[1]
+        builtin functions -e fish_prompt
+        builtin functions -c $_autovenv_saved[1] fish_prompt
+        builtin functions -e $_autovenv_saved[1]
+        _autovenv_prompt_old
+        return 0
+    end
+    builtin printf 'autovenv: %s is an older autovenv\'s prompt wrapper, saved by funcsave: delete it, or save your own prompt there again (fish\'s default prompt stands in)\n' (builtin functions -D fish_prompt) >&2
+    builtin functions -e fish_prompt
+    source $__fish_data_dir/functions/fish_prompt.fish
+end
+
 # A venv activated by hand over autovenv's activation saved PATH and PYTHONHOME with
 # autovenv's changes in them (_OLD_VIRTUAL_*, as activate.fish names them), for its
 # `deactivate` to bring back: take autovenv's PATH entry ($argv[1]) out of that copy, and
@@ -351,4 +372,7 @@ end
 if not set -q _autovenv_prompt_wrapped
     set -g _autovenv_prompt_wrapped ''
 end
-set -g _autovenv_prompt_reading 
+set -g _autovenv_prompt_reading ''
+if status is-interactive
+    _autovenv_prompt_old
+end

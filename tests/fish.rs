@@ -441,3 +441,63 @@ fn a_cd_from_a_key_binding_shows_the_prefix_in_the_redrawn_prompt() {
     assert_eq!(sb.out_text("off"), "<unset>");
     assert_eq!(sb.out_text("prompt-off"), "kb> ");
 }
+
+/// What an older autovenv's prompt wrapper left: saved by `funcsave` (as it was, word for
+/// word), it named a function no later fish has. The hook says once which file it is and
+/// fish's default prompt stands in, with no error at each prompt; the file is left as it
+/// is. In a shell where that older wrapper is on, loading this hook gives back the prompt
+/// it wraps, so the prefix is not shown twice.
+#[test]
+fn an_older_autovenvs_saved_or_loaded_prompt_wrapper_is_mended() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let old = "function fish_prompt --description 'autovenv-prompt-wrapper: (venv) before the prompt'\n        set -l _autovenv_shown (_autovenv_old_fish_prompt_1 | string collect -N)\n        builtin printf '%s' \"$_autovenv_prompt_prefix\" \"$_autovenv_shown\"\n    \nend\n";
+    let saved = sb.write("home/.config/fish/functions/fish_prompt.fish", old);
+    let child = sb.child_shell_line(SH);
+    let shown = session::run(
+        &sb,
+        SH,
+        &[
+            child,
+            SH.cd_line(&proj),
+            format!("false; {}", SH.dump_prompt(&sb.out("stale"))),
+            "exit".into(),
+        ],
+    );
+    assert!(!shown.text.contains("Unknown command"), "{}", shown.text);
+    assert_eq!(
+        shown.count("older autovenv's prompt wrapper"),
+        1,
+        "{}",
+        shown.text
+    );
+    assert!(shown.text.contains(&saved.to_string_lossy().into_owned()));
+    assert_eq!(std::fs::read_to_string(&saved).expect("saved"), old);
+    let stale = sb.out_text("stale");
+    // fish's default prompt ends in "> ", or "# " as root.
+    let default = stale.ends_with("> ") || stale.ends_with("# ");
+    assert!(stale.starts_with("(.venv) ") && default, "{stale:?}");
+
+    // The older wrapper on, over the user's prompt (as an older hook left it), then this
+    // hook loaded again, as after an upgrade.
+    std::fs::remove_file(&saved).expect("remove");
+    let shown = session::run(
+        &sb,
+        SH,
+        &[
+            "function fish_prompt; printf 'mine> '; end".into(),
+            "function _autovenv_old_fish_prompt_3; printf 'mine> '; end".into(),
+            old.replace("_1", "_3").replace('\n', "; "),
+            SH.cd_line(&proj),
+            SH.hook_line(),
+            SH.dump_prompt(&sb.out("upgraded")),
+            "cd /".into(),
+            SH.dump_prompt(&sb.out("upgraded-off")),
+            dump_functions("_autovenv_old_fish", &sb.out("left")),
+        ],
+    );
+    assert_eq!(sb.out_text("upgraded"), "(.venv) mine> ", "{}", shown.text);
+    assert_eq!(sb.out_text("upgraded-off"), "mine> ");
+    assert_eq!(sb.out_text("left"), "");
+}
