@@ -178,6 +178,13 @@ function _autovenv_hook --on-event fish_prompt
             # by its own deactivate: the project stays off until you leave it, as after
             # autovenv's deactivate.
             _autovenv_eval --deactivate=full $_autovenv_opts
+        else if set -q AUTOVENV_STATE; and test -z "$VIRTUAL_ENV"; and test -n "$_autovenv_venv"
+            and test "$_autovenv_venv" = "$_autovenv_ours"; and not set -q _OLD_VIRTUAL_PATH
+            and test "$PWD" = "$_autovenv_pwd"; and not builtin functions -q deactivate
+            # `source .venv/bin/activate.fish; deactivate` on one line: the venv's own
+            # deactivate put back autovenv's activation but for VIRTUAL_ENV, and took
+            # autovenv's `deactivate` with it. Off it stays, as after autovenv's.
+            _autovenv_eval --deactivate=full $_autovenv_opts
         else
             _autovenv_eval $_autovenv_opts
         end
@@ -222,54 +229,99 @@ function _autovenv_deactivate_remove
     end
 end
 
-# Whether fish_prompt is still the wrapper autovenv defined last.
-function _autovenv_prompt_wrapped
-    test -n "$_autovenv_prompt_saved"; and builtin functions -q fish_prompt; or return 1
-    set -l _autovenv_body (builtin functions fish_prompt)
-    string match -q -- '*autovenv-prompt-wrapper*' $_autovenv_body
-    and string match -q -- "*$_autovenv_prompt_saved |*" $_autovenv_body
-end
-
-# Shows "(name) " before the prompt, as activate.fish does: the user's fish_prompt is
-# copied to a saved name and fish_prompt prints the prefix, then what that prints. The
-# wrapper prints $_autovenv_prompt_prefix, so clearing that takes the prefix off even
-# where another wrapper (a venv's activate.fish, a theme) was put on top of it. Each wrap
-# saves under a new name that its wrapper names literally, so wrappers of wrappers never
-# call themselves.
+# Shows "(name) " before the prompt, as activate.fish does, and yet fish_prompt stays the
+# user's own whenever a command runs: only while fish draws the prompt and reads a line
+# (from the fish_prompt event to fish_preexec) is it a wrapper that prints the prefix and
+# then the user's prompt, kept meanwhile as _autovenv_user_prompt. So `funcsave
+# fish_prompt`, `funced fish_prompt`, a theme that defines its prompt, activate.fish and
+# a config.fish sourced again all see and keep the user's prompt, never the wrapper, and
+# a prompt defined later (or autoloaded from functions/fish_prompt.fish) is wrapped at
+# the next prompt. The wrapper prints $_autovenv_prompt_prefix, so clearing that takes
+# the prefix off even where something else wrapped it meanwhile.
 function _autovenv_prompt_show
     if test -n "$VIRTUAL_ENV_DISABLE_PROMPT"
         _autovenv_prompt_remove
         return 0
     end
     set -g _autovenv_prompt_prefix $argv[1]
-    if _autovenv_prompt_wrapped
-        return 0
+    # A cd from a key binding: the prompt is drawn again without a new prompt event.
+    if test -n "$_autovenv_prompt_reading"
+        _autovenv_prompt_wrap
     end
-    set -g _autovenv_prompt_n (builtin math $_autovenv_prompt_n + 1)
-    set -g _autovenv_prompt_saved _autovenv_old_fish_prompt_$_autovenv_prompt_n
-    if builtin functions -q fish_prompt
-        builtin functions -c fish_prompt $_autovenv_prompt_saved
-    else
-        function $_autovenv_prompt_saved
-        end
-    end
-    # The saved prompt runs first, so it sees $status and $pipestatus as they were.
-    eval "function fish_prompt --description 'autovenv-prompt-wrapper: (venv) before the prompt'
-        set -l _autovenv_shown ($_autovenv_prompt_saved | string collect -N)
-        builtin printf '%s' \"\$_autovenv_prompt_prefix\" \"\$_autovenv_shown\"
-    end"
 end
 
-# Takes the prefix off; puts the user's fish_prompt back if autovenv's wrapper is still
-# on top (else the wrapper stays where it is, printing nothing).
+# Takes the prefix off, and the wrapper if it is on.
 function _autovenv_prompt_remove
     set -g _autovenv_prompt_prefix ''
-    if _autovenv_prompt_wrapped
-        builtin functions -e fish_prompt
-        builtin functions -c $_autovenv_prompt_saved fish_prompt
-        builtin functions -e $_autovenv_prompt_saved
-        set -g _autovenv_prompt_saved ''
+    _autovenv_prompt_unwrap
+end
+
+# Puts the wrapper on, while there is a prefix to show and it is not on already (on top,
+# or under something that wrapped it since).
+function _autovenv_prompt_wrap
+    test -n "$_autovenv_prompt_prefix"; and test -z "$_autovenv_prompt_wrapped"; or return 0
+    set -g _autovenv_prompt_wrapped 1
+    if builtin functions -q fish_prompt
+        builtin functions -c fish_prompt _autovenv_user_prompt
+        set -g _autovenv_prompt_none ''
+    else
+        function _autovenv_user_prompt
+        end
+        set -g _autovenv_prompt_none 1
     end
+    # The user's prompt runs first, so it sees $status and $pipestatus as they were.
+    function fish_prompt --description 'autovenv-prompt-wrapper: (venv) before your prompt'
+        set -l _autovenv_shown (_autovenv_user_prompt | string collect -N)
+        builtin printf '%s' "$_autovenv_prompt_prefix" "$_autovenv_shown"
+    end
+end
+
+# Gives the user's prompt back, if autovenv's wrapper is on top; else leaves things as
+# they are (the wrapper then prints nothing once the prefix is cleared).
+function _autovenv_prompt_unwrap
+    test -n "$_autovenv_prompt_wrapped"; or return 0
+    # The description, not the body: printing a function's body formats it, which costs.
+    builtin functions -Dv fish_prompt | string match -q -- 'autovenv-prompt-wrapper*'
+    or return 0
+    builtin functions -e fish_prompt
+    if test -z "$_autovenv_prompt_none"
+        builtin functions -c _autovenv_user_prompt fish_prompt
+    end
+    builtin functions -e _autovenv_user_prompt
+    set -g _autovenv_prompt_wrapped ''
+end
+
+# Before fish draws the prompt (after _autovenv_hook, defined earlier): the wrapper on.
+function _autovenv_prompt_on --on-event fish_prompt
+    set -g _autovenv_prompt_reading 1
+    test -n "$_autovenv_prompt_prefix"; and _autovenv_prompt_wrap
+end
+
+# Before a typed command runs: the user's prompt back.
+function _autovenv_prompt_off --on-event fish_preexec
+    set -g _autovenv_prompt_reading ''
+    test -n "$_autovenv_prompt_wrapped"; and _autovenv_prompt_unwrap
+end
+
+# A fish_prompt that is the wrapper of an older autovenv, which stayed on while commands
+# ran: in a shell that loaded that older hook, the prompt it wraps is given back; saved
+# by `funcsave`, it calls a function no other fish has, so one line says which file to
+# mend and fish's default prompt stands in meanwhile.
+function _autovenv_prompt_old
+    test -z "$_autovenv_prompt_wrapped"; or return 0
+    builtin functions -Dv fish_prompt | string match -q -- 'autovenv-prompt-wrapper*'
+    or return 0
+    set -l _autovenv_saved (builtin functions fish_prompt | string match -r -- '_autovenv_old_fish_prompt_[0-9]+')
+    if set -q _autovenv_saved[1]; and builtin functions -q $_autovenv_saved[1]
+        builtin functions -e fish_prompt
+        builtin functions -c $_autovenv_saved[1] fish_prompt
+        builtin functions -e $_autovenv_saved[1]
+        _autovenv_prompt_old
+        return 0
+    end
+    builtin printf 'autovenv: %s is an older autovenv\'s prompt wrapper, saved by funcsave: delete it, or save your own prompt there again (fish\'s default prompt stands in)\n' (builtin functions -D fish_prompt) >&2
+    builtin functions -e fish_prompt
+    source $__fish_data_dir/functions/fish_prompt.fish
 end
 
 # A venv activated by hand over autovenv's activation saved PATH and PYTHONHOME with
@@ -315,6 +367,12 @@ if not set -q _autovenv_session
 end
 if not set -q _autovenv_prompt_prefix
     set -g _autovenv_prompt_prefix ''
-    set -g _autovenv_prompt_saved ''
-    set -g _autovenv_prompt_n 0
+end
+# Whether the wrapper is on, with the user's prompt kept as _autovenv_user_prompt.
+if not set -q _autovenv_prompt_wrapped
+    set -g _autovenv_prompt_wrapped ''
+end
+set -g _autovenv_prompt_reading ''
+if status is-interactive
+    _autovenv_prompt_old
 end

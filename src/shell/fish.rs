@@ -1,4 +1,5 @@
-//! fish: the hook runs on the `fish_prompt` event and when `PWD` changes.
+//! fish: the hook runs on the `fish_prompt` event and when `PWD` changes; its prompt
+//! wrapper is on only from the `fish_prompt` event to `fish_preexec`.
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;

@@ -595,7 +595,12 @@ impl Shell {
         match self {
             Shell::Bash => format!("printf %s \"${{PS1@P}}\" > {f}"),
             Shell::Zsh => format!("print -rnP -- \"$PS1\" > {f}"),
-            Shell::Fish => format!("fish_prompt > {f}"),
+            // What fish does to draw a prompt: the prompt event, the prompt function (with
+            // the status as it was); then what it does before a typed command runs.
+            Shell::Fish => format!(
+                "set -l _st $status; emit fish_prompt; echo \"exit $_st\" | source; \
+                 fish_prompt > {f}; emit fish_preexec"
+            ),
             Shell::Tcsh => self.dump_var("prompt", file),
             Shell::Elvish => format!("use str; print (str:join '' [($edit:prompt)]) > {f}"),
             Shell::Nu => format!("do $env.PROMPT_COMMAND | save -f {f}"),
