@@ -353,6 +353,8 @@ fn a_prompt_command_assigned_after_the_hook_line_keeps_the_hook() {
         sb.out_text("theme").lines().count() >= 6,
         "{}",
         sb.out_text("theme")
+    );
+}
 
 /// Loading the hook forks once, for `$(autovenv hook bash)` itself: wrapping cd, pushd and
 /// popd reads no function that is not there (reading one forks). With a cd function of
