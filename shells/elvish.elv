@@ -1,10 +1,12 @@
 # autovenv: Python virtual environments that follow you around the shell.
 # Loaded from ~/.config/elvish/rc.elv with: eval (autovenv hook elvish | slurp)
 #
-# Before each prompt the hook decides, with elvish builtins only, whether anything that
-# matters may have changed: $pwd (walked up to the anchor the binary named last time),
-# $E:VIRTUAL_ENV, or the entries it watches at the current directory and the anchor. Only
-# then does it run `autovenv export elvish` (one process) and evaluate what that prints.
+# Before each prompt, and after every cd (through $after-chdir, so that `cd project;
+# python` runs the project's venv), the hook decides, with elvish builtins only, whether
+# anything that matters may have changed: $pwd (walked up to the anchor the binary named
+# last time), $E:VIRTUAL_ENV, or the entries it watches at the current directory and the
+# anchor. Only then does it run `autovenv export elvish` (one process) and evaluate what
+# that prints.
 use path
 use str
 
@@ -86,6 +88,8 @@ fn apply {|ns|
     try { edit:del-var deactivate~ } catch { }
   }
   done
+  # A venv to create was left for the prompt (`--no-create`): evaluate again there.
+  if $ns[again] { set last-pwd = '' }
 }
 
 # Runs `autovenv export elvish` with the given options and applies what it prints.
@@ -150,6 +154,17 @@ fn wrap-prompt {
 }
 if (ours $edit:prompt) { set edit:prompt = ($edit:prompt &autovenv-wrapped=$true) }
 wrap-prompt
+
+# A cd takes effect at once. It may be one step of a loop or a script: a venv is
+# activated here, but only created at a prompt.
+set after-chdir = [(each {|f| if (not (ours $f)) { put $f } } $after-chdir) {|_|
+  nop _autovenv-marker
+  try {
+    if (not (unchanged)) { run --no-create }
+  } catch e {
+    echo 'autovenv: the elvish hook failed: '(to-string $e[reason]) >&2
+  }
+}]
 
 set edit:before-readline = [(each {|f| if (not (ours $f)) { put $f } } $edit:before-readline) {
   nop _autovenv-marker
