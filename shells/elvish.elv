@@ -70,7 +70,20 @@ fn settle {
   done
 }
 
-var deactivate~
+# Loading again replaces the earlier hook and prompt wrapper instead of adding more: the
+# hook is known by a marker in its body, the wrapper hands out the prompt it wraps.
+fn ours {|f| try { str:contains $f[body] _autovenv-marker } catch { put $false } }
+
+# A `deactivate` of the user's own, defined in rc.elv before the hook line (this code is
+# evaluated in a copy of that namespace): put back whenever autovenv's goes. A REPL's
+# definitions cannot be read from a hook, so one defined after the hook line is replaced
+# by autovenv's the first time a venv is activated. (Loaded again, what the copy holds may
+# be autovenv's own, known by its marker.)
+var user-deactivate = $nil
+nop ?(set user-deactivate = (eval 'put $deactivate~'))
+if (and (not-eq $user-deactivate $nil) (ours $user-deactivate)) { set user-deactivate = $nil }
+
+var our-deactivate~
 
 # Applies what one `autovenv export elvish` set in its namespace.
 fn apply {|ns|
@@ -83,9 +96,13 @@ fn apply {|ns|
     set prefix = ''
   }
   if (eq $ns[deactivate] define) {
-    edit:add-var deactivate~ $deactivate~
+    edit:add-var deactivate~ $our-deactivate~
   } elif (eq $ns[deactivate] remove) {
-    try { edit:del-var deactivate~ } catch { }
+    if (eq $user-deactivate $nil) {
+      try { edit:del-var deactivate~ } catch { }
+    } else {
+      edit:add-var deactivate~ $user-deactivate
+    }
   }
   done
   # A venv to create was left for the prompt (`--no-create`): evaluate again there.
@@ -113,7 +130,8 @@ fn run {|@args|
 
 # Restores what the activation replaced; keeps this project off in this shell until you
 # leave it. `deactivate nondestructive` (the form venv scripts use) does not.
-set deactivate~ = {|@args|
+set our-deactivate~ = {|@args|
+  nop _autovenv-marker
   var mode = full
   if (and (> (count $args) 0) (eq $args[0] nondestructive)) { set mode = nondestructive }
   run --deactivate=$mode
@@ -131,9 +149,6 @@ edit:add-var autovenv~ {|@args|
   }
 }
 
-# Loading again replaces the earlier hook and prompt wrapper instead of adding more: the
-# hook is known by a marker in its body, the wrapper hands out the prompt it wraps.
-fn ours {|f| try { str:contains $f[body] _autovenv-marker } catch { put $false } }
 
 # The prefix goes in front of whatever prompt the user has: one set after the hook line
 # (a theme, starship's init) is wrapped too, before the next prompt is drawn.
