@@ -215,3 +215,32 @@ fn a_prompt_set_after_the_hook_gets_the_prefix() {
     assert_eq!(sb.out_text("string"), "(.venv) plain> ");
     assert_eq!(sb.out_text("left"), "plain> ");
 }
+
+/// nushell runs its hooks, `env_change.PWD` among them, only before a prompt: the rest of
+/// a line with a `cd` in it runs with the environment the line started with (as the README
+/// says), and the next prompt activates.
+#[test]
+fn a_cd_takes_effect_at_the_next_prompt() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let shown = session::run(
+        &sb,
+        SH,
+        &[
+            format!(
+                "{}; {}",
+                SH.cd_line(&proj),
+                SH.dump_var("VIRTUAL_ENV", &sb.out("same-line"))
+            ),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("next-line")),
+        ],
+    );
+    assert_eq!(sb.out_text("same-line"), "<unset>", "{}", shown.text);
+    assert_eq!(
+        sb.out_text("next-line"),
+        proj.join(".venv").to_string_lossy(),
+        "{}",
+        shown.text
+    );
+}
