@@ -1,10 +1,12 @@
 # autovenv: Python virtual environments that follow you around the shell.
 # Loaded from ~/.config/elvish/rc.elv with: eval (autovenv hook elvish | slurp)
 #
-# Before each prompt the hook decides, with elvish builtins only, whether anything that
-# matters may have changed: $pwd (walked up to the anchor the binary named last time),
-# $E:VIRTUAL_ENV, or the entries it watches at the current directory and the anchor. Only
-# then does it run `autovenv export elvish` (one process) and evaluate what that prints.
+# Before each prompt, and after every cd (through $after-chdir, so that `cd project;
+# python` runs the project's venv), the hook decides, with elvish builtins only, whether
+# anything that matters may have changed: $pwd (walked up to the anchor the binary named
+# last time), $E:VIRTUAL_ENV, or the entries it watches at the current directory and the
+# anchor. Only then does it run `autovenv export elvish` (one process) and evaluate what
+# that prints.
 use path
 use str
 
@@ -68,7 +70,20 @@ fn settle {
   done
 }
 
-var deactivate~
+# Loading again replaces the earlier hook and prompt wrapper instead of adding more: the
+# hook is known by a marker in its body, the wrapper hands out the prompt it wraps.
+fn ours {|f| try { str:contains $f[body] _autovenv-marker } catch { put $false } }
+
+# A `deactivate` of the user's own, defined in rc.elv before the hook line (this code is
+# evaluated in a copy of that namespace): put back whenever autovenv's goes. A REPL's
+# definitions cannot be read from a hook, so one defined after the hook line is replaced
+# by autovenv's the first time a venv is activated. (Loaded again, what the copy holds may
+# be autovenv's own, known by its marker.)
+var user-deactivate = $nil
+nop ?(set user-deactivate = (eval 'put $deactivate~'))
+if (and (not-eq $user-deactivate $nil) (ours $user-deactivate)) { set user-deactivate = $nil }
+
+var our-deactivate~
 
 # Applies what one `autovenv export elvish` set in its namespace.
 fn apply {|ns|
@@ -81,11 +96,17 @@ fn apply {|ns|
     set prefix = ''
   }
   if (eq $ns[deactivate] define) {
-    edit:add-var deactivate~ $deactivate~
+    edit:add-var deactivate~ $our-deactivate~
   } elif (eq $ns[deactivate] remove) {
-    try { edit:del-var deactivate~ } catch { }
+    if (eq $user-deactivate $nil) {
+      try { edit:del-var deactivate~ } catch { }
+    } else {
+      edit:add-var deactivate~ $user-deactivate
+    }
   }
   done
+  # A venv to create was left for the prompt (`--no-create`): evaluate again there.
+  if $ns[again] { set last-pwd = '' }
 }
 
 # Runs `autovenv export elvish` with the given options and applies what it prints.
@@ -109,7 +130,8 @@ fn run {|@args|
 
 # Restores what the activation replaced; keeps this project off in this shell until you
 # leave it. `deactivate nondestructive` (the form venv scripts use) does not.
-set deactivate~ = {|@args|
+set our-deactivate~ = {|@args|
+  nop _autovenv-marker
   var mode = full
   if (and (> (count $args) 0) (eq $args[0] nondestructive)) { set mode = nondestructive }
   run --deactivate=$mode
@@ -127,9 +149,6 @@ edit:add-var autovenv~ {|@args|
   }
 }
 
-# Loading again replaces the earlier hook and prompt wrapper instead of adding more: the
-# hook is known by a marker in its body, the wrapper hands out the prompt it wraps.
-fn ours {|f| try { str:contains $f[body] _autovenv-marker } catch { put $false } }
 
 # The prefix goes in front of whatever prompt the user has: one set after the hook line
 # (a theme, starship's init) is wrapped too, before the next prompt is drawn.
@@ -150,6 +169,17 @@ fn wrap-prompt {
 }
 if (ours $edit:prompt) { set edit:prompt = ($edit:prompt &autovenv-wrapped=$true) }
 wrap-prompt
+
+# A cd takes effect at once. It may be one step of a loop or a script: a venv is
+# activated here, but only created at a prompt.
+set after-chdir = [(each {|f| if (not (ours $f)) { put $f } } $after-chdir) {|_|
+  nop _autovenv-marker
+  try {
+    if (not (unchanged)) { run --no-create }
+  } catch e {
+    echo 'autovenv: the elvish hook failed: '(to-string $e[reason]) >&2
+  }
+}]
 
 set edit:before-readline = [(each {|f| if (not (ours $f)) { put $f } } $edit:before-readline) {
   nop _autovenv-marker

@@ -131,6 +131,27 @@ def --env deactivate [mode?: string] {
   if $mode == "nondestructive" { $env._AUTOVENV.pwd = "" }
 }
 
+# The names of the overlays in effect, the topmost last.
+def _autovenv_overlays [] { overlay list | where active | get name }
+
+# Whether a venv's own activate.nu (`overlay use .venv/bin/activate.nu`) is on over
+# autovenv's activation of that same venv: then the prompt shows its prefix alone, and
+# PATH holds the venv's bin directory once (a change made in its overlay, which goes with
+# it). Its `deactivate` (`overlay hide activate`) goes back to autovenv's activation.
+def _autovenv_over_ours [] {
+  let s = $env._AUTOVENV
+  (($env.AUTOVENV_STATE? | is-not-empty) and ($env.VIRTUAL_PREFIX? | is-not-empty)
+    and (_autovenv_ve) == $s.ve and $s.ve != "" and ("activate" in (_autovenv_overlays)))
+}
+
+# PATH with the venv's bin directory in it once: activate.nu put it in front of autovenv's.
+def _autovenv_one_bin [] {
+  let bin = ((_autovenv_ve) | path join bin)
+  let path = $env.PATH
+  let at = ($path | enumerate | where item == $bin | get index | skip 1)
+  if ($at | is-empty) { $path } else { $path | drop nth ...$at }
+}
+
 # `autovenv allow`, `deny`, `reload` change the answer without a cd: run the binary, then
 # make the next prompt evaluate again.
 def --env --wrapped autovenv [...args] {
@@ -156,7 +177,9 @@ def --env _autovenv_wrap_prompt [] {
       "nothing" => "",
       _ => (do $user_prompt)
     }
-    let off = ($env.VIRTUAL_ENV_DISABLE_PROMPT? | default "" | is-not-empty)
+    # (A venv's own activate.nu shows its prefix itself.)
+    let off = (($env.VIRTUAL_ENV_DISABLE_PROMPT? | default "" | is-not-empty)
+      or ($env.VIRTUAL_PREFIX? | is-not-empty))
     if $off { $shown } else { $"($env._AUTOVENV.prefix)($shown)" }
   }
 }
@@ -167,6 +190,9 @@ if ($env._AUTOVENV? | is-empty) {
     # (Not over a venv's own activate.nu overlay, which wraps the prompt itself.)
     if ($env.VIRTUAL_PREFIX? | is-empty) and not (_autovenv_ours $env.PROMPT_COMMAND?) {
       _autovenv_wrap_prompt
+    }
+    if (_autovenv_over_ours) and ((_autovenv_overlays | last) == "activate") {
+      $env.PATH = (_autovenv_one_bin)
     }
     _autovenv_hook
   })

@@ -69,3 +69,44 @@ fn a_prompt_set_after_the_hook_line_gets_the_prefix() {
     assert_eq!(sb.out_text("theme"), "(.venv) theme> ");
     assert_eq!(sb.out_text("left"), "theme> ");
 }
+
+/// A `deactivate` of the user's own in rc.elv, before the hook line, is theirs whenever
+/// autovenv has no venv on: before entering a project and after leaving it.
+#[test]
+fn a_users_own_deactivate_is_back_when_the_venv_is_off() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let told = SH.quote(sb.out("told"));
+    sb.write(
+        "home/.config/elvish/rc.elv",
+        &format!(
+            "set edit:prompt = {{ put '> ' }}; set edit:rprompt = {{ put '' }}\nfn deactivate {{ echo mine >> {told} }}\n{}\n",
+            SH.hook_line()
+        ),
+    );
+    let mut cmd = sb.command("elvish");
+    cmd.env("NO_COLOR", "1");
+    let mut session = session::Session::begin(&sb, SH, cmd);
+    session.lines(&[
+        "deactivate".into(),
+        SH.cd_line(&proj),
+        "deactivate".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
+        "cd /".into(),
+        "deactivate".into(),
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("on")),
+        "cd /".into(),
+        "deactivate".into(),
+    ]);
+    let shown = session.finish();
+    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    assert_eq!(
+        sb.out_text("on"),
+        proj.join(".venv").to_string_lossy(),
+        "{}",
+        shown.text
+    );
+    assert_eq!(sb.out_text("told"), "mine\nmine\nmine\n", "{}", shown.text);
+}

@@ -38,6 +38,73 @@ fn path_stays_a_list_and_deactivate_with_nothing_active_says_so() {
     assert_eq!(shown.count("nothing to deactivate"), 1, "{}", shown.text);
 }
 
+/// The venv's own activate.nu (virtualenv writes one), put over autovenv's activation of
+/// it out of habit, shows one prefix and puts the venv's `bin` on PATH once. Its
+/// `deactivate` (`overlay hide activate`) goes back to autovenv's activation, whose
+/// `deactivate` turns it off: nushell gives a hook no way to tell that an overlay was
+/// hidden, since hiding one takes back every change made while it was on.
+#[test]
+fn activate_nu_over_autovenvs_activation_shows_one_prefix_and_one_path_entry() {
+    let sb = Sandbox::new();
+    let proj = sb.project("proj");
+    let venv = proj.join(".venv");
+    let made = sb
+        .command("python3")
+        .args([
+            "-m",
+            "virtualenv",
+            "-q",
+            "--no-pip",
+            "--no-setuptools",
+            "--no-wheel",
+        ])
+        .arg(&venv)
+        .output()
+        .expect("run python3 -m virtualenv");
+    assert!(
+        made.status.success() && venv.join("bin/activate.nu").is_file(),
+        "python3 -m virtualenv made no activate.nu: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    sb.allow(&proj);
+    let bin = SH.quote(venv.join("bin"));
+    let count = |name: &str| {
+        format!(
+            "$env.PATH | where $it == {bin} | length | save -f {}",
+            SH.quote(sb.out(name))
+        )
+    };
+    let shown = session::run(
+        &sb,
+        SH,
+        &[
+            SH.cd_line(&proj),
+            "overlay use .venv/bin/activate.nu".into(),
+            SH.dump_prompt(&sb.out("prompt")),
+            count("entries"),
+            "deactivate".into(),
+            SH.dump_prompt(&sb.out("back-prompt")),
+            count("back-entries"),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("back")),
+            "deactivate".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
+            count("off-entries"),
+        ],
+    );
+    assert_eq!(sb.out_text("prompt"), "(.venv) > ", "{}", shown.text);
+    assert_eq!(sb.out_text("entries"), "1", "{}", shown.text);
+    assert_eq!(sb.out_text("back-prompt"), "(.venv) > ", "{}", shown.text);
+    assert_eq!(sb.out_text("back-entries"), "1", "{}", shown.text);
+    assert_eq!(
+        sb.out_text("back"),
+        venv.to_string_lossy(),
+        "{}",
+        shown.text
+    );
+    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("off-entries"), "0", "{}", shown.text);
+}
+
 #[test]
 fn a_child_shell_keeps_the_prefix_and_users_hooks_are_kept() {
     let sb = Sandbox::new();
@@ -147,4 +214,33 @@ fn a_prompt_set_after_the_hook_gets_the_prefix() {
     assert_eq!(sb.out_text("theme"), "(.venv) theme> ");
     assert_eq!(sb.out_text("string"), "(.venv) plain> ");
     assert_eq!(sb.out_text("left"), "plain> ");
+}
+
+/// nushell runs its hooks, `env_change.PWD` among them, only before a prompt: the rest of
+/// a line with a `cd` in it runs with the environment the line started with (as the README
+/// says), and the next prompt activates.
+#[test]
+fn a_cd_takes_effect_at_the_next_prompt() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let shown = session::run(
+        &sb,
+        SH,
+        &[
+            format!(
+                "{}; {}",
+                SH.cd_line(&proj),
+                SH.dump_var("VIRTUAL_ENV", &sb.out("same-line"))
+            ),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("next-line")),
+        ],
+    );
+    assert_eq!(sb.out_text("same-line"), "<unset>", "{}", shown.text);
+    assert_eq!(
+        sb.out_text("next-line"),
+        proj.join(".venv").to_string_lossy(),
+        "{}",
+        shown.text
+    );
 }

@@ -1,5 +1,6 @@
-//! elvish: the hook runs from `edit:before-readline`; an export is elvish code whose
-//! variables the hook reads back from its namespace.
+//! elvish: the hook runs from `edit:before-readline` and, with `--no-create`, from
+//! `$after-chdir`; an export is elvish code whose variables the hook reads back from its
+//! namespace.
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -54,7 +55,12 @@ impl Shell for Elvish {
             }
             out.extend(quote(name.as_bytes()));
         }
-        out.extend_from_slice(b"]\n");
+        out.extend_from_slice(b"]\nvar again = ");
+        out.extend_from_slice(if update.again {
+            b"$true\n"
+        } else {
+            b"$false\n"
+        });
         out
     }
 }
