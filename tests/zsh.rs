@@ -202,7 +202,10 @@ fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally() {
         );
         assert_eq!(
             sb.out_text("vep"),
-            "$(touch pwned) `id` \\w 100% %d ${HOME}"
+            support::activate_prompt(
+                &proj.join(".venv"),
+                "$(touch pwned) `id` \\w 100% %d ${HOME}"
+            )
         );
         assert!(
             sb.out_text("shown")
@@ -225,7 +228,10 @@ fn a_theme_that_rebuilds_the_prompt_reads_virtual_env_prompt() {
         SH,
         &[
             "setopt PROMPT_SUBST".into(),
-            "theme() { PROMPT='${VIRTUAL_ENV_PROMPT:+($VIRTUAL_ENV_PROMPT) }> ' }".into(),
+            // As themes do (powerlevel10k among them), taking either form of the value
+            // the venv's own activate writes: `(.venv) ` (3.10 to 3.12) or `.venv`.
+            "theme() { local n=${VIRTUAL_ENV_PROMPT%') '}; n=${n#'('}; PROMPT=\"${n:+($n) }> \" }"
+                .into(),
             "precmd_functions+=(theme)".into(),
             format!("cd {}", SH.quote(&proj)),
             format!("print -rnP -- \"$PS1\" > {}", SH.quote(sb.out("inside"))),
