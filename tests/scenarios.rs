@@ -54,6 +54,8 @@ scenario!(a_users_own_deactivate_is_back_when_the_venv_is_off in bash zsh fish);
 scenario!(a_symlinked_path_and_its_target_are_the_same_venv);
 // The shells whose venvs ship an activate script (tcsh's is the other hook's own work).
 scenario!(the_projects_venv_activated_and_deactivated_by_hand_stays_off in bash zsh fish);
+// The shells whose `deactivate` a habitual `source .venv/bin/activate` replaces.
+scenario!(activate_and_deactivate_by_hand_on_one_line_stays_off_until_you_leave in bash zsh);
 // The shells whose venvs ship an activate script to compare with.
 scenario!(the_environment_is_the_venvs_own_activates_for_each_python_version in bash zsh fish tcsh);
 
@@ -1370,6 +1372,55 @@ fn the_projects_venv_activated_and_deactivated_by_hand_stays_off(shell: Shell) {
     assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
+}
+
+/// `source .venv/bin/activate; deactivate` typed on one line in a project autovenv
+/// activated, in a shell started from its rc file: the venv stays off, with the
+/// environment as it was before entering, until you leave the project, as when the two
+/// are typed on separate lines. A second `deactivate` brings nothing back, and
+/// `deactivate; cd ..; cd -` activates again on coming back.
+fn activate_and_deactivate_by_hand_on_one_line_stays_off_until_you_leave(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let venv = proj.join(".venv");
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            sb.child_shell_line(shell),
+            shell.dump_env(&sb.out("before")),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("on")),
+            format!("{}; deactivate", shell.activate_by_hand_line(&venv)),
+            shell.dump_env(&sb.out("off")),
+            shell.dump_prompt(&sb.out("prompt")),
+            "deactivate".into(),
+            shell.dump_env(&sb.out("still-off")),
+            "cd ..; cd -".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
+            "deactivate; cd ..; cd -".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("back-again")),
+            "exit".into(),
+        ],
+    );
+    assert_eq!(sb.out_text("on"), text(&venv), "{}", shown.text);
+    // The venv's own activate exports PS1, and its deactivate leaves it exported.
+    let env = |tag: &str| {
+        let mut env = parse_env(&sb.read_out(tag));
+        for name in ["PS1", "PWD", "OLDPWD", "_"] {
+            env.remove(OsStr::new(name));
+        }
+        env
+    };
+    assert_eq!(env("off"), env("before"), "{}", shown.text);
+    assert_eq!(env("still-off"), env("before"), "{}", shown.text);
+    let prompt = sb.out_text("prompt");
+    assert!(!prompt.contains(".venv"), "{prompt:?}\n{}", shown.text);
+    assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
+    assert_eq!(sb.out_text("back-again"), text(&venv), "{}", shown.text);
+    // Entering, coming back twice: nothing in between turned it on.
+    assert_eq!(shown.count("autovenv: activated"), 3, "{}", shown.text);
 }
 
 /// The `major.minor` of the interpreter `python`, when it runs.
