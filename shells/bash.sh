@@ -165,6 +165,10 @@ _autovenv_hook() {
         # .venv/bin/activate; deactivate`) it is still there, and the venv's `deactivate`,
         # which replaced autovenv's, has removed itself.
         _autovenv_eval --deactivate=full "$@"
+        # With it gone, a `deactivate` of the user's own is theirs again.
+        if ! \builtin declare -F deactivate >/dev/null; then
+            _autovenv_deactivate_remove
+        fi
     else
         _autovenv_eval "$@"
     fi

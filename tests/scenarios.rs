@@ -1377,18 +1377,24 @@ fn the_projects_venv_activated_and_deactivated_by_hand_stays_off(shell: Shell) {
 /// `source .venv/bin/activate; deactivate` typed on one line in a project autovenv
 /// activated, in a shell started from its rc file: the venv stays off, with the
 /// environment as it was before entering, until you leave the project, as when the two
-/// are typed on separate lines. A second `deactivate` brings nothing back, and
+/// are typed on separate lines. A second `deactivate` brings nothing back (it is the
+/// user's own again, from their rc file, on one line or two), and
 /// `deactivate; cd ..; cd -` activates again on coming back.
 fn activate_and_deactivate_by_hand_on_one_line_stays_off_until_you_leave(shell: Shell) {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");
     sb.allow(&proj);
     let venv = proj.join(".venv");
+    let told = shell.quote(sb.out("told"));
     let shown = session::run(
         &sb,
         shell,
         &[
-            sb.child_shell_line(shell),
+            child_with_rc(
+                &sb,
+                shell,
+                &format!("deactivate() {{ echo mine >> {told}; }}"),
+            ),
             shell.dump_env(&sb.out("before")),
             shell.cd_line(&proj),
             shell.dump_var("VIRTUAL_ENV", &sb.out("on")),
@@ -1401,9 +1407,16 @@ fn activate_and_deactivate_by_hand_on_one_line_stays_off_until_you_leave(shell: 
             shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
             "deactivate; cd ..; cd -".into(),
             shell.dump_var("VIRTUAL_ENV", &sb.out("back-again")),
+            // On separate lines.
+            shell.activate_by_hand_line(&venv),
+            "deactivate".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("off-again")),
+            "deactivate".into(),
             "exit".into(),
         ],
     );
+    assert_eq!(sb.out_text("off-again"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("told"), "mine\nmine\n", "{}", shown.text);
     assert_eq!(sb.out_text("on"), text(&venv), "{}", shown.text);
     // The venv's own activate exports PS1, and its deactivate leaves it exported.
     let env = |tag: &str| {
