@@ -154,12 +154,21 @@ _autovenv_hook() {
         -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH-}" ]]; then
         # The venv's own `activate` ran over autovenv's activation of that same venv.
         _autovenv_eval --activated-by-hand "$@"
-    elif [[ -z ${VIRTUAL_ENV-} && -z ${AUTOVENV_STATE-} && -n ${_AUTOVENV_VENV-} && -n ${_AUTOVENV_OLD_PATH-} &&
-        ${_AUTOVENV_VENV} == "${_AUTOVENV_OURS-}" && -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_AUTOVENV_PWD-}" ]]; then
+    elif [[ -z ${VIRTUAL_ENV-} && -n ${_AUTOVENV_VENV-} && ${_AUTOVENV_VENV} == "${_AUTOVENV_OURS-}" &&
+        -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_AUTOVENV_PWD-}" ]] &&
+        { [[ -z ${AUTOVENV_STATE-} && -n ${_AUTOVENV_OLD_PATH-} ]] ||
+            { [[ -n ${AUTOVENV_STATE-} ]] && ! \builtin declare -F deactivate >/dev/null; }; }; then
         # autovenv's venv, activated again by hand (out of habit), was deactivated here by
         # its own `deactivate`: the project stays off until you leave it, as after
-        # autovenv's `deactivate`.
+        # autovenv's `deactivate`. Typed on separate lines, the prompt between them handed
+        # the activation over (AUTOVENV_STATE is gone); on one line (`source
+        # .venv/bin/activate; deactivate`) it is still there, and the venv's `deactivate`,
+        # which replaced autovenv's, has removed itself.
         _autovenv_eval --deactivate=full "$@"
+        # With it gone, a `deactivate` of the user's own is theirs again.
+        if ! \builtin declare -F deactivate >/dev/null; then
+            _autovenv_deactivate_remove
+        fi
     else
         _autovenv_eval "$@"
     fi

@@ -275,9 +275,10 @@ def __autovenv_setup(exe):
         except Exception as e:  # nor a cd
             print(f"autovenv: the xonsh hook failed: {e}", file=sys.stderr)
 
-    # xonsh's {env_name} shows $VIRTUAL_ENV_PROMPT as it is, and that is the bare name
-    # (".venv"), as modern venvs and uv set it: while autovenv's venv is active the field
-    # shows "(.venv) " like any other prompt; otherwise it is xonsh's own.
+    # xonsh's {env_name} shows $VIRTUAL_ENV_PROMPT as it is, which is "(.venv) " for a
+    # CPython 3.10 to 3.12 venv (as its own activate sets it) but the bare ".venv" for
+    # one of 3.13 or uv: while autovenv's venv is active the field shows "(.venv) " like
+    # any other prompt; otherwise it is xonsh's own.
     fields = env.get("PROMPT_FIELDS")
     if fields is not None:
         if not hasattr(xsh, "_autovenv_env_name"):

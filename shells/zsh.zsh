@@ -109,6 +109,11 @@ _autovenv_done() {
 # completed at the next prompt instead of leaving half an environment.
 _autovenv_eval() {
     \builtin emulate -L zsh
+    # In a ZLE widget: what is printed goes above the line being edited (_autovenv_chpwd).
+    if [[ ${_AUTOVENV_WIDGET-} == 1 ]]; then
+        \builtin zle -I
+        _AUTOVENV_WIDGET=2
+    fi
     if [[ ! -x ${_AUTOVENV_BIN} || -d ${_AUTOVENV_BIN} ]]; then
         if [[ -z ${_AUTOVENV_MISSING} ]]; then
             \builtin printf 'autovenv: %s is missing or not executable: reinstall autovenv, or remove `eval "$(autovenv hook zsh)"` from ~/.zshrc\n' "${_AUTOVENV_BIN}" >&2
@@ -154,12 +159,21 @@ _autovenv_hook() {
         -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH}" ]]; then
         # The venv's own `activate` ran over autovenv's activation of that same venv.
         _autovenv_eval --activated-by-hand "$@"
-    elif [[ -z ${VIRTUAL_ENV-} && -z ${AUTOVENV_STATE-} && -n ${_AUTOVENV_VENV} && -n ${_AUTOVENV_OLD_PATH} &&
-        ${_AUTOVENV_VENV} == "${_AUTOVENV_OURS-}" && -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_AUTOVENV_PWD}" ]]; then
+    elif [[ -z ${VIRTUAL_ENV-} && -n ${_AUTOVENV_VENV} && ${_AUTOVENV_VENV} == "${_AUTOVENV_OURS-}" &&
+        -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_AUTOVENV_PWD}" &&
+        ( ( -z ${AUTOVENV_STATE-} && -n ${_AUTOVENV_OLD_PATH} ) ||
+            ( -n ${AUTOVENV_STATE-} && ${+functions[deactivate]} == 0 ) ) ]]; then
         # autovenv's venv, activated again by hand (out of habit), was deactivated here by
         # its own `deactivate`: the project stays off until you leave it, as after
-        # autovenv's `deactivate`.
+        # autovenv's `deactivate`. Typed on separate lines, the prompt between them handed
+        # the activation over (AUTOVENV_STATE is gone); on one line (`source
+        # .venv/bin/activate; deactivate`) it is still there, and the venv's `deactivate`,
+        # which replaced autovenv's, has removed itself.
         _autovenv_eval --deactivate=full "$@"
+        # With it gone, a `deactivate` of the user's own is theirs again.
+        if (( ! ${+functions[deactivate]} )); then
+            _autovenv_deactivate_remove
+        fi
     else
         _autovenv_eval "$@"
     fi
@@ -170,14 +184,21 @@ _autovenv_hook() {
 # Runs on every cd, so `cd project && python` uses the project's venv; not in subshells
 # (`$(cd dir && ...)` in a prompt theme), whose changes would be lost anyway. A cd may be
 # one step of a loop or script: a venv is activated here, but only created at a prompt.
-# In a ZLE widget (fzf's Alt-C) the line being edited is on the screen: `zle -I` moves
-# it out of the way, so a message shows above it and the widget's prompt is redrawn below.
+# In a ZLE widget (fzf's Alt-C) the line being edited is on the screen: when autovenv is
+# about to run (and may print), `zle -I` moves that line out of the way, so a message
+# shows above it, and `zle -R` afterwards draws the line again below the message at once.
+# Without it, the widget's own `zle reset-prompt` would draw its prompt one line up, over
+# the message. A cd that runs nothing leaves the screen alone.
 _autovenv_chpwd() {
     if (( ZSH_SUBSHELL == 0 )); then
         if [[ -n ${WIDGET-} ]] && \builtin zle; then
-            \builtin zle -I
+            \builtin typeset -g _AUTOVENV_WIDGET=1
         fi
         _autovenv_hook --no-create
+        if [[ ${_AUTOVENV_WIDGET-} == 2 ]]; then
+            \builtin zle -R
+        fi
+        \builtin typeset -g _AUTOVENV_WIDGET=
     fi
     \builtin return 0
 }

@@ -59,7 +59,9 @@ impl Vars {
     }
 
     /// Activates the venv at `venv` for the project `root`, as CPython's `bin/activate`
-    /// does, and records what it replaced in `AUTOVENV_STATE`.
+    /// does, and records what it replaced in `AUTOVENV_STATE`. `prompt` is the value for
+    /// `VIRTUAL_ENV_PROMPT`, in the form the venv's own `activate` writes (see
+    /// [`crate::venv::PyvenvCfg::prompt_var`]).
     pub fn activate(&mut self, venv: &Path, root: &Path, prompt: OsString) {
         let path_kind = match &self.path {
             None => PathKind::Unset,

@@ -450,7 +450,8 @@ pub fn undone(vars: &Vars, leave: Option<&Leave>) -> Vars {
 /// `before` with `venv` activated for `root`, named by the prompt `template`.
 pub fn activated(before: &Vars, venv: &Venv, root: &Path, template: &str) -> Vars {
     let mut after = before.clone();
-    after.activate(&venv.path, root, venv.prompt(template, root));
+    let name = venv.prompt(template, root);
+    after.activate(&venv.path, root, venv.cfg.prompt_var(&name));
     after
 }
 

@@ -191,17 +191,22 @@ fn hand_over(observation: &Observation, state: &State) -> HandOver {
 /// Keeps autovenv's activation; returns the name the prompt shows for it.
 fn keep(observation: &Observation, after: &mut Vars, state: &State, reload: bool) -> OsString {
     if reload {
-        let name = match &observation.discovery.venv {
+        let (name, var) = match &observation.discovery.venv {
             Some((venv, _)) if venv.path == state.venv => {
-                venv.prompt(&observation.config.prompt, &state.root)
+                let name = venv.prompt(&observation.config.prompt, &state.root);
+                let var = venv.cfg.prompt_var(&name);
+                (name, var)
             }
-            _ => state
-                .venv
-                .file_name()
-                .map(OsStr::to_owned)
-                .unwrap_or_default(),
+            _ => {
+                let name = state
+                    .venv
+                    .file_name()
+                    .map(OsStr::to_owned)
+                    .unwrap_or_default();
+                (name.clone(), name)
+            }
         };
-        after.virtual_env_prompt = Some(name.clone());
+        after.virtual_env_prompt = Some(var);
         return name;
     }
     // A shell started inside the project whose profile rebuilt PATH keeps VIRTUAL_ENV
@@ -210,8 +215,9 @@ fn keep(observation: &Observation, after: &mut Vars, state: &State, reload: bool
     observation
         .vars
         .virtual_env_prompt
-        .clone()
+        .as_deref()
         .filter(|p| !p.is_empty())
+        .map(crate::venv::prompt_name)
         .or_else(|| state.venv.file_name().map(OsStr::to_owned))
         .unwrap_or_default()
 }
@@ -225,7 +231,7 @@ fn activate(
     took: Option<Duration>,
 ) -> Entered {
     let name = venv.prompt(&observation.config.prompt, &root);
-    after.activate(&venv.path, &root, name.clone());
+    after.activate(&venv.path, &root, venv.cfg.prompt_var(&name));
     Entered::Activated {
         venv,
         root,

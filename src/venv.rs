@@ -1,6 +1,6 @@
 //! What one venv directory holds: its `pyvenv.cfg` and whether its interpreter works.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::ErrorKind;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
@@ -16,6 +16,21 @@ pub struct PyvenvCfg {
     pub version: Option<String>,
     /// `prompt`: the name for the shell prompt, when the creator set one.
     pub prompt: Option<OsString>,
+    /// Which tool wrote it: each one's `activate` sets `VIRTUAL_ENV_PROMPT` its own way.
+    pub creator: Creator,
+}
+
+/// The tool that made a venv, as its `pyvenv.cfg` says: uv and virtualenv each add a key of
+/// their own name; CPython's `venv` (and PyPy's, the same module) adds none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Creator {
+    /// `python -m venv`.
+    #[default]
+    Venv,
+    /// `uv venv` (`uv = ...`).
+    Uv,
+    /// `virtualenv` (`virtualenv = ...`).
+    Virtualenv,
 }
 
 impl PyvenvCfg {
@@ -34,10 +49,52 @@ impl PyvenvCfg {
                     cfg.version = Some(String::from_utf8_lossy(value).into_owned())
                 }
                 b"prompt" => cfg.prompt = Some(OsString::from_vec(unquote(value))),
+                b"uv" => cfg.creator = Creator::Uv,
+                b"virtualenv" => cfg.creator = Creator::Virtualenv,
                 _ => {}
             }
         }
         cfg
+    }
+
+    /// The value this venv's own `activate` gives `VIRTUAL_ENV_PROMPT` for the prompt name
+    /// `name`, so that a prompt theme reading it sees the same after autovenv's activation
+    /// as after `source .venv/bin/activate`: CPython's `venv` from 3.10 to 3.12 writes
+    /// `(name) `; from 3.13, and uv and virtualenv at every version, the bare `name`.
+    /// (Before 3.10 `activate` set none; the bare name is given there, and when the
+    /// version cannot be read.)
+    pub fn prompt_var(&self, name: &OsStr) -> OsString {
+        if self.creator == Creator::Venv && matches!(self.minor_version(), Some((3, 10..=12))) {
+            let mut styled = OsString::from("(");
+            styled.push(name);
+            styled.push(") ");
+            styled
+        } else {
+            name.to_owned()
+        }
+    }
+
+    /// `major.minor` of `version`: `3.12.1`, `3.12.1.final.0` and `3.13.0rc1` all count.
+    fn minor_version(&self) -> Option<(u32, u32)> {
+        let mut parts = self.version.as_deref()?.trim().split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?;
+        let digits = minor.bytes().take_while(u8::is_ascii_digit).count();
+        Some((major, minor[..digits].parse().ok()?))
+    }
+}
+
+/// The prompt name inside a `VIRTUAL_ENV_PROMPT` in either form [`PyvenvCfg::prompt_var`]
+/// gives: `(name) ` or `name`. A shell started inside an active project reads its prefix
+/// back from it.
+pub fn prompt_name(var: &OsStr) -> OsString {
+    match var
+        .as_bytes()
+        .strip_prefix(b"(")
+        .and_then(|b| b.strip_suffix(b") "))
+    {
+        Some(inner) if !inner.is_empty() => OsString::from_vec(inner.to_vec()),
+        _ => var.to_owned(),
     }
 }
 
@@ -255,6 +312,33 @@ fn final_target(link: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn virtual_env_prompt_takes_the_form_the_venvs_own_activate_writes() {
+        let name = OsStr::new("my proj");
+        for (text, expected) in [
+            ("version = 3.10.13\n", "(my proj) "),
+            ("version = 3.11.7\n", "(my proj) "),
+            ("version = 3.12.1\n", "(my proj) "),
+            ("version = 3.13.0\n", "my proj"),
+            ("version = 3.14.0rc1\n", "my proj"),
+            ("version = 3.9.18\n", "my proj"),
+            ("version = 4.1\n", "my proj"),
+            ("uv = 0.13.9\nversion_info = 3.11.7\n", "my proj"),
+            (
+                "version_info = 3.11.7.final.0\nvirtualenv = 21.15.11\n",
+                "my proj",
+            ),
+            ("version = garbage\n", "my proj"),
+            ("", "my proj"),
+        ] {
+            let var = PyvenvCfg::parse(text.as_bytes()).prompt_var(name);
+            assert_eq!(var, OsString::from(expected), "{text}");
+            assert_eq!(prompt_name(&var), name, "{text}");
+        }
+        assert_eq!(prompt_name(OsStr::new("() ")), OsString::from("() "));
+        assert_eq!(prompt_name(OsStr::new("(a)")), OsString::from("(a)"));
+    }
 
     #[test]
     fn parses_cpython_and_uv_configs() {

@@ -177,8 +177,17 @@ fn reload_applies_the_edited_prompt_and_honours_quiet(shell: Shell) {
             shell.dump_prompt(&sb.out("prompt")),
         ],
     );
-    assert_eq!(sb.out_text("before"), ".venv");
-    assert_eq!(sb.out_text("after"), "myproj", "{}", shown.text);
+    let venv = proj.join(".venv");
+    assert_eq!(
+        sb.out_text("before"),
+        support::activate_prompt(&venv, ".venv")
+    );
+    assert_eq!(
+        sb.out_text("after"),
+        support::activate_prompt(&venv, "myproj"),
+        "{}",
+        shown.text
+    );
     let prompt = sb.out_text("prompt");
     assert!(
         prompt.starts_with("(myproj) ") && !prompt.contains(".venv"),

@@ -118,7 +118,10 @@ fn controls_in_a_venv_name_are_shown_escaped(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
         ],
     );
-    assert_eq!(sb.out_text("vep"), NAME);
+    assert_eq!(
+        sb.out_text("vep"),
+        support::activate_prompt(&proj.join(".venv"), NAME)
+    );
     let prompt = sb.out_text("prompt");
     match (shell, plain_prompt(shell)) {
         // tcsh's dump is its `prompt` variable as set, with `%` and `!` escaped.

@@ -476,9 +476,15 @@ fn check(sb: &Sandbox, venv: &Path, shell: Shell, case: &Case) -> Result<(), Tes
             "{}",
             shown.text
         );
+        // In the form the venv's own activate writes: `(name) ` for CPython 3.10 to 3.12.
+        let vep = if support::activate_wraps_name(&the_venv) {
+            [&b"("[..], &prompt_name, b") "].concat()
+        } else {
+            prompt_name.clone()
+        };
         prop_assert_eq!(
             get(&inside, "VIRTUAL_ENV_PROMPT"),
-            Some(OsString::from_vec(prompt_name.clone()))
+            Some(OsString::from_vec(vep))
         );
         prop_assert_eq!(get(&inside, "PYTHONHOME"), None);
         let mut expected_path = the_venv.join("bin").into_os_string();

@@ -11,7 +11,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use support::session::{self, plain_prompt, Session};
-use support::{assert_same_env, parse_env, Sandbox, Shell};
+use support::{activate_prompt, assert_same_env, parse_env, Sandbox, Shell};
 
 scenario!(entering_a_trusted_project_activates_like_bin_activate);
 scenario!(quiet_silences_the_activation_line);
@@ -57,6 +57,10 @@ scenario!(a_symlinked_path_and_its_target_are_the_same_venv);
 // and xonsh, where the venv is turned on and off by setting and deleting $VIRTUAL_ENV
 // (`vox` is in tests/xonsh.rs).
 scenario!(the_projects_venv_activated_and_deactivated_by_hand_stays_off in bash zsh fish xonsh);
+// The shells whose `deactivate` a habitual `source .venv/bin/activate` replaces.
+scenario!(activate_and_deactivate_by_hand_on_one_line_stays_off_until_you_leave in bash zsh);
+// The shells whose venvs ship an activate script to compare with.
+scenario!(the_environment_is_the_venvs_own_activates_for_each_python_version in bash zsh fish tcsh);
 
 fn text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
@@ -118,7 +122,7 @@ fn entering_a_trusted_project_activates_like_bin_activate(shell: Shell) {
     );
     let venv = proj.join(".venv");
     assert_eq!(sb.out_text("ve"), text(&venv));
-    assert_eq!(sb.out_text("vep"), ".venv");
+    assert_eq!(sb.out_text("vep"), activate_prompt(&venv, ".venv"));
     assert_eq!(sb.out_text("ph"), "<unset>");
     assert!(sb
         .out_text("path")
@@ -626,7 +630,10 @@ fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally(shell: Shell) {
             shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
         ],
     );
-    assert_eq!(sb.out_text("vep"), NAME);
+    assert_eq!(
+        sb.out_text("vep"),
+        activate_prompt(&proj.join(".venv"), NAME)
+    );
     let shown = sb.out_text("shown");
     assert!(shown.starts_with(&format!("({NAME}) ")), "{shown}");
     assert!(!proj.join("pwned").exists() && !sb.root.join("pwned").exists());
@@ -1055,7 +1062,10 @@ fn virtual_env_disable_prompt_leaves_the_prompt_alone(shell: Shell) {
         ],
     );
     assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
-    assert_eq!(sb.out_text("vep"), ".venv");
+    assert_eq!(
+        sb.out_text("vep"),
+        activate_prompt(&proj.join(".venv"), ".venv")
+    );
     let outside = sb.out_text("outside");
     assert!(outside.starts_with("mine"), "{outside}");
     assert_eq!(sb.out_text("inside"), outside);
@@ -1395,4 +1405,225 @@ fn the_projects_venv_activated_and_deactivated_by_hand_stays_off(shell: Shell) {
     assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
+}
+
+/// `source .venv/bin/activate; deactivate` typed on one line in a project autovenv
+/// activated, in a shell started from its rc file: the venv stays off, with the
+/// environment as it was before entering, until you leave the project, as when the two
+/// are typed on separate lines. A second `deactivate` brings nothing back (it is the
+/// user's own again, from their rc file, on one line or two), and
+/// `deactivate; cd ..; cd -` activates again on coming back.
+fn activate_and_deactivate_by_hand_on_one_line_stays_off_until_you_leave(shell: Shell) {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let venv = proj.join(".venv");
+    let told = shell.quote(sb.out("told"));
+    let shown = session::run(
+        &sb,
+        shell,
+        &[
+            child_with_rc(
+                &sb,
+                shell,
+                &format!("deactivate() {{ echo mine >> {told}; }}"),
+            ),
+            shell.dump_env(&sb.out("before")),
+            shell.cd_line(&proj),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("on")),
+            format!("{}; deactivate", shell.activate_by_hand_line(&venv)),
+            shell.dump_env(&sb.out("off")),
+            shell.dump_prompt(&sb.out("prompt")),
+            "deactivate".into(),
+            shell.dump_env(&sb.out("still-off")),
+            "cd ..; cd -".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
+            "deactivate; cd ..; cd -".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("back-again")),
+            // On separate lines.
+            shell.activate_by_hand_line(&venv),
+            "deactivate".into(),
+            shell.dump_var("VIRTUAL_ENV", &sb.out("off-again")),
+            "deactivate".into(),
+            "exit".into(),
+        ],
+    );
+    assert_eq!(sb.out_text("off-again"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("told"), "mine\nmine\n", "{}", shown.text);
+    assert_eq!(sb.out_text("on"), text(&venv), "{}", shown.text);
+    // The venv's own activate exports PS1, and its deactivate leaves it exported.
+    let env = |tag: &str| {
+        let mut env = parse_env(&sb.read_out(tag));
+        for name in ["PS1", "PWD", "OLDPWD", "_"] {
+            env.remove(OsStr::new(name));
+        }
+        env
+    };
+    assert_eq!(env("off"), env("before"), "{}", shown.text);
+    assert_eq!(env("still-off"), env("before"), "{}", shown.text);
+    let prompt = sb.out_text("prompt");
+    assert!(!prompt.contains(".venv"), "{prompt:?}\n{}", shown.text);
+    assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
+    assert_eq!(sb.out_text("back-again"), text(&venv), "{}", shown.text);
+    // Entering, coming back twice: nothing in between turned it on.
+    assert_eq!(shown.count("autovenv: activated"), 3, "{}", shown.text);
+}
+
+/// The `major.minor` of the interpreter `python`, when it runs.
+fn python_minor(python: &Path) -> Option<String> {
+    let out = std::process::Command::new(python)
+        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The Python 3 interpreters at hand, one per `major.minor`: `python3` on `PATH` first,
+/// then those pyenv and /usr/bin hold.
+fn pythons_at_hand() -> Vec<PathBuf> {
+    let mut candidates = vec![PathBuf::from("python3")];
+    let pyenv = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")));
+    let mut more: Vec<PathBuf> = Vec::new();
+    if let Some(Ok(versions)) = pyenv.map(|p| std::fs::read_dir(p.join("versions"))) {
+        more.extend(versions.flatten().map(|v| v.path().join("bin/python3")));
+    }
+    if let Ok(bin) = std::fs::read_dir("/usr/bin") {
+        more.extend(bin.flatten().map(|e| e.path()).filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.strip_prefix("python3.")
+                .is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+        }));
+    }
+    more.sort();
+    candidates.extend(more.into_iter().filter(|p| p.is_file()));
+    let mut seen = Vec::new();
+    candidates
+        .into_iter()
+        .filter(|p| match python_minor(p) {
+            Some(minor) if minor.starts_with("3.") && !seen.contains(&minor) => {
+                seen.push(minor);
+                true
+            }
+            _ => false,
+        })
+        .collect()
+}
+
+/// How a venv to compare is made: `python -m venv` with this interpreter, or `uv venv`.
+enum Maker {
+    Venv(PathBuf),
+    Uv,
+}
+
+/// Makes the venv `venv` as `maker` says; `None` when that tool cannot here.
+fn make_venv_with(sb: &Sandbox, maker: &Maker, venv: &Path) -> Option<()> {
+    let mut cmd = match maker {
+        Maker::Venv(python) => {
+            let mut cmd = std::process::Command::new(python);
+            cmd.args(["-m", "venv", "--without-pip"]);
+            cmd
+        }
+        Maker::Uv => {
+            let mut cmd = std::process::Command::new("uv");
+            cmd.args([
+                "venv",
+                "--quiet",
+                "--no-config",
+                "--no-project",
+                "--python",
+                "python3",
+            ])
+            .env("UV_CACHE_DIR", sb.path("uv-cache"))
+            .env("UV_PYTHON_DOWNLOADS", "never");
+            cmd
+        }
+    };
+    let out = cmd.arg(venv).output().ok()?;
+    match maker {
+        Maker::Uv if !out.status.success() => None,
+        _ => {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(())
+        }
+    }
+}
+
+/// What autovenv's activation exports is what the venv's own activate script exports
+/// (`activate`, `activate.fish`, `activate.csh`), all of it, `VIRTUAL_ENV_PROMPT` in the
+/// form that venv's creator and Python version write: for a venv of each Python at hand,
+/// and one uv made when uv is there. Only `AUTOVENV_STATE` is autovenv's own. (Before
+/// 3.10 the script set no `VIRTUAL_ENV_PROMPT`; autovenv sets the bare name there.)
+fn the_environment_is_the_venvs_own_activates_for_each_python_version(shell: Shell) {
+    let mut makers: Vec<Maker> = pythons_at_hand().into_iter().map(Maker::Venv).collect();
+    let uv = std::process::Command::new("uv").arg("--version").output();
+    if uv.is_ok_and(|o| o.status.success()) {
+        makers.push(Maker::Uv);
+    }
+    let script = match shell {
+        Shell::Fish => "activate.fish",
+        Shell::Tcsh => "activate.csh",
+        _ => "activate",
+    };
+    let mut compared = 0;
+    for maker in &makers {
+        let what = match maker {
+            Maker::Venv(python) => python.display().to_string(),
+            Maker::Uv => "uv".to_owned(),
+        };
+        let sb = Sandbox::new();
+        let proj = sb.project("proj");
+        let venv = proj.join(".venv");
+        if make_venv_with(&sb, maker, &venv).is_none() || !venv.join("bin").join(script).exists() {
+            continue;
+        }
+        // The venv's own activate, in a shell without autovenv.
+        let mut plain = Session::begin(&sb, shell, session::command(&sb, shell));
+        plain.lines(&[
+            shell.cd_line(&proj),
+            shell.activate_by_hand_line(&venv),
+            shell.dump_env(&sb.out("own")),
+        ]);
+        let own_shown = plain.finish();
+        sb.allow(&proj);
+        let by_hook = session::run(
+            &sb,
+            shell,
+            &[shell.cd_line(&proj), shell.dump_env(&sb.out("hook"))],
+        );
+        let mut hook = parse_env(&sb.read_out("hook"));
+        let mut own = parse_env(&sb.read_out("own"));
+        assert!(
+            hook.remove(OsStr::new("AUTOVENV_STATE")).is_some(),
+            "{what}: {}",
+            by_hook.text
+        );
+        // The scripts' own bookkeeping: activate.fish exports what it saved, and the
+        // bash and zsh ones export PS1 (autovenv leaves it a shell variable).
+        for name in ["_OLD_VIRTUAL_PATH", "_OLD_FISH_PROMPT_OVERRIDE", "PS1"] {
+            own.remove(OsStr::new(name));
+        }
+        for env in [&mut hook, &mut own] {
+            for name in ["_", "OLDPWD"] {
+                env.remove(OsStr::new(name));
+            }
+        }
+        if !own.contains_key(OsStr::new("VIRTUAL_ENV_PROMPT")) {
+            assert_eq!(
+                hook.remove(OsStr::new("VIRTUAL_ENV_PROMPT")),
+                Some(OsString::from(".venv")),
+                "{what}"
+            );
+        }
+        assert_eq!(hook, own, "{what}: {}\n{}", by_hook.text, own_shown.text);
+        compared += 1;
+    }
+    assert!(compared > 0, "no venv was compared");
 }

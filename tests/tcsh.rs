@@ -69,7 +69,10 @@ fn a_venv_prompt_with_code_and_percent_shows_literally() {
             SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
         ],
     );
-    assert_eq!(sb.out_text("vep"), "$(touch pwned) `id` %d !");
+    assert_eq!(
+        sb.out_text("vep"),
+        support::activate_prompt(&proj.join(".venv"), "$(touch pwned) `id` %d !")
+    );
     assert_eq!(sb.out_text("prompt"), "($(touch pwned) `id` %%d \\!) %% ");
     assert!(!proj.join("pwned").exists());
 }

@@ -228,7 +228,7 @@ fn path_holds_what_was_trusted_not_a_symlink_that_can_be_repointed(shell: Shell)
     );
     let venv = proj.join(".venv");
     assert_eq!(sb.out_text("ve"), text(&venv), "{}", shown.text);
-    assert_eq!(sb.out_text("vep"), ".venv");
+    assert_eq!(sb.out_text("vep"), support::activate_prompt(&venv, ".venv"));
     assert_eq!(
         sb.out_text("python").trim(),
         text(&venv.join("bin/python")),

@@ -202,7 +202,10 @@ fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally() {
         );
         assert_eq!(
             sb.out_text("vep"),
-            "$(touch pwned) `id` \\w 100% %d ${HOME}"
+            support::activate_prompt(
+                &proj.join(".venv"),
+                "$(touch pwned) `id` \\w 100% %d ${HOME}"
+            )
         );
         assert!(
             sb.out_text("shown")
@@ -225,7 +228,10 @@ fn a_theme_that_rebuilds_the_prompt_reads_virtual_env_prompt() {
         SH,
         &[
             "setopt PROMPT_SUBST".into(),
-            "theme() { PROMPT='${VIRTUAL_ENV_PROMPT:+($VIRTUAL_ENV_PROMPT) }> ' }".into(),
+            // As themes do (powerlevel10k among them), taking either form of the value
+            // the venv's own activate writes: `(.venv) ` (3.10 to 3.12) or `.venv`.
+            "theme() { local n=${VIRTUAL_ENV_PROMPT%') '}; n=${n#'('}; PROMPT=\"${n:+($n) }> \" }"
+                .into(),
             "precmd_functions+=(theme)".into(),
             format!("cd {}", SH.quote(&proj)),
             format!("print -rnP -- \"$PS1\" > {}", SH.quote(sb.out("inside"))),
@@ -267,4 +273,139 @@ fn a_real_prompt_in_a_terminal_fires_the_hook() {
     pty.line("print -r -- VE=${VIRTUAL_ENV-unset}");
     let shown = pty.expect("READY> ");
     assert!(shown.contains("VE=unset"), "{shown}");
+}
+
+/// What a terminal shows for `bytes`, line by line, as far as line editors draw: text
+/// overwrites at the cursor; carriage return, newline, backspace, cursor moves (`ESC[nA`
+/// up, `B` down, `C` right, `D` left) and erasing (`ESC[K`, `ESC[J`) act; other control
+/// sequences are dropped.
+fn screen(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut lines: Vec<Vec<char>> = vec![Vec::new()];
+    let (mut row, mut col) = (0usize, 0usize);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => col = 0,
+            '\n' => {
+                row += 1;
+                col = 0;
+            }
+            '\u{8}' => col = col.saturating_sub(1),
+            '\u{1b}' => {
+                if chars.peek() != Some(&'[') {
+                    chars.next();
+                    continue;
+                }
+                chars.next();
+                let mut param = String::new();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    if ('\u{40}'..='\u{7e}').contains(&c) {
+                        last = c;
+                        break;
+                    }
+                    param.push(c);
+                }
+                let n = param.parse::<usize>().unwrap_or(1).max(1);
+                match last {
+                    'A' => row = row.saturating_sub(n),
+                    'B' => row += n,
+                    'C' => col += n,
+                    'D' => col = col.saturating_sub(n),
+                    'K' | 'J' => {
+                        if let Some(line) = lines.get_mut(row) {
+                            line.truncate(col);
+                        }
+                        if last == 'J' {
+                            lines.truncate(row + 1);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            c if c < ' ' || c == '\u{7f}' => {}
+            c => {
+                while lines.len() <= row {
+                    lines.push(Vec::new());
+                }
+                let line = &mut lines[row];
+                while line.len() < col {
+                    line.push(' ');
+                }
+                if col < line.len() {
+                    line[col] = c;
+                } else {
+                    line.push(c);
+                }
+                col += 1;
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| l.into_iter().collect::<String>().trim_end().to_owned())
+        .collect()
+}
+
+/// A ZLE widget that runs `cd`, as fzf's Alt-C does (`cd dir; zle reset-prompt`), bound
+/// to a key in the rc file: the activation line is shown on a line of its own, never
+/// written into the prompt line being edited, the prompt is drawn again below it with the
+/// prefix, and the venv is active for the next command.
+#[test]
+fn a_zle_widget_that_runs_cd_shows_the_message_on_its_own_line() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    let zdotdir = sb.mkdir("home/zdot");
+    sb.write(
+        "home/zdot/.zshrc",
+        &format!(
+            "{}\nPROMPT='READY> '\nbindkey -e\ngo_proj() {{ cd {}; zle reset-prompt }}\nzle -N go_proj\nbindkey '^G' go_proj\n",
+            SH.hook_line(),
+            SH.quote(&proj)
+        ),
+    );
+    let mut cmd = sb.command("zsh");
+    // A terminal that moves the cursor, as every terminal window does: ZLE redraws there
+    // by going back up, and could draw over the message.
+    cmd.arg("-d")
+        .arg("-i")
+        .env("ZDOTDIR", &zdotdir)
+        .env("TERM", "xterm-256color");
+    let mut pty = support::pty::Pty::spawn(cmd);
+    pty.expect("READY> ");
+    pty.send("\u{7}");
+    pty.expect("(.venv) READY> ");
+    // Again, where nothing changes: no process, and the line is drawn where it was.
+    pty.send("\u{7}");
+    pty.expect("(.venv) READY> ");
+    pty.line("print -r -- VE=$VIRTUAL_ENV");
+    pty.expect("VE=");
+    pty.expect("(.venv) READY> ");
+    let shown: Vec<String> = screen(&pty.seen)
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .collect();
+    let venv = proj.join(".venv");
+    // The message without the Python version.
+    let shown: Vec<String> = shown
+        .into_iter()
+        .map(|l| match l.find(" (Python ") {
+            Some(at) if l.starts_with("autovenv:") => l[..at].to_owned(),
+            _ => l,
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "READY>".to_owned(),
+            format!("autovenv: activated {}", venv.display()),
+            "(.venv) READY> print -r -- VE=$VIRTUAL_ENV".to_owned(),
+            format!("VE={}", venv.display()),
+            "(.venv) READY>".to_owned(),
+        ],
+        "{}",
+        String::from_utf8_lossy(&pty.seen)
+    );
 }

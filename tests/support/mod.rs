@@ -328,6 +328,32 @@ pub fn make_venv(path: &Path, extra: &[&str]) {
     );
 }
 
+/// Whether `venv`'s own `bin/activate` sets `VIRTUAL_ENV_PROMPT` to `(name) ` (CPython's
+/// venv from 3.10 to 3.12) rather than the bare `name`. The script itself, sourced by bash,
+/// says which.
+pub fn activate_wraps_name(venv: &Path) -> bool {
+    let out = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c"])
+        .arg(". \"$1/bin/activate\" && printf %s \"${VIRTUAL_ENV_PROMPT-}\"")
+        .arg("bash")
+        .arg(venv)
+        .env_remove("VIRTUAL_ENV_DISABLE_PROMPT")
+        .output()
+        .expect("source the venv's activate");
+    let own = String::from_utf8_lossy(&out.stdout);
+    own.starts_with('(') && own.ends_with(") ")
+}
+
+/// `VIRTUAL_ENV_PROMPT` for the prompt name `name` in the form `venv`'s own `bin/activate`
+/// writes it (see [`activate_wraps_name`]).
+pub fn activate_prompt(venv: &Path, name: &str) -> String {
+    if activate_wraps_name(venv) {
+        format!("({name}) ")
+    } else {
+        name.to_owned()
+    }
+}
+
 /// The shells tests start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shell {
