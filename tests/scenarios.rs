@@ -1260,7 +1260,19 @@ fn a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt(shell: 
         Shell::Fish => {
             format!("for d in {b} {o}; cd $d; echo \"[$VIRTUAL_ENV]\" >> {seen}; end; cd /")
         }
-scenario!(a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt in bash zsh fish tcsh elvish xonsh);
+        // tcsh writes no `foreach` on one line: the same cds in a row.
+        Shell::Tcsh => {
+            let step = |d: &str| format!("cd {d} ; echo \"[`printenv VIRTUAL_ENV`]\" >> {seen}");
+            format!("{} ; {} ; cd /", step(&b), step(&o))
+        }
+        Shell::Elvish => {
+            format!("for d [{b} {o}] {{ cd $d; echo '['$E:VIRTUAL_ENV']' >> {seen} }}; cd /")
+        }
+        // The loop's body is the rest of the line (it goes back to / after each project);
+        // an empty line ends it.
+        Shell::Xonsh => format!(
+            "for d in [{b}, {o}]: ![cd @(d)]; ![echo @('[' + ${{...}}.get('VIRTUAL_ENV', '') + ']') >> {seen}]; ![cd /]\n"
+        ),
         _ => {
             format!("for d in {b} {o}; do cd \"$d\"; echo \"[$VIRTUAL_ENV]\" >> {seen}; done; cd /")
         }
