@@ -282,23 +282,9 @@ impl Json {
     }
 }
 
-/// `text` as a JSON string literal.
+/// `text` as a JSON string literal, control characters readable.
 fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::json_text::quote(text, crate::json_text::Escapes::Readable)
 }
 
 #[cfg(test)]
