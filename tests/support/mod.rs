@@ -183,13 +183,19 @@ impl Sandbox {
         cmd
     }
 
-    /// Runs `autovenv ARGS` in `dir`.
-    pub fn autovenv(&self, dir: &Path, args: &[&str]) -> Output {
-        self.command(binary())
-            .args(args)
+    /// `autovenv ARGS` to run in `dir` (as a shell there would: `PWD` set, no stdin).
+    pub fn autovenv_command(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = self.command(binary());
+        cmd.args(args)
             .current_dir(dir)
             .env("PWD", dir)
-            .stdin(Stdio::null())
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `autovenv ARGS` in `dir`.
+    pub fn autovenv(&self, dir: &Path, args: &[&str]) -> Output {
+        self.autovenv_command(dir, args)
             .output()
             .expect("run autovenv")
     }
@@ -294,7 +300,12 @@ impl Sandbox {
 }
 
 /// Runs `cmd` with `script` on stdin and collects what it wrote.
-pub fn run_piped(mut cmd: Command, script: &str) -> Run {
+pub fn run_piped(cmd: Command, script: &str) -> Run {
+    run_with_stdin(cmd, script.as_bytes())
+}
+
+/// Runs `cmd` with `input` on stdin and collects what it wrote.
+pub fn run_with_stdin(mut cmd: Command, input: &[u8]) -> Run {
     use std::io::Write;
     let mut child = cmd
         .stdin(Stdio::piped())
@@ -305,7 +316,7 @@ pub fn run_piped(mut cmd: Command, script: &str) -> Run {
     // Feed stdin from a thread: a long script would otherwise fill the pipe while the
     // shell blocks writing prompts to a stderr pipe nobody reads yet.
     let feeder = child.stdin.take().map(|mut stdin| {
-        let script = script.as_bytes().to_vec();
+        let script = input.to_vec();
         std::thread::spawn(move || {
             let _ = stdin.write_all(&script);
         })

@@ -103,6 +103,11 @@ impl Shown {
         self.text.matches(needle).count()
     }
 
+    /// Asserts that `needle` was shown `times` times; the message shows all that was.
+    pub fn assert_count(&self, needle: &str, times: usize) {
+        assert_eq!(self.count(needle), times, "{}", self.text);
+    }
+
     /// The one line that contains `needle`; panics, with all that was shown, unless
     /// exactly one does.
     pub fn one_line_with(&self, needle: &str) -> &str {
