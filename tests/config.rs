@@ -33,17 +33,16 @@ fn a_typo_does_not_undo_the_valid_keys(shell: Shell) {
         shell.cd_line(&proj),
     ]);
     assert!(!proj.join(".venv").exists(), "{}", shown.text);
-    assert_eq!(shown.count("auto_create is off"), 1, "{}", shown.text);
-    let creator = shown.lines_with("unknown key `Creator`");
-    assert_eq!(creator.len(), 1, "{}", shown.text);
+    shown.assert_count("auto_create is off", 1);
+    let creator = shown.one_line_with("unknown key `Creator`");
     assert!(
-        creator[0].contains("config.toml:2: ") && creator[0].contains("did you mean `creator`?"),
+        creator.contains("config.toml:2: ") && creator.contains("did you mean `creator`?"),
         "{}",
-        creator[0]
+        creator
     );
     let line = shown.one_line_with("unknown key `zquiet`");
     assert!(line.contains("config.toml:3: ") && line.contains("`quiet`"));
-    assert_eq!(shown.count("defaults"), 0, "{}", shown.text);
+    shown.assert_count("defaults", 0);
 }
 
 fn trusted_roots_that_are_not_absolute_trust_nothing(shell: Shell) {
@@ -71,12 +70,7 @@ fn trusted_roots_that_are_not_absolute_trust_nothing(shell: Shell) {
         ],
     );
     assert_eq!(sb.out_text("ve"), "<unset>", "{}", shown.text);
-    assert_eq!(
-        shown.count("has a venv but is not trusted"),
-        1,
-        "{}",
-        shown.text
-    );
+    shown.assert_count("has a venv but is not trusted", 1);
     for entry in ["\"\"", "\".\"", "\"$HOME/code\""] {
         let lines = shown.lines_with(&format!("trusted_roots entry {entry} "));
         assert_eq!(lines.len(), 1, "{entry}: {}", shown.text);
@@ -104,7 +98,7 @@ fn a_syntax_error_says_the_file_is_ignored_with_line_and_column(shell: Shell) {
     let line = shown.one_line_with("config.toml:2:15: ");
     assert!(line.contains("the whole file is ignored"), "{}", line);
     // Ignored, so `quiet` is its default: the activation is told.
-    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+    shown.assert_count("autovenv: activated", 1);
 }
 
 fn toml_string(path: &Path) -> String {
