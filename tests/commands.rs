@@ -310,30 +310,16 @@ fn a_venv_whose_home_is_gone_is_not_activated() {
 
 /// `autovenv status --json` in `dir`, parsed by python3's json module: key → JSON text.
 fn status_json(sb: &Sandbox, dir: &Path, extra: &[(&str, &str)]) -> BTreeMap<String, String> {
-    let mut cmd = sb.command(binary());
-    cmd.args(["status", "--json"])
-        .current_dir(dir)
-        .env("PWD", dir);
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    let out = cmd.succeeds("run status");
-    let mut python = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import json, sys\nfor k, v in json.load(sys.stdin).items(): print(k + '=' + json.dumps(v, ensure_ascii=False))",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3");
-    python
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&out.stdout)
-        .expect("feed json");
-    let parsed = python.wait_with_output().expect("python3");
+    let out = sb
+        .autovenv_command(dir, &["status", "--json"])
+        .envs(extra.iter().copied())
+        .succeeds("autovenv status --json");
+    let mut python = std::process::Command::new("python3");
+    python.args([
+        "-c",
+        "import json, sys\nfor k, v in json.load(sys.stdin).items(): print(k + '=' + json.dumps(v, ensure_ascii=False))",
+    ]);
+    let parsed = support::run_with_stdin(python, &out.stdout).output;
     assert!(parsed.status.success(), "not JSON: {}", text(&out.stdout));
     text(&parsed.stdout)
         .lines()
@@ -459,9 +445,7 @@ fn list(sb: &Sandbox, what: &str) -> Vec<PathBuf> {
 #[test]
 fn prune_forgets_directories_that_are_gone_and_allow_list_shows_them() {
     let sb = Sandbox::new();
-    let keep = sb.project("keep");
-    let gone = sb.project("gone");
-    let denied_gone = sb.project("denied-gone");
+    let [keep, gone, denied_gone] = ["keep", "gone", "denied-gone"].map(|p| sb.project(p));
     let odd = sb.mkdir(OsStr::from_bytes(b"odd \xff name"));
     sb.allow(&keep);
     sb.allow(&gone);
@@ -573,8 +557,7 @@ fn fish_zsh_and_elvish_completions_load_in_their_shells() {
 #[test]
 fn allow_says_when_the_venv_activates() {
     let sb = Sandbox::new();
-    let here = sb.project_with_venv("here");
-    let there = sb.project_with_venv("there");
+    let [here, there] = ["here", "there"].map(|p| sb.project_with_venv(p));
     let fresh = sb.project("fresh");
     let script = format!(
         "{}\ncd {}\nautovenv allow\nautovenv allow {}\nautovenv allow {}\necho END-OF-SCRIPT\n",
