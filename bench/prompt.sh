@@ -27,20 +27,10 @@ cd "$(dirname "$0")/.."
 N=${N:-300}
 RUNS=${RUNS:-5}
 START_RUNS=${START_RUNS:-30}
-if [[ -z ${AUTOVENV-} ]]; then
-    source tests/static-build.sh
-    cargo build --release --quiet
-    AUTOVENV=$(built release)
-fi
-for tool in hyperfine python3 script; do
-    command -v "$tool" >/dev/null || { echo "bench: needs $tool" >&2; exit 1; }
-done
-
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
-export HOME=$root/home XDG_CONFIG_HOME=$root/home/.config XDG_DATA_HOME=$root/home/.local/share
+source bench/setup.sh
+bench_start hyperfine python3 script
 export XDG_STATE_HOME=$root/home/.local/state XDG_CACHE_HOME=$root/home/.cache
-mkdir -p "$HOME" "$root/bin" "$root/out"
+mkdir -p "$root/bin" "$root/out"
 ln -s "$AUTOVENV" "$root/bin/autovenv"
 # pyautoenv runs python3 on every cd: the interpreter itself, not a version manager's shim.
 ln -s "$(python3 -c 'import sys; print(sys.executable)')" "$root/bin/python3"

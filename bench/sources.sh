@@ -12,20 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-1000}
-if [[ -z ${AUTOVENV-} ]]; then
-    source tests/static-build.sh
-    cargo build --release --quiet
-    AUTOVENV=$(built release)
-fi
-for tool in hyperfine poetry python3; do
-    command -v "$tool" >/dev/null || { echo "bench: needs $tool" >&2; exit 1; }
-done
-
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
-export HOME=$root/home XDG_CONFIG_HOME=$root/home/.config XDG_DATA_HOME=$root/home/.local/share
+source bench/setup.sh
+bench_start hyperfine poetry python3
 unset XDG_CACHE_HOME VIRTUAL_ENV AUTOVENV_STATE POETRY_VIRTUALENVS_PATH POETRY_CACHE_DIR
-mkdir -p "$HOME"
 export AUTOVENV_QUIET=1
 
 # Two trusted projects: one with .venv, one whose environment poetry made in its cache.

@@ -17,6 +17,7 @@ pub mod discover;
 pub mod export;
 pub mod fsread;
 pub mod hex;
+pub mod json_text;
 pub mod message;
 pub mod notice;
 pub mod observation;

@@ -4,18 +4,15 @@
 
 mod support;
 
-use support::session;
+use support::session::{self, Session};
 use support::{assert_same_env, Sandbox, Shell};
 
 const SH: Shell = Shell::Bash;
 
 #[test]
 fn loading_twice_registers_once_and_aliases_cannot_hijack() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    let run = session::run(&sb, SH,
-        &[
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let run = Session::start(&sb, SH).run(&[
             SH.hook_line(),
             "PROMPT_COMMAND=\"${PROMPT_COMMAND};echo PC-RAN >/dev/null\"".into(),
             SH.hook_line(),
@@ -29,8 +26,7 @@ fn loading_twice_registers_once_and_aliases_cannot_hijack() {
             "unalias -a".into(),
             "unset -f export local hash eval".into(),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-        ],
-    );
+        ]);
     assert_eq!(
         sb.out_text("pc").matches("_autovenv_hook").count(),
         1,
@@ -43,9 +39,7 @@ fn loading_twice_registers_once_and_aliases_cannot_hijack() {
 
 #[test]
 fn exit_status_and_prompt_command_survive_the_hook() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let log = sb.out("status");
     // The user's PROMPT_COMMAND as a string, then (bash 5.1+) as an array.
     for setup in [
@@ -78,35 +72,27 @@ fn exit_status_and_prompt_command_survive_the_hook() {
 
 #[test]
 fn strict_modes_do_not_break_the_hook() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.mkdir("proj/src");
     let untrusted = sb.project_with_venv("untrusted");
-    sb.allow(&proj);
-    let run = session::run(
-        &sb,
-        SH,
-        &[
-            "set -euo pipefail".into(),
-            format!("cd {}", SH.quote(proj.join("src"))),
-            format!("cd {}", SH.quote(&proj)),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            "deactivate".into(),
-            "cd /".into(),
-            format!("cd {}", SH.quote(&untrusted)),
-            "false || true".into(),
-            "cd /".into(),
-        ],
-    );
+    let run = Session::start(&sb, SH).run(&[
+        "set -euo pipefail".into(),
+        format!("cd {}", SH.quote(proj.join("src"))),
+        format!("cd {}", SH.quote(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        "deactivate".into(),
+        "cd /".into(),
+        format!("cd {}", SH.quote(&untrusted)),
+        "false || true".into(),
+        "cd /".into(),
+    ]);
     assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
     assert!(!run.text.contains("unbound variable"), "{}", run.text);
 }
 
 #[test]
 fn a_real_prompt_in_a_terminal_fires_the_hook() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let mut cmd = sb.command("bash");
     cmd.args(SH.interactive_args());
     let mut term = support::pty::Pty::spawn(cmd);
@@ -134,9 +120,7 @@ fn a_real_prompt_in_a_terminal_fires_the_hook() {
 
 #[test]
 fn ctrl_c_while_the_hook_works_leaves_no_half_environment() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let slow = sb.write(
         "slow-autovenv",
         &format!(
@@ -179,13 +163,10 @@ fn ctrl_c_while_the_hook_works_leaves_no_half_environment() {
 
 #[test]
 fn an_interrupted_apply_is_completed_at_the_next_prompt() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     // Apply only the first line of an evaluation, as a Ctrl-C after it would, and leave
     // the rest pending: the next prompt must finish it before anything else.
-    session::run(&sb, SH,
-        &[
+    Session::start(&sb, SH).run(&[
             format!("cd {}", SH.quote(&proj)),
             "deactivate".into(),
             "cd /".into(),
@@ -199,8 +180,7 @@ fn an_interrupted_apply_is_completed_at_the_next_prompt() {
             SH.dump_var("PS1", &sb.out("ps1")),
             "cd /".into(),
             SH.dump_env(&sb.out("after")),
-        ],
-    );
+        ]);
     assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
     assert_eq!(sb.out_text("pending"), "");
     assert!(sb.out_text("ps1").starts_with("(.venv) "));
@@ -210,19 +190,13 @@ fn an_interrupted_apply_is_completed_at_the_next_prompt() {
 /// As bin/activate does, a plain shell variable counts too, not only an exported one.
 #[test]
 fn virtual_env_disable_prompt_as_a_shell_variable_keeps_the_prompt_as_it_is() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        SH,
-        &[
-            "VIRTUAL_ENV_DISABLE_PROMPT=1; PS1='mine> '".into(),
-            format!("cd {}", SH.quote(&proj)),
-            SH.dump_var("PS1", &sb.out("ps1")),
-            SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    Session::start(&sb, SH).run(&[
+        "VIRTUAL_ENV_DISABLE_PROMPT=1; PS1='mine> '".into(),
+        format!("cd {}", SH.quote(&proj)),
+        SH.dump_var("PS1", &sb.out("ps1")),
+        SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+    ]);
     assert_eq!(sb.out_text("ps1"), "mine> ");
     // In the form the venv's own activate writes: `(.venv) ` for CPython 3.10 to 3.12.
     assert_eq!(
@@ -237,10 +211,8 @@ fn virtual_env_disable_prompt_as_a_shell_variable_keeps_the_prompt_as_it_is() {
 #[test]
 fn cd_pushd_and_popd_take_effect_for_the_rest_of_the_command_line() {
     let sb = Sandbox::new();
-    let a = sb.project_with_venv("a");
-    let b = sb.project_with_venv("b");
-    sb.allow(&a);
-    sb.allow(&b);
+    let a = sb.allowed_project("a");
+    let b = sb.allowed_project("b");
     let user_cd = "cd() { builtin cd \"$@\" && echo USER-CD; }";
     for before in [true, false] {
         let seen = sb.out("seen");
@@ -284,10 +256,8 @@ fn cd_pushd_and_popd_take_effect_for_the_rest_of_the_command_line() {
 /// A cd inside a project through the wrapper starts no process, as on a prompt.
 #[test]
 fn the_cd_wrapper_starts_no_process_inside_a_project() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.mkdir("proj/src/deep");
-    sb.allow(&proj);
     let log = sb.out("strace.log");
     let mark = |n: usize| SH.touch_line(&sb.out(&format!("m{n}")));
     let mut session = session::Session::begin(&sb, SH, session::traced_command(&sb, SH, &log));

@@ -11,7 +11,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use support::{binary, Sandbox, Shell};
+use support::{binary, Sandbox, Shell, Succeeds};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -73,9 +73,7 @@ fn exec_runs_the_command_with_the_venv_active() {
 
 #[test]
 fn exec_activates_exactly_as_the_hook_does() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let q = |p: &Path| Shell::Bash.quote(p);
     // What the hook's activation exports, next to what exec gives its command.
     let script = format!(
@@ -106,16 +104,16 @@ fn exec_activates_exactly_as_the_hook_does() {
     assert!(!exec.contains_key(OsStr::new("PYTHONHOME")));
 }
 
-#[test]
-fn exec_inside_another_activation_switches_cleanly() {
+/// In bash inside project `a`'s venv, `autovenv exec` into project `b`, the command line
+/// starting with `before`: the command's `PATH` starts with `b`'s venv and holds none of
+/// `a`'s.
+fn exec_from_one_venv_into_another(before: &str) {
     let sb = Sandbox::new();
-    let a = sb.project_with_venv("a");
-    let b = sb.project_with_venv("b");
-    sb.allow(&a);
-    sb.allow(&b);
+    let a = sb.allowed_project("a");
+    let b = sb.allowed_project("b");
     let q = |p: &Path| Shell::Bash.quote(p);
     let script = format!(
-        "{}\ncd {}\nautovenv exec {} -- sh -c 'printf %s \"$PATH\"' > {}\necho END\n",
+        "{}\ncd {}\n{before}autovenv exec {} -- sh -c 'printf %s \"$PATH\"' > {}\necho END\n",
         Shell::Bash.hook_line(),
         q(&a),
         q(&b),
@@ -129,6 +127,11 @@ fn exec_inside_another_activation_switches_cleanly() {
         !entries.contains(&&*a.join(".venv/bin").to_string_lossy()),
         "a's venv left on PATH: {path}"
     );
+}
+
+#[test]
+fn exec_inside_another_activation_switches_cleanly() {
+    exec_from_one_venv_into_another("");
 }
 
 /// With `AUTOVENV_STATE` unreadable, the venv `VIRTUAL_ENV` names is autovenv's (only
@@ -136,34 +139,12 @@ fn exec_inside_another_activation_switches_cleanly() {
 /// prompt would, instead of leaving its `bin` on the command's `PATH`.
 #[test]
 fn exec_over_an_unreadable_state_takes_its_venv_off_as_the_hook_does() {
-    let sb = Sandbox::new();
-    let a = sb.project_with_venv("a");
-    let b = sb.project_with_venv("b");
-    sb.allow(&a);
-    sb.allow(&b);
-    let q = |p: &Path| Shell::Bash.quote(p);
-    let script = format!(
-        "{}\ncd {}\nAUTOVENV_STATE=1:garbage autovenv exec {} -- sh -c 'printf %s \"$PATH\"' > {}\necho END\n",
-        Shell::Bash.hook_line(),
-        q(&a),
-        q(&b),
-        q(&sb.out("path")),
-    );
-    sb.run(Shell::Bash, &script).assert_ok();
-    let path = text(&sb.read_out("path"));
-    let entries: Vec<&str> = path.split(':').collect();
-    assert_eq!(entries[0], b.join(".venv/bin").to_string_lossy());
-    assert!(
-        !entries.contains(&&*a.join(".venv/bin").to_string_lossy()),
-        "a's venv left on PATH: {path}"
-    );
+    exec_from_one_venv_into_another("AUTOVENV_STATE=1:garbage ");
 }
 
 #[test]
 fn exec_passes_exit_status_stdin_stdout_and_signals_through() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let out = autovenv_with_stdin(
         &sb,
         &proj,
@@ -235,8 +216,7 @@ fn exec_without_a_venv_or_command_is_a_clear_error() {
     let err = assert_one_line_error(&out, 125);
     assert!(err.contains("no venv or Python project"), "{err}");
 
-    let with_venv = sb.project_with_venv("v");
-    sb.allow(&with_venv);
+    let with_venv = sb.allowed_project("v");
     let out = sb.autovenv(&with_venv, &["exec", "--", "no-such-command-here"]);
     let err = assert_one_line_error(&out, 127);
     assert!(err.contains("no-such-command-here"), "{err}");
@@ -286,10 +266,8 @@ fn hook_run(sb: &Sandbox, dir: &Path) -> support::Run {
 
 #[test]
 fn a_venv_whose_python_is_gone_is_not_activated_and_says_how_to_rebuild() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.write("proj/requirements.txt", "");
-    sb.allow(&proj);
     remove_its_python(&proj.join(".venv"));
     let run = hook_run(&sb, &proj);
     assert_eq!(text(&sb.read_out("ve")), "<unset>");
@@ -315,9 +293,7 @@ fn a_venv_whose_python_is_gone_is_not_activated_and_says_how_to_rebuild() {
 
 #[test]
 fn a_venv_whose_home_is_gone_is_not_activated() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     set_home(&proj.join(".venv"), "/nonexistent/old-python/bin");
     let run = hook_run(&sb, &proj);
     assert_eq!(text(&sb.read_out("ve")), "<unset>");
@@ -334,31 +310,16 @@ fn a_venv_whose_home_is_gone_is_not_activated() {
 
 /// `autovenv status --json` in `dir`, parsed by python3's json module: key → JSON text.
 fn status_json(sb: &Sandbox, dir: &Path, extra: &[(&str, &str)]) -> BTreeMap<String, String> {
-    let mut cmd = sb.command(binary());
-    cmd.args(["status", "--json"])
-        .current_dir(dir)
-        .env("PWD", dir);
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("run status");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let mut python = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import json, sys\nfor k, v in json.load(sys.stdin).items(): print(k + '=' + json.dumps(v, ensure_ascii=False))",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3");
-    python
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&out.stdout)
-        .expect("feed json");
-    let parsed = python.wait_with_output().expect("python3");
+    let out = sb
+        .autovenv_command(dir, &["status", "--json"])
+        .envs(extra.iter().copied())
+        .succeeds("autovenv status --json");
+    let mut python = std::process::Command::new("python3");
+    python.args([
+        "-c",
+        "import json, sys\nfor k, v in json.load(sys.stdin).items(): print(k + '=' + json.dumps(v, ensure_ascii=False))",
+    ]);
+    let parsed = support::run_with_stdin(python, &out.stdout).output;
     assert!(parsed.status.success(), "not JSON: {}", text(&out.stdout));
     text(&parsed.stdout)
         .lines()
@@ -390,10 +351,8 @@ fn status_says_what_it_sees_and_why() {
 
 #[test]
 fn status_json_describes_a_trusted_healthy_venv() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.mkdir("proj/src");
-    sb.allow(&proj);
     let j = status_json(&sb, &proj.join("src"), &[]);
     let venv = proj.join(".venv");
     assert_eq!(j["schema"], "1");
@@ -433,9 +392,7 @@ fn status_json_describes_a_trusted_healthy_venv() {
 
 #[test]
 fn status_json_reports_activity_denial_breakage_and_non_utf8_paths() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let venv = proj.join(".venv");
     // Active by hand, not by autovenv.
     let j = status_json(
@@ -488,9 +445,7 @@ fn list(sb: &Sandbox, what: &str) -> Vec<PathBuf> {
 #[test]
 fn prune_forgets_directories_that_are_gone_and_allow_list_shows_them() {
     let sb = Sandbox::new();
-    let keep = sb.project("keep");
-    let gone = sb.project("gone");
-    let denied_gone = sb.project("denied-gone");
+    let [keep, gone, denied_gone] = ["keep", "gone", "denied-gone"].map(|p| sb.project(p));
     let odd = sb.mkdir(OsStr::from_bytes(b"odd \xff name"));
     sb.allow(&keep);
     sb.allow(&gone);
@@ -547,10 +502,8 @@ fn bash_completion_completes_subcommands_and_flags() {
     let out = sb
         .command("bash")
         .args(["--norc", "--noprofile", "-c", &script])
-        .output()
-        .expect("bash");
+        .succeeds("bash");
     let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines.contains(&"sync"), "{stdout}");
     assert!(lines.contains(&"--json"), "{stdout}");
@@ -568,10 +521,8 @@ fn fish_zsh_and_elvish_completions_load_in_their_shells() {
             "source '{}'; complete -C 'autovenv pru'; complete -C 'autovenv sync --'",
             fish.display()
         ))
-        .output()
-        .expect("fish");
+        .succeeds("fish");
     let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.lines().any(|l| l.starts_with("prune")), "{stdout}");
     assert!(stdout.lines().any(|l| l.starts_with("--watch")), "{stdout}");
 
@@ -583,10 +534,8 @@ fn fish_zsh_and_elvish_completions_load_in_their_shells() {
             "autoload -U compinit && compinit -u -D && source '{}' && print -r -- ${{_comps[autovenv]}} && whence -w _autovenv",
             zsh.display()
         ))
-        .output()
-        .expect("zsh");
+        .succeeds("zsh");
     let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{}{stdout}", text(&out.stderr));
     assert!(
         stdout.contains("_autovenv\n_autovenv: function"),
         "{stdout}"
@@ -608,8 +557,7 @@ fn fish_zsh_and_elvish_completions_load_in_their_shells() {
 #[test]
 fn allow_says_when_the_venv_activates() {
     let sb = Sandbox::new();
-    let here = sb.project_with_venv("here");
-    let there = sb.project_with_venv("there");
+    let [here, there] = ["here", "there"].map(|p| sb.project_with_venv(p));
     let fresh = sb.project("fresh");
     let script = format!(
         "{}\ncd {}\nautovenv allow\nautovenv allow {}\nautovenv allow {}\necho END-OF-SCRIPT\n",
@@ -680,9 +628,7 @@ fn command_line_mistakes_are_one_line_naming_the_fix() {
 
 #[test]
 fn status_says_when_virtual_env_is_gone_or_the_state_unreadable() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let status = |vars: &[(&str, &OsStr)]| {
         let out = sb
             .command(binary())
@@ -691,9 +637,7 @@ fn status_says_when_virtual_env_is_gone_or_the_state_unreadable() {
             .env("PWD", &proj)
             .envs(vars.iter().copied())
             .stdin(Stdio::null())
-            .output()
-            .expect("run status");
-        assert!(out.status.success());
+            .succeeds("run status");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let gone = sb.path("gone/.venv");

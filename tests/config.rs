@@ -7,7 +7,7 @@ mod support;
 
 use std::path::Path;
 
-use support::session::{self, Session, Shown};
+use support::session::{self, Session};
 use support::{Sandbox, Shell};
 
 scenario!(a_typo_does_not_undo_the_valid_keys in bash zsh fish);
@@ -27,28 +27,22 @@ fn a_typo_does_not_undo_the_valid_keys(shell: Shell) {
         &sb,
         "auto_create = false\nCreator = \"venv\"\nzquiet = true\n",
     );
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.cd_line(Path::new("/")),
-            shell.cd_line(&proj),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.cd_line(Path::new("/")),
+        shell.cd_line(&proj),
+    ]);
     assert!(!proj.join(".venv").exists(), "{}", shown.text);
-    assert_eq!(shown.count("auto_create is off"), 1, "{}", shown.text);
-    let creator = shown.lines_with("unknown key `Creator`");
-    assert_eq!(creator.len(), 1, "{}", shown.text);
+    shown.assert_count("auto_create is off", 1);
+    let creator = shown.one_line_with("unknown key `Creator`");
     assert!(
-        creator[0].contains("config.toml:2: ") && creator[0].contains("did you mean `creator`?"),
+        creator.contains("config.toml:2: ") && creator.contains("did you mean `creator`?"),
         "{}",
-        creator[0]
+        creator
     );
-    let zquiet = shown.lines_with("unknown key `zquiet`");
-    assert_eq!(zquiet.len(), 1, "{}", shown.text);
-    assert!(zquiet[0].contains("config.toml:3: ") && zquiet[0].contains("`quiet`"));
-    assert_eq!(shown.count("defaults"), 0, "{}", shown.text);
+    let line = shown.one_line_with("unknown key `zquiet`");
+    assert!(line.contains("config.toml:3: ") && line.contains("`quiet`"));
+    shown.assert_count("defaults", 0);
 }
 
 fn trusted_roots_that_are_not_absolute_trust_nothing(shell: Shell) {
@@ -64,7 +58,7 @@ fn trusted_roots_that_are_not_absolute_trust_nothing(shell: Shell) {
             toml_string(&code)
         ),
     );
-    let shown = run_with_env(
+    let shown = session::run_with_env(
         &sb,
         shell,
         &[("AUTOVENV_TRUSTED_ROOTS", "relative/dir:/abs")],
@@ -76,12 +70,7 @@ fn trusted_roots_that_are_not_absolute_trust_nothing(shell: Shell) {
         ],
     );
     assert_eq!(sb.out_text("ve"), "<unset>", "{}", shown.text);
-    assert_eq!(
-        shown.count("has a venv but is not trusted"),
-        1,
-        "{}",
-        shown.text
-    );
+    shown.assert_count("has a venv but is not trusted", 1);
     for entry in ["\"\"", "\".\"", "\"$HOME/code\""] {
         let lines = shown.lines_with(&format!("trusted_roots entry {entry} "));
         assert_eq!(lines.len(), 1, "{entry}: {}", shown.text);
@@ -103,32 +92,15 @@ fn trusted_roots_that_are_not_absolute_trust_nothing(shell: Shell) {
 }
 
 fn a_syntax_error_says_the_file_is_ignored_with_line_and_column(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     config(&sb, "quiet = true\nauto_create = tru\n");
-    let shown = session::run(&sb, shell, &[shell.cd_line(&proj)]);
-    let lines = shown.lines_with("config.toml:2:15: ");
-    assert_eq!(lines.len(), 1, "{}", shown.text);
-    assert!(
-        lines[0].contains("the whole file is ignored"),
-        "{}",
-        lines[0]
-    );
+    let shown = Session::start(&sb, shell).run(&[shell.cd_line(&proj)]);
+    let line = shown.one_line_with("config.toml:2:15: ");
+    assert!(line.contains("the whole file is ignored"), "{}", line);
     // Ignored, so `quiet` is its default: the activation is told.
-    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+    shown.assert_count("autovenv: activated", 1);
 }
 
 fn toml_string(path: &Path) -> String {
     format!("\"{}\"", path.display())
-}
-
-/// [`session::run`] with `env` added to the shell's environment.
-fn run_with_env(sb: &Sandbox, shell: Shell, env: &[(&str, &str)], lines: &[String]) -> Shown {
-    let mut cmd = session::command(sb, shell);
-    cmd.envs(env.iter().copied());
-    let mut s = Session::begin(sb, shell, cmd);
-    s.line(&shell.hook_line());
-    s.lines(lines);
-    s.finish()
 }

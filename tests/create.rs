@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::pty::Pty;
-use support::{Run, Sandbox, Shell};
+use support::{Run, Sandbox, Shell, Succeeds};
 
 const SH: Shell = Shell::Bash;
 
@@ -87,33 +87,14 @@ impl World {
     }
 
     fn path_var(&self) -> OsString {
-        let mut path = support::binary()
-            .parent()
-            .map(Path::to_owned)
-            .unwrap_or_default()
-            .into_os_string();
-        path.push(":");
-        path.push(&self.bin);
-        path.push(":/usr/bin:/bin");
-        path
+        support::path_with(&self.bin)
     }
 
     fn env(&self, cmd: &mut Command) {
         cmd.env("PATH", self.path_var())
             .env("UV_CACHE_DIR", uv_cache())
             .env("UV_PYTHON_DOWNLOADS", "never");
-        // How this machine reaches PyPI (certificates, proxies), for `uv venv --seed`.
-        for (name, value) in std::env::vars_os() {
-            let upper = name.to_string_lossy().to_ascii_uppercase();
-            if upper.starts_with("SSL_CERT")
-                || upper.ends_with("_PROXY")
-                || upper == "UV_NATIVE_TLS"
-                || upper == "UV_INDEX_URL"
-                || upper == "UV_DEFAULT_INDEX"
-            {
-                cmd.env(name, value);
-            }
-        }
+        support::pass_network_settings(cmd);
     }
 
     /// An interactive bash, optionally started through `wrapper` (a program and its
@@ -1125,27 +1106,17 @@ fn twenty_shells_entering_a_new_project_at_once_make_one_venv_and_all_activate_i
 fn tree(dir: &Path) -> Vec<(PathBuf, u64, u64)> {
     use std::hash::{Hash, Hasher};
     let mut out = Vec::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.filter_map(Result::ok) {
-            let path = entry.path();
-            let meta = std::fs::symlink_metadata(&path).expect("stat");
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            if meta.is_file() {
-                std::fs::read(&path).expect("read").hash(&mut hasher);
-            } else if meta.file_type().is_symlink() {
-                std::fs::read_link(&path)
-                    .expect("readlink")
-                    .hash(&mut hasher);
-            } else {
-                todo.push(path.clone());
-            }
-            let rel = path.strip_prefix(dir).expect("below").to_owned();
-            out.push((rel, meta.len(), hasher.finish()));
+    for (path, meta) in support::entries(dir) {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        if meta.is_file() {
+            std::fs::read(&path).expect("read").hash(&mut hasher);
+        } else if meta.file_type().is_symlink() {
+            std::fs::read_link(&path)
+                .expect("readlink")
+                .hash(&mut hasher);
         }
+        let rel = path.strip_prefix(dir).expect("below").to_owned();
+        out.push((rel, meta.len(), hasher.finish()));
     }
     out.sort();
     out
@@ -1596,18 +1567,12 @@ fn under_trusted_roots_a_venv_autovenv_made_stays_trusted_once_committed_and_a_s
     let w = World::new(true);
     let repo = w.sb.project("code/repo");
     let git = |args: &[&str]| {
-        let out = Command::new("git")
+        Command::new("git")
             .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
             .args(args)
             .current_dir(&repo)
             .env("HOME", w.sb.home())
-            .output()
-            .expect("run git");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .succeeds("git");
     };
     git(&["init", "-q"]);
     w.config(&format!(
@@ -1653,9 +1618,8 @@ fn an_untrusted_projects_uv_configuration_does_not_steer_creation() {
         .env("PWD", &proj)
         .stdin(Stdio::null());
     w.env(&mut cmd);
-    let out = cmd.env("UV_OFFLINE", "1").output().expect("run autovenv");
+    let out = cmd.env("UV_OFFLINE", "1").succeeds("run autovenv");
     let stderr = text(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
     assert!(proj.join(".venv/bin/pip").exists(), "{stderr}");
     assert!(!stderr.contains("uv venv failed"), "{stderr}");
     assert!(stderr.contains("(uv venv) …"), "{stderr}");

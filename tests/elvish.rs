@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::session;
+use support::session::{self, Session};
 use support::{Sandbox, Shell};
 
 const SH: Shell = Shell::Elvish;
@@ -12,23 +12,17 @@ const SH: Shell = Shell::Elvish;
 /// Loading the hook again adds no second one of autovenv's, and keeps the user's own.
 #[test]
 fn loading_twice_keeps_the_users_before_readline_hook() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        SH,
-        &[
-            "set edit:before-readline = [$@edit:before-readline { nop users-own }]".into(),
-            SH.hook_line(),
-            SH.cd_line(&proj),
-            format!(
-                "print (count $edit:before-readline) > {}",
-                SH.quote(sb.out("hooks"))
-            ),
-            SH.dump_prompt(&sb.out("prompt")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    Session::start(&sb, SH).run(&[
+        "set edit:before-readline = [$@edit:before-readline { nop users-own }]".into(),
+        SH.hook_line(),
+        SH.cd_line(&proj),
+        format!(
+            "print (count $edit:before-readline) > {}",
+            SH.quote(sb.out("hooks"))
+        ),
+        SH.dump_prompt(&sb.out("prompt")),
+    ]);
     assert_eq!(
         sb.out_text("hooks"),
         "2",
@@ -41,9 +35,7 @@ fn loading_twice_keeps_the_users_before_readline_hook() {
 /// starship's init do), still gets the prefix, once.
 #[test]
 fn a_prompt_set_after_the_hook_line_gets_the_prefix() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.write(
         "home/.config/elvish/rc.elv",
         &format!(

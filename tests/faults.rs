@@ -37,10 +37,8 @@ fn a_venv_deleted_while_active_is_deactivated_cleanly() {
 
 #[test]
 fn a_project_deleted_under_the_shell_is_left_cleanly() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.mkdir("proj/src");
-    sb.allow(&proj);
     run(
         &sb,
         &[
@@ -56,9 +54,7 @@ fn a_project_deleted_under_the_shell_is_left_cleanly() {
 
 #[test]
 fn an_emptied_path_is_not_lost_or_refilled() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let run = run(
         &sb,
         &[
@@ -77,9 +73,7 @@ fn an_emptied_path_is_not_lost_or_refilled() {
 
 #[test]
 fn an_unset_home_still_works_from_the_xdg_directories() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     run(
         &sb,
         &[
@@ -122,9 +116,7 @@ fn an_unusable_trust_store_is_one_clear_line() {
 
 #[test]
 fn an_unreadable_config_is_one_line_per_shell() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.mkdir("home/.config/autovenv/config.toml");
     let run = run(
         &sb,

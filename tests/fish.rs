@@ -23,37 +23,25 @@ fn body(sb: &Sandbox, name: &str) -> Vec<String> {
 /// fish's own prompt function comes back line for line after a project is left.
 #[test]
 fn leaving_gives_fishs_own_prompt_function_back() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        SH,
-        &[
-            format!("functions fish_prompt > {}", SH.quote(sb.out("fn-before"))),
-            SH.cd_line(&proj),
-            "cd /".into(),
-            format!("functions fish_prompt > {}", SH.quote(sb.out("fn-after"))),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    Session::start(&sb, SH).run(&[
+        format!("functions fish_prompt > {}", SH.quote(sb.out("fn-before"))),
+        SH.cd_line(&proj),
+        "cd /".into(),
+        format!("functions fish_prompt > {}", SH.quote(sb.out("fn-after"))),
+    ]);
     assert_eq!(body(&sb, "fn-before"), body(&sb, "fn-after"));
     assert!(!body(&sb, "fn-after").is_empty());
 }
 
 #[test]
 fn a_cd_takes_effect_at_once() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        SH,
-        &[format!(
-            "cd {}; and echo $VIRTUAL_ENV > {}",
-            SH.quote(&proj),
-            SH.quote(sb.out("same-line"))
-        )],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    Session::start(&sb, SH).run(&[format!(
+        "cd {}; and echo $VIRTUAL_ENV > {}",
+        SH.quote(&proj),
+        SH.quote(sb.out("same-line"))
+    )]);
     assert_eq!(
         sb.out_text("same-line"),
         format!("{}\n", proj.join(".venv").display())
@@ -62,36 +50,30 @@ fn a_cd_takes_effect_at_once() {
 
 #[test]
 fn loading_twice_registers_once_keeps_the_users_handlers_and_shadows_cannot_hijack() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.mkdir("proj/src");
-    sb.allow(&proj);
     let log = sb.out("mine");
-    let screen = session::run(
-        &sb,
-        SH,
-        &[
-            format!(
-                "function mine --on-event fish_prompt; echo mine >> {}; end",
-                SH.quote(&log)
-            ),
-            SH.hook_line(),
-            format!(
-                "functions --handlers-type generic > {}",
-                SH.quote(sb.out("handlers"))
-            ),
-            // Functions that shadow the builtins the hook uses cannot hijack it (fish's
-            // own default prompt uses some, so a plain one here).
-            "function fish_prompt; builtin printf '> '; end".into(),
-            "for b in path printf functions math; function $b; echo HIJACKED; end; end".into(),
-            format!("cd {}", SH.quote(&proj)),
-            "cd src".into(),
-            "cd /".into(),
-            format!("cd {}", SH.quote(&proj)),
-            "builtin functions -e path printf functions math".into(),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-        ],
-    );
+    let screen = Session::start(&sb, SH).run(&[
+        format!(
+            "function mine --on-event fish_prompt; echo mine >> {}; end",
+            SH.quote(&log)
+        ),
+        SH.hook_line(),
+        format!(
+            "functions --handlers-type generic > {}",
+            SH.quote(sb.out("handlers"))
+        ),
+        // Functions that shadow the builtins the hook uses cannot hijack it (fish's
+        // own default prompt uses some, so a plain one here).
+        "function fish_prompt; builtin printf '> '; end".into(),
+        "for b in path printf functions math; function $b; echo HIJACKED; end; end".into(),
+        format!("cd {}", SH.quote(&proj)),
+        "cd src".into(),
+        "cd /".into(),
+        format!("cd {}", SH.quote(&proj)),
+        "builtin functions -e path printf functions math".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
     assert!(!screen.text.contains("HIJACKED\n"), "{}", screen.text);
     let handlers = sb.out_text("handlers");
     assert_eq!(handlers.matches("_autovenv_hook").count(), 1, "{handlers}");
@@ -103,9 +85,7 @@ fn loading_twice_registers_once_keeps_the_users_handlers_and_shadows_cannot_hija
 
 #[test]
 fn status_and_pipestatus_survive_the_hook() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let log = sb.out("status");
     // A handler defined before the hook and one after, and the prompt itself: all see
     // what the command left, also on the prompts where autovenv ran.
@@ -149,32 +129,26 @@ fn status_and_pipestatus_survive_the_hook() {
 
 #[test]
 fn the_users_own_prompt_is_wrapped_and_given_back_exactly() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        SH,
-        &[
-            "function fish_prompt --description mine; printf 'mine[%s]> ' $status; end".into(),
-            format!("functions fish_prompt > {}", SH.quote(sb.out("before"))),
-            format!("cd {}", SH.quote(&proj)),
-            format!("false; {}", SH.dump_prompt(&sb.out("inside"))),
-            "cd /".into(),
-            format!("functions fish_prompt > {}", SH.quote(sb.out("after"))),
-            format!("false; {}", SH.dump_prompt(&sb.out("outside"))),
-            // A prompt the user defines while active is theirs: leaving keeps it.
-            format!("cd {}", SH.quote(&proj)),
-            "function fish_prompt; printf 'theme> '; end".into(),
-            "cd /".into(),
-            SH.dump_prompt(&sb.out("theme")),
-            // Entering again wraps the theme's prompt, leaving gives it back.
-            format!("cd {}", SH.quote(&proj)),
-            SH.dump_prompt(&sb.out("theme-inside")),
-            "cd /".into(),
-            SH.dump_prompt(&sb.out("theme-after")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    Session::start(&sb, SH).run(&[
+        "function fish_prompt --description mine; printf 'mine[%s]> ' $status; end".into(),
+        format!("functions fish_prompt > {}", SH.quote(sb.out("before"))),
+        format!("cd {}", SH.quote(&proj)),
+        format!("false; {}", SH.dump_prompt(&sb.out("inside"))),
+        "cd /".into(),
+        format!("functions fish_prompt > {}", SH.quote(sb.out("after"))),
+        format!("false; {}", SH.dump_prompt(&sb.out("outside"))),
+        // A prompt the user defines while active is theirs: leaving keeps it.
+        format!("cd {}", SH.quote(&proj)),
+        "function fish_prompt; printf 'theme> '; end".into(),
+        "cd /".into(),
+        SH.dump_prompt(&sb.out("theme")),
+        // Entering again wraps the theme's prompt, leaving gives it back.
+        format!("cd {}", SH.quote(&proj)),
+        SH.dump_prompt(&sb.out("theme-inside")),
+        "cd /".into(),
+        SH.dump_prompt(&sb.out("theme-after")),
+    ]);
     assert_eq!(sb.out_text("inside"), "(.venv) mine[1]> ");
     assert_eq!(sb.out_text("outside"), "mine[1]> ");
     let body = |name: &str| -> Vec<String> {
@@ -192,9 +166,7 @@ fn the_users_own_prompt_is_wrapped_and_given_back_exactly() {
 
 #[test]
 fn a_real_prompt_shows_the_prefix_before_fishs_own_prompt() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let mut pty = Pty::spawn(session::command(&sb, SH));
     pty.line(&SH.hook_line());
     pty.line(&format!("cd {}", SH.quote(&proj)));

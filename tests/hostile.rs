@@ -85,6 +85,18 @@ struct Case {
     before: Option<Box<dyn Fn()>>,
 }
 
+impl Case {
+    /// A case with nothing done before entering.
+    fn new(dir: PathBuf, shown: Option<String>, active: bool) -> Case {
+        Case {
+            dir,
+            shown,
+            active,
+            before: None,
+        }
+    }
+}
+
 /// A copy of the real venv at `base` at `dir/.venv`.
 fn venv_copy(base: &Path, dir: &Path) -> PathBuf {
     std::fs::create_dir_all(dir).expect("mkdir");
@@ -110,45 +122,39 @@ fn hostile_tree(sb: &Sandbox) -> Vec<Case> {
     make_venv(&base, &[]);
     let root = sb.path("hostile");
     let mut cases = Vec::new();
+    // A project at `root/name` with a copy of the real venv: both paths.
+    let project = |name: String| {
+        let dir = root.join(name);
+        pyproject(&dir);
+        let venv = venv_copy(&base, &dir);
+        (dir, venv)
+    };
     for kind in KINDS {
         // The venv's own pyvenv.cfg: the venv is refused with one line.
-        let dir = root.join(format!("cfg-{}", kind.name()));
-        pyproject(&dir);
-        let venv = venv_copy(&base, &dir);
+        let (dir, venv) = project(format!("cfg-{}", kind.name()));
         kind.make(&venv.join("pyvenv.cfg"));
-        cases.push(Case {
+        cases.push(Case::new(
             dir,
-            shown: Some(format!("pyvenv.cfg {}", kind.refused())),
-            active: false,
-            before: None,
-        });
+            Some(format!("pyvenv.cfg {}", kind.refused())),
+            false,
+        ));
 
         // bin/python is only looked at, never opened; a huge one is a regular file.
-        let dir = root.join(format!("python-{}", kind.name()));
-        pyproject(&dir);
-        let venv = venv_copy(&base, &dir);
+        let (dir, venv) = project(format!("python-{}", kind.name()));
         kind.make(&venv.join("bin/python"));
-        cases.push(Case {
+        cases.push(Case::new(
             dir,
-            shown: match kind {
+            match kind {
                 Kind::Huge => None,
                 _ => Some(format!("bin/python {}", kind.refused())),
             },
-            active: matches!(kind, Kind::Huge),
-            before: None,
-        });
+            matches!(kind, Kind::Huge),
+        ));
 
         // The sync record inside the venv: read at activation, taken as no record.
-        let dir = root.join(format!("record-{}", kind.name()));
-        pyproject(&dir);
-        let venv = venv_copy(&base, &dir);
+        let (dir, venv) = project(format!("record-{}", kind.name()));
         kind.make(&venv.join(".autovenv-sync"));
-        cases.push(Case {
-            dir,
-            shown: None,
-            active: true,
-            before: None,
-        });
+        cases.push(Case::new(dir, None, true));
 
         // A dependency file the record names: hashed at activation, bounded; one that
         // cannot be read counts as changed.
@@ -160,52 +166,38 @@ fn hostile_tree(sb: &Sandbox) -> Vec<Case> {
         )
         .expect("write record");
         kind.make(&dir.join("requirements.txt"));
-        cases.push(Case {
+        cases.push(Case::new(
             dir,
-            shown: Some("requirements.txt changed since last sync".into()),
-            active: true,
-            before: None,
-        });
+            Some("requirements.txt changed since last sync".into()),
+            true,
+        ));
 
         // .python-version in a project without a venv: read when the venv is created,
         // and taken as absent.
         let dir = root.join(format!("version-{}", kind.name()));
         std::fs::create_dir_all(&dir).expect("mkdir");
         kind.make(&dir.join(".python-version"));
-        cases.push(Case {
-            dir,
-            shown: Some("autovenv: created and".into()),
-            active: true,
-            before: None,
-        });
+        cases.push(Case::new(dir, Some("autovenv: created and".into()), true));
     }
 
     // A venv that is its own project directory.
     let dir = root.join("loop");
     pyproject(&dir);
     std::os::unix::fs::symlink("..", dir.join(".venv")).expect("symlink");
-    cases.push(Case {
-        dir,
-        shown: Some("it has no pyvenv.cfg".into()),
-        active: false,
-        before: None,
-    });
+    cases.push(Case::new(dir, Some("it has no pyvenv.cfg".into()), false));
 
     // A venv directory with mode 000. root reads it anyway (so there it is activated);
     // anyone else is told it cannot be read (see the next test, which runs as `nobody`).
     // Either way the prompt comes back.
-    let dir = root.join("unreadable");
-    pyproject(&dir);
-    let venv = venv_copy(&base, &dir);
+    let (dir, venv) = project("unreadable".into());
     std::fs::set_permissions(&venv, std::fs::Permissions::from_mode(0o000)).expect("chmod");
     // SAFETY: geteuid only reads the process's credentials.
     let root_user = unsafe { libc::geteuid() } == 0;
-    cases.push(Case {
+    cases.push(Case::new(
         dir,
-        shown: (!root_user).then(|| "pyvenv.cfg cannot be read".into()),
-        active: root_user,
-        before: None,
-    });
+        (!root_user).then(|| "pyvenv.cfg cannot be read".into()),
+        root_user,
+    ));
 
     // The config file, read at every evaluation: one line, and the defaults meanwhile.
     let config = sb.home().join(".config/autovenv/config.toml");
@@ -235,26 +227,15 @@ fn hostile_tree(sb: &Sandbox) -> Vec<Case> {
 /// Every entry under `dir`, links not followed: its kind, size and target.
 fn listing(dir: &Path) -> BTreeMap<PathBuf, String> {
     let mut found = BTreeMap::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(dir) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
+    for (path, meta) in support::entries(dir) {
+        let what = if meta.file_type().is_symlink() {
+            format!("link {:?}", std::fs::read_link(&path).ok())
+        } else if meta.is_dir() {
+            "dir".into()
+        } else {
+            format!("mode {:o} size {}", meta.mode() & 0o170_000, meta.len())
         };
-        for entry in entries.filter_map(Result::ok) {
-            let path = entry.path();
-            let Ok(meta) = std::fs::symlink_metadata(&path) else {
-                continue;
-            };
-            let what = if meta.file_type().is_symlink() {
-                format!("link {:?}", std::fs::read_link(&path).ok())
-            } else if meta.is_dir() {
-                todo.push(path.clone());
-                "dir".into()
-            } else {
-                format!("mode {:o} size {}", meta.mode() & 0o170_000, meta.len())
-            };
-            found.insert(path, what);
-        }
+        found.insert(path, what);
     }
     found
 }
@@ -276,15 +257,7 @@ fn programs(sb: &Sandbox) -> std::ffi::OsString {
     if uv.is_file() {
         std::os::unix::fs::symlink(uv, bin.join("uv")).expect("link uv");
     }
-    let mut path = support::binary()
-        .parent()
-        .map(Path::to_owned)
-        .unwrap_or_default()
-        .into_os_string();
-    path.push(":");
-    path.push(&bin);
-    path.push(":/usr/bin:/bin");
-    path
+    support::path_with(&bin)
 }
 
 /// Writes the rc file that sets the prompt and loads the hook, and the command that starts
@@ -320,17 +293,7 @@ fn shell_command(sb: &Sandbox, shell: Shell) -> Command {
     cmd.env("UV_CACHE_DIR", cache)
         .env("UV_PYTHON_DOWNLOADS", "never")
         .env("PATH", programs(sb));
-    for (name, value) in std::env::vars_os() {
-        let upper = name.to_string_lossy().to_ascii_uppercase();
-        if upper.starts_with("SSL_CERT")
-            || upper.ends_with("_PROXY")
-            || upper == "UV_NATIVE_TLS"
-            || upper == "UV_INDEX_URL"
-            || upper == "UV_DEFAULT_INDEX"
-        {
-            cmd.env(name, value);
-        }
-    }
+    support::pass_network_settings(&mut cmd);
     // A read without end must not take the machine's memory with it: it fails at 2 GiB.
     // SAFETY: setrlimit is async-signal-safe.
     unsafe {

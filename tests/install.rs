@@ -21,7 +21,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use support::pty::Pty;
-use support::{Sandbox, Shell};
+use support::{Sandbox, Shell, Succeeds};
 
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -42,16 +42,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn run(cmd: &mut Command, what: &str) -> Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot start it ({e}): tests/run.sh installs it"));
-    assert!(
-        out.status.success(),
-        "{what} failed:\n{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
+    cmd.succeeds(&format!("{what} (tests/run.sh installs it)"))
 }
 
 /// The release profile as the `fast` profile has it (see the top of this file).

@@ -3,29 +3,18 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use support::{Sandbox, Shell};
+use support::{Sandbox, Shell, Succeeds};
 
 /// Runs shellcheck on `code`, minus the checks in `exclude`. For the export code those are
 /// SC2034 ("appears unused": the variables are exported for other programs) and SC2016
 /// ("expressions don't expand in single quotes": paths holding `$(…)` are data, quoted
 /// on purpose).
 fn shellcheck(code: &[u8], exclude: &str) -> String {
-    let mut child = Command::new("shellcheck")
-        .args(["-s", "bash", "-e", exclude, "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("shellcheck is installed by tests/run.sh");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(code)
-        .expect("write");
-    let out = child.wait_with_output().expect("shellcheck");
+    let mut cmd = Command::new("shellcheck");
+    cmd.args(["-s", "bash", "-e", exclude, "-"]);
+    let out = support::run_with_stdin(cmd, code).output;
     if out.status.success() {
         String::new()
     } else {
@@ -45,22 +34,13 @@ fn the_bash_hook_passes_shellcheck() {
 #[test]
 fn every_kind_of_bash_export_passes_shellcheck() {
     let sb = Sandbox::new();
-    let proj = sb.project_with_venv("it's $(x) `y`");
-    let other = sb.project_with_venv("other");
-    sb.allow(&proj);
-    sb.allow(&other);
+    let [proj, other] = ["it's $(x) `y`", "other"].map(|p| sb.allowed_project(p));
     let untrusted = sb.project_with_venv("untrusted");
     let export = |dir: &std::path::Path, env: &[(&str, &std::ffi::OsStr)]| {
-        let mut cmd = sb.command(support::binary());
-        cmd.args(["export", "bash"])
-            .current_dir(dir)
-            .env("PWD", dir);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let out = cmd.output().expect("export");
-        assert!(out.status.success());
-        out.stdout
+        sb.autovenv_command(dir, &["export", "bash"])
+            .envs(env.iter().copied())
+            .succeeds("autovenv export bash")
+            .stdout
     };
     let activate = export(&proj, &[]);
     assert!(String::from_utf8_lossy(&activate).contains("export VIRTUAL_ENV="));
@@ -125,18 +105,11 @@ fn the_generated_code_parses_in_its_shell() {
         for code in [hook.stdout, export.stdout] {
             let file = sb.out("code");
             std::fs::write(&file, &code).expect("write code");
-            let out = sb
-                .command(shell.program())
+            let what = format!("{shell:?} {check} on\n{}\n", String::from_utf8_lossy(&code));
+            sb.command(shell.program())
                 .arg(check)
                 .arg(&file)
-                .output()
-                .expect("run the shell's checker");
-            assert!(
-                out.status.success(),
-                "{shell:?}: {}\n{}",
-                String::from_utf8_lossy(&out.stderr),
-                String::from_utf8_lossy(&code)
-            );
+                .succeeds(&what);
         }
     }
 }

@@ -6,8 +6,8 @@ mod support;
 
 use std::path::Path;
 
-use support::session::{self, Session, Shown};
-use support::{Sandbox, Shell};
+use support::session::Session;
+use support::{Sandbox, Shell, Succeeds};
 
 scenario!(a_pyvenv_cfg_of_garbage_is_a_broken_venv in bash zsh fish);
 scenario!(a_venv_that_is_a_file_is_said_so_and_status_agrees in bash zsh fish tcsh);
@@ -23,24 +23,17 @@ fn typed(shell: Shell, args: &str, file: &Path) -> String {
 }
 
 fn a_pyvenv_cfg_of_garbage_is_a_broken_venv(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     // bin/python works; only pyvenv.cfg is not a venv's.
     std::fs::write(proj.join(".venv/pyvenv.cfg"), "garbage\n[x]\n").expect("write");
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            typed(shell, "status", &sb.out("status")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        typed(shell, "status", &sb.out("status")),
+    ]);
     assert_eq!(sb.out_text("ve"), "<unset>", "{}", shown.text);
-    let lines = shown.lines_with("pyvenv.cfg that lacks the `home` and `version` keys");
-    assert_eq!(lines.len(), 1, "{}", shown.text);
-    assert!(lines[0].contains("autovenv create --force"), "{}", lines[0]);
+    let line = shown.one_line_with("pyvenv.cfg that lacks the `home` and `version` keys");
+    assert!(line.contains("autovenv create --force"), "{}", line);
     let status = sb.out_text("status");
     assert!(!status.contains("healthy"), "{status}");
     // The hook has told this shell already, so its next step is nothing.
@@ -56,22 +49,18 @@ fn a_venv_that_is_a_file_is_said_so_and_status_agrees(shell: Shell) {
     sb.allow(&proj);
     // Empty: a `.venv` file naming an environment is a pointer (tests/sources.rs).
     std::fs::write(proj.join(".venv"), "\n").expect("write");
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            typed(shell, "status", &sb.out("status")),
-            typed(shell, "create", &sb.out("create")),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        typed(shell, "status", &sb.out("status")),
+        typed(shell, "create", &sb.out("create")),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
     assert_eq!(sb.out_text("ve"), "<unset>");
     assert_eq!(
         std::fs::read_to_string(proj.join(".venv")).ok().as_deref(),
         Some("\n")
     );
-    assert_eq!(shown.count("os error"), 0, "{}", shown.text);
+    shown.assert_count("os error", 0);
     // Once from the hook, once from `autovenv create`.
     let lines = shown.lines_with("is a file, not a venv directory");
     assert_eq!(lines.len(), 2, "{}", shown.text);
@@ -93,26 +82,17 @@ fn allow_says_what_really_happens(shell: Shell) {
     let plain = sb.mkdir("plain");
     let broken = sb.project_with_venv("broken");
     std::fs::remove_file(broken.join(".venv/bin/python")).expect("rm python");
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&plain),
-            "autovenv allow".into(),
-            "autovenv allow /".into(),
-            shell.cd_line(&broken),
-            "autovenv allow".into(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&plain),
+        "autovenv allow".into(),
+        "autovenv allow /".into(),
+        shell.cd_line(&broken),
+        "autovenv allow".into(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
     assert_eq!(sb.out_text("ve"), "<unset>");
-    assert_eq!(shown.count("is created and activated"), 0, "{}", shown.text);
-    assert_eq!(
-        shown.count("activates at the next prompt"),
-        0,
-        "{}",
-        shown.text
-    );
+    shown.assert_count("is created and activated", 0);
+    shown.assert_count("activates at the next prompt", 0);
     for dir in [plain.as_path(), Path::new("/")] {
         let lines = shown.lines_with(&format!(
             "allowed {}, but it is not a Python project, so nothing happens there",
@@ -121,12 +101,11 @@ fn allow_says_what_really_happens(shell: Shell) {
         assert_eq!(lines.len(), 1, "{}", shown.text);
         assert!(lines[0].contains("pyproject.toml"), "{}", lines[0]);
     }
-    let lines = shown.lines_with(&format!(
+    let line = shown.one_line_with(&format!(
         "allowed {}, but its venv will not activate: ",
         broken.display()
     ));
-    assert_eq!(lines.len(), 1, "{}", shown.text);
-    assert!(lines[0].contains("has no bin/python"), "{}", lines[0]);
+    assert!(line.contains("has no bin/python"), "{}", line);
 }
 
 fn status_after_a_failed_creation_says_this_shells_next_step(shell: Shell) {
@@ -137,46 +116,35 @@ fn status_after_a_failed_creation_says_this_shells_next_step(shell: Shell) {
         "home/.config/autovenv/config.toml",
         "creator = \"venv\"\npython = \"python9.99\"\n",
     );
-    let shown = session::run(
-        &sb,
-        shell,
-        &[shell.cd_line(&proj), "autovenv status".into()],
-    );
+    let shown = Session::start(&sb, shell).run(&[shell.cd_line(&proj), "autovenv status".into()]);
     assert!(!proj.join(".venv").exists());
-    assert_eq!(shown.count("python9.99"), 1, "{}", shown.text);
-    assert_eq!(shown.count("plan:       create"), 0, "{}", shown.text);
-    assert_eq!(
-        shown.count("plan:       nothing, because creating its venv failed in this shell"),
+    shown.assert_count("python9.99", 1);
+    shown.assert_count("plan:       create", 0);
+    shown.assert_count(
+        "plan:       nothing, because creating its venv failed in this shell",
         1,
-        "{}",
-        shown.text
     );
 }
 
 fn reload_applies_the_edited_prompt_and_honours_quiet(shell: Shell) {
     let sb = Sandbox::new();
-    let proj = sb.project_with_venv("myproj");
-    sb.allow(&proj);
+    let proj = sb.allowed_project("myproj");
     sb.mkdir("home/.config/autovenv");
     let edited = sb.write("edited.toml", "prompt = \"{project}\"\nquiet = true\n");
     let config = sb.path("home/.config/autovenv/config.toml");
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("before")),
-            // The config is edited while the venv is active.
-            shell.external(&format!(
-                "cp {} {}",
-                shell.quote(&edited),
-                shell.quote(&config)
-            )),
-            "autovenv reload".into(),
-            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("after")),
-            shell.dump_prompt(&sb.out("prompt")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("before")),
+        // The config is edited while the venv is active.
+        shell.external(&format!(
+            "cp {} {}",
+            shell.quote(&edited),
+            shell.quote(&config)
+        )),
+        "autovenv reload".into(),
+        shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("after")),
+        shell.dump_prompt(&sb.out("prompt")),
+    ]);
     let venv = proj.join(".venv");
     assert_eq!(
         sb.out_text("before"),
@@ -193,67 +161,33 @@ fn reload_applies_the_edited_prompt_and_honours_quiet(shell: Shell) {
         prompt.starts_with("(myproj) ") && !prompt.contains(".venv"),
         "{prompt:?}"
     );
-    assert_eq!(shown.count("evaluating again"), 0, "{}", shown.text);
+    shown.assert_count("evaluating again", 0);
 }
 
 fn create_where_the_path_has_a_colon_says_nothing_was_made(shell: Shell) {
     let sb = Sandbox::new();
     let proj = sb.project("a:b");
-    let shown = session::run(
-        &sb,
-        shell,
-        &[shell.cd_line(&proj), "autovenv create".into()],
-    );
-    let lines = shown.lines_with("has ':' in its path");
-    assert_eq!(lines.len(), 1, "{}", shown.text);
-    assert!(
-        lines[0].contains("so no venv was made there"),
-        "{}",
-        lines[0]
-    );
+    let shown = Session::start(&sb, shell).run(&[shell.cd_line(&proj), "autovenv create".into()]);
+    let line = shown.one_line_with("has ':' in its path");
+    assert!(line.contains("so no venv was made there"), "{}", line);
     assert!(!proj.join(".venv").exists());
 }
 
 #[test]
 fn exec_without_dashes_help_and_list_with_a_directory_are_understood() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.mkdir("proj/src");
-    sb.allow(&proj);
     let venv = proj.join(".venv");
-    // As `uv run python …` is typed: no `--`, and the command's own options.
-    let out = sb.autovenv(
-        &proj,
-        &["exec", "python", "-c", "import sys; print(sys.prefix)"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        venv.display().to_string()
-    );
-    let out = sb.autovenv(
-        &proj,
-        &[
-            "exec",
-            "src",
-            "python",
-            "-c",
-            "import sys; print(sys.prefix)",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        venv.display().to_string()
-    );
+    // As `uv run python …` is typed: no `--`, and the command's own options; then with
+    // the directory first.
+    for args in [&["exec"][..], &["exec", "src"]] {
+        let args = [args, &["python", "-c", "import sys; print(sys.prefix)"]].concat();
+        let out = sb.autovenv_command(&proj, &args).succeeds("autovenv exec");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            venv.display().to_string()
+        );
+    }
 
     let out = sb.autovenv(&proj, &["help"]);
     assert!(out.status.success());
@@ -274,24 +208,8 @@ fn the_untrusted_notice_does_not_promise_a_venv_with_auto_create_off(shell: Shel
     let sb = Sandbox::new();
     let proj = sb.project("proj");
     sb.write("home/.config/autovenv/config.toml", "auto_create = false\n");
-    let shown = session::run(&sb, shell, &[shell.cd_line(&proj)]);
-    let lines = shown.lines_with("is a Python project without a venv");
-    assert_eq!(lines.len(), 1, "{}", shown.text);
-    assert!(
-        !lines[0].contains("to create and activate one"),
-        "{}",
-        lines[0]
-    );
-    assert!(lines[0].contains("`autovenv create`"), "{}", lines[0]);
-}
-
-/// [`session::run`] with `env` added to the shell's environment.
-#[allow(dead_code)]
-fn run_with_env(sb: &Sandbox, shell: Shell, env: &[(&str, &str)], lines: &[String]) -> Shown {
-    let mut cmd = session::command(sb, shell);
-    cmd.envs(env.iter().copied());
-    let mut s = Session::begin(sb, shell, cmd);
-    s.line(&shell.hook_line());
-    s.lines(lines);
-    s.finish()
+    let shown = Session::start(&sb, shell).run(&[shell.cd_line(&proj)]);
+    let line = shown.one_line_with("is a Python project without a venv");
+    assert!(!line.contains("to create and activate one"), "{}", line);
+    assert!(line.contains("`autovenv create`"), "{}", line);
 }

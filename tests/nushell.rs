@@ -17,22 +17,16 @@ const SH: Shell = Shell::Nu;
 /// back once defined, says so when autovenv activated nothing.
 #[test]
 fn path_stays_a_list_and_deactivate_with_nothing_active_says_so() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    let shown = session::run(
-        &sb,
-        SH,
-        &[
-            "deactivate".into(),
-            SH.cd_line(&proj),
-            format!(
-                "$env.PATH | describe | save -f {}",
-                SH.quote(sb.out("path-kind"))
-            ),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let shown = Session::start(&sb, SH).run(&[
+        "deactivate".into(),
+        SH.cd_line(&proj),
+        format!(
+            "$env.PATH | describe | save -f {}",
+            SH.quote(sb.out("path-kind"))
+        ),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
     assert_eq!(sb.out_text("path-kind"), "list<string>");
     assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
     assert_eq!(shown.count("nothing to deactivate"), 1, "{}", shown.text);
@@ -107,9 +101,7 @@ fn activate_nu_over_autovenvs_activation_shows_one_prefix_and_one_path_entry() {
 
 #[test]
 fn a_child_shell_keeps_the_prefix_and_users_hooks_are_kept() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let log = sb.out("user-hook");
     let mut session = Session::start(&sb, SH);
     for text in [
@@ -169,18 +161,15 @@ fn a_path_that_is_not_utf8_leaves_the_shell_working() {
     let weird = sb.project(OsString::from_vec(b"bytes\xff\xfe".to_vec()));
     sb.link_venv(&weird.join(".venv"));
     sb.allow(&weird);
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    let shown = session::run(&sb, SH,
-        &[
-            format!("cd {}", SH.quote(&sb.root)),
-            "try { cd (ls | where name starts-with bytes | get name.0) } catch { print cd-refused }"
-                .into(),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("weird")),
-            format!("cd {}", SH.quote(&proj)),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("proj")),
-        ],
-    );
+    let proj = sb.allowed_project("proj");
+    let shown = Session::start(&sb, SH).run(&[
+        format!("cd {}", SH.quote(&sb.root)),
+        "try { cd (ls | where name starts-with bytes | get name.0) } catch { print cd-refused }"
+            .into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("weird")),
+        format!("cd {}", SH.quote(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("proj")),
+    ]);
     assert_eq!(sb.out_text("weird"), "<unset>");
     assert_eq!(sb.out_text("proj"), proj.join(".venv").to_string_lossy());
     assert_eq!(
@@ -195,22 +184,16 @@ fn a_path_that_is_not_utf8_leaves_the_shell_working() {
 /// the prefix, once, and loses it on leaving.
 #[test]
 fn a_prompt_set_after_the_hook_gets_the_prefix() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        SH,
-        &[
-            "$env.PROMPT_COMMAND = {|| 'theme> ' }".into(),
-            SH.cd_line(&proj),
-            SH.dump_prompt(&sb.out("theme")),
-            "$env.PROMPT_COMMAND = 'plain> '".into(),
-            SH.dump_prompt(&sb.out("string")),
-            SH.cd_line(&sb.root),
-            SH.dump_prompt(&sb.out("left")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    Session::start(&sb, SH).run(&[
+        "$env.PROMPT_COMMAND = {|| 'theme> ' }".into(),
+        SH.cd_line(&proj),
+        SH.dump_prompt(&sb.out("theme")),
+        "$env.PROMPT_COMMAND = 'plain> '".into(),
+        SH.dump_prompt(&sb.out("string")),
+        SH.cd_line(&sb.root),
+        SH.dump_prompt(&sb.out("left")),
+    ]);
     assert_eq!(sb.out_text("theme"), "(.venv) theme> ");
     assert_eq!(sb.out_text("string"), "(.venv) plain> ");
     assert_eq!(sb.out_text("left"), "plain> ");

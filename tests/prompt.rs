@@ -6,7 +6,7 @@ mod support;
 
 use std::path::Path;
 
-use support::session::{self, plain_prompt};
+use support::session::{plain_prompt, Session};
 use support::{Sandbox, Shell};
 
 /// Makes a real venv at `venv` whose `pyvenv.cfg` names its prompt `name`, written bare as
@@ -49,20 +49,16 @@ fn prompt_option_changed_while_shown(shell: Shell, first: bool) {
     sb.mkdir("proj/src");
     venv_with_prompt(&proj.join(".venv"), CODE);
     sb.allow(&proj);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            expansion(shell, first),
-            shell.cd_line(&proj),
-            shell.dump_prompt(&sb.out("before")),
-            expansion(shell, !first),
-            shell.cd_line(&proj.join("src")),
-            shell.dump_prompt(&sb.out("after")),
-            shell.cd_line(&sb.root),
-            shell.dump_prompt(&sb.out("left")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        expansion(shell, first),
+        shell.cd_line(&proj),
+        shell.dump_prompt(&sb.out("before")),
+        expansion(shell, !first),
+        shell.cd_line(&proj.join("src")),
+        shell.dump_prompt(&sb.out("after")),
+        shell.cd_line(&sb.root),
+        shell.dump_prompt(&sb.out("left")),
+    ]);
     for dir in [&proj, &proj.join("src"), &sb.root, &sb.home()] {
         assert!(!dir.join("pwned").exists(), "the name ran:\n{}", shown.text);
     }
@@ -109,15 +105,11 @@ fn controls_in_a_venv_name_are_shown_escaped(shell: Shell) {
     let proj = sb.project("proj");
     venv_with_prompt(&proj.join(".venv"), NAME);
     sb.allow(&proj);
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_prompt(&sb.out("prompt")),
-            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
-        ],
-    );
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_prompt(&sb.out("prompt")),
+        shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+    ]);
     assert_eq!(
         sb.out_text("vep"),
         support::activate_prompt(&proj.join(".venv"), NAME)

@@ -8,7 +8,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use support::session::{self, Session};
-use support::{Sandbox, Shell};
+use support::{Sandbox, Shell, Succeeds};
 
 /// Blocks not run here, by how they start, and why. The install line is kept by whoever
 /// owns installing: to run it, give it a case in [`kind`] instead of an entry here.
@@ -320,8 +320,7 @@ fn rc_file(shell: Shell, home: &Path) -> (PathBuf, &'static [&'static str]) {
 fn the_rc_line_hooks(shell: Shell) {
     let sb = Sandbox::new();
     let home = sb.home();
-    let proj = sb.project_with_venv("home/code/proj");
-    sb.allow(&proj);
+    let proj = sb.allowed_project("home/code/proj");
     let (rc, args) = rc_file(shell, &home);
     std::fs::create_dir_all(rc.parent().expect("rc dir")).expect("mkdir");
     if shell == Shell::Nu {
@@ -330,17 +329,10 @@ fn the_rc_line_hooks(shell: Shell) {
             .into_iter()
             .find(|b| kind(b) == Some(Kind::NuInstall))
             .expect("the nushell block");
-        let out = sb
-            .command("nu")
+        sb.command("nu")
             .args(["--no-config-file", "-c", &install.text.replace('\n', "; ")])
             .current_dir(&home)
-            .output()
-            .expect("nu");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .succeeds("nu");
         std::fs::write(&rc, "$env.config.show_banner = false\n").expect("rc");
         std::fs::write(rc.with_file_name("env.nu"), "").expect("env.nu");
     } else {

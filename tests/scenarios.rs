@@ -102,24 +102,20 @@ fn entering_a_trusted_project_activates_like_bin_activate(shell: Shell) {
     let proj = sb.project_with_venv("code/proj");
     sb.mkdir("code/proj/src");
     sb.allow(&proj);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.export_line("PYTHONHOME", "/opt/pyhome"),
-            shell.cd_line(&proj.join("src")),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
-            shell.dump_var("PYTHONHOME", &sb.out("ph")),
-            shell.dump_var("PATH", &sb.out("path")),
-            shell.dump_prompt(&sb.out("prompt")),
-            shell.which_line("python", &sb.out("python")),
-            shell.external_to_file(
-                "python -c 'import sys; print(sys.prefix)'",
-                &sb.out("prefix"),
-            ),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.export_line("PYTHONHOME", "/opt/pyhome"),
+        shell.cd_line(&proj.join("src")),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+        shell.dump_var("PYTHONHOME", &sb.out("ph")),
+        shell.dump_var("PATH", &sb.out("path")),
+        shell.dump_prompt(&sb.out("prompt")),
+        shell.which_line("python", &sb.out("python")),
+        shell.external_to_file(
+            "python -c 'import sys; print(sys.prefix)'",
+            &sb.out("prefix"),
+        ),
+    ]);
     let venv = proj.join(".venv");
     assert_eq!(sb.out_text("ve"), text(&venv));
     assert_eq!(sb.out_text("vep"), activate_prompt(&venv, ".venv"));
@@ -134,19 +130,13 @@ fn entering_a_trusted_project_activates_like_bin_activate(shell: Shell) {
 }
 
 fn quiet_silences_the_activation_line(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.export_line("AUTOVENV_QUIET", "1"),
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            shell.cd_line(Path::new("/")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let shown = Session::start(&sb, shell).run(&[
+        shell.export_line("AUTOVENV_QUIET", "1"),
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        shell.cd_line(Path::new("/")),
+    ]);
     assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
     assert_eq!(shown.count("autovenv:"), 0, "{}", shown.text);
 }
@@ -154,9 +144,7 @@ fn quiet_silences_the_activation_line(shell: Shell) {
 /// With `VIRTUAL_ENV`, `VIRTUAL_ENV_PROMPT` and `PYTHONHOME` unset, empty or set before,
 /// one after the other in one shell.
 fn leaving_restores_exactly_and_keeps_the_users_edits(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let set = |name: &str, value: Option<&str>| match value {
         Some(value) => shell.export_line(name, value),
         None => shell.unset_line(name),
@@ -209,21 +197,15 @@ fn leaving_restores_exactly_and_keeps_the_users_edits(shell: Shell) {
 
 fn cd_from_one_project_into_another_switches_in_one_step(shell: Shell) {
     let sb = Sandbox::new();
-    let a = sb.project_with_venv("a");
-    let b = sb.project_with_venv("b");
-    sb.allow(&a);
-    sb.allow(&b);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&a),
-            shell.cd_line(&b),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            shell.dump_var("PATH", &sb.out("path")),
-            shell.dump_prompt(&sb.out("prompt")),
-        ],
-    );
+    let a = sb.allowed_project("a");
+    let b = sb.allowed_project("b");
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&a),
+        shell.cd_line(&b),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        shell.dump_var("PATH", &sb.out("path")),
+        shell.dump_prompt(&sb.out("prompt")),
+    ]);
     assert_eq!(sb.out_text("ve"), text(&b.join(".venv")));
     let path = sb.out_text("path");
     assert!(path.starts_with(&format!("{}/bin:", b.join(".venv").display())));
@@ -236,18 +218,14 @@ fn an_untrusted_project_is_not_activated_and_told_once(shell: Shell) {
     let sb = Sandbox::new();
     let proj = sb.project_with_venv("proj");
     sb.mkdir("proj/src");
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.cd_line(&proj.join("src")),
-            shell.cd_line(Path::new("/")),
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.cd_line(&proj.join("src")),
+        shell.cd_line(Path::new("/")),
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
     assert_eq!(sb.out_text("ve"), "<unset>");
     let told = format!(
         "{} has a venv but is not trusted: run `autovenv allow`",
@@ -261,49 +239,39 @@ fn allow_at_the_prompt_activates_and_deny_silences(shell: Shell) {
     let sb = Sandbox::new();
     let allowed = sb.project_with_venv("allowed");
     let denied = sb.project_with_venv("denied");
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&allowed),
-            "autovenv allow".into(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            shell.cd_line(&denied),
-            "autovenv deny".into(),
-            shell.cd_line(Path::new("/")),
-            shell.cd_line(&denied),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve2")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&allowed),
+        "autovenv allow".into(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        shell.cd_line(&denied),
+        "autovenv deny".into(),
+        shell.cd_line(Path::new("/")),
+        shell.cd_line(&denied),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve2")),
+    ]);
     assert_eq!(sb.out_text("ve"), text(&allowed.join(".venv")));
     assert_eq!(sb.out_text("ve2"), "<unset>");
     assert_eq!(shown.count("not trusted"), 2, "{}", shown.text);
 }
 
 fn deactivate_keeps_the_project_off_until_you_leave(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.mkdir("proj/src");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&sb.root),
-            shell.dump_env(&sb.out("before")),
-            shell.cd_line(&proj),
-            shell.dump_prompt(&sb.out("prompt-on")),
-            "deactivate".into(),
-            shell.dump_env(&sb.out("after")),
-            shell.dump_prompt(&sb.out("prompt-off")),
-            shell.cd_line(&proj.join("src")),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
-            shell.dump_defines("deactivate", &sb.out("has-deactivate")),
-            shell.cd_line(Path::new("/")),
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
-        ],
-    );
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&sb.root),
+        shell.dump_env(&sb.out("before")),
+        shell.cd_line(&proj),
+        shell.dump_prompt(&sb.out("prompt-on")),
+        "deactivate".into(),
+        shell.dump_env(&sb.out("after")),
+        shell.dump_prompt(&sb.out("prompt-off")),
+        shell.cd_line(&proj.join("src")),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
+        shell.dump_defines("deactivate", &sb.out("has-deactivate")),
+        shell.cd_line(Path::new("/")),
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
+    ]);
     assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
     let off = sb.out_text("prompt-off");
     assert!(!off.contains("(.venv)"), "{off}");
@@ -320,23 +288,17 @@ fn deactivate_keeps_the_project_off_until_you_leave(shell: Shell) {
 }
 
 fn deactivate_nondestructive_restores_without_turning_off(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&sb.root),
-            shell.dump_env(&sb.out("before")),
-            shell.cd_line(&proj),
-            format!(
-                "deactivate nondestructive; {}",
-                shell.dump_env(&sb.out("after"))
-            ),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("next-prompt")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&sb.root),
+        shell.dump_env(&sb.out("before")),
+        shell.cd_line(&proj),
+        format!(
+            "deactivate nondestructive; {}",
+            shell.dump_env(&sb.out("after"))
+        ),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("next-prompt")),
+    ]);
     assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
     assert_eq!(sb.out_text("next-prompt"), text(&proj.join(".venv")));
 }
@@ -385,37 +347,31 @@ fn assert_same_env_but_ps1(sb: &Sandbox, before: &str, after: &str) {
 /// environment is the one from before, `PYTHONHOME` included. Activated by a script, that
 /// venv saved autovenv's changes with the environment, which autovenv takes out again.
 fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.mkdir("proj/src");
     let other = sb.project_with_venv("other");
-    sb.allow(&proj);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.export_line("PYTHONHOME", "/opt/pyhome"),
-            shell.cd_line(&sb.root),
-            shell.dump_env(&sb.out("before")),
-            shell.dump_prompt(&sb.out("prompt-before")),
-            shell.cd_line(&proj),
-            shell.activate_by_hand_line(&other.join(".venv")),
-            shell.cd_line(&proj.join("src")),
-            shell.cd_line(Path::new("/")),
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("by-hand")),
-            shell.dump_var("PATH", &sb.out("path-by-hand")),
-            shell.dump_prompt(&sb.out("prompt-by-hand")),
-            shell.deactivate_by_hand_line(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("resumed")),
-            shell.dump_var("PATH", &sb.out("path-resumed")),
-            shell.dump_prompt(&sb.out("prompt-resumed")),
-            shell.cd_line(&sb.root),
-            shell.dump_prompt(&sb.out("prompt-left")),
-            shell.dump_env(&sb.out("after")),
-            dump_saved_names(shell, &sb.out("saved")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.export_line("PYTHONHOME", "/opt/pyhome"),
+        shell.cd_line(&sb.root),
+        shell.dump_env(&sb.out("before")),
+        shell.dump_prompt(&sb.out("prompt-before")),
+        shell.cd_line(&proj),
+        shell.activate_by_hand_line(&other.join(".venv")),
+        shell.cd_line(&proj.join("src")),
+        shell.cd_line(Path::new("/")),
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("by-hand")),
+        shell.dump_var("PATH", &sb.out("path-by-hand")),
+        shell.dump_prompt(&sb.out("prompt-by-hand")),
+        shell.deactivate_by_hand_line(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("resumed")),
+        shell.dump_var("PATH", &sb.out("path-resumed")),
+        shell.dump_prompt(&sb.out("prompt-resumed")),
+        shell.cd_line(&sb.root),
+        shell.dump_prompt(&sb.out("prompt-left")),
+        shell.dump_env(&sb.out("after")),
+        dump_saved_names(shell, &sb.out("saved")),
+    ]);
     assert_eq!(sb.out_text("by-hand"), text(&other.join(".venv")));
     let path = sb.out_text("path-by-hand");
     assert!(!path.contains(&text(&proj.join(".venv"))), "{path}");
@@ -448,35 +404,29 @@ fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
 /// when the shell leaves the project, and its `deactivate` brings back the environment
 /// from before autovenv.
 fn the_same_venv_activated_by_hand_over_ours_is_the_users(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let venv = proj.join(".venv");
     let home = match shell {
         // activate.csh knows nothing of PYTHONHOME.
         Shell::Tcsh => shell.export_line("AUTOVENV_UNRELATED", "x"),
         _ => shell.export_line("PYTHONHOME", "/opt/pyhome"),
     };
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            home,
-            shell.cd_line(&sb.root),
-            shell.dump_env(&sb.out("before")),
-            shell.dump_prompt(&sb.out("prompt-before")),
-            shell.cd_line(&proj),
-            shell.activate_by_hand_line(&venv),
-            shell.dump_var("PATH", &sb.out("path-inside")),
-            shell.dump_prompt(&sb.out("prompt-inside")),
-            shell.cd_line(&sb.root),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("left")),
-            shell.deactivate_by_hand_line(),
-            shell.dump_env(&sb.out("after")),
-            shell.dump_prompt(&sb.out("prompt-after")),
-            dump_saved_names(shell, &sb.out("saved")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        home,
+        shell.cd_line(&sb.root),
+        shell.dump_env(&sb.out("before")),
+        shell.dump_prompt(&sb.out("prompt-before")),
+        shell.cd_line(&proj),
+        shell.activate_by_hand_line(&venv),
+        shell.dump_var("PATH", &sb.out("path-inside")),
+        shell.dump_prompt(&sb.out("prompt-inside")),
+        shell.cd_line(&sb.root),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("left")),
+        shell.deactivate_by_hand_line(),
+        shell.dump_env(&sb.out("after")),
+        shell.dump_prompt(&sb.out("prompt-after")),
+        dump_saved_names(shell, &sb.out("saved")),
+    ]);
     let bin = text(&venv.join("bin"));
     let path = sb.out_text("path-inside");
     assert_eq!(path.split(':').filter(|e| *e == bin).count(), 1, "{path}");
@@ -491,23 +441,17 @@ fn the_same_venv_activated_by_hand_over_ours_is_the_users(shell: Shell) {
 /// A child shell hooked from its rc file shows the prefix and has `deactivate`, which
 /// there leaves the parent's venv alone.
 fn a_child_shell_keeps_the_venv_prefix_and_deactivate(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            sb.child_shell_line(shell),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("child-ve")),
-            shell.dump_prompt(&sb.out("child-prompt")),
-            "deactivate".into(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("child-after")),
-            "exit".into(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("parent")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        sb.child_shell_line(shell),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("child-ve")),
+        shell.dump_prompt(&sb.out("child-prompt")),
+        "deactivate".into(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("child-after")),
+        "exit".into(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("parent")),
+    ]);
     assert_eq!(sb.out_text("child-ve"), text(&proj.join(".venv")));
     assert_prefixed(shell, &sb.out_text("child-prompt"));
     assert_eq!(sb.out_text("child-after"), "<unset>");
@@ -592,20 +536,16 @@ fn every_byte_in_a_path_round_trips(shell: Shell) {
     let proj = sb.project(Path::new("all").join(OsString::from_vec(name)));
     sb.link_venv(&proj.join(".venv"));
     sb.allow(&proj);
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&sb.root),
-            shell.dump_env(&sb.out("before")),
-            shell.cd_line(&proj),
-            shell.dump_env(&sb.out("inside")),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            "cd ..".into(),
-            shell.cd_line(&sb.root),
-            shell.dump_env(&sb.out("after")),
-        ],
-    );
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&sb.root),
+        shell.dump_env(&sb.out("before")),
+        shell.cd_line(&proj),
+        shell.dump_env(&sb.out("inside")),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        "cd ..".into(),
+        shell.cd_line(&sb.root),
+        shell.dump_env(&sb.out("after")),
+    ]);
     assert_eq!(sb.read_out("ve"), proj.join(".venv").as_os_str().as_bytes());
     let inside = parse_env(&sb.read_out("inside"));
     let mut bin = proj.join(".venv/bin").into_os_string().into_vec();
@@ -621,15 +561,11 @@ fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally(shell: Shell) {
     let proj = sb.project("proj");
     support::make_venv(&proj.join(".venv"), &["--prompt", NAME]);
     sb.allow(&proj);
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_prompt(&sb.out("shown")),
-            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
-        ],
-    );
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_prompt(&sb.out("shown")),
+        shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+    ]);
     assert_eq!(
         sb.out_text("vep"),
         activate_prompt(&proj.join(".venv"), NAME)
@@ -644,36 +580,26 @@ fn a_path_with_a_colon_is_refused_clearly(shell: Shell) {
     let proj = sb.project("has:colon");
     sb.link_venv(&proj.join(".venv"));
     sb.allow(&proj);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
     assert_eq!(sb.out_text("ve"), "<unset>");
     assert_eq!(shown.count("has ':' in its path"), 1, "{}", shown.text);
 }
 
 fn a_corrupted_state_warns_once_and_still_takes_the_venv_off(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.dump_var("PATH", &sb.out("path-before")),
-            shell.cd_line(&proj),
-            shell.export_line("AUTOVENV_STATE", "1:garbage"),
-            shell.cd_line(Path::new("/")),
-            shell.dump_var("PATH", &sb.out("path-after")),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            shell.dump_prompt(&sb.out("prompt")),
-            shell.cd_line(Path::new("/tmp")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let shown = Session::start(&sb, shell).run(&[
+        shell.dump_var("PATH", &sb.out("path-before")),
+        shell.cd_line(&proj),
+        shell.export_line("AUTOVENV_STATE", "1:garbage"),
+        shell.cd_line(Path::new("/")),
+        shell.dump_var("PATH", &sb.out("path-after")),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        shell.dump_prompt(&sb.out("prompt")),
+        shell.cd_line(Path::new("/tmp")),
+    ]);
     // PATH keeps everything but the venv's entry.
     assert_eq!(sb.out_text("path-before"), sb.out_text("path-after"));
     assert_eq!(sb.out_text("ve"), "<unset>");
@@ -689,27 +615,21 @@ fn a_corrupted_state_warns_once_and_still_takes_the_venv_off(shell: Shell) {
 /// `deactivate` after `AUTOVENV_STATE` was spoilt still takes autovenv's venv off: it is
 /// the one `VIRTUAL_ENV` names, and its entry is on `PATH`.
 fn deactivate_after_a_corrupted_state_takes_the_venv_off(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.mkdir("proj/src");
-    sb.allow(&proj);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.dump_var("PATH", &sb.out("path-before")),
-            shell.cd_line(&proj),
-            shell.export_line("AUTOVENV_STATE", "1:garbage"),
-            shell.cd_line(&proj.join("src")),
-            "deactivate".into(),
-            shell.dump_var("PATH", &sb.out("path-after")),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            shell.dump_var("AUTOVENV_STATE", &sb.out("state")),
-            shell.dump_prompt(&sb.out("prompt")),
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.dump_var("PATH", &sb.out("path-before")),
+        shell.cd_line(&proj),
+        shell.export_line("AUTOVENV_STATE", "1:garbage"),
+        shell.cd_line(&proj.join("src")),
+        "deactivate".into(),
+        shell.dump_var("PATH", &sb.out("path-after")),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        shell.dump_var("AUTOVENV_STATE", &sb.out("state")),
+        shell.dump_prompt(&sb.out("prompt")),
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
+    ]);
     assert_eq!(sb.out_text("path-before"), sb.out_text("path-after"));
     assert_eq!(sb.out_text("ve"), "<unset>");
     assert_eq!(sb.out_text("state"), "<unset>");
@@ -727,9 +647,7 @@ fn deactivate_after_a_corrupted_state_takes_the_venv_off(shell: Shell) {
 /// sets `PATH` outright) inherits `VIRTUAL_ENV` and `AUTOVENV_STATE`, but its profile
 /// rebuilt `PATH` without the venv: the first prompt puts the venv's entry back.
 fn a_shell_whose_profile_rebuilt_path_gets_the_venv_back(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     session::run(
         &sb,
         Shell::Bash,
@@ -774,24 +692,18 @@ fn a_shell_whose_profile_rebuilt_path_gets_the_venv_back(shell: Shell) {
 
 /// A `VIRTUAL_ENV` naming a venv that is gone keeps autovenv out, and says so once.
 fn a_virtual_env_that_is_gone_is_told_once(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let gone = sb.path("gone/.venv");
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.export_line("VIRTUAL_ENV", &text(&gone)),
-            shell.cd_line(&proj),
-            shell.cd_line(Path::new("/")),
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("kept")),
-            shell.unset_line("VIRTUAL_ENV"),
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ours")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.export_line("VIRTUAL_ENV", &text(&gone)),
+        shell.cd_line(&proj),
+        shell.cd_line(Path::new("/")),
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("kept")),
+        shell.unset_line("VIRTUAL_ENV"),
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ours")),
+    ]);
     let told = format!("VIRTUAL_ENV names {}, which does not exist", gone.display());
     assert_eq!(shown.count(&told), 1, "{}", shown.text);
     assert_eq!(sb.out_text("kept"), text(&gone));
@@ -808,16 +720,12 @@ fn broken_venvs_are_not_activated_and_say_why(shell: Shell) {
     std::os::unix::fs::symlink("/nonexistent/python3.99", &python).expect("symlink");
     sb.allow(&no_cfg);
     sb.allow(&dangling);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&no_cfg),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("a")),
-            shell.cd_line(&dangling),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("b")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&no_cfg),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("a")),
+        shell.cd_line(&dangling),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("b")),
+    ]);
     assert_eq!(sb.out_text("a"), "<unset>");
     assert_eq!(sb.out_text("b"), "<unset>");
     assert_eq!(shown.count("no pyvenv.cfg"), 1, "{}", shown.text);
@@ -862,17 +770,13 @@ fn a_venv_made_or_removed_without_cd_is_noticed(shell: Shell) {
     let proj = sb.project("proj");
     sb.write("home/.config/autovenv/config.toml", "auto_create = false\n");
     sb.allow(&proj);
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.external("python3 -m venv --without-pip .venv"),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("made")),
-            shell.external("rm -rf .venv"),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("removed")),
-        ],
-    );
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.external("python3 -m venv --without-pip .venv"),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("made")),
+        shell.external("rm -rf .venv"),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("removed")),
+    ]);
     assert_eq!(sb.out_text("made"), text(&proj.join(".venv")));
     assert_eq!(sb.out_text("removed"), "<unset>");
 }
@@ -951,61 +855,44 @@ fn trusted_roots_trust_whole_trees_by_component(shell: Shell) {
         "home/.config/autovenv/config.toml",
         &format!("trusted_roots = [\"{}\"]\n", sb.path("code").display()),
     );
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&inside),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("inside")),
-            shell.cd_line(&beside),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("beside")),
-        ],
-    );
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&inside),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("inside")),
+        shell.cd_line(&beside),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("beside")),
+    ]);
     assert_eq!(sb.out_text("inside"), text(&inside.join(".venv")));
     assert_eq!(sb.out_text("beside"), "<unset>");
 }
 
 fn a_malformed_config_is_one_line_naming_file_line_and_key(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.write(
         "home/.config/autovenv/config.toml",
         "quiet = false\nvenv_name = [\"x\"]\n",
     );
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.cd_line(Path::new("/")),
-            shell.cd_line(&proj),
-        ],
-    );
-    let lines = shown.lines_with("config.toml");
-    assert_eq!(lines.len(), 1, "{}", shown.text);
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.cd_line(Path::new("/")),
+        shell.cd_line(&proj),
+    ]);
+    let line = shown.one_line_with("config.toml");
     assert!(
-        lines[0].contains("config.toml:2:") && lines[0].contains("venv_name"),
+        line.contains("config.toml:2:") && line.contains("venv_name"),
         "{}",
-        lines[0]
+        line
     );
 }
 
 fn reload_forgets_deactivate_and_evaluates_again(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            "deactivate".into(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
-            "autovenv reload".into(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("reloaded")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        "deactivate".into(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
+        "autovenv reload".into(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("reloaded")),
+    ]);
     assert_eq!(sb.out_text("off"), "<unset>");
     assert_eq!(sb.out_text("reloaded"), text(&proj.join(".venv")));
 }
@@ -1023,44 +910,34 @@ fn the_nearest_venv_wins_and_the_walk_stops_at_the_repository_root(shell: Shell)
     sb.mkdir("home/code/mono/.git");
     let pkg = sb.project("home/code/mono/packages/one");
     sb.allow(&mono);
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&repo.join("pkg/sub")),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("repo")),
-            shell.cd_line(&pkg),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("pkg")),
-            shell.cd_line(&sb.home()),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("home")),
-        ],
-    );
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&repo.join("pkg/sub")),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("repo")),
+        shell.cd_line(&pkg),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("pkg")),
+        shell.cd_line(&sb.home()),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("home")),
+    ]);
     assert_eq!(sb.out_text("repo"), "<unset>");
     assert_eq!(sb.out_text("pkg"), text(&mono.join(".venv")));
     assert_eq!(sb.out_text("home"), text(&sb.home().join(".venv")));
 }
 
 fn virtual_env_disable_prompt_leaves_the_prompt_alone(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     // A prompt of the user's own (in xonsh still ending in the one the session waits for).
     let mine = format!("mine{}", plain_prompt(shell).unwrap_or("> "));
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.export_line("VIRTUAL_ENV_DISABLE_PROMPT", "1"),
-            shell.set_prompt_line(&mine),
-            shell.dump_prompt(&sb.out("outside")),
-            shell.cd_line(&proj),
-            shell.dump_prompt(&sb.out("inside")),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
-            shell.cd_line(Path::new("/")),
-            shell.dump_prompt(&sb.out("after")),
-        ],
-    );
+    Session::start(&sb, shell).run(&[
+        shell.export_line("VIRTUAL_ENV_DISABLE_PROMPT", "1"),
+        shell.set_prompt_line(&mine),
+        shell.dump_prompt(&sb.out("outside")),
+        shell.cd_line(&proj),
+        shell.dump_prompt(&sb.out("inside")),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+        shell.cd_line(Path::new("/")),
+        shell.dump_prompt(&sb.out("after")),
+    ]);
     assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
     assert_eq!(
         sb.out_text("vep"),
@@ -1073,40 +950,28 @@ fn virtual_env_disable_prompt_leaves_the_prompt_alone(shell: Shell) {
 }
 
 fn the_exit_status_survives_a_prompt_that_ran_the_binary(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            format!(
-                "{}; {}",
-                shell.cd_line(&proj),
-                shell.external("sh -c 'exit 3'")
-            ),
-            shell.dump_status(&sb.out("status")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let shown = Session::start(&sb, shell).run(&[
+        format!(
+            "{}; {}",
+            shell.cd_line(&proj),
+            shell.external("sh -c 'exit 3'")
+        ),
+        shell.dump_status(&sb.out("status")),
+    ]);
     assert_eq!(sb.out_text("status").trim(), "3");
     assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
 }
 
 fn loading_twice_registers_once(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.dump_hooks(&sb.out("once")),
-            shell.hook_line(),
-            shell.dump_hooks(&sb.out("twice")),
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let shown = Session::start(&sb, shell).run(&[
+        shell.dump_hooks(&sb.out("once")),
+        shell.hook_line(),
+        shell.dump_hooks(&sb.out("twice")),
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
     assert!(!sb.out_text("once").trim().is_empty());
     assert_eq!(sb.out_text("once"), sb.out_text("twice"));
     assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
@@ -1134,12 +999,7 @@ fn ordinary_prompts_and_cds_inside_a_project_start_no_process(shell: Shell) {
     let log = sb.out("strace.log");
     let mark = |n: usize| shell.touch_line(&sb.out(&format!("m{n}")));
     let steady = [shell.export_line("VAR", "value"), String::new()];
-    let mut session = Session::begin(&sb, shell, session::traced_command(&sb, shell, &log));
-    if shell == Shell::Fish {
-        // fish's own default prompt asks git about the directory: a plain one here.
-        session.line(&shell.set_prompt_line("> "));
-    }
-    session.line(&shell.hook_line());
+    let mut session = session::start_traced(&sb, shell, &log);
     session.line(&mark(0));
     session.line(&shell.cd_line(&proj));
     session.line(&mark(1));
@@ -1217,12 +1077,7 @@ fn a_dangling_venv_link_below_the_project_root_costs_no_process_a_prompt(shell: 
     let log = sb.out("strace.log");
     let mark = |n: usize| shell.touch_line(&sb.out(&format!("m{n}")));
     let steady = [shell.export_line("VAR", "value"), String::new()];
-    let mut session = Session::begin(&sb, shell, session::traced_command(&sb, shell, &log));
-    if shell == Shell::Fish {
-        // fish's own default prompt asks git about the directory: a plain one here.
-        session.line(&shell.set_prompt_line("> "));
-    }
-    session.line(&shell.hook_line());
+    let mut session = session::start_traced(&sb, shell, &log);
     session.line(&shell.cd_line(&sub));
     session.line(&shell.dump_var("VIRTUAL_ENV", &sb.out("ve")));
     session.line(&mark(0));
@@ -1277,16 +1132,12 @@ fn a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt(shell: 
             format!("for d in {b} {o}; do cd \"$d\"; echo \"[$VIRTUAL_ENV]\" >> {seen}; done; cd /")
         }
     };
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            looped,
-            shell.dump_var("VIRTUAL_ENV", &sb.out("after-loop")),
-            shell.cd_line(&bare),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("at-prompt")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        looped,
+        shell.dump_var("VIRTUAL_ENV", &sb.out("after-loop")),
+        shell.cd_line(&bare),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("at-prompt")),
+    ]);
     assert_eq!(
         sb.out_text("seen"),
         format!("[]\n[{}]\n", text(&other.join(".venv"))),
@@ -1324,31 +1175,25 @@ fn child_with_rc(sb: &Sandbox, shell: Shell, before: &str) -> String {
 /// A `deactivate` of the user's own, from their rc file, is autovenv's only while its venv
 /// is on, and theirs again afterwards, as a venv's own activate leaves it.
 fn a_users_own_deactivate_is_back_when_the_venv_is_off(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let told = shell.quote(sb.out("told"));
     let mine = match shell {
         Shell::Fish => format!("function deactivate; echo mine >> {told}; end"),
         _ => format!("deactivate() {{ echo mine >> {told}; }}"),
     };
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            child_with_rc(&sb, shell, &mine),
-            shell.cd_line(&proj),
-            "deactivate".into(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
-            "cd /".into(),
-            "deactivate".into(),
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("on")),
-            "cd /".into(),
-            "deactivate".into(),
-            "exit".into(),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        child_with_rc(&sb, shell, &mine),
+        shell.cd_line(&proj),
+        "deactivate".into(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
+        "cd /".into(),
+        "deactivate".into(),
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("on")),
+        "cd /".into(),
+        "deactivate".into(),
+        "exit".into(),
+    ]);
     assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
     assert_eq!(
         sb.out_text("on"),
@@ -1367,17 +1212,13 @@ fn a_symlinked_path_and_its_target_are_the_same_venv(shell: Shell) {
     std::os::unix::fs::symlink(sb.path("real"), sb.path("link")).expect("symlink");
     let linked = sb.path("link/proj");
     sb.allow(&real);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&linked),
-            shell.cd_line(&real),
-            shell.cd_line(&linked),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            shell.cd_line(Path::new("/")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&linked),
+        shell.cd_line(&real),
+        shell.cd_line(&linked),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        shell.cd_line(Path::new("/")),
+    ]);
     let ve = sb.out_text("ve");
     assert!(
         ve == text(&linked.join(".venv")) || ve == text(&real.join(".venv")),
@@ -1393,26 +1234,20 @@ fn a_symlinked_path_and_its_target_are_the_same_venv(shell: Shell) {
 /// venv's own `deactivate`: the user asked for the venv off, so it stays off (prompt after
 /// prompt) until they leave the project, as after autovenv's `deactivate`.
 fn the_projects_venv_activated_and_deactivated_by_hand_stays_off(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let venv = proj.join(".venv");
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.activate_by_hand_line(&venv),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("by-hand")),
-            shell.deactivate_by_hand_line(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
-            String::new(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
-            shell.cd_line(Path::new("/")),
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.activate_by_hand_line(&venv),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("by-hand")),
+        shell.deactivate_by_hand_line(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
+        String::new(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
+        shell.cd_line(Path::new("/")),
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
+    ]);
     assert_eq!(sb.out_text("by-hand"), text(&venv), "{}", shown.text);
     assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);

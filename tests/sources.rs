@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use support::session::{self, Session};
-use support::{assert_same_env, Sandbox, Shell};
+use support::{assert_same_env, Sandbox, Shell, Succeeds};
 
 scenario!(prompts_and_cds_inside_a_poetry_project_start_no_process in bash zsh fish);
 
@@ -31,14 +31,7 @@ fn tool(sb: &Sandbox, dir: &Path, program: &str, args: &[&str], env: &[(&str, &s
         .current_dir(dir)
         .env("PWD", dir)
         .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("run {program}: {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .succeeds(&format!("{program} {args:?}"));
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
@@ -255,20 +248,16 @@ fn a_tool_project_without_its_environment_names_the_tools_command() {
     sb.write("pipenv-proj/Pipfile", "");
     let shell = Shell::Bash;
     // Not trusted yet: the line says what allow does and what makes the environment.
-    let untrusted = session::run(&sb, shell, &[shell.cd_line(&poetry)]);
-    let lines = untrusted.lines_with("autovenv allow");
-    assert_eq!(lines.len(), 1, "{}", untrusted.text);
+    let untrusted = Session::start(&sb, shell).run(&[shell.cd_line(&poetry)]);
+    let told = untrusted.one_line_with("autovenv allow");
     assert!(
-        lines[0].contains("poetry project") && lines[0].contains("`poetry install`"),
+        told.contains("poetry project") && told.contains("`poetry install`"),
         "{}",
-        lines[0]
+        told
     );
     sb.allow(&poetry);
     sb.allow(&pipenv);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
+    let shown = Session::start(&sb, shell).run(&[
             shell.cd_line(&poetry),
             shell.dump_var("VIRTUAL_ENV", &sb.out("poetry-ve")),
             shell.cd_line(&pipenv),
@@ -278,8 +267,7 @@ fn a_tool_project_without_its_environment_names_the_tools_command() {
             shell.cd_line(&poetry),
             format!("poetry env info -p > {}", shell.quote(sb.out("poetry-info"))),
             shell.dump_var("VIRTUAL_ENV", &sb.out("poetry-made")),
-        ],
-    );
+        ]);
     assert_eq!(sb.out_text("poetry-ve"), "<unset>");
     assert_eq!(sb.out_text("pipenv-ve"), "<unset>");
     assert!(!poetry.join(".venv").exists() && !pipenv.join(".venv").exists());
@@ -287,7 +275,7 @@ fn a_tool_project_without_its_environment_names_the_tools_command() {
     assert_eq!(lines.len(), 2, "{}", shown.text);
     assert!(lines[0].contains("`poetry install`"), "{}", lines[0]);
     assert!(lines[1].contains("`pipenv install`"), "{}", lines[1]);
-    assert_eq!(shown.count("creating"), 0, "{}", shown.text);
+    shown.assert_count("creating", 0);
     assert_eq!(
         sb.out_text("poetry-made"),
         sb.out_text("poetry-info").trim(),
@@ -303,16 +291,11 @@ fn a_poetry_environment_made_while_in_the_project_activates_at_the_next_prompt()
     sb.write("proj/pyproject.toml", POETRY_PROJECT);
     sb.allow(&proj);
     let shell = Shell::Bash;
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            "POETRY_VIRTUALENVS_OPTIONS_NO_PIP=true poetry install --no-root >/dev/null 2>&1"
-                .into(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-        ],
-    );
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        "POETRY_VIRTUALENVS_OPTIONS_NO_PIP=true poetry install --no-root >/dev/null 2>&1".into(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
     let expected = tool(&sb, &proj, "poetry", &["env", "info", "-p"], &[]);
     assert_eq!(sb.out_text("ve"), expected);
 }
@@ -328,14 +311,10 @@ fn create_in_tool_projects_makes_a_venv_in_a_poetry_project() {
     );
     sb.allow(&proj);
     let shell = Shell::Bash;
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
     assert_eq!(
         sb.out_text("ve"),
         text(&proj.join(".venv")),
@@ -355,19 +334,14 @@ fn a_venv_file_naming_nothing_is_one_line_and_nothing_is_made() {
     sb.write("proj/.venv", "../gone/env\n");
     sb.allow(&proj);
     let shell = Shell::Bash;
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            "true".into(),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        "true".into(),
+    ]);
     assert_eq!(sb.out_text("ve"), "<unset>");
-    let lines = shown.lines_with("gone/env");
-    assert_eq!(lines.len(), 1, "{}", shown.text);
-    assert!(lines[0].contains("does not exist"), "{}", lines[0]);
+    let line = shown.one_line_with("gone/env");
+    assert!(line.contains("does not exist"), "{}", line);
     assert!(!sb.path("gone").exists());
     assert_eq!(
         std::fs::read(proj.join(".venv")).expect("the file stays"),
@@ -421,11 +395,7 @@ fn prompts_and_cds_inside_a_poetry_project_start_no_process(shell: Shell) {
     sb.allow(&proj);
     let log = sb.out("strace.log");
     let mark = |n: usize| shell.touch_line(&sb.out(&format!("m{n}")));
-    let mut session = Session::begin(&sb, shell, session::traced_command(&sb, shell, &log));
-    if shell == Shell::Fish {
-        session.line(&shell.set_prompt_line("> "));
-    }
-    session.line(&shell.hook_line());
+    let mut session = session::start_traced(&sb, shell, &log);
     session.line(&mark(0));
     session.line(&shell.cd_line(&proj));
     session.line(&mark(1));

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{binary, Sandbox, Shell};
+use support::{binary, Sandbox, Shell, Succeeds};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -55,25 +55,21 @@ fn build_wheel(sb: &Sandbox, dir: &Path, name: &str, version: &str) -> String {
     let backend = sb.write("out/backend.py", BACKEND);
     let wheels = dir.join("wheels");
     std::fs::create_dir_all(&wheels).expect("mkdir wheels");
-    let out = Command::new("python3")
+    Command::new("python3")
         .arg(&backend)
         .arg(&wheels)
         .args([name, version])
-        .output()
-        .expect("python3");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+        .succeeds("python3");
     format!("./wheels/{name}-{version}-py3-none-any.whl")
 }
 
 /// A project whose `.venv` has pip, as `python3 -m venv` makes it.
 fn project_with_pip(sb: &Sandbox, rel: &str) -> PathBuf {
     let dir = sb.mkdir(rel);
-    let out = Command::new("python3")
+    Command::new("python3")
         .args(["-m", "venv"])
         .arg(dir.join(".venv"))
-        .output()
-        .expect("python3 -m venv");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+        .succeeds("python3 -m venv");
     dir
 }
 

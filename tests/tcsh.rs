@@ -4,16 +4,14 @@
 
 mod support;
 
-use support::session;
+use support::session::{self, Session};
 use support::{Sandbox, Shell};
 
 const SH: Shell = Shell::Tcsh;
 
 #[test]
 fn a_child_shell_keeps_the_prefix_and_deactivate_and_users_precmd_is_kept() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.write(
         "home/.tcshrc",
         &format!("set prompt = 'child%% '\n{}\n", SH.hook_line()),
@@ -30,18 +28,14 @@ fn a_child_shell_keeps_the_prefix_and_deactivate_and_users_precmd_is_kept() {
         .join("\n"),
     );
     let log = sb.out("precmd");
-    let run = session::run(
-        &sb,
-        SH,
-        &[
-            format!("alias precmd 'echo user-precmd >> {}'", SH.quote(&log)),
-            SH.hook_line(),
-            format!("alias precmd > {}", SH.quote(sb.out("alias"))),
-            format!("cd {}", SH.quote(&proj)),
-            format!("tcsh -i < {}", SH.quote(&child)),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("parent")),
-        ],
-    );
+    let run = Session::start(&sb, SH).run(&[
+        format!("alias precmd 'echo user-precmd >> {}'", SH.quote(&log)),
+        SH.hook_line(),
+        format!("alias precmd > {}", SH.quote(sb.out("alias"))),
+        format!("cd {}", SH.quote(&proj)),
+        format!("tcsh -i < {}", SH.quote(&child)),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("parent")),
+    ]);
     let venv = proj.join(".venv");
     assert_eq!(sb.out_text("child-ve"), venv.to_string_lossy());
     assert_eq!(sb.out_text("child-prompt"), "(.venv) child%% ");
@@ -60,15 +54,11 @@ fn a_venv_prompt_with_code_and_percent_shows_literally() {
         &["--prompt", "$(touch pwned) `id` %d !"],
     );
     sb.allow(&proj);
-    session::run(
-        &sb,
-        SH,
-        &[
-            format!("cd {}", SH.quote(&proj)),
-            SH.dump_var("prompt", &sb.out("prompt")),
-            SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
-        ],
-    );
+    Session::start(&sb, SH).run(&[
+        format!("cd {}", SH.quote(&proj)),
+        SH.dump_var("prompt", &sb.out("prompt")),
+        SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+    ]);
     assert_eq!(
         sb.out_text("vep"),
         support::activate_prompt(&proj.join(".venv"), "$(touch pwned) `id` %d !")
@@ -88,9 +78,7 @@ fn from_rc(sb: &Sandbox, before: &str) -> session::Session {
 /// The `autovenv` alias ends with the binary's exit status, as the command itself would.
 #[test]
 fn the_autovenv_alias_keeps_the_exit_status() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let mut session = from_rc(&sb, "");
     session.lines(&[
         format!("autovenv exec {} -- false", SH.quote(&proj)),
@@ -110,9 +98,7 @@ fn the_autovenv_alias_keeps_the_exit_status() {
 /// their edit, and gets one prefix again on coming back.
 #[test]
 fn a_prompt_edited_while_active_loses_the_prefix_on_leaving() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let mut session = from_rc(&sb, "");
     session.lines(&[
         SH.cd_line(&proj),
@@ -141,9 +127,7 @@ fn the_hook_file_is_plain_csh_as_it_is() {
         .filter(|l| l.len() > 130 && !l.starts_with("alias _autovenv_precmd "))
         .collect();
     assert!(long.is_empty(), "lines too long to read: {long:#?}");
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let bin = support::binary();
     let file = sb.write("hook.csh", &source.replace("@AUTOVENV@", &SH.quote(&bin)));
     let mut session = session::Session::begin(&sb, SH, session::command(&sb, SH));

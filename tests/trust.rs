@@ -15,8 +15,8 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::session;
-use support::{Sandbox, Shell};
+use support::session::Session;
+use support::{Sandbox, Shell, Succeeds};
 
 scenario!(a_venv_of_another_user_is_refused_until_allowed_with_any_owner in bash zsh fish tcsh elvish nushell xonsh);
 scenario!(in_a_root_shell_a_venv_others_can_write_is_refused in bash zsh fish);
@@ -35,7 +35,7 @@ fn chown(path: &Path, uid: u32) {
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
+    Command::new("git")
         .args([
             "-c",
             "user.name=t",
@@ -47,33 +47,21 @@ fn git(dir: &Path, args: &[&str]) {
         .args(args)
         .current_dir(dir)
         .env("HOME", dir)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .succeeds(&format!("git {args:?}"));
 }
 
 fn a_venv_of_another_user_is_refused_until_allowed_with_any_owner(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let bin = proj.join(".venv/bin");
     chown(&bin, OTHER);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("refused")),
-            // Allowing again by name changes nothing, and does not say it twice.
-            "autovenv allow".into(),
-            "autovenv allow --any-owner".into(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("accepted")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("refused")),
+        // Allowing again by name changes nothing, and does not say it twice.
+        "autovenv allow".into(),
+        "autovenv allow --any-owner".into(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("accepted")),
+    ]);
     assert_eq!(sb.out_text("refused"), "<unset>", "{}", shown.text);
     let line = format!(
         "autovenv: {} is owned by uid {OTHER}, not by you, so {} was not activated: if you trust uid {OTHER}, run `autovenv allow --any-owner {}`",
@@ -81,7 +69,7 @@ fn a_venv_of_another_user_is_refused_until_allowed_with_any_owner(shell: Shell) 
         proj.display(),
         proj.display()
     );
-    assert_eq!(shown.count(&line), 1, "{}", shown.text);
+    shown.assert_count(&line, 1);
     assert_eq!(sb.out_text("accepted"), text(&proj.join(".venv")));
 }
 
@@ -96,20 +84,16 @@ fn in_a_root_shell_a_venv_others_can_write_is_refused(shell: Shell) {
     std::fs::set_permissions(&pip, std::fs::Permissions::from_mode(0o664)).expect("chmod");
     sb.allow(&proj);
     sb.allow(&other);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("proj")),
-            shell.cd_line(&other),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("other")),
-            format!("chmod go-w {}", shell.quote(&pip)),
-            shell.cd_line(&sb.root),
-            shell.cd_line(&other),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("fixed")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("proj")),
+        shell.cd_line(&other),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("other")),
+        format!("chmod go-w {}", shell.quote(&pip)),
+        shell.cd_line(&sb.root),
+        shell.cd_line(&other),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("fixed")),
+    ]);
     assert_eq!(sb.out_text("proj"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("other"), "<unset>", "{}", shown.text);
     let line = |path: &Path, mode: &str, root: &Path| {
@@ -119,42 +103,31 @@ fn in_a_root_shell_a_venv_others_can_write_is_refused(shell: Shell) {
             root.display()
         )
     };
-    assert_eq!(shown.count(&line(&bin, "0775", &proj)), 1, "{}", shown.text);
-    assert_eq!(
-        shown.count(&line(&pip, "0664", &other)),
-        1,
-        "{}",
-        shown.text
-    );
+    shown.assert_count(&line(&bin, "0775", &proj), 1);
+    shown.assert_count(&line(&pip, "0664", &other), 1);
     assert_eq!(sb.out_text("fixed"), text(&other.join(".venv")));
 }
 
 fn a_project_made_again_after_allow_is_asked_about_again(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     // Deleted and made again at the same path (a /tmp project, a repository cloned again).
     std::fs::remove_dir_all(&proj).expect("rm");
     sb.project_with_venv("proj");
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("changed")),
-            shell.cd_line(&sb.root),
-            shell.cd_line(&proj),
-            "autovenv allow".into(),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("allowed")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("changed")),
+        shell.cd_line(&sb.root),
+        shell.cd_line(&proj),
+        "autovenv allow".into(),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("allowed")),
+    ]);
     assert_eq!(sb.out_text("changed"), "<unset>", "{}", shown.text);
     let line = format!(
         "autovenv: {} changed since it was allowed (it is another directory now: made again or cloned again), so it was not activated: run `autovenv allow {}` to trust it as it is, or `autovenv deny`",
         proj.display(),
         proj.display()
     );
-    assert_eq!(shown.count(&line), 1, "{}", shown.text);
+    shown.assert_count(&line, 1);
     assert_eq!(sb.out_text("allowed"), text(&proj.join(".venv")));
 }
 
@@ -171,23 +144,19 @@ fn a_committed_venv_under_trusted_roots_is_not_activated(shell: Shell) {
     git(&ignored, &["commit", "-q", "-m", "keeps its venv out"]);
     let config = format!("trusted_roots = [\"{}\"]\n", sb.path("code").display());
     sb.write("home/.config/autovenv/config.toml", &config);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&committed),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("committed")),
-            shell.cd_line(&ignored),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ignored")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&committed),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("committed")),
+        shell.cd_line(&ignored),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ignored")),
+    ]);
     assert_eq!(sb.out_text("committed"), "<unset>", "{}", shown.text);
     let line = format!(
         "autovenv: {} came with the checkout (git tracks it) and autovenv did not make it, so trusted_roots does not activate it: run `autovenv allow {}` if you trust what the repository ships",
         committed.join(".venv").display(),
         committed.display()
     );
-    assert_eq!(shown.count(&line), 1, "{}", shown.text);
+    shown.assert_count(&line, 1);
     assert_eq!(sb.out_text("ignored"), text(&ignored.join(".venv")));
 
     // Opting out of the safe mode, or an explicit allow, activates the committed venv.
@@ -195,14 +164,10 @@ fn a_committed_venv_under_trusted_roots_is_not_activated(shell: Shell) {
         "home/.config/autovenv/config.toml",
         &format!("{config}trusted_roots_committed_venvs = true\n"),
     );
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&committed),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("opted")),
-        ],
-    );
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&committed),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("opted")),
+    ]);
     assert_eq!(sb.out_text("opted"), text(&committed.join(".venv")));
 }
 
@@ -215,17 +180,13 @@ fn path_holds_what_was_trusted_not_a_symlink_that_can_be_repointed(shell: Shell)
     let link = sb.mkdir("shared").join("proj");
     std::os::unix::fs::symlink(&proj, &link).expect("link");
     let repoint = format!("ln -sfn {} {}", shell.quote(&evil), shell.quote(&link));
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&link),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
-            shell.external(&repoint),
-            shell.which_line("python", &sb.out("python")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&link),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+        shell.external(&repoint),
+        shell.which_line("python", &sb.out("python")),
+    ]);
     let venv = proj.join(".venv");
     assert_eq!(sb.out_text("ve"), text(&venv), "{}", shown.text);
     assert_eq!(sb.out_text("vep"), support::activate_prompt(&venv, ".venv"));
@@ -258,24 +219,16 @@ fn an_allowed_project_whose_venv_is_replaced_by_a_committed_one_is_asked_about_a
     };
     // The user's own rebuild, which the repository does not track, is still theirs.
     remake(false);
-    session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("rebuilt")),
-        ],
-    );
+    Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("rebuilt")),
+    ]);
     assert_eq!(sb.out_text("rebuilt"), text(&proj.join(".venv")));
     remake(true);
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("committed")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("committed")),
+    ]);
     assert_eq!(sb.out_text("committed"), "<unset>", "{}", shown.text);
     assert_eq!(
         shown.count(&format!(
@@ -306,19 +259,12 @@ fn the_trust_store_is_the_users_alone_whatever_the_umask() {
     for dir in [store(&sb), store(&sb).join("deny")] {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o775)).expect("chmod");
     }
-    let out = sb
-        .command("sh")
+    sb.command("sh")
         .arg("-c")
         .arg("umask 002; exec autovenv allow")
         .current_dir(&proj)
         .env("PWD", &proj)
-        .output()
-        .expect("run allow");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .succeeds("autovenv allow");
     let allow = store(&sb).join("allow");
     assert_eq!(mode(&store(&sb)), 0o700);
     assert_eq!(mode(&allow), 0o700);
@@ -336,9 +282,8 @@ fn the_trust_store_is_the_users_alone_whatever_the_umask() {
 #[test]
 fn a_forged_or_foreign_trust_entry_trusts_nothing_and_is_shown_as_such() {
     let sb = Sandbox::new();
-    let shown_proj = sb.project_with_venv("shown");
-    let target = sb.project_with_venv("target");
-    let foreign = sb.project_with_venv("foreign");
+    let [shown_proj, target, foreign] =
+        ["shown", "target", "foreign"].map(|p| sb.project_with_venv(p));
     sb.allow(&shown_proj);
     sb.allow(&target);
     sb.allow(&foreign);
@@ -362,18 +307,14 @@ fn a_forged_or_foreign_trust_entry_trusts_nothing_and_is_shown_as_such() {
     chown(&file_of(&foreign), OTHER);
 
     let shell = Shell::Bash;
-    let shown = session::run(
-        &sb,
-        shell,
-        &[
-            shell.cd_line(&target),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("target")),
-            shell.cd_line(&foreign),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("foreign")),
-            shell.cd_line(&shown_proj),
-            shell.dump_var("VIRTUAL_ENV", &sb.out("shown")),
-        ],
-    );
+    let shown = Session::start(&sb, shell).run(&[
+        shell.cd_line(&target),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("target")),
+        shell.cd_line(&foreign),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("foreign")),
+        shell.cd_line(&shown_proj),
+        shell.dump_var("VIRTUAL_ENV", &sb.out("shown")),
+    ]);
     assert_eq!(sb.out_text("target"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("foreign"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("shown"), text(&shown_proj.join(".venv")));

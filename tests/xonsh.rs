@@ -13,9 +13,7 @@ const SH: Shell = Shell::Xonsh;
 /// again; deactivating there leaves the parent's venv as it was.
 #[test]
 fn a_child_shell_keeps_the_prefix_and_deactivate() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.write(
         "home/.xonshrc",
         &format!("$PROMPT = 'child% '\n{}\n", SH.hook_line()),
@@ -51,9 +49,7 @@ fn a_child_shell_keeps_the_prefix_and_deactivate() {
 /// xonsh itself would.
 #[test]
 fn env_name_in_the_prompt_shows_the_venv_in_parentheses() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let other = sb.path("other-venv");
     let mut session = Session::start(&sb, SH);
     session.lines(&[
@@ -102,10 +98,8 @@ fn last_status(file: &std::path::Path) -> String {
 /// Ctrl-C included, is what xonsh reports for any other program.
 #[test]
 fn autovenv_is_an_ordinary_command_after_the_hook() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.write("proj/requirements.txt", "\n");
-    sb.allow(&proj);
     let mut session = from_rc(&sb, "", "");
     let capture = sb.out("capture");
     session.lines(&[
@@ -158,9 +152,7 @@ fn autovenv_is_an_ordinary_command_after_the_hook() {
 /// `deactivate` turned the project off.
 #[test]
 fn the_users_own_deactivate_is_back_when_the_venv_is_off() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let log = sb.out("users");
     let mut session = from_rc(
         &sb,

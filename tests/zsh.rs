@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::session;
+use support::session::Session;
 use support::{Sandbox, Shell};
 
 const SH: Shell = Shell::Zsh;
@@ -14,21 +14,15 @@ const SH: Shell = Shell::Zsh;
 /// from the venv afterwards.
 #[test]
 fn a_command_looked_up_before_entering_runs_from_the_venv() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        SH,
-        &[
-            "python3 -c pass".into(),
-            SH.cd_line(&proj),
-            format!(
-                "python3 -c 'import sys; print(sys.prefix)' > {}",
-                SH.quote(sb.out("prefix3"))
-            ),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    Session::start(&sb, SH).run(&[
+        "python3 -c pass".into(),
+        SH.cd_line(&proj),
+        format!(
+            "python3 -c 'import sys; print(sys.prefix)' > {}",
+            SH.quote(sb.out("prefix3"))
+        ),
+    ]);
     assert_eq!(
         sb.out_text("prefix3").trim(),
         proj.join(".venv").to_string_lossy()
@@ -37,26 +31,20 @@ fn a_command_looked_up_before_entering_runs_from_the_venv() {
 
 #[test]
 fn a_cd_takes_effect_at_once_but_not_in_a_subshell() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    let run = session::run(
-        &sb,
-        SH,
-        &[
-            format!(
-                "cd {} && print -r -- $VIRTUAL_ENV > {}",
-                SH.quote(&proj),
-                SH.quote(sb.out("same-line"))
-            ),
-            "cd /".into(),
-            format!(
-                "print -r -- $(cd {} && print -r -- ${{VIRTUAL_ENV-none}}) > {}",
-                SH.quote(&proj),
-                SH.quote(sb.out("subshell"))
-            ),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let run = Session::start(&sb, SH).run(&[
+        format!(
+            "cd {} && print -r -- $VIRTUAL_ENV > {}",
+            SH.quote(&proj),
+            SH.quote(sb.out("same-line"))
+        ),
+        "cd /".into(),
+        format!(
+            "print -r -- $(cd {} && print -r -- ${{VIRTUAL_ENV-none}}) > {}",
+            SH.quote(&proj),
+            SH.quote(sb.out("subshell"))
+        ),
+    ]);
     assert_eq!(
         sb.out_text("same-line"),
         format!("{}\n", proj.join(".venv").display())
@@ -67,11 +55,8 @@ fn a_cd_takes_effect_at_once_but_not_in_a_subshell() {
 
 #[test]
 fn loading_twice_registers_once_keeps_the_users_hooks_and_aliases_cannot_hijack() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    let run = session::run(&sb, SH,
-        &[
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let run = Session::start(&sb, SH).run(&[
             "mine() { :; }; precmd_functions=(mine)".into(),
             SH.hook_line(),
             SH.hook_line(),
@@ -89,8 +74,7 @@ fn loading_twice_registers_once_keeps_the_users_hooks_and_aliases_cannot_hijack(
             "unalias -m '*'".into(),
             "builtin unfunction eval rehash printf emulate unfunction".into(),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-        ],
-    );
+        ]);
     assert_eq!(sb.out_text("pc"), "_autovenv_hook mine\n");
     assert_eq!(sb.out_text("cd"), "_autovenv_chpwd mine\n");
     assert!(!run.stdout.contains("HIJACKED"), "{}", run.stdout);
@@ -99,28 +83,22 @@ fn loading_twice_registers_once_keeps_the_users_hooks_and_aliases_cannot_hijack(
 
 #[test]
 fn exit_status_and_pipestatus_survive_the_hook() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let log = sb.out("status");
     // The user's own precmd function runs after autovenv's and sees what the command left.
-    let run = session::run(
-        &sb,
-        SH,
-        &[
-            format!(
-                "mine() {{ print -r -- \"status=$? pipe=${{pipestatus[*]}}\" >> {} }}",
-                SH.quote(&log)
-            ),
-            "precmd_functions+=(mine)".into(),
-            "(exit 3)".into(),
-            "false | (exit 4) | true".into(),
-            SH.cd_line(&proj),
-            "(exit 7)".into(),
-            "cd /".into(),
-            "true | false".into(),
-        ],
-    );
+    let run = Session::start(&sb, SH).run(&[
+        format!(
+            "mine() {{ print -r -- \"status=$? pipe=${{pipestatus[*]}}\" >> {} }}",
+            SH.quote(&log)
+        ),
+        "precmd_functions+=(mine)".into(),
+        "(exit 3)".into(),
+        "false | (exit 4) | true".into(),
+        SH.cd_line(&proj),
+        "(exit 7)".into(),
+        "cd /".into(),
+        "true | false".into(),
+    ]);
     let statuses = String::from_utf8_lossy(&sb.read_out("status")).into_owned();
     let got: Vec<&str> = statuses.lines().collect();
     let expected = [
@@ -140,32 +118,29 @@ fn exit_status_and_pipestatus_survive_the_hook() {
 
 #[test]
 fn strict_options_do_not_break_the_hook() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
+    let (sb, proj) = Sandbox::with_allowed_project();
     sb.mkdir("proj/src");
     let untrusted = sb.project_with_venv("untrusted");
-    sb.allow(&proj);
-    let run = session::run(&sb, SH,
-        &[
-            "setopt KSH_ARRAYS NO_UNSET ERR_EXIT SH_WORD_SPLIT RC_QUOTES WARN_CREATE_GLOBAL PIPE_FAIL".into(),
-            // Loaded again under those options, as an rc file that sets them first would.
-            SH.hook_line(),
-            format!("cd {}", SH.quote(proj.join("src"))),
-            format!("cd {}", SH.quote(&proj)),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            "deactivate".into(),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
-            "cd /".into(),
-            format!("cd {}", SH.quote(&proj)),
-            "deactivate nondestructive".into(),
-            "cd /".into(),
-            format!("cd {}", SH.quote(&untrusted)),
-            "autovenv status >/dev/null".into(),
-            "false || true".into(),
-            "cd /".into(),
-            "setopt | tr '\\n' ' '".into(),
-        ],
-    );
+    let run = Session::start(&sb, SH).run(&[
+        "setopt KSH_ARRAYS NO_UNSET ERR_EXIT SH_WORD_SPLIT RC_QUOTES WARN_CREATE_GLOBAL PIPE_FAIL"
+            .into(),
+        // Loaded again under those options, as an rc file that sets them first would.
+        SH.hook_line(),
+        format!("cd {}", SH.quote(proj.join("src"))),
+        format!("cd {}", SH.quote(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        "deactivate".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
+        "cd /".into(),
+        format!("cd {}", SH.quote(&proj)),
+        "deactivate nondestructive".into(),
+        "cd /".into(),
+        format!("cd {}", SH.quote(&untrusted)),
+        "autovenv status >/dev/null".into(),
+        "false || true".into(),
+        "cd /".into(),
+        "setopt | tr '\\n' ' '".into(),
+    ]);
     assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
     assert_eq!(sb.out_text("off"), "<unset>");
     for complaint in ["parameter not set", "bad", "not found", "global"] {
@@ -188,18 +163,14 @@ fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally() {
     // With and without PROMPT_SUBST (which oh-my-zsh sets), with the option changed both
     // before activation and while active.
     for setup in ["unsetopt PROMPT_SUBST", "setopt PROMPT_SUBST"] {
-        session::run(
-            &sb,
-            SH,
-            &[
-                setup.into(),
-                format!("cd {}", SH.quote(&proj)),
-                format!("print -rnP -- \"$PS1\" > {}", SH.quote(sb.out("shown"))),
-                SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
-                "cd /".into(),
-                format!("print -rn -- \"$PS1\" > {}", SH.quote(sb.out("after"))),
-            ],
-        );
+        Session::start(&sb, SH).run(&[
+            setup.into(),
+            format!("cd {}", SH.quote(&proj)),
+            format!("print -rnP -- \"$PS1\" > {}", SH.quote(sb.out("shown"))),
+            SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+            "cd /".into(),
+            format!("print -rn -- \"$PS1\" > {}", SH.quote(sb.out("after"))),
+        ]);
         assert_eq!(
             sb.out_text("vep"),
             support::activate_prompt(
@@ -220,34 +191,26 @@ fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally() {
 
 #[test]
 fn a_theme_that_rebuilds_the_prompt_reads_virtual_env_prompt() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    session::run(
-        &sb,
-        SH,
-        &[
-            "setopt PROMPT_SUBST".into(),
-            // As themes do (powerlevel10k among them), taking either form of the value
-            // the venv's own activate writes: `(.venv) ` (3.10 to 3.12) or `.venv`.
-            "theme() { local n=${VIRTUAL_ENV_PROMPT%') '}; n=${n#'('}; PROMPT=\"${n:+($n) }> \" }"
-                .into(),
-            "precmd_functions+=(theme)".into(),
-            format!("cd {}", SH.quote(&proj)),
-            format!("print -rnP -- \"$PS1\" > {}", SH.quote(sb.out("inside"))),
-            "cd /".into(),
-            format!("print -rnP -- \"$PS1\" > {}", SH.quote(sb.out("outside"))),
-        ],
-    );
+    let (sb, proj) = Sandbox::with_allowed_project();
+    Session::start(&sb, SH).run(&[
+        "setopt PROMPT_SUBST".into(),
+        // As themes do (powerlevel10k among them), taking either form of the value
+        // the venv's own activate writes: `(.venv) ` (3.10 to 3.12) or `.venv`.
+        "theme() { local n=${VIRTUAL_ENV_PROMPT%') '}; n=${n#'('}; PROMPT=\"${n:+($n) }> \" }"
+            .into(),
+        "precmd_functions+=(theme)".into(),
+        format!("cd {}", SH.quote(&proj)),
+        format!("print -rnP -- \"$PS1\" > {}", SH.quote(sb.out("inside"))),
+        "cd /".into(),
+        format!("print -rnP -- \"$PS1\" > {}", SH.quote(sb.out("outside"))),
+    ]);
     assert_eq!(sb.out_text("inside"), "(.venv) > ");
     assert_eq!(sb.out_text("outside"), "> ");
 }
 
 #[test]
 fn a_real_prompt_in_a_terminal_fires_the_hook() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let zdotdir = sb.mkdir("home/zdot");
     sb.write(
         "home/zdot/.zshrc",

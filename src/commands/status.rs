@@ -5,7 +5,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::{print, target_dir};
-use crate::decide::{Enter, Reason, Request, StateRead};
+use crate::decide::{Enter, Plan, Reason, Request, StateRead};
 use crate::message::shown;
 use crate::notice::Notice;
 use crate::observation::Observation;
@@ -13,12 +13,18 @@ use crate::sync::changed_since_sync;
 use crate::trust::Trust;
 use crate::venv::Problem;
 
-/// Prints what autovenv finds in `dir` (default: here) and what it would do.
-pub fn status(dir: Option<&Path>) -> Result<(), String> {
+/// What autovenv finds in `dir` (default: here), and what it would do there at a prompt.
+fn observe(dir: Option<&Path>) -> Result<(Observation, Plan), String> {
     let dir = target_dir(dir)?;
     let mut session = super::shell_session();
     let observation = Observation::gather(Some(&dir), &mut session);
     let plan = observation.decide(Request::Prompt, &session, None);
+    Ok((observation, plan))
+}
+
+/// Prints what autovenv finds in `dir` (default: here) and what it would do.
+pub fn status(dir: Option<&Path>) -> Result<(), String> {
+    let (observation, plan) = observe(dir)?;
     let d = &observation.discovery;
     let mut lines = vec![format!("directory:  {}", shown(&d.pwd))];
     lines.push(match &d.venv {
@@ -122,10 +128,7 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
 /// `sync_changed`. A path that is not UTF-8 is a lossy string plus `<key>_bytes`, its
 /// bytes in lowercase hex.
 pub fn json(dir: Option<&Path>) -> Result<(), String> {
-    let dir = target_dir(dir)?;
-    let mut session = super::shell_session();
-    let observation = Observation::gather(Some(&dir), &mut session);
-    let plan = observation.decide(Request::Prompt, &session, None);
+    let (observation, plan) = observe(dir)?;
     let d = &observation.discovery;
     let venv = d.venv.as_ref().map(|(venv, _)| venv);
     let mut out = Json::default();
@@ -282,23 +285,9 @@ impl Json {
     }
 }
 
-/// `text` as a JSON string literal.
+/// `text` as a JSON string literal, control characters readable.
 fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::json_text::quote(text, crate::json_text::Escapes::Readable)
 }
 
 #[cfg(test)]

@@ -23,17 +23,17 @@ impl Shell for Elvish {
     }
 
     fn render(&self, update: &Update) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (name, value) in &update.env {
-            match value {
-                Some(value) => {
-                    out.extend_from_slice(format!("set-env {name} ").as_bytes());
-                    out.extend(quote(value.as_bytes()));
-                    out.push(b'\n');
-                }
-                None => out.extend_from_slice(format!("unset-env {name}\n").as_bytes()),
-            }
-        }
+        let mut out = super::env_lines(
+            update,
+            |name, value| {
+                [
+                    format!("set-env {name} ").into_bytes(),
+                    quote(value.as_bytes()),
+                ]
+                .concat()
+            },
+            |name| format!("unset-env {name}"),
+        );
         let deactivate = update.deactivate.word();
         out.extend_from_slice(format!("var deactivate = {deactivate}\n").as_bytes());
         match &update.prompt {
@@ -44,18 +44,17 @@ impl Shell for Elvish {
                 out.push(b'\n');
             }
         }
-        out.extend_from_slice(b"var session = ");
-        out.extend(quote(update.session.as_bytes()));
-        out.extend_from_slice(b"\nvar anchor = ");
-        out.extend(quote(update.anchor.as_bytes()));
-        out.extend_from_slice(b"\nvar names = [");
-        for (i, name) in update.watch.iter().enumerate() {
-            if i > 0 {
-                out.push(b' ');
-            }
-            out.extend(quote(name.as_bytes()));
-        }
-        out.extend_from_slice(b"]\nvar again = ");
+        out.extend(super::bookkeeping(
+            update,
+            quote,
+            [
+                "var session = ",
+                "\nvar anchor = ",
+                "\nvar names = [",
+                "]\nvar again = ",
+            ],
+            false,
+        ));
         out.extend_from_slice(if update.again {
             b"$true\n"
         } else {

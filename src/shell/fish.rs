@@ -1,6 +1,7 @@
 //! fish: the hook runs on the `fish_prompt` event and when `PWD` changes; its prompt
 //! wrapper is on only from the `fish_prompt` event to `fish_preexec`.
 
+use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -24,20 +25,15 @@ impl Shell for Fish {
     /// The code runs inside the hook's `_autovenv_eval` function, so every variable it
     /// sets or erases names the global scope.
     fn render(&self, update: &Update) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (name, value) in &update.env {
-            match value {
-                Some(value) => {
-                    out.extend_from_slice(format!("set -gx {name}").as_bytes());
-                    for word in list_words(name, value.as_bytes()) {
-                        out.push(b' ');
-                        out.extend(quote(word));
-                    }
-                    out.push(b'\n');
-                }
-                None => out.extend_from_slice(format!("set -e -g {name}\n").as_bytes()),
+        let set = |name: &str, value: &OsStr| {
+            let mut line = format!("set -gx {name}").into_bytes();
+            for word in list_words(name, value.as_bytes()) {
+                line.push(b' ');
+                line.extend(quote(word));
             }
-        }
+            line
+        };
+        let mut out = super::env_lines(update, set, |name| format!("set -e -g {name}"));
         match update.deactivate {
             Deactivate::Leave => {}
             Deactivate::Define => out.extend_from_slice(b"_autovenv_deactivate_define\n"),
@@ -56,16 +52,17 @@ impl Shell for Fish {
             PromptChange::Remove => out.extend_from_slice(b"_autovenv_prompt_remove\n"),
         }
         // fish keeps no table of command locations, so a PATH change needs no rehash.
-        out.extend_from_slice(b"set -g _autovenv_session ");
-        out.extend(quote(update.session.as_bytes()));
-        out.extend_from_slice(b"\nset -g _autovenv_anchor ");
-        out.extend(quote(update.anchor.as_bytes()));
-        out.extend_from_slice(b"\nset -g _autovenv_names");
-        for name in &update.watch {
-            out.push(b' ');
-            out.extend(quote(name.as_bytes()));
-        }
-        out.extend_from_slice(b"\n_autovenv_done\n");
+        out.extend(super::bookkeeping(
+            update,
+            quote,
+            [
+                "set -g _autovenv_session ",
+                "\nset -g _autovenv_anchor ",
+                "\nset -g _autovenv_names",
+                "\n_autovenv_done\n",
+            ],
+            true,
+        ));
         if update.again {
             out.extend_from_slice(b"set -g _autovenv_pwd ''\n");
         }

@@ -99,20 +99,7 @@ pub(super) fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
 /// `text` as a JSON string: `"` and `\` escaped, control characters (and DEL) as
 /// `\u00XX`, everything else as it is.
 pub(super) fn string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\u{:04x}", u32::from(c)));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::json_text::quote(text, crate::json_text::Escapes::Numeric)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Rendering for each shell: one trait, one file per shell, the hook text in `shells/`.
 
 use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use crate::shell_update::{HandOver, Update};
@@ -44,7 +45,6 @@ pub trait Shell {
 /// The hook's `_autovenv_hand_over ENTRY [PYTHONHOME]` line (bash, zsh and fish), with
 /// the words quoted by `quote`.
 fn hand_over_line(hand_over: &HandOver, quote: fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
-    use std::os::unix::ffi::OsStrExt;
     let mut out = b"_autovenv_hand_over ".to_vec();
     out.extend(quote(hand_over.path_entry.as_bytes()));
     if let Some(home) = &hand_over.pythonhome {
@@ -52,6 +52,51 @@ fn hand_over_line(hand_over: &HandOver, quote: fn(&[u8]) -> Vec<u8>) -> Vec<u8> 
         out.extend(quote(home.as_bytes()));
     }
     out.push(b'\n');
+    out
+}
+
+/// `update`'s environment changes, a line each: `set(name, value)` for a variable given a
+/// value, `unset(name)` for one taken away.
+fn env_lines(
+    update: &Update,
+    set: impl Fn(&str, &OsStr) -> Vec<u8>,
+    unset: impl Fn(&str) -> String,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, value) in &update.env {
+        match value {
+            Some(value) => out.extend(set(name, value)),
+            None => out.extend_from_slice(unset(name).as_bytes()),
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+/// The session, the anchor and the watched names of `update`, each word quoted by
+/// `quote`, in the frame a shell writes them in: `frame` is what goes before the session,
+/// between it and the anchor, between the anchor and the names, and after them. Names are
+/// separated by a space, and with `space_first` (fish's `set` takes them as further
+/// words) one goes before the first name too.
+fn bookkeeping(
+    update: &Update,
+    quote: fn(&[u8]) -> Vec<u8>,
+    frame: [&str; 4],
+    space_first: bool,
+) -> Vec<u8> {
+    let [before_session, before_anchor, before_names, after] = frame;
+    let mut out = before_session.as_bytes().to_vec();
+    out.extend(quote(update.session.as_bytes()));
+    out.extend_from_slice(before_anchor.as_bytes());
+    out.extend(quote(update.anchor.as_bytes()));
+    out.extend_from_slice(before_names.as_bytes());
+    for (i, name) in update.watch.iter().enumerate() {
+        if i > 0 || space_first {
+            out.push(b' ');
+        }
+        out.extend(quote(name.as_bytes()));
+    }
+    out.extend_from_slice(after.as_bytes());
     out
 }
 
@@ -64,8 +109,8 @@ fn fill_template(template: &str, exe_word: &[u8]) -> Vec<u8> {
 
 /// Every supported shell, in the order the documentation lists them.
 pub const ALL: &[&dyn Shell] = &[
-    &bash::Bash,
-    &zsh::Zsh,
+    &bash::BASH,
+    &zsh::ZSH,
     &fish::Fish,
     &tcsh::Tcsh,
     &elvish::Elvish,

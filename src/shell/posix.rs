@@ -1,21 +1,63 @@
-//! What bash and zsh share: quoting (single quotes around raw bytes) and the shape of the
-//! code that applies an update; [`Dialect`] holds where they differ.
+//! What bash and zsh share: quoting (single quotes around raw bytes), the shape of the
+//! code that applies an update, and with them one implementation of [`Shell`];
+//! [`Dialect`] holds where they differ.
 
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
+use super::Shell;
 use crate::shell_update::{Deactivate, PromptChange, Update};
 
-/// Where bash and zsh differ in the code that applies an update.
+/// Where bash and zsh differ: their names, their hooks, and the commands and prompt
+/// escapes of the code that applies an update.
 pub struct Dialect {
+    /// The name used on the command line.
+    pub name: &'static str,
+    /// The hook text, with `@AUTOVENV@` where the binary's path goes.
+    pub hook: &'static str,
     /// The command that unsets a variable, e.g. `\builtin unset -v`.
     pub unset: &'static str,
-    /// The command that removes the `deactivate` function.
-    pub remove_deactivate: &'static str,
     /// The command that makes the shell forget command locations.
     pub rehash: &'static str,
-    /// Escapes prompt text to show literally; the flag says whether the prompt is
-    /// expanded like a double-quoted string first (bash `promptvars`, zsh `PROMPT_SUBST`).
-    pub prompt_escape: fn(&[u8], bool) -> Vec<u8>,
+    /// How prompt text shows literally: each byte the prompt treats specially, with what
+    /// stands for it when the prompt is expanded like a double-quoted string first (bash
+    /// `promptvars`, zsh `PROMPT_SUBST`) and when it is not. Other bytes stay as they are.
+    pub prompt_escapes: &'static [(u8, &'static [u8], &'static [u8])],
+}
+
+/// bash and zsh are one shell to autovenv but for their [`Dialect`].
+impl Shell for Dialect {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn hook(&self, exe: &Path) -> Vec<u8> {
+        super::fill_template(self.hook, &quote(exe.as_os_str().as_bytes()))
+    }
+
+    /// The code runs inside the hook's `_autovenv_eval` (zsh's under `emulate -L zsh`:
+    /// plain zsh syntax, and `export` there is global, `typeset -gx`).
+    fn render(&self, update: &Update) -> Vec<u8> {
+        render(update, self)
+    }
+}
+
+/// `text` escaped by `dialect` to show literally in a prompt that is `expanded` like a
+/// double-quoted string first, or not.
+fn prompt_escape(dialect: &Dialect, text: &[u8], expanded: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 8);
+    for &b in text {
+        match dialect
+            .prompt_escapes
+            .iter()
+            .find(|(special, ..)| *special == b)
+        {
+            Some((_, when_expanded, _)) if expanded => out.extend_from_slice(when_expanded),
+            Some((_, _, when_not)) => out.extend_from_slice(when_not),
+            None => out.push(b),
+        }
+    }
+    out
 }
 
 /// Renders `update` as code for the hook in `shells/bash.sh` or `shells/zsh.zsh`: exports
@@ -23,17 +65,17 @@ pub struct Dialect {
 /// (escaped both ways; the hook picks one by the user's option), rehash, then the hook's
 /// bookkeeping and `_autovenv_done`.
 pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (name, value) in &update.env {
-        match value {
-            Some(value) => {
-                out.extend_from_slice(format!("\\builtin export {name}=").as_bytes());
-                out.extend(quote(value.as_bytes()));
-            }
-            None => out.extend_from_slice(format!("{} {name}", dialect.unset).as_bytes()),
-        }
-        out.push(b'\n');
-    }
+    let mut out = super::env_lines(
+        update,
+        |name, value| {
+            [
+                format!("\\builtin export {name}=").into_bytes(),
+                quote(value.as_bytes()),
+            ]
+            .concat()
+        },
+        |name| format!("{} {name}", dialect.unset),
+    );
     // Before the prompt changes: the hook finds autovenv's prefix by what it last showed.
     if let Some(hand_over) = &update.hand_over {
         out.extend(super::hand_over_line(hand_over, quote));
@@ -41,17 +83,14 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
     match update.deactivate {
         Deactivate::Leave => {}
         Deactivate::Define => out.extend_from_slice(b"_autovenv_deactivate_define\n"),
-        Deactivate::Remove => {
-            out.extend_from_slice(dialect.remove_deactivate.as_bytes());
-            out.push(b'\n');
-        }
+        Deactivate::Remove => out.extend_from_slice(b"_autovenv_deactivate_remove\n"),
     }
     match &update.prompt {
         PromptChange::Show(prefix) => {
             out.extend_from_slice(b"_autovenv_prompt_show ");
-            out.extend(quote(&(dialect.prompt_escape)(prefix.as_bytes(), true)));
+            out.extend(quote(&prompt_escape(dialect, prefix.as_bytes(), true)));
             out.push(b' ');
-            out.extend(quote(&(dialect.prompt_escape)(prefix.as_bytes(), false)));
+            out.extend(quote(&prompt_escape(dialect, prefix.as_bytes(), false)));
             out.push(b'\n');
         }
         PromptChange::Remove => out.extend_from_slice(b"_autovenv_prompt_remove\n"),
@@ -60,18 +99,17 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
         out.extend_from_slice(dialect.rehash.as_bytes());
         out.push(b'\n');
     }
-    out.extend_from_slice(b"_AUTOVENV_SESSION=");
-    out.extend(quote(update.session.as_bytes()));
-    out.extend_from_slice(b"\n_AUTOVENV_ANCHOR=");
-    out.extend(quote(update.anchor.as_bytes()));
-    out.extend_from_slice(b"\n_AUTOVENV_NAMES=(");
-    for (i, name) in update.watch.iter().enumerate() {
-        if i > 0 {
-            out.push(b' ');
-        }
-        out.extend(quote(name.as_bytes()));
-    }
-    out.extend_from_slice(b")\n_autovenv_done\n");
+    out.extend(super::bookkeeping(
+        update,
+        quote,
+        [
+            "_AUTOVENV_SESSION=",
+            "\n_AUTOVENV_ANCHOR=",
+            "\n_AUTOVENV_NAMES=(",
+            ")\n_autovenv_done\n",
+        ],
+        false,
+    ));
     if update.again {
         out.extend_from_slice(b"_AUTOVENV_PWD=\n");
     }
@@ -113,6 +151,25 @@ pub fn quote(bytes: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// bash decodes backslash escapes, then (with `shopt -s promptvars`, the default)
+    /// expands `$`, `` ` `` and `\` once more; zsh reads `%` as a prompt escape, and
+    /// with `setopt PROMPT_SUBST` expands like a double-quoted string first.
+    #[test]
+    fn prompt_escapes() {
+        let bash = |text: &str, on| prompt_escape(&super::super::bash::BASH, text.as_bytes(), on);
+        assert_eq!(
+            bash("($(x) `y` \\) ", true),
+            b"(\\\\$(x) \\\\`y\\\\` \\\\\\\\) "
+        );
+        assert_eq!(bash("($(x) \\) ", false), b"($(x) \\\\) ");
+        let zsh = |text: &str, on| prompt_escape(&super::super::zsh::ZSH, text.as_bytes(), on);
+        assert_eq!(
+            zsh("($(x) `y` \\ 100%) ", true),
+            b"(\\$(x) \\`y\\` \\\\ 100%%) "
+        );
+        assert_eq!(zsh("($(x) `y` \\ 100%) ", false), b"($(x) `y` \\ 100%%) ");
+    }
 
     #[test]
     fn quotes_every_kind_of_word() {

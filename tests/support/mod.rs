@@ -114,6 +114,21 @@ impl Sandbox {
         dir
     }
 
+    /// A fresh sandbox with one trusted project, `root/proj`, holding a real `.venv`: where
+    /// most tests start.
+    pub fn with_allowed_project() -> (Sandbox, PathBuf) {
+        let sb = Sandbox::new();
+        let proj = sb.allowed_project("proj");
+        (sb, proj)
+    }
+
+    /// A trusted project `root/rel` holding a real `.venv`.
+    pub fn allowed_project(&self, rel: impl AsRef<OsStr>) -> PathBuf {
+        let dir = self.project_with_venv(rel);
+        self.allow(&dir);
+        dir
+    }
+
     /// A project `root/rel` with a real `.venv` made by `python3 -m venv --without-pip`.
     pub fn project_with_venv(&self, rel: impl AsRef<OsStr>) -> PathBuf {
         let dir = self.project(rel);
@@ -168,13 +183,19 @@ impl Sandbox {
         cmd
     }
 
-    /// Runs `autovenv ARGS` in `dir`.
-    pub fn autovenv(&self, dir: &Path, args: &[&str]) -> Output {
-        self.command(binary())
-            .args(args)
+    /// `autovenv ARGS` to run in `dir` (as a shell there would: `PWD` set, no stdin).
+    pub fn autovenv_command(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = self.command(binary());
+        cmd.args(args)
             .current_dir(dir)
             .env("PWD", dir)
-            .stdin(Stdio::null())
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `autovenv ARGS` in `dir`.
+    pub fn autovenv(&self, dir: &Path, args: &[&str]) -> Output {
+        self.autovenv_command(dir, args)
             .output()
             .expect("run autovenv")
     }
@@ -279,7 +300,12 @@ impl Sandbox {
 }
 
 /// Runs `cmd` with `script` on stdin and collects what it wrote.
-pub fn run_piped(mut cmd: Command, script: &str) -> Run {
+pub fn run_piped(cmd: Command, script: &str) -> Run {
+    run_with_stdin(cmd, script.as_bytes())
+}
+
+/// Runs `cmd` with `input` on stdin and collects what it wrote.
+pub fn run_with_stdin(mut cmd: Command, input: &[u8]) -> Run {
     use std::io::Write;
     let mut child = cmd
         .stdin(Stdio::piped())
@@ -290,7 +316,7 @@ pub fn run_piped(mut cmd: Command, script: &str) -> Run {
     // Feed stdin from a thread: a long script would otherwise fill the pipe while the
     // shell blocks writing prompts to a stderr pipe nobody reads yet.
     let feeder = child.stdin.take().map(|mut stdin| {
-        let script = script.as_bytes().to_vec();
+        let script = input.to_vec();
         std::thread::spawn(move || {
             let _ = stdin.write_all(&script);
         })
@@ -315,17 +341,85 @@ pub fn system_path() -> OsString {
 
 /// Makes a real venv at `path` with the machine's `python3` (without pip: fast).
 pub fn make_venv(path: &Path, extra: &[&str]) {
-    let out = Command::new("python3")
+    Command::new("python3")
         .args(["-m", "venv", "--without-pip"])
         .args(extra)
         .arg(path)
-        .output()
-        .expect("run python3 -m venv");
-    assert!(
-        out.status.success(),
-        "python3 -m venv failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .succeeds("python3 -m venv");
+}
+
+/// A `PATH` of the directory holding autovenv, then `bin`, then the system's programs.
+pub fn path_with(bin: &Path) -> OsString {
+    let mut path = binary()
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default()
+        .into_os_string();
+    path.push(":");
+    path.push(bin);
+    path.push(":/usr/bin:/bin");
+    path
+}
+
+/// Passes on to `cmd` how this machine reaches PyPI (certificates, proxies, uv's index
+/// and TLS settings), for `uv venv --seed` and the like.
+pub fn pass_network_settings(cmd: &mut Command) {
+    for (name, value) in std::env::vars_os() {
+        let upper = name.to_string_lossy().to_ascii_uppercase();
+        if upper.starts_with("SSL_CERT")
+            || upper.ends_with("_PROXY")
+            || upper == "UV_NATIVE_TLS"
+            || upper == "UV_INDEX_URL"
+            || upper == "UV_DEFAULT_INDEX"
+        {
+            cmd.env(name, value);
+        }
+    }
+}
+
+/// Every entry below `dir`, links not followed, with what `lstat` says of it; what cannot
+/// be read is passed over.
+pub fn entries(dir: &Path) -> Vec<(PathBuf, std::fs::Metadata)> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(dir) = todo.pop() {
+        let Ok(listed) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in listed.filter_map(Result::ok) {
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                todo.push(path.clone());
+            }
+            found.push((path, meta));
+        }
+    }
+    found
+}
+
+/// Running a command that must succeed.
+pub trait Succeeds {
+    /// Runs the command to the end and returns its output; panics, naming `what` and
+    /// showing the command's stdout and stderr, unless it started and exited 0.
+    fn succeeds(&mut self, what: &str) -> Output;
+}
+
+impl Succeeds for Command {
+    fn succeeds(&mut self, what: &str) -> Output {
+        let out = self
+            .output()
+            .unwrap_or_else(|e| panic!("{what}: cannot start it ({e})"));
+        assert!(
+            out.status.success(),
+            "{what} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
 }
 
 /// Whether `venv`'s own `bin/activate` sets `VIRTUAL_ENV_PROMPT` to `(name) ` (CPython's

@@ -56,12 +56,30 @@ pub fn traced_command(sb: &Sandbox, shell: Shell, log: &std::path::Path) -> Comm
     cmd
 }
 
+/// A session under `strace` (see [`traced_command`]) with the hook loaded; fish gets a
+/// plain prompt first, as its own default one asks git about the directory.
+pub fn start_traced(sb: &Sandbox, shell: Shell, log: &std::path::Path) -> Session {
+    let mut session = Session::begin(sb, shell, traced_command(sb, shell, log));
+    if shell == Shell::Fish {
+        session.line(&shell.set_prompt_line("> "));
+    }
+    session.line(&shell.hook_line());
+    session
+}
+
 /// Starts `shell` with the hook loaded, types `lines` and returns what it showed; panics
 /// unless the shell got through all of them.
 pub fn run(sb: &Sandbox, shell: Shell, lines: &[String]) -> Shown {
-    let mut session = Session::start(sb, shell);
-    session.lines(lines);
-    session.finish()
+    Session::start(sb, shell).run(lines)
+}
+
+/// [`run`] with `env` added to the shell's environment.
+pub fn run_with_env(sb: &Sandbox, shell: Shell, env: &[(&str, &str)], lines: &[String]) -> Shown {
+    let mut cmd = command(sb, shell);
+    cmd.envs(env.iter().copied());
+    let mut session = Session::begin(sb, shell, cmd);
+    session.line(&shell.hook_line());
+    session.run(lines)
 }
 
 /// What a session showed.
@@ -83,6 +101,19 @@ impl Shown {
     /// How many times `needle` was shown.
     pub fn count(&self, needle: &str) -> usize {
         self.text.matches(needle).count()
+    }
+
+    /// Asserts that `needle` was shown `times` times; the message shows all that was.
+    pub fn assert_count(&self, needle: &str, times: usize) {
+        assert_eq!(self.count(needle), times, "{}", self.text);
+    }
+
+    /// The one line that contains `needle`; panics, with all that was shown, unless
+    /// exactly one does.
+    pub fn one_line_with(&self, needle: &str) -> &str {
+        let lines = self.lines_with(needle);
+        assert_eq!(lines.len(), 1, "{}", self.text);
+        lines[0]
     }
 
     /// The lines that contain `needle`.
@@ -198,6 +229,12 @@ impl Session {
         for line in lines {
             self.line(line);
         }
+    }
+
+    /// Types each of `lines`, then [`Session::finish`]es.
+    pub fn run(mut self, lines: &[String]) -> Shown {
+        self.lines(lines);
+        self.finish()
     }
 
     /// The terminal, for what a test does there itself; panics for a shell on a pipe.

@@ -1,0 +1,22 @@
+# shellcheck shell=bash
+# The set-up every benchmark shares; sourced from the repository's root.
+#
+# bench_start TOOL...: sets AUTOVENV to the binary under test (unless given: built with
+# cargo build --release, linked statically as installed: see tests/static-build.sh),
+# checks that each TOOL is on PATH, and makes $root, removed on exit, with HOME and the
+# XDG config and data directories inside it.
+bench_start() {
+    if [[ -z ${AUTOVENV-} ]]; then
+        source tests/static-build.sh
+        cargo build --release --quiet
+        AUTOVENV=$(built release)
+    fi
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { echo "bench: needs $tool" >&2; exit 1; }
+    done
+    root=$(mktemp -d)
+    trap 'rm -rf "$root"' EXIT
+    export HOME=$root/home XDG_CONFIG_HOME=$root/home/.config XDG_DATA_HOME=$root/home/.local/share
+    mkdir -p "$HOME"
+}
