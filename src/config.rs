@@ -153,18 +153,18 @@ impl fmt::Display for ConfigError {
 }
 
 /// Where the config file lives (whether or not it exists).
-pub fn path() -> Option<PathBuf> {
+pub(crate) fn path() -> Option<PathBuf> {
     Some(dirs::config_dir()?.join("autovenv").join("config.toml"))
 }
 
 /// Loads the config file (if any) and applies the environment's overrides. Every valid
 /// key is applied; every problem is returned, for the caller to report and carry on.
-pub fn load() -> (Config, Vec<ConfigError>) {
+pub(crate) fn load() -> (Config, Vec<ConfigError>) {
     let mut config = Config::default();
     let mut errors = Vec::new();
     if let Some(path) = path() {
         match read_bounded(&path, CONFIG_LIMIT) {
-            Ok(bytes) => errors = apply_file(&mut config, &path, &bytes),
+            Ok(bytes) => (config, errors) = parse(&path, &bytes),
             Err(ReadError::Missing) => {}
             Err(e) => errors.push(ConfigError {
                 origin: Origin::File(path),
@@ -400,7 +400,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Every key the config file may hold.
-pub const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "venv_names",
     "project_markers",
     "auto_create",

@@ -6,7 +6,7 @@ use std::os::unix::ffi::OsStrExt;
 
 /// How much a message matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
+pub(crate) enum Level {
     /// What autovenv did; silenced by `AUTOVENV_QUIET=1` or `quiet = true`.
     Info,
     /// Something the user should look at; always shown.
@@ -16,7 +16,7 @@ pub enum Level {
 }
 
 /// Writes one line to stderr unless it is informational and `quiet` is set.
-pub fn say(level: Level, quiet: bool, text: &str) {
+pub(crate) fn say(level: Level, quiet: bool, text: &str) {
     if level == Level::Info && quiet {
         return;
     }

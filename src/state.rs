@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use crate::percent_encoding;
 
 /// The name of the exported variable that holds the state.
-pub const VAR: &str = "AUTOVENV_STATE";
+pub(crate) const VAR: &str = "AUTOVENV_STATE";
 
 /// What `PATH` was before activation, so that removing the venv's entry can put an
 /// unset or empty `PATH` back as it was.

@@ -42,7 +42,7 @@ pub enum Trust {
 
 impl Trust {
     /// Whether venvs may be activated and created here.
-    pub fn is_trusted(&self) -> bool {
+    pub(crate) fn is_trusted(&self) -> bool {
         matches!(self, Trust::Allowed | Trust::InTrustedRoot(_))
     }
 }
@@ -109,7 +109,7 @@ impl List {
 /// The birth time tells a directory deleted and made again apart, which the file system
 /// often gives the same inode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Identity {
+pub(crate) struct Identity {
     /// `st_dev`.
     pub dev: u64,
     /// `st_ino`.
@@ -121,7 +121,7 @@ pub struct Identity {
 
 impl Identity {
     /// The identity of what `path` names now (symlinks followed).
-    pub fn of(path: &Path) -> Option<Identity> {
+    pub(crate) fn of(path: &Path) -> Option<Identity> {
         fs::metadata(path)
             .ok()
             .map(|meta| Identity::from_meta(&meta))
@@ -164,7 +164,7 @@ impl Identity {
 
 /// What an entry holds besides its path.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Record {
+pub(crate) struct Record {
     /// The directory's identity and owner when it was recorded (`None`: an entry from an
     /// older autovenv).
     pub root: Option<(Identity, u32)>,
@@ -224,7 +224,7 @@ impl Record {
 }
 
 /// The trust store: `$XDG_DATA_HOME/autovenv`.
-pub fn store_dir() -> Option<PathBuf> {
+pub(crate) fn store_dir() -> Option<PathBuf> {
     Some(dirs::data_dir()?.join("autovenv"))
 }
 
@@ -396,7 +396,12 @@ fn write_entry(kind: &str, path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
 /// Records the project `dir` in `list` and removes it from the other list; an allow also
 /// records what was trusted: the directory, its owner and `venv` (when there is one), and
 /// `any_owner`. Returns the canonical path.
-pub fn record(list: List, dir: &Path, venv: Option<&Path>, any_owner: bool) -> io::Result<PathBuf> {
+pub(crate) fn record(
+    list: List,
+    dir: &Path,
+    venv: Option<&Path>,
+    any_owner: bool,
+) -> io::Result<PathBuf> {
     let canonical = fs::canonicalize(dir)?;
     let meta = fs::metadata(&canonical)?;
     let record = Record {
@@ -417,7 +422,7 @@ pub fn record(list: List, dir: &Path, venv: Option<&Path>, any_owner: bool) -> i
 /// Records that autovenv made the venv at `venv`, as it is now: under `trusted_roots`, and
 /// for an allowed project whose venv is made again, a venv autovenv made is activated even
 /// where the project's VCS tracks its path.
-pub fn record_made(venv: &Path) -> io::Result<()> {
+pub(crate) fn record_made(venv: &Path) -> io::Result<()> {
     let canonical = fs::canonicalize(venv)?;
     let record = Record {
         root: Identity::of(&canonical).map(|id| (id, current_uid())),
@@ -427,7 +432,7 @@ pub fn record_made(venv: &Path) -> io::Result<()> {
 }
 
 /// Whether autovenv made the venv at `venv` (the same directory, not only the same path).
-pub fn made_by_autovenv(venv: &Path) -> bool {
+pub(crate) fn made_by_autovenv(venv: &Path) -> bool {
     let Ok(canonical) = fs::canonicalize(venv) else {
         return false;
     };
@@ -435,22 +440,6 @@ pub fn made_by_autovenv(venv: &Path) -> bool {
     lookup("made", &canonical)
         .and_then(|r| r.root)
         .is_some_and(|(id, _)| Some(id) == now)
-}
-
-/// Removes `dir` from both lists. Returns whether anything was recorded.
-pub fn forget(dir: &Path) -> io::Result<bool> {
-    let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
-    let mut removed = false;
-    for list in [List::Allow, List::Deny] {
-        if let Some(file) = entry_file(list.dir_name(), &canonical) {
-            match fs::remove_file(file) {
-                Ok(()) => removed = true,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
-        }
-    }
-    Ok(removed)
 }
 
 /// One file in a list of the store.

@@ -13,7 +13,7 @@ use crate::message::{say, shown, Level};
 use crate::session::Session;
 use crate::trust::List;
 
-pub mod completions;
+pub(crate) mod completions;
 mod create;
 mod exec;
 mod prune;
