@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::target_dir;
 use crate::activation::{without_entries, Occurrences, Vars};
 use crate::create::{self, Failure, Options};
-use crate::message::{say, shown, Level};
+use crate::message::shown;
 use crate::observation::Observation;
 use crate::session::Session;
 
@@ -38,8 +38,13 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
         env: Some(without_active_venv(Vars::from_env())),
         trusted: observation.trust.is_trusted(),
     };
-    let quiet = observation.config.quiet;
-    match create::create(&root, &venv, &observation.config, &options) {
+    match create::create(
+        &root,
+        &venv,
+        &observation.config,
+        observation.output,
+        &options,
+    ) {
         Ok(made) => {
             let version = made
                 .venv
@@ -64,7 +69,7 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
                     shown(&made.venv.path)
                 ),
             };
-            say(Level::Info, quiet, &text);
+            observation.output.info(&text);
             Ok(())
         }
         Err(Failure::Error(text)) => Err(text),

@@ -8,7 +8,7 @@ use std::process::{Command, ExitCode};
 
 use super::target_dir;
 use crate::decide;
-use crate::message::{say, shown, Level};
+use crate::message::{shown, Output};
 use crate::notice::{allow_command, Notice};
 use crate::observation::Observation;
 use crate::session::Session;
@@ -27,7 +27,7 @@ pub const NOT_FOUND: u8 = 127;
 /// that fails; otherwise CMD's exit status and signals are the process's own.
 pub fn exec(dir: Option<&Path>, command: &[OsString]) -> ExitCode {
     let fail = |text: &str, code: u8| {
-        say(Level::Error, false, text);
+        Output::new(false).error(text);
         ExitCode::from(code)
     };
     let Some((program, args)) = command.split_first() else {

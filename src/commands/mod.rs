@@ -9,7 +9,7 @@ use crate::cli::{Command, DeactivateMode};
 use crate::decide::Request;
 use crate::discover;
 use crate::export;
-use crate::message::{say, shown, Level};
+use crate::message::{shown, Output};
 use crate::session::Session;
 use crate::trust::List;
 
@@ -29,7 +29,7 @@ pub fn main() -> ExitCode {
             if e.use_stderr()
                 && e.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
         {
-            say(Level::Error, false, &usage_error(&e));
+            Output::new(false).error(&usage_error(&e));
             return ExitCode::from(2);
         }
         // --help and --version; plain `autovenv` shows the help, as a usage error.
@@ -143,18 +143,15 @@ fn run(command: Command) -> ExitCode {
         Command::Create { dir, python, force } => create::create(dir.as_deref(), python, force),
         Command::Reload => {
             let (config, _) = crate::config::load();
-            say(
-                Level::Info,
-                config.quiet,
-                "evaluating again at the next prompt, with the config as it is now",
-            );
+            Output::new(config.quiet)
+                .info("evaluating again at the next prompt, with the config as it is now");
             Ok(())
         }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            say(Level::Error, false, &message);
+            Output::new(false).error(&message);
             ExitCode::FAILURE
         }
     }

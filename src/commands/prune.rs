@@ -4,13 +4,14 @@
 use std::io::ErrorKind;
 use std::path::Path;
 
-use crate::message::{say, shown, Level};
+use crate::message::{shown, Output};
 use crate::trust::{self, List};
 
 /// Removes every allow and deny entry whose directory no longer exists, and every file in
 /// those lists that is not a valid entry.
 pub fn prune() -> Result<(), String> {
     let (config, _) = crate::config::load();
+    let out = Output::new(config.quiet);
     let store = || shown(trust::store_dir().unwrap_or_default());
     let mut pruned = 0;
     for list in [List::Allow, List::Deny] {
@@ -46,7 +47,7 @@ pub fn prune() -> Result<(), String> {
                 }
             }
             pruned += 1;
-            say(Level::Info, config.quiet, &said);
+            out.info(&said);
         }
     }
     let summary = match pruned {
@@ -54,7 +55,7 @@ pub fn prune() -> Result<(), String> {
         1 => "pruned 1 entry".to_owned(),
         n => format!("pruned {n} entries"),
     };
-    say(Level::Info, config.quiet, &summary);
+    out.info(&summary);
     Ok(())
 }
 
