@@ -280,7 +280,10 @@ pub fn command() -> clap::Command {
 
 /// Parses the process's arguments.
 pub(crate) fn parse() -> Result<Command, clap::Error> {
-    Command::try_parse_from(normalize(std::env::args_os().collect(), |p| p.is_dir()))
+    Command::try_parse_from(normalize(
+        std::env::args_os().collect(),
+        std::path::Path::is_dir,
+    ))
 }
 
 /// Forms people type that the definition does not take, rewritten to the ones it does:

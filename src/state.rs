@@ -131,7 +131,7 @@ mod tests {
     fn round_trips_bytes_empty_and_unset() {
         let state = sample();
         let encoded = state.encode();
-        assert!(encoded.as_bytes().iter().all(|b| b.is_ascii_graphic()));
+        assert!(encoded.as_bytes().iter().all(u8::is_ascii_graphic));
         assert_eq!(State::decode(encoded.as_bytes()), Some(state));
     }
 

@@ -123,7 +123,7 @@ pub fn prepare(venv: &Path, force: bool, out: Output) -> Result<Prepared, Failur
         let kept = site.put_back();
         return Err(match failure {
             Failure::Error(text) => Failure::Error(format!("{text}{kept}")),
-            other => other,
+            other @ Failure::Interrupted => other,
         });
     }
     Ok(Prepared::Build(site))
@@ -136,13 +136,10 @@ fn linked(venv: &Path, force: bool) -> Result<Prepared, Failure> {
     let target = link_target(venv);
     let to = shown(&target);
     let link = shown(venv);
-    let meta = match std::fs::metadata(venv) {
-        Ok(meta) => meta,
-        Err(_) => {
-            return Err(Failure::Error(format!(
-                "{link} is a symlink to {to}, which does not exist: autovenv makes nothing through a link; make that directory yourself, or remove the link (only the link) to have the venv made in the project"
-            )))
-        }
+    let Ok(meta) = std::fs::metadata(venv) else {
+        return Err(Failure::Error(format!(
+            "{link} is a symlink to {to}, which does not exist: autovenv makes nothing through a link; make that directory yourself, or remove the link (only the link) to have the venv made in the project"
+        )));
     };
     if !meta.is_dir() {
         return Err(Failure::Error(format!(
