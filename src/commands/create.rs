@@ -12,7 +12,7 @@ use crate::observation::Observation;
 use crate::session::Session;
 
 /// Creates (or with `force` rebuilds) the venv of the project holding `dir`.
-pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Result<(), String> {
+pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> super::Outcome {
     let dir = target_dir(dir)?;
     let mut session = Session::default();
     let observation = Observation::gather(Some(&dir), &mut session);
@@ -30,7 +30,9 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
     // Never made over, or through, something autovenv did not make.
     if std::fs::metadata(&venv).is_ok_and(|m| !m.is_dir()) {
         let problem = crate::venv::Problem::NotADirectory;
-        return Err(crate::notice::Notice::broken(&venv, &problem).to_string());
+        return Err(crate::notice::Notice::broken(&venv, &problem)
+            .to_string()
+            .into());
     }
     let options = Options {
         force,
@@ -72,7 +74,7 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
             observation.output.info(&text);
             Ok(())
         }
-        Err(Failure::Error(text)) => Err(text),
+        Err(Failure::Error(text)) => Err(text.into()),
         Err(Failure::Interrupted) => Ok(()),
     }
 }

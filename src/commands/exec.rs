@@ -80,7 +80,7 @@ pub(super) struct Target {
 /// The trusted project that holds `dir` (default: here). Errors, in one line, when there
 /// is none, it is not trusted, or its venv is broken.
 pub(super) fn target(dir: Option<&Path>) -> Result<Target, String> {
-    let dir = target_dir(dir)?;
+    let dir = target_dir(dir).map_err(|e| e.to_string())?;
     let mut session = Session::default();
     let observation = Observation::gather(Some(&dir), &mut session);
     let Some(root) = observation.discovery.root().map(Path::to_owned) else {

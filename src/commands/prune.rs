@@ -9,7 +9,7 @@ use crate::trust::{self, List};
 
 /// Removes every allow and deny entry whose directory no longer exists, and every file in
 /// those lists that is not a valid entry.
-pub fn prune() -> Result<(), String> {
+pub fn prune() -> super::Outcome {
     let (config, _) = crate::config::load();
     let out = Output::new(config.quiet);
     let store = || shown(trust::store_dir().unwrap_or_default());
@@ -43,7 +43,8 @@ pub fn prune() -> Result<(), String> {
                         "cannot remove {} from the trust store {} ({e}): check that it is writable",
                         shown(&file),
                         store()
-                    ))
+                    )
+                    .into())
                 }
             }
             pruned += 1;

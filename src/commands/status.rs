@@ -14,7 +14,7 @@ use crate::trust::Trust;
 use crate::venv::Problem;
 
 /// Prints what autovenv finds in `dir` (default: here) and what it would do.
-pub fn status(dir: Option<&Path>) -> Result<(), String> {
+pub fn status(dir: Option<&Path>) -> super::Outcome {
     let dir = target_dir(dir)?;
     let mut session = super::shell_session();
     let observation = Observation::gather(Some(&dir), &mut session);
@@ -121,7 +121,7 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
 /// `plan`, `reason`, `reason_text`, `sync` (`"never"`, `"current"`, `"stale"` or null),
 /// `sync_changed`. A path that is not UTF-8 is a lossy string plus `<key>_bytes`, its
 /// bytes in lowercase hex.
-pub fn json(dir: Option<&Path>) -> Result<(), String> {
+pub fn json(dir: Option<&Path>) -> super::Outcome {
     let dir = target_dir(dir)?;
     let mut session = super::shell_session();
     let observation = Observation::gather(Some(&dir), &mut session);

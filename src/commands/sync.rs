@@ -12,7 +12,7 @@ use crate::sync::{declared, watch, Declared, Method};
 use crate::venv::Venv;
 
 /// Syncs the trusted project holding `dir` (default: here) once, or keeps syncing it.
-pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
+pub fn sync(dir: Option<&Path>, keep_watching: bool) -> super::Outcome {
     let Target {
         observation,
         root,
@@ -48,7 +48,7 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
             };
             match crate::create::create(&root, &path, &observation.config, out, &options) {
                 Ok(made) => made.venv,
-                Err(crate::create::Failure::Error(error)) => return Err(error),
+                Err(crate::create::Failure::Error(error)) => return Err(error.into()),
                 // A signal stopped it, and the user was told; end by that signal.
                 Err(crate::create::Failure::Interrupted) => return Ok(()),
             }
@@ -74,7 +74,7 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
         match install::run(&venv.path, &root, declared, &env, Output::Capture) {
             Ok(()) => watching.info(&done(&venv.path, declared, started)),
             Err(_) if watch::stopping() => {}
-            Err(text) => watching.error(&text),
+            Err(error) => watching.error(&error.to_string()),
         }
     };
     watching.info(&format!(
@@ -113,7 +113,7 @@ fn made_by_the_tool(
         "{} has no environment yet: running {name} …",
         shown(root)
     ));
-    let mut cmd = install::command(root, root, declared)?;
+    let mut cmd = install::command(root, root, declared).map_err(|e| e.to_string())?;
     // The tool would take an active venv as the one to install into.
     let status = cmd
         .env_remove("VIRTUAL_ENV")

@@ -11,7 +11,7 @@ use crate::trust::{self, List, Trust};
 
 /// Records the project holding `dir` (default: here) in `list`; `any_owner` accepts a
 /// project or venv that belongs to someone else.
-pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), String> {
+pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> super::Outcome {
     let dir = target_dir(dir)?;
     let mut session = super::shell_session();
     let observation = Observation::gather(Some(&dir), &mut session);
@@ -133,7 +133,7 @@ fn allowed_text(canonical: &Path, now: &Observation, plan: &Plan, inside: bool) 
 }
 
 /// Prints the directories recorded in `list`, one per line, as their bytes.
-pub fn list(list: List) -> Result<(), String> {
+pub fn list(list: List) -> super::Outcome {
     // Its lines are warnings, which quiet does not silence.
     let messages = Output::new(false);
     let entries = trust::entries(list).map_err(|e| {
