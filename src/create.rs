@@ -68,6 +68,12 @@ impl From<String> for Failure {
     }
 }
 
+impl From<python::PythonError> for Failure {
+    fn from(error: python::PythonError) -> Failure {
+        Failure::Error(error.to_string())
+    }
+}
+
 /// Creates the venv at `venv` for the project `root`, ready to activate, saying on `out`
 /// what it does.
 pub fn create(
