@@ -1,6 +1,9 @@
 //! Which directories the user trusts to activate (and create) venvs in, and whether what
 //! is there now is what they trusted.
 //!
+//! Over 300 lines because the store's entry format, reading and writing it, and the check
+//! that compares an entry with what is on disk share one record: one job.
+//!
 //! `autovenv allow DIR` writes `<data dir>/autovenv/allow/<sha256 of the canonical path>`
 //! holding the path and what it trusted: the directory's device, inode and owner, and its
 //! venv's device and inode when it had one. `deny` writes the same name under `deny/`.
@@ -311,15 +314,12 @@ pub fn check(dir: &Path, venv: Option<&Path>, config: &Config) -> Trust {
         }
         if let Some(venv) = venv {
             let recorded = Identity::of(venv).is_some() && Identity::of(venv) == record.venv;
-            if !recorded && !made_by_autovenv(venv) {
-                match provenance::tracked(&canonical, venv) {
-                    Tracked::No => {}
-                    tracked => {
-                        return Trust::Changed(Change::Venv {
-                            venv: venv.to_owned(),
-                            tracked: tracked == Tracked::Yes,
-                        })
-                    }
+            if !recorded {
+                if let Some(tracked) = came_with_checkout(&canonical, venv) {
+                    return Trust::Changed(Change::Venv {
+                        venv: venv.to_owned(),
+                        tracked,
+                    });
                 }
             }
         }
@@ -339,15 +339,12 @@ pub fn check(dir: &Path, venv: Option<&Path>, config: &Config) -> Trust {
             return Trust::Refused(Refusal::Ownership(refusal));
         }
         if let Some(venv) = venv {
-            if !config.trusted_roots_committed_venvs && !made_by_autovenv(venv) {
-                match provenance::tracked(&canonical, venv) {
-                    Tracked::No => {}
-                    tracked => {
-                        return Trust::Refused(Refusal::Committed {
-                            venv: venv.to_owned(),
-                            tracked: tracked == Tracked::Yes,
-                        })
-                    }
+            if !config.trusted_roots_committed_venvs {
+                if let Some(tracked) = came_with_checkout(&canonical, venv) {
+                    return Trust::Refused(Refusal::Committed {
+                        venv: venv.to_owned(),
+                        tracked,
+                    });
                 }
             }
         }
@@ -440,6 +437,19 @@ pub(crate) fn made_by_autovenv(venv: &Path) -> bool {
     lookup("made", &canonical)
         .and_then(|r| r.root)
         .is_some_and(|(id, _)| Some(id) == now)
+}
+
+/// Whether the venv of the project `canonical` came with the checkout rather than from
+/// autovenv: `Some(true)` when the project's VCS tracks it, `Some(false)` when the VCS
+/// cannot be asked, `None` when autovenv made it or the VCS does not track it.
+fn came_with_checkout(canonical: &Path, venv: &Path) -> Option<bool> {
+    if made_by_autovenv(venv) {
+        return None;
+    }
+    match provenance::tracked(canonical, venv) {
+        Tracked::No => None,
+        tracked => Some(tracked == Tracked::Yes),
+    }
 }
 
 /// One file in a list of the store.
