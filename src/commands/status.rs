@@ -4,8 +4,8 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use super::{print, target_dir};
-use crate::decide::{Enter, Reason, Request, StateRead};
+use super::{print, target_dir, TargetError};
+use crate::decide::{Enter, Plan, Reason, Request, StateRead};
 use crate::message::shown;
 use crate::notice::Notice;
 use crate::observation::Observation;
@@ -13,12 +13,19 @@ use crate::sync::changed_since_sync;
 use crate::trust::Trust;
 use crate::venv::Problem;
 
-/// Prints what autovenv finds in `dir` (default: here) and what it would do.
-pub fn status(dir: Option<&Path>) -> super::Outcome {
+/// What status reports: the observation of `dir` (default: here), and the plan the hook
+/// would make there.
+fn observe(dir: Option<&Path>) -> Result<(Observation, Plan), TargetError> {
     let dir = target_dir(dir)?;
     let mut session = super::shell_session();
     let observation = Observation::gather(Some(&dir), &mut session);
     let plan = observation.decide(Request::Prompt, &session, None);
+    Ok((observation, plan))
+}
+
+/// Prints what autovenv finds in `dir` (default: here) and what it would do.
+pub fn status(dir: Option<&Path>) -> super::Outcome {
+    let (observation, plan) = observe(dir)?;
     let d = &observation.discovery;
     let mut lines = vec![format!("directory:  {}", shown(&d.pwd))];
     lines.push(match &d.venv {
@@ -122,10 +129,7 @@ pub fn status(dir: Option<&Path>) -> super::Outcome {
 /// `sync_changed`. A path that is not UTF-8 is a lossy string plus `<key>_bytes`, its
 /// bytes in lowercase hex.
 pub fn json(dir: Option<&Path>) -> super::Outcome {
-    let dir = target_dir(dir)?;
-    let mut session = super::shell_session();
-    let observation = Observation::gather(Some(&dir), &mut session);
-    let plan = observation.decide(Request::Prompt, &session, None);
+    let (observation, plan) = observe(dir)?;
     let d = &observation.discovery;
     let venv = d.venv.as_ref().map(|(venv, _)| venv);
     let mut out = Json::default();
