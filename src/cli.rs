@@ -19,7 +19,7 @@ use clap::{CommandFactory, Parser, ValueEnum, ValueHint};
     arg_required_else_help = true,
     disable_help_subcommand = true
 )]
-pub enum Command {
+pub(crate) enum Command {
     /// Print the shell code that hooks autovenv into SHELL; evaluate it in your rc file
     #[command(after_help = EXIT_OK_USAGE)]
     Hook {
@@ -138,11 +138,11 @@ pub enum Command {
 
 /// A shell autovenv hooks into, by the name used on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ShellName(&'static str);
+pub(crate) struct ShellName(&'static str);
 
 impl ShellName {
     /// The renderer for this shell.
-    pub fn shell(self) -> &'static dyn crate::shell::Shell {
+    pub(crate) fn shell(self) -> &'static dyn crate::shell::Shell {
         crate::shell::by_name(self.0).unwrap_or(crate::shell::ALL[0])
     }
 }
@@ -163,7 +163,7 @@ fn shell_names() -> impl TypedValueParser<Value = ShellName> {
 /// option only the hook passes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 #[allow(missing_docs)]
-pub enum DeactivateMode {
+pub(crate) enum DeactivateMode {
     Full,
     Nondestructive,
 }
@@ -279,8 +279,11 @@ pub fn command() -> clap::Command {
 }
 
 /// Parses the process's arguments.
-pub fn parse() -> Result<Command, clap::Error> {
-    Command::try_parse_from(normalize(std::env::args_os().collect(), |p| p.is_dir()))
+pub(crate) fn parse() -> Result<Command, clap::Error> {
+    Command::try_parse_from(normalize(
+        std::env::args_os().collect(),
+        std::path::Path::is_dir,
+    ))
 }
 
 /// Forms people type that the definition does not take, rewritten to the ones it does:
@@ -311,7 +314,7 @@ fn normalize(mut args: Vec<OsString>, is_dir: impl Fn(&std::path::Path) -> bool)
 
 /// A shell `autovenv completions` writes a script for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CompletionShell {
+pub(crate) enum CompletionShell {
     /// bash (also what xonsh's bash completer can load).
     Bash,
     /// zsh.

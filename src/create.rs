@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use crate::activation::Vars;
 use crate::config::{Config, Creator};
-use crate::message::{say, shown, Level};
+use crate::message::{shown, Output};
 use crate::venv::Venv;
 
 mod lock;
@@ -68,16 +68,23 @@ impl From<String> for Failure {
     }
 }
 
-/// Creates the venv at `venv` for the project `root`, ready to activate.
+impl From<python::PythonError> for Failure {
+    fn from(error: python::PythonError) -> Failure {
+        Failure::Error(error.to_string())
+    }
+}
+
+/// Creates the venv at `venv` for the project `root`, ready to activate, saying on `out`
+/// what it does.
 pub fn create(
     root: &Path,
     venv: &Path,
     config: &Config,
+    out: Output,
     options: &Options,
 ) -> Result<Created, Failure> {
     let _signals = crate::signals::Guard::install();
     let _terminal = terminal::Foreground::take();
-    let quiet = config.quiet;
     let path_var = match &options.env {
         Some(vars) => vars.path.clone(),
         None => std::env::var_os("PATH"),
@@ -93,23 +100,18 @@ pub fn create(
     let python = wanted.find(root, path_var.as_deref(), &maker, options.trusted)?;
 
     let lock = Lock::acquire(venv, || {
-        say(
-            Level::Info,
-            quiet,
-            &format!(
-                "waiting for another shell to finish creating {} …",
-                shown(venv)
-            ),
-        )
+        out.info(&format!(
+            "waiting for another shell to finish creating {} …",
+            shown(venv)
+        ));
     });
     let _lock = match lock {
         Ok(lock) => lock,
         Err(LockError::Interrupted) => {
-            say(
-                Level::Warning,
-                false,
-                &format!("stopped waiting for {} to be created", shown(venv)),
-            );
+            out.warning(&format!(
+                "stopped waiting for {} to be created",
+                shown(venv)
+            ));
             return Err(Failure::Interrupted);
         }
         Err(LockError::Io(path, e)) => {
@@ -120,7 +122,7 @@ pub fn create(
         }
     };
 
-    let site = match place::prepare(venv, options.force, quiet)? {
+    let site = match place::prepare(venv, options.force, out)? {
         place::Prepared::Ready(venv) => return Ok(Created { venv, took: None }),
         place::Prepared::Build(site) => site,
     };
@@ -147,11 +149,7 @@ pub fn create(
             Some(v) => format!("{} {v}", wanted.implementation),
             None => shown(&wanted.name),
         };
-        say(
-            Level::Info,
-            quiet,
-            &format!("creating {} with {with} ({label}) …", shown(venv)),
-        );
+        out.info(&format!("creating {} with {with} ({label}) …", shown(venv)));
     };
     let label = maker.label().to_owned();
     let mut outcome = job.run(&mut |v| announce(&label, v));
@@ -178,14 +176,10 @@ pub fn create(
         Outcome::Done => {}
         Outcome::Interrupted => {
             let kept = site.undo();
-            say(
-                Level::Warning,
-                false,
-                &format!(
+            out.warning(&format!(
                     "stopped creating {}; removed what was made{kept}: it is not made again in this shell until you come back to the project, or run `autovenv create`",
-                    shown(venv)
-                ),
-            );
+                shown(venv)
+            ));
             return Err(Failure::Interrupted);
         }
         Outcome::NoEnsurepip => {
@@ -218,18 +212,14 @@ pub fn create(
             shown(venv)
         )));
     }
-    if let Err(e) = site.finish(quiet) {
+    if let Err(e) = site.finish(out) {
         return Err(Failure::Error(e));
     }
     if let Err(e) = crate::trust::record_made(venv) {
-        say(
-            Level::Warning,
-            false,
-            &format!(
+        out.warning(&format!(
                 "cannot record in the trust store that autovenv made {} ({e}): under trusted_roots it may need `autovenv allow`",
-                shown(venv)
-            ),
-        );
+            shown(venv)
+        ));
     }
     Ok(Created {
         venv: Venv::inspect(venv.to_owned()),

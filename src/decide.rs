@@ -78,7 +78,7 @@ impl fmt::Debug for Inputs<'_> {
             .field("auto_create", &self.auto_create)
             .field("vars", self.vars)
             .field("prompt", &self.prompt)
-            .field("shell", &self.shell.map(|s| s.name()))
+            .field("shell", &self.shell.map(Shell::name))
             .field("virtual_env_exists", &self.virtual_env_exists)
             .field("state", self.state)
             .field("session", self.session)
@@ -472,10 +472,7 @@ pub fn unwritable(
         .into_iter()
         .chain(after.diff(before))
         .find(|(_, value)| value.as_ref().is_some_and(|v| !shell.can_express(v)))?;
-    let variable = match shell.can_express(venv.path.as_os_str()) {
-        true => Some(variable),
-        false => None,
-    };
+    let variable = shell.can_express(venv.path.as_os_str()).then_some(variable);
     Some(Notice::Unwritable {
         venv: venv.path.clone(),
         variable,

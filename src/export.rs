@@ -16,7 +16,7 @@ use crate::activation::Vars;
 use crate::create::Failure;
 use crate::decide::{self, Enter, Leave, Plan, Request};
 use crate::discover::{self, Discovery};
-use crate::message::{say, shown, Level};
+use crate::message::shown;
 use crate::notice::Notice;
 use crate::observation::Observation;
 use crate::session::Session;
@@ -116,7 +116,7 @@ enum Entered {
 
 /// Undoes what the plan says to undo, telling the user what they need to know.
 fn undo(observation: &Observation, leave: Option<&Leave>) -> Undone {
-    let quiet = observation.config.quiet;
+    let out = observation.output;
     let mut undone = Undone {
         vars: observation.vars.clone(),
         left: None,
@@ -130,21 +130,17 @@ fn undo(observation: &Observation, leave: Option<&Leave>) -> Undone {
     match leave {
         Leave::Restore(state) => {
             if let Some(warning) = warning {
-                say(Level::Warning, false, &warning);
+                out.warning(&warning);
             }
             undone.left = Some(state.venv.clone());
         }
         Leave::Stale(state) => {
             undone.hand_over = Some(hand_over(observation, state));
             if let Some(by_hand) = undone.vars.virtual_env.as_ref().filter(|v| !v.is_empty()) {
-                say(
-                    Level::Info,
-                    quiet,
-                    &format!(
-                        "{} was activated by hand: autovenv leaves it alone until it is deactivated",
-                        shown(by_hand)
-                    ),
-                );
+                out.info(&format!(
+                    "{} was activated by hand: autovenv leaves it alone until it is deactivated",
+                    shown(by_hand)
+                ));
             }
         }
         Leave::Salvage { venv } => {
@@ -152,23 +148,16 @@ fn undo(observation: &Observation, leave: Option<&Leave>) -> Undone {
                 None => "took it off PATH and ".to_owned(),
                 Some(_) => format!("PATH no longer held {}; ", shown(venv.join("bin"))),
             };
-            say(
-                Level::Warning,
-                false,
-                &format!(
+            out.warning(&format!(
                     "AUTOVENV_STATE could not be read, so {} was taken off as far as it can be: {path}unset VIRTUAL_ENV and VIRTUAL_ENV_PROMPT; what they held before it was activated is lost",
                     shown(venv)
-                ),
-            );
+            ));
             // A salvaged venv's line says it was taken off; "deactivated" would say it twice.
             undone.left = Some(venv.clone());
             undone.salvaged = true;
         }
-        Leave::Corrupt => say(
-            Level::Warning,
-            false,
-            "AUTOVENV_STATE could not be read, so it was dropped; PATH is left as it is",
-        ),
+        Leave::Corrupt => out
+            .warning("AUTOVENV_STATE could not be read, so it was dropped; PATH is left as it is"),
     }
     undone
 }
@@ -261,7 +250,13 @@ fn create(
         trusted: true,
         ..Default::default()
     };
-    let made = crate::create::create(root, &path, &observation.config, &options);
+    let made = crate::create::create(
+        root,
+        &path,
+        &observation.config,
+        observation.output,
+        &options,
+    );
     observation.discovery = Discovery::walk(
         &observation.discovery.pwd,
         &observation.config,
@@ -271,7 +266,7 @@ fn create(
         Ok(made) => made,
         Err(failure) => {
             if let Failure::Error(error) = failure {
-                say(Level::Error, false, &error);
+                observation.output.error(&error);
             }
             session.failed.push(root.to_owned());
             return None;
@@ -283,7 +278,7 @@ fn create(
         None => Some((made.venv, made.took)),
         Some(notice) => {
             if let Some(notice) = notice.once(session) {
-                say(notice.level(), false, &notice.to_string());
+                observation.output.say(notice.level(), &notice.to_string());
             }
             None
         }
@@ -297,7 +292,7 @@ fn announce(
     entered: &Entered,
     notice: Option<&Notice>,
 ) {
-    let quiet = observation.config.quiet;
+    let out = observation.output;
     match entered {
         Entered::Activated {
             venv, root, took, ..
@@ -322,20 +317,19 @@ fn announce(
             let took = took
                 .map(|t| format!(" in {}", crate::create::seconds(t)))
                 .unwrap_or_default();
-            say(
-                Level::Info,
-                quiet,
-                &format!("{verb} {}{version}{took}{stale}", shown(&venv.path)),
-            );
+            out.info(&format!(
+                "{verb} {}{version}{took}{stale}",
+                shown(&venv.path)
+            ));
         }
         Entered::Nothing if !undone.salvaged => {
             if let Some(venv) = &undone.left {
-                say(Level::Info, quiet, &format!("deactivated {}", shown(venv)));
+                out.info(&format!("deactivated {}", shown(venv)));
             }
         }
         Entered::Nothing | Entered::Kept(_) => {}
     }
     if let Some(notice) = notice {
-        say(notice.level(), quiet, &notice.to_string());
+        out.say(notice.level(), &notice.to_string());
     }
 }

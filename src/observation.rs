@@ -10,7 +10,7 @@ use crate::activation::Vars;
 use crate::config::{self, Config};
 use crate::decide::{self, Inputs, Plan, Request, StateRead};
 use crate::discover::{self, Discovery, VenvLocation};
-use crate::message::{say, Level};
+use crate::message::{Level, Output};
 use crate::session::Session;
 use crate::shell::Shell;
 use crate::state::State;
@@ -21,6 +21,8 @@ use crate::venv::Venv;
 pub struct Observation {
     /// The config (defaults where the file is broken).
     pub config: Config,
+    /// Where messages go, quiet as the config says.
+    pub output: Output,
     /// Where venvs are looked for.
     pub location: VenvLocation,
     /// What is on disk.
@@ -42,6 +44,7 @@ impl Observation {
     /// Looks at `dir` (or the shell's directory) and the environment.
     pub fn gather(dir: Option<&Path>, session: &mut Session) -> Observation {
         let (config, errors) = config::load();
+        let output = Output::new(config.quiet);
         // Each problem once per shell; each line says what is in effect instead.
         for error in errors {
             let key = OsString::from(format!("e{error}"));
@@ -50,7 +53,7 @@ impl Observation {
                     config::Effect::FileIgnored => Level::Error,
                     _ => Level::Warning,
                 };
-                say(level, false, &error.to_string());
+                output.say(level, &error.to_string());
                 session.remember_notice(key);
             }
         }
@@ -87,6 +90,7 @@ impl Observation {
             .is_none_or(|v| v.is_empty() || std::fs::metadata(v).is_ok_and(|m| m.is_dir()));
         Observation {
             config,
+            output,
             location,
             discovery,
             trust,

@@ -30,15 +30,6 @@ pub enum Refusal {
     },
 }
 
-impl Refusal {
-    /// The path the refusal is about.
-    pub fn path(&self) -> &Path {
-        match self {
-            Refusal::Owner { path, .. } | Refusal::Writable { path, .. } => path,
-        }
-    }
-}
-
 /// The user autovenv runs as (the effective uid, as the kernel checks access).
 pub fn current_uid() -> u32 {
     // SAFETY: geteuid cannot fail and touches no memory.

@@ -14,11 +14,11 @@ use crate::percent_encoding;
 
 /// The whole session value the hook's `autovenv reload` leaves: an empty memory, and a
 /// request to apply the current config to an activation that stays (its prompt name).
-pub const RELOAD: &str = "r";
+pub(crate) const RELOAD: &str = "r";
 
 /// The name under which the hook's `autovenv` function hands the session to the commands
 /// it runs, so that `status` and `allow` describe this shell's real next step.
-pub const ENV: &str = "AUTOVENV_SESSION";
+pub(crate) const ENV: &str = "AUTOVENV_SESSION";
 
 /// How many notices a session remembers; the oldest are forgotten first.
 const MAX_NOTICED: usize = 64;
@@ -27,11 +27,11 @@ const MAX_NOTICED: usize = 64;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Session {
     /// The project root the user turned off with `deactivate`, until they leave it.
-    pub off: Option<PathBuf>,
+    pub(crate) off: Option<PathBuf>,
     /// Keys of the one-line notices already shown in this shell.
-    pub noticed: Vec<OsString>,
+    pub(crate) noticed: Vec<OsString>,
     /// Project roots whose venv creation failed, not retried until the user leaves.
-    pub failed: Vec<PathBuf>,
+    pub(crate) failed: Vec<PathBuf>,
 }
 
 impl Session {
@@ -78,12 +78,12 @@ impl Session {
     }
 
     /// Whether the notice with this key was already shown.
-    pub fn has_noticed(&self, key: &OsString) -> bool {
+    pub(crate) fn has_noticed(&self, key: &OsString) -> bool {
         self.noticed.contains(key)
     }
 
     /// Records that the notice with this key was shown.
-    pub fn remember_notice(&mut self, key: OsString) {
+    pub(crate) fn remember_notice(&mut self, key: OsString) {
         if !self.has_noticed(&key) {
             self.noticed.push(key);
         }
@@ -94,13 +94,13 @@ impl Session {
     }
 
     /// Whether creating a venv in `root` already failed in this shell.
-    pub fn creation_failed(&self, root: &Path) -> bool {
+    pub(crate) fn creation_failed(&self, root: &Path) -> bool {
         self.failed.iter().any(|r| r == root)
     }
 
     /// Forgets what no longer applies once the shell is at `pwd`: a project the user
     /// left is no longer off, and a failed creation may be retried after leaving.
-    pub fn forget_outside(&mut self, pwd: &Path) {
+    pub(crate) fn forget_outside(&mut self, pwd: &Path) {
         if self.off.as_deref().is_some_and(|off| !pwd.starts_with(off)) {
             self.off = None;
         }

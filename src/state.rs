@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use crate::percent_encoding;
 
 /// The name of the exported variable that holds the state.
-pub const VAR: &str = "AUTOVENV_STATE";
+pub(crate) const VAR: &str = "AUTOVENV_STATE";
 
 /// What `PATH` was before activation, so that removing the venv's entry can put an
 /// unset or empty `PATH` back as it was.
@@ -131,7 +131,7 @@ mod tests {
     fn round_trips_bytes_empty_and_unset() {
         let state = sample();
         let encoded = state.encode();
-        assert!(encoded.as_bytes().iter().all(|b| b.is_ascii_graphic()));
+        assert!(encoded.as_bytes().iter().all(u8::is_ascii_graphic));
         assert_eq!(State::decode(encoded.as_bytes()), Some(state));
     }
 

@@ -1,6 +1,9 @@
 //! Which directories the user trusts to activate (and create) venvs in, and whether what
 //! is there now is what they trusted.
 //!
+//! Over 300 lines because the store's entry format, reading and writing it, and the check
+//! that compares an entry with what is on disk share one record: one job.
+//!
 //! `autovenv allow DIR` writes `<data dir>/autovenv/allow/<sha256 of the canonical path>`
 //! holding the path and what it trusted: the directory's device, inode and owner, and its
 //! venv's device and inode when it had one. `deny` writes the same name under `deny/`.
@@ -42,7 +45,7 @@ pub enum Trust {
 
 impl Trust {
     /// Whether venvs may be activated and created here.
-    pub fn is_trusted(&self) -> bool {
+    pub(crate) fn is_trusted(&self) -> bool {
         matches!(self, Trust::Allowed | Trust::InTrustedRoot(_))
     }
 }
@@ -109,7 +112,7 @@ impl List {
 /// The birth time tells a directory deleted and made again apart, which the file system
 /// often gives the same inode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Identity {
+pub(crate) struct Identity {
     /// `st_dev`.
     pub dev: u64,
     /// `st_ino`.
@@ -121,7 +124,7 @@ pub struct Identity {
 
 impl Identity {
     /// The identity of what `path` names now (symlinks followed).
-    pub fn of(path: &Path) -> Option<Identity> {
+    pub(crate) fn of(path: &Path) -> Option<Identity> {
         fs::metadata(path)
             .ok()
             .map(|meta| Identity::from_meta(&meta))
@@ -164,7 +167,7 @@ impl Identity {
 
 /// What an entry holds besides its path.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Record {
+pub(crate) struct Record {
     /// The directory's identity and owner when it was recorded (`None`: an entry from an
     /// older autovenv).
     pub root: Option<(Identity, u32)>,
@@ -224,7 +227,7 @@ impl Record {
 }
 
 /// The trust store: `$XDG_DATA_HOME/autovenv`.
-pub fn store_dir() -> Option<PathBuf> {
+pub(crate) fn store_dir() -> Option<PathBuf> {
     Some(dirs::data_dir()?.join("autovenv"))
 }
 
@@ -311,15 +314,12 @@ pub fn check(dir: &Path, venv: Option<&Path>, config: &Config) -> Trust {
         }
         if let Some(venv) = venv {
             let recorded = Identity::of(venv).is_some() && Identity::of(venv) == record.venv;
-            if !recorded && !made_by_autovenv(venv) {
-                match provenance::tracked(&canonical, venv) {
-                    Tracked::No => {}
-                    tracked => {
-                        return Trust::Changed(Change::Venv {
-                            venv: venv.to_owned(),
-                            tracked: tracked == Tracked::Yes,
-                        })
-                    }
+            if !recorded {
+                if let Some(tracked) = came_with_checkout(&canonical, venv) {
+                    return Trust::Changed(Change::Venv {
+                        venv: venv.to_owned(),
+                        tracked,
+                    });
                 }
             }
         }
@@ -339,15 +339,12 @@ pub fn check(dir: &Path, venv: Option<&Path>, config: &Config) -> Trust {
             return Trust::Refused(Refusal::Ownership(refusal));
         }
         if let Some(venv) = venv {
-            if !config.trusted_roots_committed_venvs && !made_by_autovenv(venv) {
-                match provenance::tracked(&canonical, venv) {
-                    Tracked::No => {}
-                    tracked => {
-                        return Trust::Refused(Refusal::Committed {
-                            venv: venv.to_owned(),
-                            tracked: tracked == Tracked::Yes,
-                        })
-                    }
+            if !config.trusted_roots_committed_venvs {
+                if let Some(tracked) = came_with_checkout(&canonical, venv) {
+                    return Trust::Refused(Refusal::Committed {
+                        venv: venv.to_owned(),
+                        tracked,
+                    });
                 }
             }
         }
@@ -396,7 +393,12 @@ fn write_entry(kind: &str, path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
 /// Records the project `dir` in `list` and removes it from the other list; an allow also
 /// records what was trusted: the directory, its owner and `venv` (when there is one), and
 /// `any_owner`. Returns the canonical path.
-pub fn record(list: List, dir: &Path, venv: Option<&Path>, any_owner: bool) -> io::Result<PathBuf> {
+pub(crate) fn record(
+    list: List,
+    dir: &Path,
+    venv: Option<&Path>,
+    any_owner: bool,
+) -> io::Result<PathBuf> {
     let canonical = fs::canonicalize(dir)?;
     let meta = fs::metadata(&canonical)?;
     let record = Record {
@@ -417,7 +419,7 @@ pub fn record(list: List, dir: &Path, venv: Option<&Path>, any_owner: bool) -> i
 /// Records that autovenv made the venv at `venv`, as it is now: under `trusted_roots`, and
 /// for an allowed project whose venv is made again, a venv autovenv made is activated even
 /// where the project's VCS tracks its path.
-pub fn record_made(venv: &Path) -> io::Result<()> {
+pub(crate) fn record_made(venv: &Path) -> io::Result<()> {
     let canonical = fs::canonicalize(venv)?;
     let record = Record {
         root: Identity::of(&canonical).map(|id| (id, current_uid())),
@@ -427,7 +429,7 @@ pub fn record_made(venv: &Path) -> io::Result<()> {
 }
 
 /// Whether autovenv made the venv at `venv` (the same directory, not only the same path).
-pub fn made_by_autovenv(venv: &Path) -> bool {
+pub(crate) fn made_by_autovenv(venv: &Path) -> bool {
     let Ok(canonical) = fs::canonicalize(venv) else {
         return false;
     };
@@ -437,20 +439,17 @@ pub fn made_by_autovenv(venv: &Path) -> bool {
         .is_some_and(|(id, _)| Some(id) == now)
 }
 
-/// Removes `dir` from both lists. Returns whether anything was recorded.
-pub fn forget(dir: &Path) -> io::Result<bool> {
-    let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
-    let mut removed = false;
-    for list in [List::Allow, List::Deny] {
-        if let Some(file) = entry_file(list.dir_name(), &canonical) {
-            match fs::remove_file(file) {
-                Ok(()) => removed = true,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
-        }
+/// Whether the venv of the project `canonical` came with the checkout rather than from
+/// autovenv: `Some(true)` when the project's VCS tracks it, `Some(false)` when the VCS
+/// cannot be asked, `None` when autovenv made it or the VCS does not track it.
+fn came_with_checkout(canonical: &Path, venv: &Path) -> Option<bool> {
+    if made_by_autovenv(venv) {
+        return None;
     }
-    Ok(removed)
+    match provenance::tracked(canonical, venv) {
+        Tracked::No => None,
+        tracked => Some(tracked == Tracked::Yes),
+    }
 }
 
 /// One file in a list of the store.

@@ -126,7 +126,7 @@ fn unquote(value: &[u8]) -> Vec<u8> {
 
 /// Why a directory that looks like a venv cannot be activated.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// There is no `pyvenv.cfg`: it is not a venv (or a half-made one).
     NoConfig,
     /// `bin/python` is missing.
@@ -158,11 +158,11 @@ pub enum Problem {
 
 /// The file autovenv puts in a venv directory before creating the venv and removes once
 /// the venv is complete; a venv that holds it is never activated.
-pub const INCOMPLETE_MARKER: &str = ".autovenv-incomplete";
+pub(crate) const INCOMPLETE_MARKER: &str = ".autovenv-incomplete";
 
 /// A venv directory found on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Venv {
+pub(crate) struct Venv {
     /// The venv directory (`<root>/.venv`), as reached from `$PWD` (symlinks kept).
     pub path: PathBuf,
     /// Its parsed `pyvenv.cfg` (empty when there is none).

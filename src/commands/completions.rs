@@ -221,7 +221,7 @@ fn xonsh(command: &clap::Command) -> String {
         );
     }
     format!(
-        r#"# xonsh completion for autovenv, generated from its command line:
+        r"# xonsh completion for autovenv, generated from its command line:
 # execx($(autovenv completions xonsh))
 def __autovenv_completer():
     from xonsh.completers.tools import contextual_command_completer_for
@@ -262,7 +262,7 @@ __xonsh__.completers.pop('autovenv', None)
 __xonsh__.completers['autovenv'] = __autovenv_completer()
 __xonsh__.completers.move_to_end('autovenv', last=False)
 del __autovenv_completer
-"#
+"
     )
 }
 

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use super::target_dir;
 use crate::activation::{without_entries, Occurrences, Vars};
 use crate::create::{self, Failure, Options};
-use crate::message::{say, shown, Level};
+use crate::message::shown;
 use crate::observation::Observation;
 use crate::session::Session;
 
 /// Creates (or with `force` rebuilds) the venv of the project holding `dir`.
-pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Result<(), String> {
+pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> super::Outcome {
     let dir = target_dir(dir)?;
     let mut session = Session::default();
     let observation = Observation::gather(Some(&dir), &mut session);
@@ -30,7 +30,9 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
     // Never made over, or through, something autovenv did not make.
     if std::fs::metadata(&venv).is_ok_and(|m| !m.is_dir()) {
         let problem = crate::venv::Problem::NotADirectory;
-        return Err(crate::notice::Notice::broken(&venv, &problem).to_string());
+        return Err(crate::notice::Notice::broken(&venv, &problem)
+            .to_string()
+            .into());
     }
     let options = Options {
         force,
@@ -38,8 +40,13 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
         env: Some(without_active_venv(Vars::from_env())),
         trusted: observation.trust.is_trusted(),
     };
-    let quiet = observation.config.quiet;
-    match create::create(&root, &venv, &observation.config, &options) {
+    match create::create(
+        &root,
+        &venv,
+        &observation.config,
+        observation.output,
+        &options,
+    ) {
         Ok(made) => {
             let version = made
                 .venv
@@ -64,10 +71,10 @@ pub fn create(dir: Option<&Path>, python: Option<OsString>, force: bool) -> Resu
                     shown(&made.venv.path)
                 ),
             };
-            say(Level::Info, quiet, &text);
+            observation.output.info(&text);
             Ok(())
         }
-        Err(Failure::Error(text)) => Err(text),
+        Err(Failure::Error(text)) => Err(text.into()),
         Err(Failure::Interrupted) => Ok(()),
     }
 }

@@ -8,7 +8,7 @@ use std::process::{Command, ExitCode};
 
 use super::target_dir;
 use crate::decide;
-use crate::message::{say, shown, Level};
+use crate::message::{shown, Output};
 use crate::notice::{allow_command, Notice};
 use crate::observation::Observation;
 use crate::session::Session;
@@ -27,7 +27,7 @@ pub const NOT_FOUND: u8 = 127;
 /// that fails; otherwise CMD's exit status and signals are the process's own.
 pub fn exec(dir: Option<&Path>, command: &[OsString]) -> ExitCode {
     let fail = |text: &str, code: u8| {
-        say(Level::Error, false, text);
+        Output::new(false).error(text);
         ExitCode::from(code)
     };
     let Some((program, args)) = command.split_first() else {
@@ -80,7 +80,7 @@ pub(super) struct Target {
 /// The trusted project that holds `dir` (default: here). Errors, in one line, when there
 /// is none, it is not trusted, or its venv is broken.
 pub(super) fn target(dir: Option<&Path>) -> Result<Target, String> {
-    let dir = target_dir(dir)?;
+    let dir = target_dir(dir).map_err(|e| e.to_string())?;
     let mut session = Session::default();
     let observation = Observation::gather(Some(&dir), &mut session);
     let Some(root) = observation.discovery.root().map(Path::to_owned) else {

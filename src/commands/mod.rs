@@ -1,5 +1,7 @@
 //! The subcommands: parse the command line, run one, return the exit status.
 
+use std::error::Error;
+use std::fmt;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -9,11 +11,11 @@ use crate::cli::{Command, DeactivateMode};
 use crate::decide::Request;
 use crate::discover;
 use crate::export;
-use crate::message::{say, shown, Level};
+use crate::message::{shown, Output};
 use crate::session::Session;
 use crate::trust::List;
 
-pub mod completions;
+pub(crate) mod completions;
 mod create;
 mod exec;
 mod prune;
@@ -29,7 +31,7 @@ pub fn main() -> ExitCode {
             if e.use_stderr()
                 && e.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
         {
-            say(Level::Error, false, &usage_error(&e));
+            Output::new(false).error(&usage_error(&e));
             return ExitCode::from(2);
         }
         // --help and --version; plain `autovenv` shows the help, as a usage error.
@@ -99,6 +101,9 @@ fn usage_error(error: &clap::Error) -> String {
     }
 }
 
+/// How a command ended: `Err` holds the one line that says why it failed.
+pub(crate) type Outcome = Result<(), Box<dyn Error>>;
+
 /// Runs one command; its exit status.
 fn run(command: Command) -> ExitCode {
     let outcome = match command {
@@ -143,18 +148,15 @@ fn run(command: Command) -> ExitCode {
         Command::Create { dir, python, force } => create::create(dir.as_deref(), python, force),
         Command::Reload => {
             let (config, _) = crate::config::load();
-            say(
-                Level::Info,
-                config.quiet,
-                "evaluating again at the next prompt, with the config as it is now",
-            );
+            Output::new(config.quiet)
+                .info("evaluating again at the next prompt, with the config as it is now");
             Ok(())
         }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            say(Level::Error, false, &message);
+            Output::new(false).error(&message.to_string());
             ExitCode::FAILURE
         }
     }
@@ -174,20 +176,58 @@ pub(crate) fn print(bytes: &[u8]) {
     let _ = out.write_all(bytes).and_then(|()| out.flush());
 }
 
+/// Why a command has no directory to be about.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum TargetError {
+    /// The shell's directory is gone (or was never known).
+    NoCurrentDir,
+    /// DIR, made absolute, is not a directory.
+    NotADirectory(PathBuf),
+}
+
+impl fmt::Display for TargetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetError::NoCurrentDir => f.write_str(
+                "cannot tell the current directory: cd into an existing directory first",
+            ),
+            TargetError::NotADirectory(dir) => write!(
+                f,
+                "{} is not a directory: name a directory in the project",
+                shown(dir)
+            ),
+        }
+    }
+}
+
+impl Error for TargetError {}
+
 /// The directory a command is about: DIR made absolute, else the shell's directory.
-pub(crate) fn target_dir(dir: Option<&Path>) -> Result<PathBuf, String> {
-    let here = discover::current_dir()
-        .ok_or("cannot tell the current directory: cd into an existing directory first")?;
+pub(crate) fn target_dir(dir: Option<&Path>) -> Result<PathBuf, TargetError> {
+    let here = discover::current_dir().ok_or(TargetError::NoCurrentDir)?;
     let dir = match dir {
         None => return Ok(here),
         // Without `.` components, so `autovenv allow .` names the directory plainly.
         Some(dir) => here.join(dir).components().collect::<PathBuf>(),
     };
     if !dir.is_dir() {
-        return Err(format!(
-            "{} is not a directory: name a directory in the project",
-            shown(&dir)
-        ));
+        return Err(TargetError::NotADirectory(dir));
     }
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dir_that_is_not_one_is_not_a_directory() {
+        let missing = Path::new("/autovenv-no-such-directory/x");
+        assert_eq!(
+            target_dir(Some(missing)),
+            Err(TargetError::NotADirectory(missing.to_owned()))
+        );
+        let root = target_dir(Some(Path::new("/"))).expect("the root is a directory");
+        assert_eq!(root, Path::new("/"));
+    }
 }

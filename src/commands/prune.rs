@@ -4,13 +4,14 @@
 use std::io::ErrorKind;
 use std::path::Path;
 
-use crate::message::{say, shown, Level};
+use crate::message::{shown, Output};
 use crate::trust::{self, List};
 
 /// Removes every allow and deny entry whose directory no longer exists, and every file in
 /// those lists that is not a valid entry.
-pub fn prune() -> Result<(), String> {
+pub fn prune() -> super::Outcome {
     let (config, _) = crate::config::load();
+    let out = Output::new(config.quiet);
     let store = || shown(trust::store_dir().unwrap_or_default());
     let mut pruned = 0;
     for list in [List::Allow, List::Deny] {
@@ -42,11 +43,12 @@ pub fn prune() -> Result<(), String> {
                         "cannot remove {} from the trust store {} ({e}): check that it is writable",
                         shown(&file),
                         store()
-                    ))
+                    )
+                    .into())
                 }
             }
             pruned += 1;
-            say(Level::Info, config.quiet, &said);
+            out.info(&said);
         }
     }
     let summary = match pruned {
@@ -54,7 +56,7 @@ pub fn prune() -> Result<(), String> {
         1 => "pruned 1 entry".to_owned(),
         n => format!("pruned {n} entries"),
     };
-    say(Level::Info, config.quiet, &summary);
+    out.info(&summary);
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use super::{print, target_dir};
+use super::{print, target_dir, TargetError};
 use crate::decide::{Enter, Plan, Reason, Request, StateRead};
 use crate::message::shown;
 use crate::notice::Notice;
@@ -13,8 +13,9 @@ use crate::sync::changed_since_sync;
 use crate::trust::Trust;
 use crate::venv::Problem;
 
-/// What autovenv finds in `dir` (default: here), and what it would do there at a prompt.
-fn observe(dir: Option<&Path>) -> Result<(Observation, Plan), String> {
+/// What status reports: the observation of `dir` (default: here), and the plan the hook
+/// would make there.
+fn observe(dir: Option<&Path>) -> Result<(Observation, Plan), TargetError> {
     let dir = target_dir(dir)?;
     let mut session = super::shell_session();
     let observation = Observation::gather(Some(&dir), &mut session);
@@ -23,7 +24,7 @@ fn observe(dir: Option<&Path>) -> Result<(Observation, Plan), String> {
 }
 
 /// Prints what autovenv finds in `dir` (default: here) and what it would do.
-pub fn status(dir: Option<&Path>) -> Result<(), String> {
+pub fn status(dir: Option<&Path>) -> super::Outcome {
     let (observation, plan) = observe(dir)?;
     let d = &observation.discovery;
     let mut lines = vec![format!("directory:  {}", shown(&d.pwd))];
@@ -127,7 +128,7 @@ pub fn status(dir: Option<&Path>) -> Result<(), String> {
 /// `plan`, `reason`, `reason_text`, `sync` (`"never"`, `"current"`, `"stale"` or null),
 /// `sync_changed`. A path that is not UTF-8 is a lossy string plus `<key>_bytes`, its
 /// bytes in lowercase hex.
-pub fn json(dir: Option<&Path>) -> Result<(), String> {
+pub fn json(dir: Option<&Path>) -> super::Outcome {
     let (observation, plan) = observe(dir)?;
     let d = &observation.discovery;
     let venv = d.venv.as_ref().map(|(venv, _)| venv);

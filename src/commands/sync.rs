@@ -5,20 +5,20 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::exec::{activated_env, target, Target};
-use crate::message::{say, shown, Level};
+use crate::message::{self, shown};
 use crate::sync::install::{self, Output};
 use crate::sync::record::Record;
 use crate::sync::{declared, watch, Declared, Method};
 use crate::venv::Venv;
 
 /// Syncs the trusted project holding `dir` (default: here) once, or keeps syncing it.
-pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
+pub fn sync(dir: Option<&Path>, keep_watching: bool) -> super::Outcome {
     let Target {
         observation,
         root,
         venv,
     } = target(dir)?;
-    let quiet = observation.config.quiet;
+    let out = observation.output;
     let nothing = || {
         format!(
             "{} declares no dependencies: sync reads uv.lock, requirements*.txt, pyproject.toml or setup.py",
@@ -31,9 +31,9 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
         // poetry and pipenv make their own environment, where they keep it.
         None if first.method.owns_the_environment() => {
             let started = Instant::now();
-            let venv = made_by_the_tool(dir, &root, &first, quiet)?;
+            let venv = made_by_the_tool(dir, &root, &first, out)?;
             if !keep_watching {
-                say(Level::Info, quiet, &done(&venv.path, &first, started));
+                out.info(&done(&venv.path, &first, started));
                 return Ok(());
             }
             venv
@@ -46,9 +46,9 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
                 trusted: observation.trust.is_trusted(),
                 ..Default::default()
             };
-            match crate::create::create(&root, &path, &observation.config, &options) {
+            match crate::create::create(&root, &path, &observation.config, out, &options) {
                 Ok(made) => made.venv,
-                Err(crate::create::Failure::Error(error)) => return Err(error),
+                Err(crate::create::Failure::Error(error)) => return Err(error.into()),
                 // A signal stopped it, and the user was told; end by that signal.
                 Err(crate::create::Failure::Interrupted) => return Ok(()),
             }
@@ -56,54 +56,47 @@ pub fn sync(dir: Option<&Path>, keep_watching: bool) -> Result<(), String> {
     };
     let env = activated_env(&observation, &venv, &root);
     if !keep_watching {
-        say(
-            Level::Info,
-            quiet,
-            &format!(
-                "syncing {} with {} …",
-                shown(&venv.path),
-                first.method.name()
-            ),
-        );
+        out.info(&format!(
+            "syncing {} with {} …",
+            shown(&venv.path),
+            first.method.name()
+        ));
         let started = Instant::now();
         install::run(&venv.path, &root, &first, &env, Output::Inherit)?;
-        say(Level::Info, quiet, &done(&venv.path, &first, started));
+        out.info(&done(&venv.path, &first, started));
         return Ok(());
     }
 
+    // What the user is watching is reported even when quiet.
+    let watching = out.unquiet();
     let once = |declared: &Declared| {
         let started = Instant::now();
         match install::run(&venv.path, &root, declared, &env, Output::Capture) {
-            Ok(()) => say(Level::Info, false, &done(&venv.path, declared, started)),
+            Ok(()) => watching.info(&done(&venv.path, declared, started)),
             Err(_) if watch::stopping() => {}
-            Err(text) => say(Level::Error, false, &text),
+            Err(error) => watching.error(&error.to_string()),
         }
     };
-    say(
-        Level::Info,
-        false,
-        &format!("watching {} for changes (Ctrl-C stops)", shown(&root)),
-    );
+    watching.info(&format!(
+        "watching {} for changes (Ctrl-C stops)",
+        shown(&root)
+    ));
     let mut starting = true;
     watch::watch(&root, || {
         let initial = std::mem::take(&mut starting);
         if in_step(&venv.path, &root) {
             if initial {
                 let files = declared(&root).map(|d| files(&d)).unwrap_or_default();
-                say(
-                    Level::Info,
-                    false,
-                    &format!("{} is in step with {files}", shown(&venv.path)),
-                );
+                watching.info(&format!("{} is in step with {files}", shown(&venv.path)));
             }
             return;
         }
         match declared(&root) {
             Some(declared) => once(&declared),
-            None => say(Level::Warning, false, &nothing()),
+            None => watching.warning(&nothing()),
         }
     })?;
-    say(Level::Info, false, "stopped watching");
+    watching.info("stopped watching");
     Ok(())
 }
 
@@ -113,15 +106,14 @@ fn made_by_the_tool(
     dir: Option<&Path>,
     root: &Path,
     declared: &Declared,
-    quiet: bool,
+    out: message::Output,
 ) -> Result<Venv, String> {
     let name = declared.method.name();
-    say(
-        Level::Info,
-        quiet,
-        &format!("{} has no environment yet: running {name} …", shown(root)),
-    );
-    let mut cmd = install::command(root, root, declared)?;
+    out.info(&format!(
+        "{} has no environment yet: running {name} …",
+        shown(root)
+    ));
+    let mut cmd = install::command(root, root, declared).map_err(|e| e.to_string())?;
     // The tool would take an active venv as the one to install into.
     let status = cmd
         .env_remove("VIRTUAL_ENV")

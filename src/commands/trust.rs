@@ -4,14 +4,14 @@ use std::path::Path;
 
 use super::target_dir;
 use crate::decide::{Enter, Plan, Reason, Request};
-use crate::message::{say, shown, Level};
+use crate::message::{shown, Level, Output};
 use crate::notice::Notice;
 use crate::observation::Observation;
 use crate::trust::{self, List, Trust};
 
 /// Records the project holding `dir` (default: here) in `list`; `any_owner` accepts a
 /// project or venv that belongs to someone else.
-pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), String> {
+pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> super::Outcome {
     let dir = target_dir(dir)?;
     let mut session = super::shell_session();
     let observation = Observation::gather(Some(&dir), &mut session);
@@ -29,7 +29,7 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), Str
             shown(&store)
         )
     })?;
-    let quiet = observation.config.quiet;
+    let out = observation.output;
     // The hook acts at the next prompt only when the shell is inside the project.
     let inside = std::env::current_dir()
         .and_then(std::fs::canonicalize)
@@ -39,17 +39,13 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), Str
     if list == List::Allow {
         if let Trust::Refused(refusal) = trust::check(&root, venv, &observation.config) {
             if inside {
-                say(
-                    Level::Info,
-                    quiet,
-                    &format!("allowed {}", shown(&canonical)),
-                );
+                out.info(&format!("allowed {}", shown(&canonical)));
             } else {
                 let notice = Notice::Refused {
                     root: canonical,
                     refusal,
                 };
-                say(Level::Warning, false, &notice.to_string());
+                out.warning(&notice.to_string());
             }
             return Ok(());
         }
@@ -66,7 +62,7 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> Result<(), Str
             allowed_text(&canonical, &now, &plan, inside)
         }
     };
-    say(level, quiet, &text);
+    out.say(level, &text);
     Ok(())
 }
 
@@ -137,7 +133,9 @@ fn allowed_text(canonical: &Path, now: &Observation, plan: &Plan, inside: bool) 
 }
 
 /// Prints the directories recorded in `list`, one per line, as their bytes.
-pub fn list(list: List) -> Result<(), String> {
+pub fn list(list: List) -> super::Outcome {
+    // Its lines are warnings, which quiet does not silence.
+    let messages = Output::new(false);
     let entries = trust::entries(list).map_err(|e| {
         format!(
             "cannot read the trust store {} ({e}): check its permissions",
@@ -151,14 +149,10 @@ pub fn list(list: List) -> Result<(), String> {
                 out.extend_from_slice(dir.as_os_str().as_encoded_bytes());
                 out.push(b'\n');
             }
-            Err(why) => say(
-                Level::Warning,
-                false,
-                &format!(
-                    "ignored {} in the trust store: {why}; `autovenv prune` removes it",
-                    shown(&entry.file)
-                ),
-            ),
+            Err(why) => messages.warning(&format!(
+                "ignored {} in the trust store: {why}; `autovenv prune` removes it",
+                shown(&entry.file)
+            )),
         }
     }
     super::print(&out);

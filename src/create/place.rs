@@ -14,7 +14,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use super::Failure;
-use crate::message::{say, shown, Level};
+use crate::message::{shown, Output};
 use crate::venv::{Problem, Venv, INCOMPLETE_MARKER};
 
 /// What was at the venv's place, now made ready for the creator.
@@ -55,7 +55,7 @@ struct Aside {
 
 /// Makes `venv` ready for the creator: made when missing; moved aside when there and a
 /// rebuild is asked for (or it is half-made); refused where that cannot be done safely.
-pub fn prepare(venv: &Path, force: bool, quiet: bool) -> Result<Prepared, Failure> {
+pub fn prepare(venv: &Path, force: bool, out: Output) -> Result<Prepared, Failure> {
     let meta = match std::fs::symlink_metadata(venv) {
         Ok(meta) => meta,
         Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -85,14 +85,10 @@ pub fn prepare(venv: &Path, force: bool, quiet: bool) -> Result<Prepared, Failur
     let found = Venv::inspect(venv.to_owned());
     match &found.problem {
         None if !force => return Ok(Prepared::Ready(found)),
-        Some(Problem::Incomplete) if !force => say(
-            Level::Info,
-            quiet,
-            &format!(
-                "{} was left half-made by a creation that was cut short; making it again",
-                shown(venv)
-            ),
-        ),
+        Some(Problem::Incomplete) if !force => out.info(&format!(
+            "{} was left half-made by a creation that was cut short; making it again",
+            shown(venv)
+        )),
         Some(problem) if !force => {
             return Err(Failure::Error(
                 crate::notice::Notice::broken(venv, problem).to_string(),
@@ -109,15 +105,11 @@ pub fn prepare(venv: &Path, force: bool, quiet: bool) -> Result<Prepared, Failur
         ))
     })?;
     if !recognised {
-        say(
-            Level::Warning,
-            false,
-            &format!(
+        out.warning(&format!(
                 "moved {} aside to {}: it is not a venv, so it is kept; remove it when you no longer need it",
-                shown(venv),
-                shown(&aside)
-            ),
-        );
+            shown(venv),
+            shown(&aside)
+        ));
     }
     let site = Site {
         venv: venv.to_owned(),
@@ -131,7 +123,7 @@ pub fn prepare(venv: &Path, force: bool, quiet: bool) -> Result<Prepared, Failur
         let kept = site.put_back();
         return Err(match failure {
             Failure::Error(text) => Failure::Error(format!("{text}{kept}")),
-            other => other,
+            other @ Failure::Interrupted => other,
         });
     }
     Ok(Prepared::Build(site))
@@ -144,13 +136,10 @@ fn linked(venv: &Path, force: bool) -> Result<Prepared, Failure> {
     let target = link_target(venv);
     let to = shown(&target);
     let link = shown(venv);
-    let meta = match std::fs::metadata(venv) {
-        Ok(meta) => meta,
-        Err(_) => {
-            return Err(Failure::Error(format!(
-                "{link} is a symlink to {to}, which does not exist: autovenv makes nothing through a link; make that directory yourself, or remove the link (only the link) to have the venv made in the project"
-            )))
-        }
+    let Ok(meta) = std::fs::metadata(venv) else {
+        return Err(Failure::Error(format!(
+            "{link} is a symlink to {to}, which does not exist: autovenv makes nothing through a link; make that directory yourself, or remove the link (only the link) to have the venv made in the project"
+        )));
     };
     if !meta.is_dir() {
         return Err(Failure::Error(format!(
@@ -238,7 +227,7 @@ impl Site {
     }
 
     /// After success: takes the marker off and removes the old venv that was moved aside.
-    pub fn finish(&self, quiet: bool) -> Result<(), String> {
+    pub fn finish(&self, out: Output) -> Result<(), String> {
         let marker = self.venv.join(INCOMPLETE_MARKER);
         if let Err(e) = std::fs::remove_file(&marker) {
             return Err(format!(
@@ -249,14 +238,10 @@ impl Site {
         }
         if let Some(aside) = self.aside.as_ref().filter(|a| a.recognised) {
             if let Err(e) = remove_real_dir(&aside.path) {
-                say(
-                    Level::Warning,
-                    quiet,
-                    &format!(
-                        "the old venv is left at {} ({e}): remove it by hand",
-                        shown(&aside.path)
-                    ),
-                );
+                out.warning(&format!(
+                    "the old venv is left at {} ({e}): remove it by hand",
+                    shown(&aside.path)
+                ));
             }
         }
         Ok(())

@@ -1,6 +1,7 @@
 //! Which interpreter a new venv is made with, and which program makes it.
 
 use std::ffi::{OsStr, OsString};
+use std::fmt;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -22,13 +23,140 @@ pub struct Wanted {
     pub source: String,
 }
 
+/// Why no interpreter, or no program to make the venv, was found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PythonError {
+    /// `.python-version` names the pyenv environment that is the project's venv.
+    PyenvEnv {
+        /// The `.python-version` file.
+        file: PathBuf,
+        /// The environment it names.
+        env: PathBuf,
+    },
+    /// `.python-version` names something that is neither a version nor an environment.
+    NotAVersion {
+        /// The `.python-version` file.
+        file: PathBuf,
+        /// What it names.
+        request: String,
+        /// Where pyenv would keep an environment of that name, when pyenv is installed.
+        pyenv_env: Option<PathBuf>,
+    },
+    /// A path to an interpreter that is not an executable file.
+    NotExecutable {
+        /// The path.
+        path: PathBuf,
+        /// Who asked for it.
+        source: String,
+    },
+    /// A version that is installed neither on `PATH` nor (when uv makes the venv) among
+    /// uv's Pythons.
+    NotInstalled {
+        /// `Python` or `PyPy`.
+        implementation: &'static str,
+        /// The version.
+        version: String,
+        /// The command looked for on `PATH`.
+        name: OsString,
+        /// Who asked for it.
+        source: String,
+        /// What uv was asked for, when it was.
+        uv_request: Option<String>,
+    },
+    /// A command that is not on `PATH`.
+    NotOnPath {
+        /// The command.
+        name: OsString,
+        /// Who asked for it.
+        source: String,
+    },
+    /// The config names a creator that is not on `PATH`.
+    NoCreator(Creator),
+}
+
+impl fmt::Display for PythonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PythonError::PyenvEnv { file, env } => write!(
+                f,
+                "{} names the pyenv environment {}, which is this project's venv: autovenv makes no other",
+                shown(file),
+                shown(env)
+            ),
+            PythonError::NotAVersion {
+                file,
+                request,
+                pyenv_env: Some(env),
+            } => write!(
+                f,
+                "{} names `{request}`, which is not a Python version, and there is no pyenv environment {}: make it (`pyenv virtualenv 3.12 {request}`), or write a version such as 3.12 in that file",
+                shown(file),
+                shown(env)
+            ),
+            PythonError::NotAVersion {
+                file,
+                request,
+                pyenv_env: None,
+            } => write!(
+                f,
+                "{} names `{request}`, which is not a Python version (a pyenv environment, but pyenv is not installed here): write a version such as 3.12 in that file",
+                shown(file)
+            ),
+            PythonError::NotExecutable { path, source } => write!(
+                f,
+                "the interpreter {} (from {source}) does not exist or is not executable: install it, or name another",
+                shown(path)
+            ),
+            PythonError::NotInstalled {
+                implementation,
+                version,
+                name,
+                source,
+                uv_request: Some(request),
+            } => write!(
+                f,
+                "{implementation} {version} is not installed: looked for {} on PATH and among uv's Pythons, as {source} asks: install it (`uv python install {request}`), or ask for another",
+                shown(name)
+            ),
+            PythonError::NotInstalled {
+                implementation,
+                version,
+                name,
+                source,
+                uv_request: None,
+            } => write!(
+                f,
+                "{implementation} {version} is not installed: looked for {} on PATH, as {source} asks: install it, or ask for another",
+                shown(name)
+            ),
+            PythonError::NotOnPath { name, source } => write!(
+                f,
+                "the interpreter {} (from {source}) is not on PATH: install it, or set `python` in the config to one that is",
+                shown(name)
+            ),
+            PythonError::NoCreator(Creator::Uv) => f.write_str(
+                "the config says creator = \"uv\", but uv is not on PATH: install uv (`pip install uv`), or set creator = \"auto\"",
+            ),
+            PythonError::NoCreator(_) => f.write_str(
+                "the config says creator = \"virtualenv\", but virtualenv is not on PATH: install virtualenv (`pip install virtualenv`), or set creator = \"auto\"",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PythonError {}
+
 /// The interpreter for a venv at project `root`: `--python`, else the first line of
 /// `.python-version` (`3.12` → `python3.12`), else the config's `python`, else `python3`.
 /// A version may be written the same ways in all three places. A `.python-version` that
 /// names neither a version nor `system` is a pyenv environment's name: the error says
 /// so, as nothing should be made for it (discovery activates the environment itself when
 /// it exists).
-pub fn wanted(root: &Path, flag: Option<&OsStr>, config: Option<&OsStr>) -> Result<Wanted, String> {
+pub fn wanted(
+    root: &Path,
+    flag: Option<&OsStr>,
+    config: Option<&OsStr>,
+) -> Result<Wanted, PythonError> {
     if let Some(name) = flag {
         return Ok(named(name, "--python".into()));
     }
@@ -38,11 +166,7 @@ pub fn wanted(root: &Path, flag: Option<&OsStr>, config: Option<&OsStr>) -> Resu
             return Ok(wanted_for(request, shown(&file)));
         }
         if let Some(env) = pyenv_env(root) {
-            return Err(format!(
-                "{} names the pyenv environment {}, which is this project's venv: autovenv makes no other",
-                shown(&file),
-                shown(&env)
-            ));
+            return Err(PythonError::PyenvEnv { file, env });
         }
         if request != "system" {
             return Err(not_a_version(&file, &request));
@@ -73,21 +197,13 @@ fn named(name: &OsStr, source: String) -> Wanted {
     }
 }
 
-/// The line for a `.python-version` naming something that is not a version.
-fn not_a_version(file: &Path, request: &str) -> String {
+/// The error for a `.python-version` naming something that is not a version.
+fn not_a_version(file: &Path, request: &str) -> PythonError {
     let (versions, pyenv) = pyenv_versions();
-    let env = versions.join(request);
-    if pyenv {
-        format!(
-            "{} names `{request}`, which is not a Python version, and there is no pyenv environment {}: make it (`pyenv virtualenv 3.12 {request}`), or write a version such as 3.12 in that file",
-            shown(file),
-            shown(&env)
-        )
-    } else {
-        format!(
-            "{} names `{request}`, which is not a Python version (a pyenv environment, but pyenv is not installed here): write a version such as 3.12 in that file",
-            shown(file)
-        )
+    PythonError::NotAVersion {
+        file: file.to_owned(),
+        request: request.to_owned(),
+        pyenv_env: pyenv.then(|| versions.join(request)),
     }
 }
 
@@ -121,44 +237,39 @@ impl Wanted {
         path: Option<&OsStr>,
         maker: &Maker,
         trusted: bool,
-    ) -> Result<PathBuf, String> {
+    ) -> Result<PathBuf, PythonError> {
         if self.name.as_bytes().contains(&b'/') {
             let path = root.join(&self.name);
             return if is_executable(&path) {
                 Ok(path)
             } else {
-                Err(format!(
-                    "the interpreter {} (from {}) does not exist or is not executable: install it, or name another",
-                    shown(&path),
-                    self.source
-                ))
+                Err(PythonError::NotExecutable {
+                    path,
+                    source: self.source.clone(),
+                })
             };
         }
         if let Some(found) = on_path(&self.name, path) {
             return Ok(found);
         }
-        let what = self.implementation;
+        let not_installed = |version: &str, uv_request: Option<String>| PythonError::NotInstalled {
+            implementation: self.implementation,
+            version: version.to_owned(),
+            name: self.name.clone(),
+            source: self.source.clone(),
+            uv_request,
+        };
         match (&self.version, maker) {
             (Some(version), Maker::Uv(uv)) => {
                 let request = self.uv_request(version);
-                uv_find(uv, &request, root, path, trusted).ok_or_else(|| {
-                    format!(
-                        "{what} {version} is not installed: looked for {} on PATH and among uv's Pythons, as {} asks: install it (`uv python install {request}`), or ask for another",
-                        shown(&self.name),
-                        self.source
-                    )
-                })
+                uv_find(uv, &request, root, path, trusted)
+                    .ok_or_else(|| not_installed(version, Some(request)))
             }
-            (Some(version), _) => Err(format!(
-                "{what} {version} is not installed: looked for {} on PATH, as {} asks: install it, or ask for another",
-                shown(&self.name),
-                self.source
-            )),
-            (None, _) => Err(format!(
-                "the interpreter {} (from {}) is not on PATH: install it, or set `python` in the config to one that is",
-                shown(&self.name),
-                self.source
-            )),
+            (Some(version), _) => Err(not_installed(version, None)),
+            (None, _) => Err(PythonError::NotOnPath {
+                name: self.name.clone(),
+                source: self.source.clone(),
+            }),
         }
     }
 }
@@ -202,18 +313,16 @@ pub enum Maker {
 impl Maker {
     /// Picks the creator: `auto` is `uv` when it is on `PATH`, else `venv`. A creator the
     /// config forces but that is missing is an error naming it.
-    pub fn pick(creator: Creator, path: Option<&OsStr>) -> Result<Maker, String> {
+    pub fn pick(creator: Creator, path: Option<&OsStr>) -> Result<Maker, PythonError> {
         match creator {
             Creator::Auto => Ok(on_path(OsStr::new("uv"), path).map_or(Maker::Venv, Maker::Uv)),
-            Creator::Uv => on_path(OsStr::new("uv"), path).map(Maker::Uv).ok_or_else(|| {
-                "the config says creator = \"uv\", but uv is not on PATH: install uv (`pip install uv`), or set creator = \"auto\"".to_owned()
-            }),
+            Creator::Uv => on_path(OsStr::new("uv"), path)
+                .map(Maker::Uv)
+                .ok_or(PythonError::NoCreator(Creator::Uv)),
             Creator::Venv => Ok(Maker::Venv),
             Creator::Virtualenv => on_path(OsStr::new("virtualenv"), path)
                 .map(Maker::Virtualenv)
-                .ok_or_else(|| {
-                    "the config says creator = \"virtualenv\", but virtualenv is not on PATH: install virtualenv (`pip install virtualenv`), or set creator = \"auto\"".to_owned()
-                }),
+                .ok_or(PythonError::NoCreator(Creator::Virtualenv)),
         }
     }
 
@@ -250,6 +359,43 @@ mod tests {
         assert_eq!(w.name, OsString::from("python3.11"));
         std::fs::write(dir.join(".python-version"), "system\n").expect("write");
         assert_eq!(wanted(None, None).name, OsString::from("python3"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn each_failure_is_its_own_error() {
+        let dir = std::env::temp_dir().join(format!("autovenv-python-err-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join(".python-version"), "no-such-thing\n").expect("write");
+        let error = wanted(&dir, None, None).expect_err("not a version");
+        assert!(
+            matches!(&error, PythonError::NotAVersion { request, .. } if request == "no-such-thing"),
+            "{error:?}"
+        );
+        let empty = Some(OsStr::new(""));
+        assert_eq!(
+            Maker::pick(Creator::Uv, empty),
+            Err(PythonError::NoCreator(Creator::Uv))
+        );
+        assert_eq!(Maker::pick(Creator::Venv, empty), Ok(Maker::Venv));
+        let find = |name: &str| {
+            named(OsStr::new(name), "--python".into()).find(&dir, empty, &Maker::Venv, true)
+        };
+        assert!(matches!(
+            find("./missing/python"),
+            Err(PythonError::NotExecutable { .. })
+        ));
+        assert!(matches!(
+            find("autovenv-no-python"),
+            Err(PythonError::NotOnPath { .. })
+        ));
+        assert!(matches!(
+            find("3.99"),
+            Err(PythonError::NotInstalled {
+                uv_request: None,
+                ..
+            })
+        ));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

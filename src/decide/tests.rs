@@ -571,7 +571,7 @@ fn a_venv_the_shell_cannot_write_is_told_once_and_never_activated() {
         };
         let path = venv.path.as_os_str();
         let prompt_has_newline = venv.cfg.prompt.as_deref().is_some_and(newline);
-        let (cannot, variable) = match i.shell.map(|s| s.name()) {
+        let (cannot, variable) = match i.shell.map(Shell::name) {
             Some("tcsh") if newline(path) => (true, None),
             Some("tcsh") if prompt_has_newline => (true, Some("VIRTUAL_ENV_PROMPT".to_owned())),
             Some("nu") if path.to_str().is_none() => (true, None),

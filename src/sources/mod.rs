@@ -71,14 +71,6 @@ impl Tool {
             Tool::Pipenv => "pipenv",
         }
     }
-
-    /// The source an environment this tool made is reported as.
-    pub fn source(self) -> Source {
-        match self {
-            Tool::Poetry => Source::Poetry,
-            Tool::Pipenv => Source::Pipenv,
-        }
-    }
 }
 
 /// The files whose appearance, removal or change may point a project at another

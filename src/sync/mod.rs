@@ -212,8 +212,8 @@ pub fn changed_since_sync(venv: &Path, root: &Path) -> Option<Vec<OsString>> {
 }
 
 /// The note activation adds when the venv at `venv` was synced and the files that declare
-/// `root`'s dependencies have changed since: `pyproject.toml changed since last sync: run
-/// `autovenv sync``. `None` when it was never synced or is in step.
+/// `root`'s dependencies have changed since ("pyproject.toml changed since last sync: run
+/// `autovenv sync`"). `None` when it was never synced or is in step.
 pub fn stale_note(venv: &Path, root: &Path) -> Option<String> {
     let changed = changed_since_sync(venv, root)?;
     if changed.is_empty() {

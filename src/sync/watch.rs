@@ -2,7 +2,8 @@
 //! call back, debounced, until Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT, caught by the
 //! same guard a creation uses ([`crate::signals`]).
 
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,48 @@ pub const DEBOUNCE: Duration = Duration::from_millis(300);
 /// How often the loop looks at the stop flag while nothing happens.
 const TICK: Duration = Duration::from_millis(100);
 
+/// Why watching stopped, or never started.
+#[derive(Debug)]
+pub enum WatchError {
+    /// The system gives no more watches (inotify's limit).
+    Unavailable(notify::Error),
+    /// The project cannot be watched.
+    Unwatchable {
+        /// The project.
+        root: PathBuf,
+        /// Why.
+        error: notify::Error,
+    },
+    /// The watch ended without being asked to.
+    Ended {
+        /// The project.
+        root: PathBuf,
+    },
+}
+
+impl fmt::Display for WatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WatchError::Unavailable(e) => write!(
+                f,
+                "cannot watch for changes ({e}): raise fs.inotify.max_user_instances or run `autovenv sync` by hand"
+            ),
+            WatchError::Unwatchable { root, error } => write!(
+                f,
+                "cannot watch {} ({error}): check that it exists and is readable",
+                shown(root)
+            ),
+            WatchError::Ended { root } => write!(
+                f,
+                "stopped watching {}: the watch ended unexpectedly",
+                shown(root)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for WatchError {}
+
 /// Whether a signal asked the watch to stop (an installer interrupted by the same Ctrl-C is
 /// then no failure worth reporting).
 pub fn stopping() -> bool {
@@ -31,7 +74,7 @@ pub fn stopping() -> bool {
 /// a signal, which is then forgotten: for the watch it is the normal end, not a death; an
 /// installer running then gets the terminal's SIGINT too and is waited for. The signals'
 /// old actions are back when it returns.
-pub fn watch(root: &Path, changed: impl FnMut()) -> Result<(), String> {
+pub fn watch(root: &Path, changed: impl FnMut()) -> Result<(), WatchError> {
     let guard = signals::Guard::install();
     let watched = watch_until_stopped(root, changed);
     drop(guard);
@@ -39,18 +82,14 @@ pub fn watch(root: &Path, changed: impl FnMut()) -> Result<(), String> {
     watched
 }
 
-fn watch_until_stopped(root: &Path, mut changed: impl FnMut()) -> Result<(), String> {
+fn watch_until_stopped(root: &Path, mut changed: impl FnMut()) -> Result<(), WatchError> {
     let (send, receive) = mpsc::channel();
-    let mut watcher = notify::recommended_watcher(send).map_err(|e| {
-        format!("cannot watch for changes ({e}): raise fs.inotify.max_user_instances or run `autovenv sync` by hand")
-    })?;
+    let mut watcher = notify::recommended_watcher(send).map_err(WatchError::Unavailable)?;
     watcher
         .watch(root, RecursiveMode::NonRecursive)
-        .map_err(|e| {
-            format!(
-                "cannot watch {} ({e}): check that it exists and is readable",
-                shown(root)
-            )
+        .map_err(|error| WatchError::Unwatchable {
+            root: root.to_owned(),
+            error,
         })?;
     changed();
     let mut pending: Option<Instant> = None;
@@ -67,10 +106,9 @@ fn watch_until_stopped(root: &Path, mut changed: impl FnMut()) -> Result<(), Str
             }
             Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(format!(
-                    "stopped watching {}: the watch ended unexpectedly",
-                    shown(root)
-                ))
+                return Err(WatchError::Ended {
+                    root: root.to_owned(),
+                })
             }
         }
         if pending.is_some_and(|since| since.elapsed() >= DEBOUNCE) {
@@ -79,4 +117,24 @@ fn watch_until_stopped(root: &Path, mut changed: impl FnMut()) -> Result<(), Str
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_project_that_is_gone_is_unwatchable() {
+        let gone = Path::new("/autovenv-no-such-project");
+        let mut called = false;
+        let error = watch_until_stopped(gone, || called = true).expect_err("gone");
+        assert!(
+            matches!(&error, WatchError::Unwatchable { root, .. } if root == gone),
+            "{error:?}"
+        );
+        assert!(error
+            .to_string()
+            .starts_with("cannot watch /autovenv-no-such-project ("));
+        assert!(!called);
+    }
 }
