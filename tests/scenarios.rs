@@ -50,7 +50,7 @@ scenario!(loading_twice_registers_once);
 scenario!(ordinary_prompts_and_cds_inside_a_project_start_no_process);
 scenario!(a_dangling_venv_link_below_the_project_root_costs_no_process_a_prompt in bash zsh fish);
 // The shells that evaluate on a cd (the others only at a prompt).
-scenario!(a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt in bash zsh fish tcsh elvish xonsh);
+scenario!(a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt in bash zsh fish tcsh elvish);
 scenario!(a_users_own_deactivate_is_back_when_the_venv_is_off in bash zsh fish);
 scenario!(a_symlinked_path_and_its_target_are_the_same_venv);
 // The shells whose venvs ship an activate script (tcsh's is the other hook's own work),
@@ -1123,11 +1123,6 @@ fn a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt(shell: 
         Shell::Elvish => {
             format!("for d [{b} {o}] {{ cd $d; echo '['$E:VIRTUAL_ENV']' >> {seen} }}; cd /")
         }
-        // The loop's body is the rest of the line (it goes back to / after each project);
-        // an empty line ends it.
-        Shell::Xonsh => format!(
-            "for d in [{b}, {o}]: ![cd @(d)]; ![echo @('[' + ${{...}}.get('VIRTUAL_ENV', '') + ']') >> {seen}]; ![cd /]\n"
-        ),
         _ => {
             format!("for d in {b} {o}; do cd \"$d\"; echo \"[$VIRTUAL_ENV]\" >> {seen}; done; cd /")
         }

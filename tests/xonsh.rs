@@ -271,3 +271,31 @@ fn vox_activate_of_another_venv_is_left_alone_and_leaving_restores() {
     assert_eq!(sb.out_text("prompt-after"), sb.out_text("prompt-before"));
     assert_eq!(shown.count("was activated by hand"), 1, "{}", shown.text);
 }
+
+/// A cd takes effect for the rest of the command line (on_chdir): `cd a; python …` runs a's
+/// venv, `cd b; …` b's, and leaving on the same line deactivates before the next command.
+#[test]
+fn a_cd_takes_effect_for_the_rest_of_the_command_line() {
+    let sb = Sandbox::new();
+    let a = sb.project_with_venv("a");
+    let b = sb.project_with_venv("b");
+    sb.allow(&a);
+    sb.allow(&b);
+    let seen = SH.quote(sb.out("seen"));
+    let prefix = "python -c 'import sys; print(sys.prefix)'";
+    let shown = Session::start(&sb, SH).run(&[
+        format!("cd {}; {prefix} >> {seen}", SH.quote(&a)),
+        format!("cd {}; {prefix} >> {seen}", SH.quote(&b)),
+        format!("cd /; echo @(${{...}}.get('VIRTUAL_ENV', 'none')) >> {seen}"),
+    ]);
+    assert_eq!(
+        sb.out_text("seen"),
+        format!(
+            "{}\n{}\nnone\n",
+            a.join(".venv").display(),
+            b.join(".venv").display()
+        ),
+        "{}",
+        shown.text
+    );
+}
