@@ -380,15 +380,18 @@ fn loading_the_hook_forks_only_for_the_hook_line() {
             .count();
         (forks, shown)
     };
+    let entered = |shown: &session::Shown| {
+        assert!(
+            shown
+                .stdout
+                .contains(&format!("in:{}", proj.join(".venv").display())),
+            "{}",
+            shown.text
+        );
+    };
     let (forks, shown) = forks_at_load(None, "plain.log");
     assert_eq!(forks, 1, "{}", shown.text);
-    assert!(
-        shown
-            .stdout
-            .contains(&format!("in:{}", proj.join(".venv").display())),
-        "{}",
-        shown.text
-    );
+    entered(&shown);
     let (forks, shown) = forks_at_load(
         Some("cd() { builtin cd \"$@\" && echo USER-CD; }"),
         "user.log",
@@ -396,11 +399,5 @@ fn loading_the_hook_forks_only_for_the_hook_line() {
     // The user's cd is read once to find out whether it is autovenv's, once to keep it.
     assert_eq!(forks, 3, "{}", shown.text);
     assert!(shown.stdout.contains("USER-CD"), "{}", shown.text);
-    assert!(
-        shown
-            .stdout
-            .contains(&format!("in:{}", proj.join(".venv").display())),
-        "{}",
-        shown.text
-    );
+    entered(&shown);
 }

@@ -781,10 +781,8 @@ fn a_venv_made_or_removed_without_cd_is_noticed(shell: Shell) {
     assert_eq!(sb.out_text("removed"), "<unset>");
 }
 
-/// The prompt's fast path looks at the current directory and at the project root: after a
-/// cd inside the project, a venv or repository made or removed in either is noticed at the
-/// next prompt, without another cd.
-fn what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd(shell: Shell) {
+/// A sandbox whose config trusts everything under `code/` and creates no venv.
+fn sandbox_trusting_code_without_creation() -> Sandbox {
     let sb = Sandbox::new();
     sb.write(
         "home/.config/autovenv/config.toml",
@@ -793,6 +791,14 @@ fn what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd(shell: 
             sb.path("code").display()
         ),
     );
+    sb
+}
+
+/// The prompt's fast path looks at the current directory and at the project root: after a
+/// cd inside the project, a venv or repository made or removed in either is noticed at the
+/// next prompt, without another cd.
+fn what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd(shell: Shell) {
+    let sb = sandbox_trusting_code_without_creation();
     let proj = sb.project_with_venv("code/proj");
     let deep = sb.mkdir("code/proj/src/deep");
     let mut lines = vec![shell.cd_line(&proj.join("src")), "cd deep".to_string()];
@@ -821,14 +827,7 @@ fn what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd(shell: 
 /// A venv made in a subdirectory while the shell sits at the project root changes nothing
 /// there; entering the subdirectory finds it, leaving it finds the root's again.
 fn a_venv_made_in_a_subdirectory_while_at_the_root_counts_once_you_enter_it(shell: Shell) {
-    let sb = Sandbox::new();
-    sb.write(
-        "home/.config/autovenv/config.toml",
-        &format!(
-            "auto_create = false\ntrusted_roots = [\"{}\"]\n",
-            sb.path("code").display()
-        ),
-    );
+    let sb = sandbox_trusting_code_without_creation();
     let proj = sb.project_with_venv("code/proj");
     let sub = sb.mkdir("code/proj/sub");
     let lines = vec![
