@@ -153,11 +153,16 @@ def _autovenv_one_bin [] {
 }
 
 # `autovenv allow`, `deny`, `reload` change the answer without a cd: run the binary, then
-# make the next prompt evaluate again.
+# make the next prompt evaluate again. nushell expands a leading `~` in the words of an
+# external command, not in a command's own arguments: done here, so `autovenv allow ~/p`
+# names the same directory as `^autovenv allow ~/p`.
 def --env --wrapped autovenv [...args] {
   $env._AUTOVENV.pwd = ""
   let session = $env._AUTOVENV.session
   if ($args | first 1) == ["reload"] { $env._AUTOVENV.session = "r" }
+  let args = $args | each {|a|
+    if ($a == "~" or ($a | str starts-with "~/")) { $a | path expand --no-symlink } else { $a }
+  }
   with-env { AUTOVENV_SESSION: $session } { ^$env._AUTOVENV.bin ...$args }
 }
 

@@ -227,3 +227,24 @@ fn a_cd_takes_effect_at_the_next_prompt() {
         shown.text
     );
 }
+
+/// `autovenv allow ~/proj` names the directory under `$HOME`, as it does when nushell runs
+/// the program itself: the hook's `autovenv` command expands a leading `~` as nushell
+/// does for an external command's words.
+#[test]
+fn autovenv_expands_a_leading_tilde_as_an_external_command_would() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("home/proj");
+    let shown = Session::start(&sb, SH).run(&[
+        "autovenv allow ~/proj".into(),
+        "cd ~/proj".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
+    assert_eq!(
+        sb.out_text("ve"),
+        proj.join(".venv").to_string_lossy(),
+        "{}",
+        shown.text
+    );
+    assert_eq!(shown.count("is not a directory"), 0, "{}", shown.text);
+}
