@@ -8,18 +8,18 @@
 #
 # Note: `\builtin local` is not a declaration command, so its assignments are quoted.
 
-_AUTOVENV_BIN=@AUTOVENV@
-_AUTOVENV_PWD=
-_AUTOVENV_PENDING=
+_autovenv_bin=@AUTOVENV@
+_autovenv_pwd=
+_autovenv_pending=
 # Replaced by _autovenv_fast after every evaluation.
 _autovenv_steady() { \builtin return 1; }
 
 # Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $1 (an
 # absolute name: whether it exists at all).
-_autovenv_snap() {
+_autovenv_snapshot_of() {
     _autovenv_s=
     \builtin local _autovenv_n _autovenv_p
-    for _autovenv_n in ${_AUTOVENV_NAMES[@]+"${_AUTOVENV_NAMES[@]}"}; do
+    for _autovenv_n in ${_autovenv_names[@]+"${_autovenv_names[@]}"}; do
         case ${_autovenv_n} in
             /*) _autovenv_p=${_autovenv_n} ;;
             *) _autovenv_p=$1/${_autovenv_n} ;;
@@ -33,19 +33,19 @@ _autovenv_snap() {
     \builtin return 0
 }
 
-# Sets _AUTOVENV_SNAP (one 0/1 per watched name: whether it exists at the anchor, an
+# Sets _autovenv_snapshot (one 0/1 per watched name: whether it exists at the anchor, an
 # absolute name: at all) and defines _autovenv_steady: the steady prompt's whole check,
 # one `[[ ]]` with one test per watched entry unrolled and the anchor's entries as found
 # here, so a prompt where nothing changed costs one function call and one stat(2) per
 # entry (the stat is the cost). An absent entry is tested with `-e` alone: a symlink to nowhere
 # appearing there is not a venv, and the next cd notices it.
 _autovenv_fast() {
-    \builtin local _autovenv_t='' _autovenv_d='' _autovenv_n _autovenv_p _autovenv_a="${_AUTOVENV_ANCHOR-}"
-    _AUTOVENV_SNAP=
+    \builtin local _autovenv_t='' _autovenv_d='' _autovenv_n _autovenv_p _autovenv_a="${_autovenv_anchor-}"
+    _autovenv_snapshot=
     if [[ -z ${_autovenv_a} || ${_autovenv_a} == *[!A-Za-z0-9_./-]* ]]; then
         \builtin printf -v _autovenv_a %q "${_autovenv_a}"
     fi
-    for _autovenv_n in ${_AUTOVENV_NAMES[@]+"${_AUTOVENV_NAMES[@]}"}; do
+    for _autovenv_n in ${_autovenv_names[@]+"${_autovenv_names[@]}"}; do
         _autovenv_p=${_autovenv_n}
         if [[ -z ${_autovenv_n} || ${_autovenv_n} == *[!A-Za-z0-9_./-]* ]]; then
             \builtin printf -v _autovenv_p %q "${_autovenv_n}"
@@ -53,13 +53,13 @@ _autovenv_fast() {
         if [[ ${_autovenv_n} != /* ]]; then
             _autovenv_d+=" && ! -e \${PWD%/}/${_autovenv_p}"
             _autovenv_p=${_autovenv_a}/${_autovenv_p}
-            _autovenv_n=${_AUTOVENV_ANCHOR-}/${_autovenv_n}
+            _autovenv_n=${_autovenv_anchor-}/${_autovenv_n}
         fi
         if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
-            _AUTOVENV_SNAP+=1
+            _autovenv_snapshot+=1
             _autovenv_t+=" && ( -e ${_autovenv_p} || -L ${_autovenv_p} )"
         else
-            _AUTOVENV_SNAP+=0
+            _autovenv_snapshot+=0
             _autovenv_t+=" && ! -e ${_autovenv_p}"
         fi
     done
@@ -67,8 +67,8 @@ _autovenv_fast() {
     if [[ -n ${_autovenv_d} ]]; then
         _autovenv_t=" && ( \${PWD%/} == ${_autovenv_a} || ( ${_autovenv_d# && } ) )${_autovenv_t}"
     fi
-    \builtin eval "_autovenv_steady() { [[ \${PWD} == \"\${_AUTOVENV_PWD-}\" && \${VIRTUAL_ENV-} == \"\${_AUTOVENV_VENV-}\" &&
-        \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_AUTOVENV_OLD_PATH-}\"${_autovenv_t} ]]; }"
+    \builtin eval "_autovenv_steady() { [[ \${PWD} == \"\${_autovenv_pwd-}\" && \${VIRTUAL_ENV-} == \"\${_autovenv_venv-}\" &&
+        \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_autovenv_old_path-}\"${_autovenv_t} ]]; }"
 }
 
 # Succeeds when the last evaluation still holds after a cd below the anchor, without
@@ -76,68 +76,68 @@ _autovenv_fast() {
 # are as they were. A venv's own `activate` sets VIRTUAL_ENV and _OLD_VIRTUAL_PATH: either
 # changing counts.
 _autovenv_unchanged() {
-    [[ -n ${_AUTOVENV_PWD-} && ${VIRTUAL_ENV-} == "${_AUTOVENV_VENV-}" ]] || \builtin return 1
-    [[ ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_AUTOVENV_OLD_PATH-}" ]] || \builtin return 1
-    \builtin local _autovenv_a="${_AUTOVENV_ANCHOR-}" _autovenv_d="${PWD%/}" _autovenv_n
+    [[ -n ${_autovenv_pwd-} && ${VIRTUAL_ENV-} == "${_autovenv_venv-}" ]] || \builtin return 1
+    [[ ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_autovenv_old_path-}" ]] || \builtin return 1
+    \builtin local _autovenv_a="${_autovenv_anchor-}" _autovenv_d="${PWD%/}" _autovenv_n
     [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
     while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
-        for _autovenv_n in ${_AUTOVENV_NAMES[@]+"${_AUTOVENV_NAMES[@]}"}; do
+        for _autovenv_n in ${_autovenv_names[@]+"${_autovenv_names[@]}"}; do
             [[ ${_autovenv_n} == /* || ! (-e ${_autovenv_d}/${_autovenv_n} || -L ${_autovenv_d}/${_autovenv_n}) ]] ||
                 \builtin return 1
         done
         _autovenv_d=${_autovenv_d%/*}
     done
     \builtin local _autovenv_s
-    _autovenv_snap "${_autovenv_a}"
-    [[ ${_autovenv_s} == "${_AUTOVENV_SNAP-}" ]] || \builtin return 1
-    _AUTOVENV_PWD=${PWD}
+    _autovenv_snapshot_of "${_autovenv_a}"
+    [[ ${_autovenv_s} == "${_autovenv_snapshot-}" ]] || \builtin return 1
+    _autovenv_pwd=${PWD}
 }
 
 # Records that the shell is in step with $PWD; the last line of every evaluation.
 _autovenv_done() {
-    _AUTOVENV_PENDING=
-    _AUTOVENV_PWD=${PWD}
-    _AUTOVENV_VENV=${VIRTUAL_ENV-}
+    _autovenv_pending=
+    _autovenv_pwd=${PWD}
+    _autovenv_venv=${VIRTUAL_ENV-}
     if [[ -n ${AUTOVENV_STATE-} ]]; then
-        _AUTOVENV_OURS=${VIRTUAL_ENV-}
+        _autovenv_ours=${VIRTUAL_ENV-}
     fi
-    _AUTOVENV_OLD_PATH=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
+    _autovenv_old_path=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
     _autovenv_fast
 }
 
 # Runs `autovenv export bash` with the given options and applies what it prints. The text
-# is kept in _AUTOVENV_PENDING until its last line ran, so a Ctrl-C half way through is
+# is kept in _autovenv_pending until its last line ran, so a Ctrl-C half way through is
 # completed at the next prompt instead of leaving half an environment.
 _autovenv_eval() {
-    if [[ ! -x ${_AUTOVENV_BIN} || -d ${_AUTOVENV_BIN} ]]; then
-        if [[ -z ${_AUTOVENV_MISSING-} ]]; then
+    if [[ ! -x ${_autovenv_bin} || -d ${_autovenv_bin} ]]; then
+        if [[ -z ${_autovenv_missing-} ]]; then
             # shellcheck disable=SC2016 # the backticks and $(…) are meant literally
-            \builtin printf 'autovenv: %s is missing or not executable: reinstall autovenv, or remove `eval "$(autovenv hook bash)"` from ~/.bashrc\n' "${_AUTOVENV_BIN}" >&2
-            _AUTOVENV_MISSING=1
+            \builtin printf 'autovenv: %s is missing or not executable: reinstall autovenv, or remove `eval "$(autovenv hook bash)"` from ~/.bashrc\n' "${_autovenv_bin}" >&2
+            _autovenv_missing=1
         fi
         _autovenv_settle
         \builtin return 0
     fi
-    _AUTOVENV_MISSING=
+    _autovenv_missing=
     # Reaching this directory through autovenv's own cd wrapper proves the wrappers are in
     # place; any other way here (a cd of the user's defined since, `builtin cd`) has them
     # checked again, which forks.
-    if [[ ${PWD} != "${_AUTOVENV_CD_PWD-}" ]]; then
+    if [[ ${PWD} != "${_autovenv_cd_pwd-}" ]]; then
         _autovenv_wrap
     fi
     # `exec`: the command substitution's own process becomes autovenv, one fork in all.
-    if _AUTOVENV_PENDING=$(\builtin exec "${_AUTOVENV_BIN}" export bash "$@" --session="${_AUTOVENV_SESSION-}"); then
-        \builtin eval "${_AUTOVENV_PENDING}"
+    if _autovenv_pending=$(\builtin exec "${_autovenv_bin}" export bash "$@" --session="${_autovenv_session-}"); then
+        \builtin eval "${_autovenv_pending}"
     else
-        _AUTOVENV_PENDING=
+        _autovenv_pending=
         _autovenv_settle
     fi
 }
 
 # After a failure, stays quiet until the user changes directory.
 _autovenv_settle() {
-    _AUTOVENV_ANCHOR=${PWD%/}
-    _AUTOVENV_NAMES=()
+    _autovenv_anchor=${PWD%/}
+    _autovenv_names=()
     _autovenv_done
 }
 
@@ -145,18 +145,18 @@ _autovenv_settle() {
 # the directory (with --no-create); its arguments go to `autovenv export`.
 _autovenv_hook() {
     \builtin local _autovenv_status="$?"
-    if [[ -n ${_AUTOVENV_PENDING-} ]]; then
-        \builtin eval "${_AUTOVENV_PENDING}"
+    if [[ -n ${_autovenv_pending-} ]]; then
+        \builtin eval "${_autovenv_pending}"
     fi
     if _autovenv_steady || _autovenv_unchanged; then
         :
-    elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_AUTOVENV_VENV-}" &&
-        -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH-}" ]]; then
+    elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_autovenv_venv-}" &&
+        -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_autovenv_old_path-}" ]]; then
         # The venv's own `activate` ran over autovenv's activation of that same venv.
         _autovenv_eval --activated-by-hand "$@"
-    elif [[ -z ${VIRTUAL_ENV-} && -n ${_AUTOVENV_VENV-} && ${_AUTOVENV_VENV} == "${_AUTOVENV_OURS-}" &&
-        -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_AUTOVENV_PWD-}" ]] &&
-        { [[ -z ${AUTOVENV_STATE-} && -n ${_AUTOVENV_OLD_PATH-} ]] ||
+    elif [[ -z ${VIRTUAL_ENV-} && -n ${_autovenv_venv-} && ${_autovenv_venv} == "${_autovenv_ours-}" &&
+        -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_autovenv_pwd-}" ]] &&
+        { [[ -z ${AUTOVENV_STATE-} && -n ${_autovenv_old_path-} ]] ||
             { [[ -n ${AUTOVENV_STATE-} ]] && ! \builtin declare -F deactivate >/dev/null; }; }; then
         # autovenv's venv, activated again by hand (out of habit), was deactivated here by
         # its own `deactivate`: the project stays off until you leave it, as after
@@ -198,7 +198,7 @@ _autovenv_deactivate_define() {
     deactivate() {
         _autovenv_eval --deactivate="${1:-full}"
         if [[ ${1-} == nondestructive ]]; then
-            _AUTOVENV_PWD=
+            _autovenv_pwd=
         fi
     }
 }
@@ -220,20 +220,20 @@ _autovenv_prompt_show() {
         _autovenv_prompt_remove
         \builtin return 0
     fi
-    _AUTOVENV_PS1_VARS=$1
-    _AUTOVENV_PS1_PLAIN=$2
+    _autovenv_ps1_vars=$1
+    _autovenv_ps1_plain=$2
     \builtin local _autovenv_p="$2"
     if \builtin shopt -q promptvars; then
         _autovenv_p=$1
     fi
-    if [[ -n ${_AUTOVENV_PS1_PREFIX-} && ${_AUTOVENV_PS1_PREFIX} != "${_autovenv_p}" ]]; then
+    if [[ -n ${_autovenv_ps1_prefix-} && ${_autovenv_ps1_prefix} != "${_autovenv_p}" ]]; then
         _autovenv_prompt_remove
     fi
     if [[ ${PS1-} != "${_autovenv_p}"* ]]; then
         PS1=${_autovenv_p}${PS1-}
     fi
-    _AUTOVENV_PS1_PREFIX=${_autovenv_p}
-    _AUTOVENV_PS1_HIDDEN=
+    _autovenv_ps1_prefix=${_autovenv_p}
+    _autovenv_ps1_hidden=
 }
 
 # Keeps the prefix in PS1 escaped for `promptvars` as it is now, at every prompt: turned on
@@ -241,34 +241,34 @@ _autovenv_prompt_show() {
 # run a `$(…)` in a venv's name at every prompt; turned off, the escaped one would show
 # its backslashes.
 _autovenv_prompt_sync() {
-    [[ -n ${_AUTOVENV_PS1_PREFIX-} ]] || \builtin return 0
-    \builtin local _autovenv_p="${_AUTOVENV_PS1_PLAIN-}"
+    [[ -n ${_autovenv_ps1_prefix-} ]] || \builtin return 0
+    \builtin local _autovenv_p="${_autovenv_ps1_plain-}"
     if \builtin shopt -q promptvars; then
-        _autovenv_p=${_AUTOVENV_PS1_VARS-}
+        _autovenv_p=${_autovenv_ps1_vars-}
     fi
-    [[ ${_autovenv_p} != "${_AUTOVENV_PS1_PREFIX}" ]] || \builtin return 0
-    if [[ ${PS1-} == *"${_AUTOVENV_PS1_PREFIX}"* ]]; then
-        PS1=${PS1%%"${_AUTOVENV_PS1_PREFIX}"*}${_autovenv_p}${PS1#*"${_AUTOVENV_PS1_PREFIX}"}
+    [[ ${_autovenv_p} != "${_autovenv_ps1_prefix}" ]] || \builtin return 0
+    if [[ ${PS1-} == *"${_autovenv_ps1_prefix}"* ]]; then
+        PS1=${PS1%%"${_autovenv_ps1_prefix}"*}${_autovenv_p}${PS1#*"${_autovenv_ps1_prefix}"}
     fi
-    _AUTOVENV_PS1_PREFIX=${_autovenv_p}
+    _autovenv_ps1_prefix=${_autovenv_p}
 }
 
 # Takes the prefix off again, only if it is still there. A venv activated by hand keeps
 # it under its own prefix (its `activate` saved PS1 with it): then it is taken out there,
 # and remembered as hidden, because that venv's `deactivate` brings the saved PS1 back.
 _autovenv_prompt_remove() {
-    if [[ -n ${_AUTOVENV_PS1_PREFIX-} && ${PS1-} == *"${_AUTOVENV_PS1_PREFIX}"* ]]; then
-        PS1=${PS1/"${_AUTOVENV_PS1_PREFIX}"/}
+    if [[ -n ${_autovenv_ps1_prefix-} && ${PS1-} == *"${_autovenv_ps1_prefix}"* ]]; then
+        PS1=${PS1/"${_autovenv_ps1_prefix}"/}
         if [[ -n ${VIRTUAL_ENV-} ]]; then
-            _AUTOVENV_PS1_HIDDEN=${_AUTOVENV_PS1_PREFIX}
+            _autovenv_ps1_hidden=${_autovenv_ps1_prefix}
         fi
-    elif [[ -n ${_AUTOVENV_PS1_HIDDEN-} && -z ${VIRTUAL_ENV-} && ${PS1-} == "${_AUTOVENV_PS1_HIDDEN}"* ]]; then
-        PS1=${PS1#"${_AUTOVENV_PS1_HIDDEN}"}
+    elif [[ -n ${_autovenv_ps1_hidden-} && -z ${VIRTUAL_ENV-} && ${PS1-} == "${_autovenv_ps1_hidden}"* ]]; then
+        PS1=${PS1#"${_autovenv_ps1_hidden}"}
     fi
     if [[ -z ${VIRTUAL_ENV-} ]]; then
-        _AUTOVENV_PS1_HIDDEN=
+        _autovenv_ps1_hidden=
     fi
-    _AUTOVENV_PS1_PREFIX=
+    _autovenv_ps1_prefix=
 }
 
 # A venv activated by hand over autovenv's activation saved PATH, PS1 and PYTHONHOME with
@@ -285,8 +285,8 @@ _autovenv_hand_over() {
         _autovenv_p=${_autovenv_p#:}
         _OLD_VIRTUAL_PATH=${_autovenv_p%:}
     fi
-    if [[ -n ${_AUTOVENV_PS1_PREFIX-} && -n ${_OLD_VIRTUAL_PS1+x} ]]; then
-        _OLD_VIRTUAL_PS1=${_OLD_VIRTUAL_PS1/"${_AUTOVENV_PS1_PREFIX}"/}
+    if [[ -n ${_autovenv_ps1_prefix-} && -n ${_OLD_VIRTUAL_PS1+x} ]]; then
+        _OLD_VIRTUAL_PS1=${_OLD_VIRTUAL_PS1/"${_autovenv_ps1_prefix}"/}
     fi
     if [[ $# -ge 2 ]]; then
         _OLD_VIRTUAL_PYTHONHOME=$2
@@ -329,7 +329,7 @@ _autovenv_cd() {
     \builtin shift
     "_autovenv_user_${_autovenv_c}" "$@" || _autovenv_rc=$?
     if [[ ${PWD} != "${_autovenv_was}" ]] && ((BASH_SUBSHELL == 0)); then
-        _AUTOVENV_CD_PWD=${PWD}
+        _autovenv_cd_pwd=${PWD}
         _autovenv_hook --no-create
     fi
     \builtin return "${_autovenv_rc}"
@@ -339,11 +339,11 @@ _autovenv_cd() {
 # binary, then make the next prompt evaluate again.
 autovenv() {
     \builtin local _autovenv_rc=0
-    AUTOVENV_SESSION=${_AUTOVENV_SESSION-} \builtin command "${_AUTOVENV_BIN}" "$@" || _autovenv_rc=$?
+    AUTOVENV_SESSION=${_autovenv_session-} \builtin command "${_autovenv_bin}" "$@" || _autovenv_rc=$?
     if [[ ${1-} == reload ]]; then
-        _AUTOVENV_SESSION=r
+        _autovenv_session=r
     fi
-    _AUTOVENV_PWD=
+    _autovenv_pwd=
     \builtin return "${_autovenv_rc}"
 }
 

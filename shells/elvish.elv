@@ -13,12 +13,12 @@ use str
 var bin = @AUTOVENV@
 var session = ''
 var last-pwd = ''
-var last-ve = ''
+var last-venv = ''
 var anchor = ''
 var names = []
-var snap = ''
+var snapshot = ''
 var prefix = ''
-var told-missing = $false
+var missing = $false
 
 fn ve { if (has-env VIRTUAL_ENV) { get-env VIRTUAL_ENV } else { put '' } }
 
@@ -27,7 +27,7 @@ fn exists {|p|
 }
 
 # One 0/1 per watched name: whether it exists in directory $d.
-fn snap-at {|d|
+fn snapshot-of {|d|
   var s = ''
   for n $names {
     var p = $d/$n
@@ -41,26 +41,26 @@ fn up {|d| put $d[..(str:last-index $d /)] }
 
 # Whether the last evaluation still holds, without starting any process.
 fn unchanged {
-  if (or (eq $last-pwd '') (not-eq (ve) $last-ve)) { put $false; return }
+  if (or (eq $last-pwd '') (not-eq (ve) $last-venv)) { put $false; return }
   var d = (str:trim-suffix $pwd /)
   if (not (or (eq $d $anchor) (str:has-prefix $d $anchor/))) { put $false; return }
   if (eq $pwd $last-pwd) {
-    if (and (not-eq $d $anchor) (str:contains (snap-at $d) 1)) { put $false; return }
+    if (and (not-eq $d $anchor) (str:contains (snapshot-of $d) 1)) { put $false; return }
   } else {
     while (not-eq $d $anchor) {
-      if (str:contains (snap-at $d) 1) { put $false; return }
+      if (str:contains (snapshot-of $d) 1) { put $false; return }
       set d = (up $d)
     }
   }
-  if (not-eq (snap-at $anchor) $snap) { put $false; return }
+  if (not-eq (snapshot-of $anchor) $snapshot) { put $false; return }
   set last-pwd = $pwd
   put $true
 }
 
 fn done {
   set last-pwd = $pwd
-  set last-ve = (ve)
-  set snap = (snap-at $anchor)
+  set last-venv = (ve)
+  set snapshot = (snapshot-of $anchor)
 }
 
 # After a failure, stays quiet until the user changes directory.
@@ -112,14 +112,14 @@ fn apply {|ns|
 # Runs `autovenv export elvish` with the given options and applies what it prints.
 fn run {|@args|
   if (not (path:is-regular &follow-symlink=$true $bin)) {
-    if (not $told-missing) {
+    if (not $missing) {
       echo 'autovenv: '$bin' is missing or not executable: reinstall autovenv, or remove the autovenv line from rc.elv' >&2
-      set told-missing = $true
+      set missing = $true
     }
     settle
     return
   }
-  set told-missing = $false
+  set missing = $false
   try {
     var code = ($bin export elvish $@args --session=$session | slurp)
     eval $code &on-end=$apply~

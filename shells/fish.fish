@@ -9,7 +9,7 @@
 # and $pipestatus across event handlers by itself.
 
 # Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $argv[1].
-function _autovenv_snap
+function _autovenv_snapshot_of
     set -g _autovenv_s ''
     for _autovenv_n in $_autovenv_names
         set -l _autovenv_p $argv[1]/$_autovenv_n
@@ -46,7 +46,7 @@ function _autovenv_unchanged
         # A steady prompt, below the anchor as the last evaluation found: only this
         # directory and the anchor are looked at again.
         if test "$_autovenv_d" != "$_autovenv_a"
-            _autovenv_snap "$_autovenv_d"
+            _autovenv_snapshot_of "$_autovenv_d"
             string match -q -- '*1*' "$_autovenv_s"; and return 1
         end
     else
@@ -54,7 +54,7 @@ function _autovenv_unchanged
         # project marker or VCS root.
         while test "$_autovenv_d" != "$_autovenv_a"
             test -n "$_autovenv_d"; or return 1
-            _autovenv_snap "$_autovenv_d"
+            _autovenv_snapshot_of "$_autovenv_d"
             string match -q -- '*1*' "$_autovenv_s"; and return 1
             builtin path dirname -Z -- "$_autovenv_d" | read -z _autovenv_d
             if test "$_autovenv_d" = /
@@ -62,7 +62,7 @@ function _autovenv_unchanged
             end
         end
     end
-    _autovenv_snap "$_autovenv_a"
+    _autovenv_snapshot_of "$_autovenv_a"
     test "$_autovenv_s" = "$_autovenv_snapshot"; or return 1
     set -g _autovenv_pwd "$PWD"
     return 0
@@ -77,7 +77,7 @@ function _autovenv_done
         set -g _autovenv_ours "$VIRTUAL_ENV"
     end
     set -g _autovenv_old_path_seen (_autovenv_old_path)
-    _autovenv_snap "$_autovenv_anchor"
+    _autovenv_snapshot_of "$_autovenv_anchor"
     set -g _autovenv_snapshot "$_autovenv_s"
     _autovenv_fast
 end

@@ -15,19 +15,19 @@ def _autovenv_fresh [] {
     bin: @AUTOVENV@
     session: ""
     pwd: ""
-    ve: ""
+    venv: ""
     anchor: ""
     names: []
-    snap: ""
+    snapshot: ""
     prefix: ""
     missing: false
   }
 }
 
-def _autovenv_ve [] { $env.VIRTUAL_ENV? | default "" | into string }
+def _autovenv_virtual_env [] { $env.VIRTUAL_ENV? | default "" | into string }
 
 # One 0/1 per watched name: whether it exists in directory $dir.
-def _autovenv_snap [dir: string] {
+def _autovenv_snapshot_of [dir: string] {
   $env._AUTOVENV.names | each {|n|
     let p = if ($n | str starts-with "/") { $n } else { $"($dir)/($n)" }
     if ($p | path exists) { "1" } else { "0" }
@@ -42,24 +42,24 @@ def _autovenv_up [dir: string] {
 # Whether the last evaluation still holds, without starting any process.
 def _autovenv_unchanged [] {
   let s = $env._AUTOVENV
-  if $s.pwd == "" or (_autovenv_ve) != $s.ve { return false }
+  if $s.pwd == "" or (_autovenv_virtual_env) != $s.venv { return false }
   mut d = ($env.PWD | str trim --right --char "/")
   if not ($d == $s.anchor or ($d | str starts-with $"($s.anchor)/")) { return false }
   if $env.PWD == $s.pwd {
-    if $d != $s.anchor and ((_autovenv_snap $d) | str contains "1") { return false }
+    if $d != $s.anchor and ((_autovenv_snapshot_of $d) | str contains "1") { return false }
   } else {
     while $d != $s.anchor {
-      if ((_autovenv_snap $d) | str contains "1") { return false }
+      if ((_autovenv_snapshot_of $d) | str contains "1") { return false }
       $d = (_autovenv_up $d)
     }
   }
-  (_autovenv_snap $s.anchor) == $s.snap
+  (_autovenv_snapshot_of $s.anchor) == $s.snapshot
 }
 
 def --env _autovenv_done [] {
   $env._AUTOVENV.pwd = $env.PWD
-  $env._AUTOVENV.ve = (_autovenv_ve)
-  $env._AUTOVENV.snap = (_autovenv_snap $env._AUTOVENV.anchor)
+  $env._AUTOVENV.venv = (_autovenv_virtual_env)
+  $env._AUTOVENV.snapshot = (_autovenv_snapshot_of $env._AUTOVENV.anchor)
 }
 
 # After a failure, stays quiet until the user changes directory.
@@ -141,12 +141,12 @@ def _autovenv_overlays [] { overlay list | where active | get name }
 def _autovenv_over_ours [] {
   let s = $env._AUTOVENV
   (($env.AUTOVENV_STATE? | is-not-empty) and ($env.VIRTUAL_PREFIX? | is-not-empty)
-    and (_autovenv_ve) == $s.ve and $s.ve != "" and ("activate" in (_autovenv_overlays)))
+    and (_autovenv_virtual_env) == $s.venv and $s.venv != "" and ("activate" in (_autovenv_overlays)))
 }
 
 # PATH with the venv's bin directory in it once: activate.nu put it in front of autovenv's.
 def _autovenv_one_bin [] {
-  let bin = ((_autovenv_ve) | path join bin)
+  let bin = ((_autovenv_virtual_env) | path join bin)
   let path = $env.PATH
   let at = ($path | enumerate | where item == $bin | get index | skip 1)
   if ($at | is-empty) { $path } else { $path | drop nth ...$at }

@@ -14,13 +14,13 @@
 # does it run `autovenv export tcsh` (one process) and evaluate what that prints.
 set _autovenv_bin = @AUTOVENV@
 set _autovenv_pwd = ''
-set _autovenv_ve = ''
+set _autovenv_venv = ''
 set _autovenv_o = ''
 set _autovenv_oseen = ''
 set _autovenv_args = ''
 set _autovenv_nc = ''
 set _autovenv_s = ''
-set _autovenv_snap = ''
+set _autovenv_snapshot = ''
 alias _autovenv_watch 'set _autovenv_s = ""'
 if (! $?_autovenv_session) set _autovenv_session = ''
 alias _autovenv_getve 'set _autovenv_v = "$VIRTUAL_ENV:q"'
@@ -49,17 +49,17 @@ alias _autovenv_found 'unset _autovenv_told ; eval _autovenv_export'
 alias _autovenv_call 'if (-x "$_autovenv_bin:q") eval _autovenv_found'
 alias _autovenv_nocall 'if (! -x "$_autovenv_bin:q") eval _autovenv_missing'
 # What the answer was worked out from, for _autovenv_precmd to compare with.
-alias _autovenv_seen1 'set _autovenv_pwd = "$cwd:q" ; _autovenv_readve ; set _autovenv_ve = "$_autovenv_v:q"'
+alias _autovenv_seen1 'set _autovenv_pwd = "$cwd:q" ; _autovenv_readve ; set _autovenv_venv = "$_autovenv_v:q"'
 alias _autovenv_seen2 '_autovenv_readold ; set _autovenv_oseen = "$_autovenv_o:q"'
-alias _autovenv_seen3 'eval _autovenv_watch ; set _autovenv_snap = "$_autovenv_s"'
+alias _autovenv_seen3 'eval _autovenv_watch ; set _autovenv_snapshot = "$_autovenv_s"'
 alias _autovenv_run '_autovenv_call ; _autovenv_nocall ; _autovenv_seen1 ; _autovenv_seen2 ; _autovenv_seen3'
 # The venv's own activate.csh ran over autovenv's activation of that same venv: it saved
 # another PATH, and VIRTUAL_ENV is still the one autovenv set.
-alias _autovenv_byhand3 'if ("$_autovenv_v:q" == "$_autovenv_ve:q") set _autovenv_args = --activated-by-hand'
+alias _autovenv_byhand3 'if ("$_autovenv_v:q" == "$_autovenv_venv:q") set _autovenv_args = --activated-by-hand'
 alias _autovenv_byhand2 'if ($?AUTOVENV_STATE && "$_autovenv_v:q" != "") eval _autovenv_byhand3'
 alias _autovenv_byhand 'if ("$_autovenv_o:q" != "" && "$_autovenv_o:q" != "$_autovenv_oseen:q") eval _autovenv_byhand2'
 alias _autovenv_prompt_run '_autovenv_byhand ; _autovenv_run ; set _autovenv_args = ""'
-alias _autovenv_precmd '_autovenv_readve ; _autovenv_readold ; _autovenv_watch ; if ("$cwd:q" != "$_autovenv_pwd:q" || "$_autovenv_v:q" != "$_autovenv_ve:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q" || "$_autovenv_s" != "$_autovenv_snap") eval _autovenv_prompt_run'
+alias _autovenv_precmd '_autovenv_readve ; _autovenv_readold ; _autovenv_watch ; if ("$cwd:q" != "$_autovenv_pwd:q" || "$_autovenv_v:q" != "$_autovenv_venv:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q" || "$_autovenv_s" != "$_autovenv_snapshot") eval _autovenv_prompt_run'
 # The prompt prefix, as the prompt shows it, is in $_autovenv_p. The binary sends the
 # prompt without autovenv's prefix in $_autovenv_prompt_old, and _autovenv_prompt_put or
 # _autovenv_prompt_back sets it; the user's own edits while active are kept.

@@ -29,10 +29,10 @@ def __autovenv_setup(exe):
         "bin": unq(exe),
         "session": "",
         "pwd": "",
-        "ve": "",
+        "venv": "",
         "anchor": "",
         "names": [],
-        "snap": "",
+        "snapshot": "",
         "prefix": "",
         "shown": "",
         "missing": False,
@@ -46,7 +46,7 @@ def __autovenv_setup(exe):
     def trim(d):
         return d[:-1] if d.endswith("/") else d
 
-    def snap_at(d):
+    def snapshot_of(d):
         return "".join(
             "1" if os.path.lexists(n if n.startswith("/") else d + "/" + n) else "0"
             for n in st["names"]
@@ -54,7 +54,7 @@ def __autovenv_setup(exe):
 
     def unchanged():
         """Whether the last evaluation still holds, without starting any process."""
-        if not st["pwd"] or ve() != st["ve"]:
+        if not st["pwd"] or ve() != st["venv"]:
             return False
         pwd = env["PWD"]
         a = st["anchor"]
@@ -62,24 +62,24 @@ def __autovenv_setup(exe):
         if not (d == a or d.startswith(a + "/")):
             return False
         if pwd == st["pwd"]:
-            if d != a and "1" in snap_at(d):
+            if d != a and "1" in snapshot_of(d):
                 return False
         else:
             while d != a:
-                if "1" in snap_at(d):
+                if "1" in snapshot_of(d):
                     return False
                 d = d[: d.rfind("/")]
-        if snap_at(a) != st["snap"]:
+        if snapshot_of(a) != st["snapshot"]:
             return False
         st["pwd"] = pwd
         return True
 
     def done():
         st["pwd"] = env["PWD"]
-        st["ve"] = ve()
-        st["snap"] = snap_at(st["anchor"])
+        st["venv"] = ve()
+        st["snapshot"] = snapshot_of(st["anchor"])
         if env.get("AUTOVENV_STATE"):
-            st["ours"] = st["ve"]
+            st["ours"] = st["venv"]
             st["vep"] = env.get("VIRTUAL_ENV_PROMPT")
         else:
             st["vep"] = None
@@ -255,7 +255,7 @@ def __autovenv_setup(exe):
     def evaluate(*args):
         if unchanged():
             return
-        if not ve() and st["ve"] and st["ve"] == st["ours"] and env["PWD"] == st["pwd"]:
+        if not ve() and st["venv"] and st["venv"] == st["ours"] and env["PWD"] == st["pwd"]:
             # autovenv's venv was turned off here by hand (`vox deactivate`, or
             # `del $VIRTUAL_ENV`): the project stays off until you leave it, as after
             # autovenv's own `deactivate`.

@@ -14,11 +14,11 @@
 
 # Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $1 (an
 # absolute name: whether it exists at all).
-_autovenv_snap() {
+_autovenv_snapshot_of() {
     \builtin emulate -L zsh
     _autovenv_s=
     \builtin local _autovenv_n _autovenv_p
-    for _autovenv_n in "${_AUTOVENV_NAMES[@]}"; do
+    for _autovenv_n in "${_autovenv_names[@]}"; do
         case ${_autovenv_n} in
             /*) _autovenv_p=${_autovenv_n} ;;
             *) _autovenv_p=$1/${_autovenv_n} ;;
@@ -32,8 +32,8 @@ _autovenv_snap() {
     \builtin return 0
 }
 
-# Sets _AUTOVENV_SNAP (one 0/1 per watched name: whether it exists at the anchor, an
-# absolute name: at all) and _AUTOVENV_FAST to the steady prompt's whole check: one
+# Sets _autovenv_snapshot (one 0/1 per watched name: whether it exists at the anchor, an
+# absolute name: at all) and _autovenv_steady_check to the steady prompt's whole check: one
 # `[[ ]]` with one test per watched entry unrolled, the anchor's entries as found here,
 # and the prompt prefix already in the form PROMPT_SUBST asks for. _autovenv_hook evaluates it
 # first, under the user's options (a zsh function call costs more than the checks), so it
@@ -43,30 +43,30 @@ _autovenv_snap() {
 _autovenv_fast() {
     \builtin emulate -L zsh
     \builtin local _autovenv_t='' _autovenv_d='' _autovenv_n _autovenv_p
-    _AUTOVENV_SNAP=
-    for _autovenv_n in "${_AUTOVENV_NAMES[@]}"; do
+    _autovenv_snapshot=
+    for _autovenv_n in "${_autovenv_names[@]}"; do
         _autovenv_p=${(q)_autovenv_n}
         if [[ ${_autovenv_n} != /* ]]; then
             _autovenv_d+=" && ! -e \${PWD%/}/${_autovenv_p}"
-            _autovenv_n=${_AUTOVENV_ANCHOR}/${_autovenv_n}
+            _autovenv_n=${_autovenv_anchor}/${_autovenv_n}
             _autovenv_p=${(q)_autovenv_n}
         fi
         if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
-            _AUTOVENV_SNAP+=1
+            _autovenv_snapshot+=1
             _autovenv_t+=" && ( -e ${_autovenv_p} || -L ${_autovenv_p} )"
         else
-            _AUTOVENV_SNAP+=0
+            _autovenv_snapshot+=0
             _autovenv_t+=" && ! -e ${_autovenv_p}"
         fi
     done
     # Below the anchor (where the last check found it), none of them may be in $PWD.
     if [[ -n ${_autovenv_d} ]]; then
-        _autovenv_t=" && ( \${PWD%/} == ${(q)_AUTOVENV_ANCHOR} || ( ${_autovenv_d# && } ) )${_autovenv_t}"
+        _autovenv_t=" && ( \${PWD%/} == ${(q)_autovenv_anchor} || ( ${_autovenv_d# && } ) )${_autovenv_t}"
     fi
-    \builtin typeset -g _AUTOVENV_FAST="[[ \${PWD} == \"\${_AUTOVENV_PWD-}\" && \${VIRTUAL_ENV-} == \"\${_AUTOVENV_VENV-}\" &&
-        \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_AUTOVENV_OLD_PATH-}\" &&
-        ( -z \${_AUTOVENV_PS1_PREFIX-} || ( -o promptsubst && -n \${_AUTOVENV_SUBST-} ) ||
-            ( ! -o promptsubst && -z \${_AUTOVENV_SUBST-} ) )${_autovenv_t} ]]"
+    \builtin typeset -g _autovenv_steady_check="[[ \${PWD} == \"\${_autovenv_pwd-}\" && \${VIRTUAL_ENV-} == \"\${_autovenv_venv-}\" &&
+        \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_autovenv_old_path-}\" &&
+        ( -z \${_autovenv_ps1_prefix-} || ( -o promptsubst && -n \${_autovenv_subst-} ) ||
+            ( ! -o promptsubst && -z \${_autovenv_subst-} ) )${_autovenv_t} ]]"
 }
 
 # Succeeds when the last evaluation still holds after a cd below the anchor, without
@@ -75,59 +75,59 @@ _autovenv_fast() {
 # changing counts.
 _autovenv_unchanged() {
     \builtin emulate -L zsh
-    [[ -n ${_AUTOVENV_PWD} && ${VIRTUAL_ENV-} == "${_AUTOVENV_VENV}" ]] || \builtin return 1
-    [[ ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_AUTOVENV_OLD_PATH}" ]] || \builtin return 1
-    \builtin local _autovenv_a="${_AUTOVENV_ANCHOR}" _autovenv_d="${PWD%/}" _autovenv_n _autovenv_s
+    [[ -n ${_autovenv_pwd} && ${VIRTUAL_ENV-} == "${_autovenv_venv}" ]] || \builtin return 1
+    [[ ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_autovenv_old_path}" ]] || \builtin return 1
+    \builtin local _autovenv_a="${_autovenv_anchor}" _autovenv_d="${PWD%/}" _autovenv_n _autovenv_s
     [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
     while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
-        for _autovenv_n in "${_AUTOVENV_NAMES[@]}"; do
+        for _autovenv_n in "${_autovenv_names[@]}"; do
             [[ ${_autovenv_n} == /* || ! (-e ${_autovenv_d}/${_autovenv_n} || -L ${_autovenv_d}/${_autovenv_n}) ]] ||
                 \builtin return 1
         done
         _autovenv_d=${_autovenv_d%/*}
     done
-    _autovenv_snap "${_autovenv_a}"
-    [[ ${_autovenv_s} == "${_AUTOVENV_SNAP}" ]] || \builtin return 1
-    _AUTOVENV_PWD=${PWD}
+    _autovenv_snapshot_of "${_autovenv_a}"
+    [[ ${_autovenv_s} == "${_autovenv_snapshot}" ]] || \builtin return 1
+    _autovenv_pwd=${PWD}
 }
 
 # Records that the shell is in step with $PWD; the last line of every evaluation.
 _autovenv_done() {
     \builtin emulate -L zsh
-    _AUTOVENV_PENDING=
-    _AUTOVENV_PWD=${PWD}
-    _AUTOVENV_VENV=${VIRTUAL_ENV-}
+    _autovenv_pending=
+    _autovenv_pwd=${PWD}
+    _autovenv_venv=${VIRTUAL_ENV-}
     if [[ -n ${AUTOVENV_STATE-} ]]; then
-        _AUTOVENV_OURS=${VIRTUAL_ENV-}
+        _autovenv_ours=${VIRTUAL_ENV-}
     fi
-    _AUTOVENV_OLD_PATH=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
+    _autovenv_old_path=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
     _autovenv_fast
 }
 
 # Runs `autovenv export zsh` with the given options and applies what it prints. The text
-# is kept in _AUTOVENV_PENDING until its last line ran, so a Ctrl-C half way through is
+# is kept in _autovenv_pending until its last line ran, so a Ctrl-C half way through is
 # completed at the next prompt instead of leaving half an environment.
 _autovenv_eval() {
     \builtin emulate -L zsh
     # In a ZLE widget: what is printed goes above the line being edited (_autovenv_chpwd).
-    if [[ ${_AUTOVENV_WIDGET-} == 1 ]]; then
+    if [[ ${_autovenv_widget-} == 1 ]]; then
         \builtin zle -I
-        _AUTOVENV_WIDGET=2
+        _autovenv_widget=2
     fi
-    if [[ ! -x ${_AUTOVENV_BIN} || -d ${_AUTOVENV_BIN} ]]; then
-        if [[ -z ${_AUTOVENV_MISSING} ]]; then
-            \builtin printf 'autovenv: %s is missing or not executable: reinstall autovenv, or remove `eval "$(autovenv hook zsh)"` from ~/.zshrc\n' "${_AUTOVENV_BIN}" >&2
-            _AUTOVENV_MISSING=1
+    if [[ ! -x ${_autovenv_bin} || -d ${_autovenv_bin} ]]; then
+        if [[ -z ${_autovenv_missing} ]]; then
+            \builtin printf 'autovenv: %s is missing or not executable: reinstall autovenv, or remove `eval "$(autovenv hook zsh)"` from ~/.zshrc\n' "${_autovenv_bin}" >&2
+            _autovenv_missing=1
         fi
         _autovenv_settle
         \builtin return 0
     fi
-    _AUTOVENV_MISSING=
+    _autovenv_missing=
     # `exec`: the command substitution's own process becomes autovenv, one fork in all.
-    if _AUTOVENV_PENDING=$(\builtin exec "${_AUTOVENV_BIN}" export zsh "$@" --session="${_AUTOVENV_SESSION}"); then
-        \builtin eval "${_AUTOVENV_PENDING}"
+    if _autovenv_pending=$(\builtin exec "${_autovenv_bin}" export zsh "$@" --session="${_autovenv_session}"); then
+        \builtin eval "${_autovenv_pending}"
     else
-        _AUTOVENV_PENDING=
+        _autovenv_pending=
         _autovenv_settle
     fi
 }
@@ -135,8 +135,8 @@ _autovenv_eval() {
 # After a failure, stays quiet until the user changes directory.
 _autovenv_settle() {
     \builtin emulate -L zsh
-    _AUTOVENV_ANCHOR=${PWD%/}
-    _AUTOVENV_NAMES=()
+    _autovenv_anchor=${PWD%/}
+    _autovenv_names=()
     _autovenv_done
 }
 
@@ -145,23 +145,23 @@ _autovenv_settle() {
 # `autovenv export` (`--no-create` on a cd).
 _autovenv_hook() {
     # A steady prompt: nothing else to do.
-    if [[ -z ${_AUTOVENV_PENDING-} && -n ${_AUTOVENV_FAST-} ]] && \builtin eval "${_AUTOVENV_FAST}"; then
+    if [[ -z ${_autovenv_pending-} && -n ${_autovenv_steady_check-} ]] && \builtin eval "${_autovenv_steady_check}"; then
         \builtin return 0
     fi
     _autovenv_options
     \builtin emulate -L zsh
-    if [[ -n ${_AUTOVENV_PENDING} ]]; then
-        \builtin eval "${_AUTOVENV_PENDING}"
+    if [[ -n ${_autovenv_pending} ]]; then
+        \builtin eval "${_autovenv_pending}"
     fi
     if _autovenv_unchanged; then
         :
-    elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_AUTOVENV_VENV}" &&
-        -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_AUTOVENV_OLD_PATH}" ]]; then
+    elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_autovenv_venv}" &&
+        -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_autovenv_old_path}" ]]; then
         # The venv's own `activate` ran over autovenv's activation of that same venv.
         _autovenv_eval --activated-by-hand "$@"
-    elif [[ -z ${VIRTUAL_ENV-} && -n ${_AUTOVENV_VENV} && ${_AUTOVENV_VENV} == "${_AUTOVENV_OURS-}" &&
-        -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_AUTOVENV_PWD}" &&
-        ( ( -z ${AUTOVENV_STATE-} && -n ${_AUTOVENV_OLD_PATH} ) ||
+    elif [[ -z ${VIRTUAL_ENV-} && -n ${_autovenv_venv} && ${_autovenv_venv} == "${_autovenv_ours-}" &&
+        -z ${_OLD_VIRTUAL_PATH+x} && ${PWD} == "${_autovenv_pwd}" &&
+        ( ( -z ${AUTOVENV_STATE-} && -n ${_autovenv_old_path} ) ||
             ( -n ${AUTOVENV_STATE-} && ${+functions[deactivate]} == 0 ) ) ]]; then
         # autovenv's venv, activated again by hand (out of habit), was deactivated here by
         # its own `deactivate`: the project stays off until you leave it, as after
@@ -192,13 +192,13 @@ _autovenv_hook() {
 _autovenv_chpwd() {
     if (( ZSH_SUBSHELL == 0 )); then
         if [[ -n ${WIDGET-} ]] && \builtin zle; then
-            \builtin typeset -g _AUTOVENV_WIDGET=1
+            \builtin typeset -g _autovenv_widget=1
         fi
         _autovenv_hook --no-create
-        if [[ ${_AUTOVENV_WIDGET-} == 2 ]]; then
+        if [[ ${_autovenv_widget-} == 2 ]]; then
             \builtin zle -R
         fi
-        \builtin typeset -g _AUTOVENV_WIDGET=
+        \builtin typeset -g _autovenv_widget=
     fi
     \builtin return 0
 }
@@ -207,9 +207,9 @@ _autovenv_chpwd() {
 # escaped for the setting the prompt is expanded with.
 _autovenv_options() {
     if [[ -o promptsubst ]]; then
-        _AUTOVENV_SUBST=1
+        _autovenv_subst=1
     else
-        _AUTOVENV_SUBST=
+        _autovenv_subst=
     fi
 }
 
@@ -226,7 +226,7 @@ _autovenv_deactivate_define() {
         \builtin emulate -L zsh
         _autovenv_eval --deactivate="${1:-full}"
         if [[ ${1-} == nondestructive ]]; then
-            _AUTOVENV_PWD=
+            _autovenv_pwd=
         fi
         \builtin return 0
     }
@@ -249,20 +249,20 @@ _autovenv_prompt_show() {
         _autovenv_prompt_remove
         \builtin return 0
     fi
-    _AUTOVENV_PS1_SUBST=$1
-    _AUTOVENV_PS1_PLAIN=$2
+    _autovenv_ps1_subst=$1
+    _autovenv_ps1_plain=$2
     \builtin local _autovenv_p="$2"
-    if [[ -n ${_AUTOVENV_SUBST} ]]; then
+    if [[ -n ${_autovenv_subst} ]]; then
         _autovenv_p=$1
     fi
-    if [[ -n ${_AUTOVENV_PS1_PREFIX} && ${_AUTOVENV_PS1_PREFIX} != "${_autovenv_p}" ]]; then
+    if [[ -n ${_autovenv_ps1_prefix} && ${_autovenv_ps1_prefix} != "${_autovenv_p}" ]]; then
         _autovenv_prompt_remove
     fi
     if [[ ${PS1-} != "${_autovenv_p}"* ]]; then
         PS1=${_autovenv_p}${PS1-}
     fi
-    _AUTOVENV_PS1_PREFIX=${_autovenv_p}
-    _AUTOVENV_PS1_HIDDEN=
+    _autovenv_ps1_prefix=${_autovenv_p}
+    _autovenv_ps1_hidden=
 }
 
 # Keeps the prefix in PS1 escaped for PROMPT_SUBST as it is now, at every prompt: turned
@@ -271,16 +271,16 @@ _autovenv_prompt_show() {
 # show its backslashes.
 _autovenv_prompt_sync() {
     \builtin emulate -L zsh
-    [[ -n ${_AUTOVENV_PS1_PREFIX} ]] || \builtin return 0
-    \builtin local _autovenv_p="${_AUTOVENV_PS1_PLAIN}"
-    if [[ -n ${_AUTOVENV_SUBST} ]]; then
-        _autovenv_p=${_AUTOVENV_PS1_SUBST}
+    [[ -n ${_autovenv_ps1_prefix} ]] || \builtin return 0
+    \builtin local _autovenv_p="${_autovenv_ps1_plain}"
+    if [[ -n ${_autovenv_subst} ]]; then
+        _autovenv_p=${_autovenv_ps1_subst}
     fi
-    [[ ${_autovenv_p} != "${_AUTOVENV_PS1_PREFIX}" ]] || \builtin return 0
-    if [[ ${PS1-} == *"${_AUTOVENV_PS1_PREFIX}"* ]]; then
-        PS1=${PS1%%"${_AUTOVENV_PS1_PREFIX}"*}${_autovenv_p}${PS1#*"${_AUTOVENV_PS1_PREFIX}"}
+    [[ ${_autovenv_p} != "${_autovenv_ps1_prefix}" ]] || \builtin return 0
+    if [[ ${PS1-} == *"${_autovenv_ps1_prefix}"* ]]; then
+        PS1=${PS1%%"${_autovenv_ps1_prefix}"*}${_autovenv_p}${PS1#*"${_autovenv_ps1_prefix}"}
     fi
-    _AUTOVENV_PS1_PREFIX=${_autovenv_p}
+    _autovenv_ps1_prefix=${_autovenv_p}
 }
 
 # Takes the prefix off again, only if it is still there. A venv activated by hand keeps
@@ -288,18 +288,18 @@ _autovenv_prompt_sync() {
 # and remembered as hidden, because that venv's `deactivate` brings the saved PS1 back.
 _autovenv_prompt_remove() {
     \builtin emulate -L zsh
-    if [[ -n ${_AUTOVENV_PS1_PREFIX} && ${PS1-} == *"${_AUTOVENV_PS1_PREFIX}"* ]]; then
-        PS1=${PS1/"${_AUTOVENV_PS1_PREFIX}"/}
+    if [[ -n ${_autovenv_ps1_prefix} && ${PS1-} == *"${_autovenv_ps1_prefix}"* ]]; then
+        PS1=${PS1/"${_autovenv_ps1_prefix}"/}
         if [[ -n ${VIRTUAL_ENV-} ]]; then
-            _AUTOVENV_PS1_HIDDEN=${_AUTOVENV_PS1_PREFIX}
+            _autovenv_ps1_hidden=${_autovenv_ps1_prefix}
         fi
-    elif [[ -n ${_AUTOVENV_PS1_HIDDEN} && -z ${VIRTUAL_ENV-} && ${PS1-} == "${_AUTOVENV_PS1_HIDDEN}"* ]]; then
-        PS1=${PS1#"${_AUTOVENV_PS1_HIDDEN}"}
+    elif [[ -n ${_autovenv_ps1_hidden} && -z ${VIRTUAL_ENV-} && ${PS1-} == "${_autovenv_ps1_hidden}"* ]]; then
+        PS1=${PS1#"${_autovenv_ps1_hidden}"}
     fi
     if [[ -z ${VIRTUAL_ENV-} ]]; then
-        _AUTOVENV_PS1_HIDDEN=
+        _autovenv_ps1_hidden=
     fi
-    _AUTOVENV_PS1_PREFIX=
+    _autovenv_ps1_prefix=
 }
 
 # A venv activated by hand over autovenv's activation saved PATH, PS1 and PYTHONHOME with
@@ -317,8 +317,8 @@ _autovenv_hand_over() {
         _autovenv_p=${_autovenv_p#:}
         _OLD_VIRTUAL_PATH=${_autovenv_p%:}
     fi
-    if [[ -n ${_AUTOVENV_PS1_PREFIX} ]] && (( ${+_OLD_VIRTUAL_PS1} )); then
-        _OLD_VIRTUAL_PS1=${_OLD_VIRTUAL_PS1/"${_AUTOVENV_PS1_PREFIX}"/}
+    if [[ -n ${_autovenv_ps1_prefix} ]] && (( ${+_OLD_VIRTUAL_PS1} )); then
+        _OLD_VIRTUAL_PS1=${_OLD_VIRTUAL_PS1/"${_autovenv_ps1_prefix}"/}
     fi
     if (( $# >= 2 )); then
         \builtin typeset -g _OLD_VIRTUAL_PYTHONHOME=$2
@@ -330,25 +330,25 @@ _autovenv_hand_over() {
 function autovenv {
     \builtin emulate -L zsh
     \builtin local _autovenv_rc=0
-    AUTOVENV_SESSION=${_AUTOVENV_SESSION-} \builtin command "${_AUTOVENV_BIN}" "$@" || _autovenv_rc=$?
+    AUTOVENV_SESSION=${_autovenv_session-} \builtin command "${_autovenv_bin}" "$@" || _autovenv_rc=$?
     if [[ ${1-} == reload ]]; then
-        _AUTOVENV_SESSION=r
+        _autovenv_session=r
     fi
-    _AUTOVENV_PWD=
+    _autovenv_pwd=
     \builtin return "${_autovenv_rc}"
 }
 
 _autovenv_register() {
     \builtin emulate -L zsh
-    \builtin typeset -g _AUTOVENV_BIN=$1 _AUTOVENV_PWD= _AUTOVENV_PENDING=
-    \builtin typeset -g _AUTOVENV_VENV="${_AUTOVENV_VENV-}" _AUTOVENV_ANCHOR="${_AUTOVENV_ANCHOR-}"
-    \builtin typeset -g _AUTOVENV_OLD_PATH="${_AUTOVENV_OLD_PATH-}" _AUTOVENV_OURS="${_AUTOVENV_OURS-}"
-    \builtin typeset -g _AUTOVENV_SNAP="${_AUTOVENV_SNAP-}" _AUTOVENV_SESSION="${_AUTOVENV_SESSION-}"
-    \builtin typeset -g _AUTOVENV_MISSING="${_AUTOVENV_MISSING-}" _AUTOVENV_SUBST="${_AUTOVENV_SUBST-}"
-    \builtin typeset -g _AUTOVENV_PS1_PREFIX="${_AUTOVENV_PS1_PREFIX-}" _AUTOVENV_PS1_HIDDEN="${_AUTOVENV_PS1_HIDDEN-}"
-    \builtin typeset -g _AUTOVENV_PS1_SUBST="${_AUTOVENV_PS1_SUBST-}" _AUTOVENV_PS1_PLAIN="${_AUTOVENV_PS1_PLAIN-}"
-    if (( ! ${+_AUTOVENV_NAMES} )); then
-        \builtin typeset -ga _AUTOVENV_NAMES
+    \builtin typeset -g _autovenv_bin=$1 _autovenv_pwd= _autovenv_pending=
+    \builtin typeset -g _autovenv_venv="${_autovenv_venv-}" _autovenv_anchor="${_autovenv_anchor-}"
+    \builtin typeset -g _autovenv_old_path="${_autovenv_old_path-}" _autovenv_ours="${_autovenv_ours-}"
+    \builtin typeset -g _autovenv_snapshot="${_autovenv_snapshot-}" _autovenv_session="${_autovenv_session-}"
+    \builtin typeset -g _autovenv_missing="${_autovenv_missing-}" _autovenv_subst="${_autovenv_subst-}"
+    \builtin typeset -g _autovenv_ps1_prefix="${_autovenv_ps1_prefix-}" _autovenv_ps1_hidden="${_autovenv_ps1_hidden-}"
+    \builtin typeset -g _autovenv_ps1_subst="${_autovenv_ps1_subst-}" _autovenv_ps1_plain="${_autovenv_ps1_plain-}"
+    if (( ! ${+_autovenv_names} )); then
+        \builtin typeset -ga _autovenv_names
     fi
     if (( ! ${+precmd_functions} )); then
         \builtin typeset -ga precmd_functions

@@ -135,7 +135,7 @@ fn ctrl_c_while_the_hook_works_leaves_no_half_environment() {
     let mut term = support::pty::Pty::spawn(cmd);
     term.line(&SH.hook_line());
     term.line(&format!(
-        "_AUTOVENV_BIN={}; PS1='READ''Y> '",
+        "_autovenv_bin={}; PS1='READ''Y> '",
         SH.quote(&slow)
     ));
     term.expect("READY> ");
@@ -172,11 +172,11 @@ fn an_interrupted_apply_is_completed_at_the_next_prompt() {
             "cd /".into(),
             SH.dump_env(&sb.out("before")),
             format!(
-                "cd {}; _AUTOVENV_PWD=; _AUTOVENV_SESSION=; _AUTOVENV_PENDING=$(autovenv export bash); eval \"${{_AUTOVENV_PENDING%%$'\\n'*}}\"",
+                "cd {}; _autovenv_pwd=; _autovenv_session=; _autovenv_pending=$(autovenv export bash); eval \"${{_autovenv_pending%%$'\\n'*}}\"",
                 SH.quote(&proj)
             ),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
-            SH.dump_var("_AUTOVENV_PENDING", &sb.out("pending")),
+            SH.dump_var("_autovenv_pending", &sb.out("pending")),
             SH.dump_var("PS1", &sb.out("ps1")),
             "cd /".into(),
             SH.dump_env(&sb.out("after")),

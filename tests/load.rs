@@ -14,7 +14,7 @@ const CDS: usize = 10_000;
 /// Lines that record the shell's exported variables, functions, memory and session size.
 fn probe(sb: &Sandbox, tag: &str) -> String {
     format!(
-        "{{ env | wc -l; declare -F | wc -l; grep VmRSS /proc/$$/status | tr -dc 0-9; echo; printf %s \"$_AUTOVENV_SESSION\" | wc -c; }} > {}",
+        "{{ env | wc -l; declare -F | wc -l; grep VmRSS /proc/$$/status | tr -dc 0-9; echo; printf %s \"$_autovenv_session\" | wc -c; }} > {}",
         SH.quote(sb.out(tag))
     )
 }

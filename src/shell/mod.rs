@@ -1,4 +1,15 @@
 //! Rendering for each shell: one trait, one file per shell, the hook text in `shells/`.
+//!
+//! Every hook remembers the same few facts between prompts, under the same words: `bin`
+//! (this binary), `session`, `pwd` and `venv` (what the last evaluation saw), `anchor` and
+//! `names` (the project root and the entries watched there), `snapshot` (which of them
+//! existed), `pending` (an evaluation a running command line put off), `missing` (the
+//! binary is gone, said once). They are shell variables `_autovenv_<word>` in bash, zsh,
+//! fish and tcsh, fields of `$env._AUTOVENV` in nushell, of the hook's `st` dict in xonsh,
+//! and variables of the hook's own namespace in elvish (`last-pwd`, `last-venv`, since
+//! `$pwd` is elvish's own). Only what must reach the binary is exported, in capitals:
+//! `AUTOVENV_STATE`, `AUTOVENV_SESSION`, and what tcsh passes for one run
+//! (`_AUTOVENV_PROMPT`, `_AUTOVENV_PROMPT_PREFIX`, `_AUTOVENV_OLD_VIRTUAL_PATH`).
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

@@ -103,15 +103,15 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
         update,
         quote,
         [
-            "_AUTOVENV_SESSION=",
-            "\n_AUTOVENV_ANCHOR=",
-            "\n_AUTOVENV_NAMES=(",
+            "_autovenv_session=",
+            "\n_autovenv_anchor=",
+            "\n_autovenv_names=(",
             ")\n_autovenv_done\n",
         ],
         false,
     ));
     if update.again {
-        out.extend_from_slice(b"_AUTOVENV_PWD=\n");
+        out.extend_from_slice(b"_autovenv_pwd=\n");
     }
     out
 }
