@@ -21,6 +21,8 @@ def _autovenv_fresh [] {
     snapshot: ""
     prefix: ""
     missing: false
+    deactivate: ""
+    users_deactivate: false
   }
 }
 
@@ -119,9 +121,9 @@ def --env _autovenv_hook [] {
 
 # Restores what autovenv's activation replaced; keeps this project off in this shell until
 # you leave it. `deactivate nondestructive` (as venv activate scripts call it) does not.
-# nushell defines commands when it parses, so this one always exists; a venv's own
-# activate.nu overlay shadows it while that venv is active.
-def --env deactivate [mode?: string] {
+# `deactivate` is this while autovenv's venv is on, and when you have no `deactivate` of
+# your own (see _autovenv_deactivate_wanted).
+def --env _autovenv_deactivate [mode?: string] {
   if ($env.AUTOVENV_STATE? | is-empty) {
     print --stderr "autovenv: nothing to deactivate: autovenv activated no venv in this shell"
     return
@@ -150,6 +152,35 @@ def _autovenv_one_bin [] {
   let path = $env.PATH
   let at = ($path | enumerate | where item == $bin | get index | skip 1)
   if ($at | is-empty) { $path } else { $path | drop nth ...$at }
+}
+
+# What `deactivate` should be after this prompt's evaluation: "ours" while autovenv's venv
+# is on, and when you have no `deactivate` of your own; "users" (yours) otherwise; "over"
+# while a venv's own activate.nu is on over autovenv's activation of that venv (its own
+# `deactivate`, which then turns autovenv's off too); "" (left alone) while another venv's
+# activate.nu is on.
+def _autovenv_deactivate_wanted [] {
+  if ($env.VIRTUAL_PREFIX? | is-not-empty) {
+    if (_autovenv_over_ours) and ((_autovenv_overlays | last) == "activate") { "over" } else { "" }
+  } else if ($env.AUTOVENV_STATE? | is-not-empty) or not $env._AUTOVENV.users_deactivate {
+    "ours"
+  } else {
+    "users"
+  }
+}
+
+# Whether `deactivate` is to be pointed at `to` now.
+def _autovenv_deactivate_becomes [to: string] {
+  $env._AUTOVENV.deactivate != $to and (_autovenv_deactivate_wanted) == $to
+}
+
+# Whether a `deactivate` of the user's own exists that the hook has not yet kept: one
+# defined in config.nu, which nushell runs before the autoload directory. (A program of
+# that name on PATH, such as pyenv-virtualenv's, is none: in nushell it cannot turn off
+# anything, and autovenv's says so.)
+def _autovenv_users_deactivate_unkept [] {
+  ($env._AUTOVENV.deactivate == "" and ($env.VIRTUAL_PREFIX? | is-empty)
+    and (which deactivate | where type != external | is-not-empty))
 }
 
 # `autovenv allow`, `deny`, `reload` change the answer without a cd: run the binary, then
@@ -189,19 +220,45 @@ def --env _autovenv_wrap_prompt [] {
   }
 }
 
+# nushell defines commands when it parses, so the hook file defines no `deactivate`: a
+# hook given as text is parsed when it runs, and these point `deactivate` at autovenv's or
+# at yours (kept as `_autovenv_users_deactivate`) as the venv goes on and off. Over a
+# venv's own activate.nu, its `deactivate` (`overlay hide activate`) keeps the hook's
+# memory, which says so: the next prompt then turns autovenv's activation off as well.
 if ($env._AUTOVENV? | is-empty) {
   $env._AUTOVENV = (_autovenv_fresh)
-  $env.config.hooks.pre_prompt = ($env.config.hooks.pre_prompt? | default [] | append {||
-    # (Not over a venv's own activate.nu overlay, which wraps the prompt itself.)
-    if ($env.VIRTUAL_PREFIX? | is-empty) and not (_autovenv_ours $env.PROMPT_COMMAND?) {
-      _autovenv_wrap_prompt
+  $env.config.hooks.pre_prompt = ($env.config.hooks.pre_prompt? | default [] | append [[
+    {||
+      # (Not over a venv's own activate.nu overlay, which wraps the prompt itself.)
+      if ($env.VIRTUAL_PREFIX? | is-empty) and not (_autovenv_ours $env.PROMPT_COMMAND?) {
+        _autovenv_wrap_prompt
+      }
+      if $env._AUTOVENV.deactivate == "over" and ($env.VIRTUAL_PREFIX? | is-empty) and ($env.AUTOVENV_STATE? | is-not-empty) {
+        _autovenv_run "--deactivate=full"
+      }
+      if (_autovenv_over_ours) and ((_autovenv_overlays | last) == "activate") {
+        $env.PATH = (_autovenv_one_bin)
+      }
+      _autovenv_hook
     }
-    if (_autovenv_over_ours) and ((_autovenv_overlays | last) == "activate") {
-      $env.PATH = (_autovenv_one_bin)
+    {
+      condition: {|| _autovenv_users_deactivate_unkept }
+      code: "alias _autovenv_users_deactivate = deactivate; $env._AUTOVENV.users_deactivate = true"
     }
-    _autovenv_hook
-  })
+    {
+      condition: {|| _autovenv_deactivate_becomes ours }
+      code: "alias deactivate = _autovenv_deactivate; $env._AUTOVENV.deactivate = 'ours'"
+    }
+    {
+      condition: {|| _autovenv_deactivate_becomes users }
+      code: "alias deactivate = _autovenv_users_deactivate; $env._AUTOVENV.deactivate = 'users'"
+    }
+    {
+      condition: {|| _autovenv_deactivate_becomes over }
+      code: "alias deactivate = overlay hide activate --keep-env [_AUTOVENV]; $env._AUTOVENV.deactivate = 'over'"
+    }
+  ]])
   _autovenv_wrap_prompt
 } else {
-  $env._AUTOVENV = ($env._AUTOVENV | merge {bin: @AUTOVENV@, pwd: ""})
+  $env._AUTOVENV = (_autovenv_fresh | merge $env._AUTOVENV | merge {bin: @AUTOVENV@, pwd: ""})
 }

@@ -1,6 +1,6 @@
-//! nushell end to end: what only nushell has (`PATH` as a list, a `deactivate` defined
-//! for good, `pre_prompt` hooks kept with the user's, paths that must be UTF-8, a child
-//! nu). Its hooks run only in the REPL, so it runs on a terminal. The scenarios every
+//! nushell end to end: what only nushell has (`PATH` as a list, a `deactivate` that
+//! nushell defines when it parses, activate.nu overlays, `pre_prompt` hooks kept with the
+//! user's, paths that must be UTF-8, a child nu). Its hooks run only in the REPL, so it runs on a terminal. The scenarios every
 //! shell shares are in tests/scenarios.rs.
 
 mod support;
@@ -8,13 +8,15 @@ mod support;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
+use std::path::{Path, PathBuf};
+
 use support::session::{self, Session};
-use support::{Sandbox, Shell};
+use support::{Sandbox, Shell, Succeeds};
 
 const SH: Shell = Shell::Nu;
 
-/// `PATH` stays the list nushell keeps it as; `deactivate`, which nushell cannot take
-/// back once defined, says so when autovenv activated nothing.
+/// `PATH` stays the list nushell keeps it as; `deactivate`, autovenv's when the user has
+/// none of their own, says so when autovenv activated nothing.
 #[test]
 fn path_stays_a_list_and_deactivate_with_nothing_active_says_so() {
     let (sb, proj) = Sandbox::with_allowed_project();
@@ -32,18 +34,31 @@ fn path_stays_a_list_and_deactivate_with_nothing_active_says_so() {
     assert_eq!(shown.count("nothing to deactivate"), 1, "{}", shown.text);
 }
 
-/// The venv's own activate.nu (virtualenv writes one), put over autovenv's activation of
-/// it out of habit, shows one prefix and puts the venv's `bin` on PATH once. Its
-/// `deactivate` (`overlay hide activate`) goes back to autovenv's activation, whose
-/// `deactivate` turns it off: nushell gives a hook no way to tell that an overlay was
-/// hidden, since hiding one takes back every change made while it was on.
-#[test]
-fn activate_nu_over_autovenvs_activation_shows_one_prefix_and_one_path_entry() {
-    let sb = Sandbox::new();
+/// nushell started as users start it: `config.nu` holds `config` (after a line that turns
+/// the banner off), and the hook is in the autoload directory, as the README's Shells
+/// section puts it there; nushell loads it after `config.nu`.
+fn start_with_config(sb: &Sandbox, config: &str) -> Session {
+    let dir = sb.mkdir("home/.config/nushell");
+    std::fs::write(
+        dir.join("config.nu"),
+        format!("$env.config.show_banner = false\n{config}\n"),
+    )
+    .expect("write config.nu");
+    std::fs::write(dir.join("env.nu"), "").expect("write env.nu");
+    let hook = sb.autovenv(&sb.root, &["hook", "nu"]);
+    assert!(hook.status.success(), "autovenv hook nu failed");
+    let autoload = sb.mkdir("home/.local/share/nushell/vendor/autoload");
+    std::fs::write(autoload.join("autovenv.nu"), &hook.stdout).expect("write the hook");
+    let mut nu = sb.command("nu");
+    nu.env("NO_COLOR", "1");
+    Session::begin(sb, SH, nu)
+}
+
+/// A project whose `.venv` virtualenv made, since CPython's venv writes no activate.nu.
+fn project_with_a_virtualenv_venv(sb: &Sandbox) -> (PathBuf, PathBuf) {
     let proj = sb.project("proj");
     let venv = proj.join(".venv");
-    let made = sb
-        .command("python3")
+    sb.command("python3")
         .args([
             "-m",
             "virtualenv",
@@ -53,50 +68,91 @@ fn activate_nu_over_autovenvs_activation_shows_one_prefix_and_one_path_entry() {
             "--no-wheel",
         ])
         .arg(&venv)
-        .output()
-        .expect("run python3 -m virtualenv");
+        .succeeds("python3 -m virtualenv");
     assert!(
-        made.status.success() && venv.join("bin/activate.nu").is_file(),
-        "python3 -m virtualenv made no activate.nu: {}",
-        String::from_utf8_lossy(&made.stderr)
+        venv.join("bin/activate.nu").is_file(),
+        "virtualenv wrote no activate.nu"
     );
     sb.allow(&proj);
-    let bin = SH.quote(venv.join("bin"));
-    let count = |name: &str| {
-        format!(
-            "$env.PATH | where $it == {bin} | length | save -f {}",
-            SH.quote(sb.out(name))
-        )
-    };
-    let shown = session::run(
+    (proj, venv)
+}
+
+/// A line that saves how many times `venv`'s `bin` is on `PATH` to `out/NAME`.
+fn count_bin_line(sb: &Sandbox, venv: &Path, name: &str) -> String {
+    format!(
+        "$env.PATH | where $it == {} | length | save -f {}",
+        SH.quote(venv.join("bin")),
+        SH.quote(sb.out(name))
+    )
+}
+
+/// A `def deactivate` of the user's own in config.nu, which nushell runs before the hook
+/// in the autoload directory, is theirs whenever autovenv's venv is off (before, between
+/// and after visits to a project) and autovenv's while it is on.
+#[test]
+fn a_users_own_deactivate_in_config_nu_is_theirs_whenever_the_venv_is_off() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let told = SH.quote(sb.out("told"));
+    let shown = start_with_config(
         &sb,
-        SH,
-        &[
-            SH.cd_line(&proj),
-            "overlay use .venv/bin/activate.nu".into(),
-            SH.dump_prompt(&sb.out("prompt")),
-            count("entries"),
-            "deactivate".into(),
-            SH.dump_prompt(&sb.out("back-prompt")),
-            count("back-entries"),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("back")),
-            "deactivate".into(),
-            SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
-            count("off-entries"),
-        ],
-    );
+        &format!("def deactivate [] {{ 'mine;' | save -a {told} }}"),
+    )
+    .run(&[
+        "deactivate".into(),
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("on")),
+        "deactivate".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
+        "cd /".into(),
+        "deactivate".into(),
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("on-again")),
+        "cd /".into(),
+        "deactivate".into(),
+    ]);
+    let venv = proj.join(".venv").to_string_lossy().into_owned();
+    assert_eq!(sb.out_text("on"), venv, "{}", shown.text);
+    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("on-again"), venv, "{}", shown.text);
+    assert_eq!(sb.out_text("told"), "mine;mine;mine;", "{}", shown.text);
+    assert_eq!(shown.count("nothing to deactivate"), 0, "{}", shown.text);
+}
+
+/// The venv's own activate.nu (virtualenv writes one), put over autovenv's activation of
+/// it out of habit, shows one prefix and puts the venv's `bin` on PATH once; its
+/// `deactivate` turns the venv off, and it stays off, prompt after prompt, until the user
+/// leaves the project, as after autovenv's own `deactivate`.
+#[test]
+fn activate_nu_over_autovenvs_activation_takes_one_deactivate() {
+    let sb = Sandbox::new();
+    let (proj, venv) = project_with_a_virtualenv_venv(&sb);
+    let shown = start_with_config(&sb, "").run(&[
+        SH.cd_line(&proj),
+        "overlay use .venv/bin/activate.nu".into(),
+        SH.dump_prompt(&sb.out("prompt")),
+        count_bin_line(&sb, &venv, "entries"),
+        "deactivate".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
+        SH.dump_prompt(&sb.out("off-prompt")),
+        count_bin_line(&sb, &venv, "off-entries"),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
+        "cd ..".into(),
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("back")),
+    ]);
     assert_eq!(sb.out_text("prompt"), "(.venv) > ", "{}", shown.text);
     assert_eq!(sb.out_text("entries"), "1", "{}", shown.text);
-    assert_eq!(sb.out_text("back-prompt"), "(.venv) > ", "{}", shown.text);
-    assert_eq!(sb.out_text("back-entries"), "1", "{}", shown.text);
+    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("off-prompt"), "> ", "{}", shown.text);
+    assert_eq!(sb.out_text("off-entries"), "0", "{}", shown.text);
+    assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
     assert_eq!(
         sb.out_text("back"),
         venv.to_string_lossy(),
         "{}",
         shown.text
     );
-    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("off-entries"), "0", "{}", shown.text);
+    assert_eq!(shown.count("autovenv: deactivated"), 1, "{}", shown.text);
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! nushell: the hook runs from `$env.config.hooks.pre_prompt`; an export is the JSON of
 //! [`super::json`], which the hook's `_autovenv_apply` carries out. Values are JSON text
 //! (nushell's strings are UTF-8), the prompt key is the prefix itself, and there is no
-//! `deactivate` key: the hook defines `deactivate` once, as a command that asks the
-//! binary.
+//! `deactivate` key: the hook's `_autovenv_deactivate` asks the binary, and hooks given as
+//! text point `deactivate` at it, or at the user's own, as the venv goes on and off.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
