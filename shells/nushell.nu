@@ -154,33 +154,38 @@ def _autovenv_one_bin [] {
   if ($at | is-empty) { $path } else { $path | drop nth ...$at }
 }
 
-# What `deactivate` should be after this prompt's evaluation: "ours" while autovenv's venv
-# is on, and when you have no `deactivate` of your own; "users" (yours) otherwise; "over"
-# while a venv's own activate.nu is on over autovenv's activation of that venv (its own
-# `deactivate`, which then turns autovenv's off too); "" (left alone) while another venv's
-# activate.nu is on.
+# What `deactivate` should be after this prompt's evaluation: autovenv's while its venv is
+# "on", and while it is "off" when you have no `deactivate` of your own; "users" (yours)
+# otherwise; "over" while a venv's own activate.nu is on over autovenv's activation of that
+# venv (its own `deactivate`, which then turns autovenv's off too); "" (left alone) while
+# another venv's activate.nu is on.
 def _autovenv_deactivate_wanted [] {
   if ($env.VIRTUAL_PREFIX? | is-not-empty) {
     if (_autovenv_over_ours) and ((_autovenv_overlays | last) == "activate") { "over" } else { "" }
-  } else if ($env.AUTOVENV_STATE? | is-not-empty) or not $env._AUTOVENV.users_deactivate {
-    "ours"
-  } else {
+  } else if ($env.AUTOVENV_STATE? | is-not-empty) {
+    "on"
+  } else if $env._AUTOVENV.users_deactivate {
     "users"
+  } else {
+    "off"
   }
 }
 
-# Whether `deactivate` is to be pointed at `to` now.
-def _autovenv_deactivate_becomes [to: string] {
-  $env._AUTOVENV.deactivate != $to and (_autovenv_deactivate_wanted) == $to
+# Whether `deactivate` is to be pointed anew, at one of `to`: on each change of what is
+# wanted, so that a `deactivate` of yours typed since is kept before autovenv's replaces it.
+def _autovenv_deactivate_becomes [...to: string] {
+  let wanted = (_autovenv_deactivate_wanted)
+  $env._AUTOVENV.deactivate != $wanted and $wanted in $to
 }
 
-# Whether a `deactivate` of the user's own exists that the hook has not yet kept: one
-# defined in config.nu, which nushell runs before the autoload directory. (A program of
-# that name on PATH, such as pyenv-virtualenv's, is none: in nushell it cannot turn off
-# anything, and autovenv's says so.)
-def _autovenv_users_deactivate_unkept [] {
-  ($env._AUTOVENV.deactivate == "" and ($env.VIRTUAL_PREFIX? | is-empty)
-    and (which deactivate | where type != external | is-not-empty))
+# Whether `deactivate` is a command the hook did not point it at: the user's own, from
+# config.nu (which nushell runs before the autoload directory) or typed since. (A program
+# of that name on PATH, such as pyenv-virtualenv's, is none: in nushell it cannot turn
+# off anything, and autovenv's says so.)
+def _autovenv_foreign_deactivate [] {
+  if (which deactivate | where type != external | is-empty) { return false }
+  let source = try { view source deactivate } catch { "" }
+  $source not-in [_autovenv_deactivate _autovenv_users_deactivate]
 }
 
 # `autovenv allow`, `deny`, `reload` change the answer without a cd: run the binary, then
@@ -222,7 +227,8 @@ def --env _autovenv_wrap_prompt [] {
 
 # nushell defines commands when it parses, so the hook file defines no `deactivate`: a
 # hook given as text is parsed when it runs, and these point `deactivate` at autovenv's or
-# at yours (kept as `_autovenv_users_deactivate`) as the venv goes on and off. Over a
+# at yours as the venv goes on and off. Yours is kept as `_autovenv_users_deactivate`
+# whenever `deactivate` is about to be pointed elsewhere and is not the hook's. Over a
 # venv's own activate.nu, its `deactivate` (`overlay hide activate`) keeps the hook's
 # memory, which says so: the next prompt then turns autovenv's activation off as well.
 if ($env._AUTOVENV? | is-empty) {
@@ -242,12 +248,12 @@ if ($env._AUTOVENV? | is-empty) {
       _autovenv_hook
     }
     {
-      condition: {|| _autovenv_users_deactivate_unkept }
+      condition: {|| (_autovenv_deactivate_becomes on off users) and (_autovenv_foreign_deactivate) }
       code: "alias _autovenv_users_deactivate = deactivate; $env._AUTOVENV.users_deactivate = true"
     }
     {
-      condition: {|| _autovenv_deactivate_becomes ours }
-      code: "alias deactivate = _autovenv_deactivate; $env._AUTOVENV.deactivate = 'ours'"
+      condition: {|| _autovenv_deactivate_becomes on off }
+      code: "alias deactivate = _autovenv_deactivate; $env._AUTOVENV.deactivate = (_autovenv_deactivate_wanted)"
     }
     {
       condition: {|| _autovenv_deactivate_becomes users }

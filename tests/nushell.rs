@@ -118,6 +118,39 @@ fn a_users_own_deactivate_in_config_nu_is_theirs_whenever_the_venv_is_off() {
     assert_eq!(shown.count("nothing to deactivate"), 0, "{}", shown.text);
 }
 
+/// A `deactivate` typed at the prompt after the hook loaded is the user's too: theirs again
+/// after a visit to a project. A program named `deactivate` on PATH (pyenv-virtualenv has
+/// one) is not: it cannot turn anything off in nushell, so autovenv's stays and says so.
+#[test]
+fn a_deactivate_typed_later_is_the_users_and_a_program_on_path_is_not() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let bin = sb.mkdir("bin");
+    let program = sb.write("bin/deactivate", "#!/bin/sh\necho a-program\n");
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let told = SH.quote(sb.out("told"));
+    let shown = start_with_config(
+        &sb,
+        &format!("$env.PATH = ($env.PATH | prepend {})", SH.quote(&bin)),
+    )
+    .run(&[
+        "deactivate".into(),
+        format!("def deactivate [] {{ 'typed;' | save -a {told} }}"),
+        SH.cd_line(&proj),
+        "deactivate".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
+        "cd /".into(),
+        "deactivate".into(),
+    ]);
+    assert_eq!(shown.count("a-program"), 0, "{}", shown.text);
+    assert_eq!(shown.count("nothing to deactivate"), 1, "{}", shown.text);
+    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    assert_eq!(sb.out_text("told"), "typed;", "{}", shown.text);
+}
+
 /// The venv's own activate.nu (virtualenv writes one), put over autovenv's activation of
 /// it out of habit, shows one prefix and puts the venv's `bin` on PATH once; its
 /// `deactivate` turns the venv off, and it stays off, prompt after prompt, until the user
