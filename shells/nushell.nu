@@ -22,6 +22,7 @@ def _autovenv_fresh [] {
     prefix: ""
     missing: false
     deactivate: ""
+    wanted: ""
     users_deactivate: false
   }
 }
@@ -172,10 +173,11 @@ def _autovenv_deactivate_wanted [] {
 }
 
 # Whether `deactivate` is to be pointed anew, at one of `to`: on each change of what is
-# wanted, so that a `deactivate` of yours typed since is kept before autovenv's replaces it.
+# wanted (worked out once per prompt, in `wanted`), so that a `deactivate` of yours typed
+# since is kept before autovenv's replaces it.
 def _autovenv_deactivate_becomes [...to: string] {
-  let wanted = (_autovenv_deactivate_wanted)
-  $env._AUTOVENV.deactivate != $wanted and $wanted in $to
+  let s = $env._AUTOVENV
+  $s.deactivate != $s.wanted and $s.wanted in $to
 }
 
 # Whether `deactivate` is a command the hook did not point it at: the user's own, from
@@ -246,14 +248,15 @@ if ($env._AUTOVENV? | is-empty) {
         $env.PATH = (_autovenv_one_bin)
       }
       _autovenv_hook
+      $env._AUTOVENV.wanted = (_autovenv_deactivate_wanted)
     }
     {
       condition: {|| (_autovenv_deactivate_becomes on off users) and (_autovenv_foreign_deactivate) }
-      code: "alias _autovenv_users_deactivate = deactivate; $env._AUTOVENV.users_deactivate = true"
+      code: "alias _autovenv_users_deactivate = deactivate; $env._AUTOVENV.users_deactivate = true; $env._AUTOVENV.wanted = (_autovenv_deactivate_wanted)"
     }
     {
       condition: {|| _autovenv_deactivate_becomes on off }
-      code: "alias deactivate = _autovenv_deactivate; $env._AUTOVENV.deactivate = (_autovenv_deactivate_wanted)"
+      code: "alias deactivate = _autovenv_deactivate; $env._AUTOVENV.deactivate = $env._AUTOVENV.wanted"
     }
     {
       condition: {|| _autovenv_deactivate_becomes users }
