@@ -1,7 +1,8 @@
 //! The command line, declared once: parsing, `--help`, the man pages and the completion
 //! scripts all come from the [`Command`] enum and its attributes (clap's derive).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
@@ -280,10 +281,62 @@ pub fn command() -> clap::Command {
 
 /// Parses the process's arguments.
 pub(crate) fn parse() -> Result<Command, clap::Error> {
-    Command::try_parse_from(normalize(
-        std::env::args_os().collect(),
-        std::path::Path::is_dir,
-    ))
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if let Some(command) = hook_export(&args) {
+        return Ok(command);
+    }
+    Command::try_parse_from(normalize(args, std::path::Path::is_dir))
+}
+
+/// The `export` command line the hooks pass (`export SHELL [--no-create]
+/// [--activated-by-hand | --deactivate=MODE] --session=VALUE`), read without building the
+/// clap definition, which is most of the work a `cd` would otherwise do before looking at
+/// the disk. It yields what clap yields for the same words; anything else (another form,
+/// a word twice, a mistake) is `None` and left to clap, which also words the errors.
+fn hook_export(args: &[OsString]) -> Option<Command> {
+    let [_, export, shell, options @ ..] = args else {
+        return None;
+    };
+    if export != "export" {
+        return None;
+    }
+    let shell = ShellName(crate::shell::by_name(shell.to_str()?)?.name());
+    let (mut session, mut deactivate) = (None, None);
+    let (mut activated_by_hand, mut no_create) = (false, false);
+    for option in options {
+        let bytes = option.as_bytes();
+        if let Some(value) = bytes.strip_prefix(b"--session=") {
+            if session.replace(OsStr::from_bytes(value)).is_some() {
+                return None;
+            }
+        } else if let Some(mode) = bytes.strip_prefix(b"--deactivate=") {
+            let mode = match mode {
+                b"full" => DeactivateMode::Full,
+                b"nondestructive" => DeactivateMode::Nondestructive,
+                _ => return None,
+            };
+            if deactivate.replace(mode).is_some() {
+                return None;
+            }
+        } else if bytes == b"--activated-by-hand" && !activated_by_hand {
+            activated_by_hand = true;
+        } else if bytes == b"--no-create" && !no_create {
+            no_create = true;
+        } else {
+            return None;
+        }
+    }
+    if activated_by_hand && deactivate.is_some() {
+        return None;
+    }
+    let session = session.unwrap_or_default().to_owned();
+    Some(Command::Export {
+        shell,
+        deactivate,
+        session,
+        activated_by_hand,
+        no_create,
+    })
 }
 
 /// Forms people type that the definition does not take, rewritten to the ones it does:
@@ -371,6 +424,85 @@ mod tests {
             .into_iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect()
+    }
+
+    /// The hooks' `export` lines read by hand give what clap gives; every other form is
+    /// left to clap.
+    #[test]
+    fn the_hooks_export_line_is_read_as_clap_reads_it() {
+        let parse = |words: &[&[u8]]| {
+            let args: Vec<OsString> = words
+                .iter()
+                .map(|w| OsStr::from_bytes(w).to_owned())
+                .collect();
+            let by_hand = hook_export(&args).map(|c| format!("{c:?}"));
+            let by_clap = Command::try_parse_from(&args).map(|c| format!("{c:?}"));
+            (by_hand, by_clap.ok())
+        };
+        let a: &[u8] = b"autovenv";
+        for read in [
+            &[a, b"export", b"bash", b"--session="][..],
+            &[a, b"export", b"zsh", b"--no-create", b"--session=x:y=z"],
+            &[
+                a,
+                b"export",
+                b"fish",
+                b"--activated-by-hand",
+                b"--session=-a b",
+            ],
+            &[a, b"export", b"tcsh", b"--session=\\xff"],
+            &[a, b"export", b"tcsh", b"--session=\xff\xfe", b"--no-create"],
+            &[a, b"export", b"tcsh", b"--deactivate=full"],
+            &[
+                a,
+                b"export",
+                b"nu",
+                b"--deactivate=nondestructive",
+                b"--no-create",
+            ],
+            &[a, b"export", b"elvish"],
+            &[
+                a,
+                b"export",
+                b"xonsh",
+                b"--no-create",
+                b"--activated-by-hand",
+            ],
+        ] {
+            let (by_hand, by_clap) = parse(read);
+            assert!(by_hand.is_some(), "{read:?}");
+            assert_eq!(by_hand, by_clap, "{read:?}");
+        }
+        for left in [
+            &[a, b"export"][..],
+            &[a, b"export", b"ksh", b"--session="],
+            &[a, b"export", b"Bash"],
+            &[a, b"export", b"csh"],
+            &[a, b"export", b"bash", b"--session", b"x"],
+            &[a, b"export", b"bash", b"--session=a", b"--session=b"],
+            &[a, b"export", b"bash", b"--no-create", b"--no-create"],
+            &[
+                a,
+                b"export",
+                b"bash",
+                b"--deactivate=full",
+                b"--activated-by-hand",
+            ],
+            &[a, b"export", b"bash", b"--deactivate=off"],
+            &[
+                a,
+                b"export",
+                b"bash",
+                b"--deactivate=full",
+                b"--deactivate=full",
+            ],
+            &[a, b"export", b"bash", b"--help"],
+            &[a, b"export", b"bash", b"--", b"--no-create"],
+            &[a, b"export", b"bash", b"extra"],
+            &[a, b"status", b"bash"],
+        ] {
+            assert_eq!(parse(left).0, None, "{left:?}");
+        }
     }
 
     #[test]

@@ -227,41 +227,52 @@ const LISTING_LIMIT: usize = 1024;
 
 /// Which of the names the walk asks about a directory holds, read with one listing instead
 /// of one `stat` per name: a walk up from a deep directory asks a dozen names at every
-/// level. Without a listing (unreadable, or too big), every name may be there.
-struct Entries(Option<Vec<OsString>>);
+/// level. A directory that is not listed (unreadable, or too big) is asked name by name,
+/// each name once however many rules look for it.
+struct Entries(Vec<OsString>);
 
 impl Entries {
     /// The entries of `dir` among `wanted` (plain names, no `/`).
     fn read(dir: &Path, wanted: &[&OsStr]) -> Entries {
         if !std::fs::metadata(dir).is_ok_and(|m| m.len() <= LISTING_BYTES) {
-            return Entries(None);
+            return Entries::ask(dir, wanted);
         }
         let Ok(listing) = std::fs::read_dir(dir) else {
-            return Entries(None);
+            return Entries::ask(dir, wanted);
         };
         let mut found = Vec::new();
         for (n, entry) in listing.enumerate() {
             let Ok(entry) = entry else {
-                return Entries(None);
+                return Entries::ask(dir, wanted);
             };
             if n >= LISTING_LIMIT {
-                return Entries(None);
+                return Entries::ask(dir, wanted);
             }
             let name = entry.file_name();
             if wanted.contains(&name.as_os_str()) {
                 found.push(name);
             }
         }
-        Entries(Some(found))
+        Entries(found)
+    }
+
+    /// The entries of `dir` among `wanted`, asked name by name: one `lstat` for each
+    /// distinct plain name.
+    fn ask(dir: &Path, wanted: &[&OsStr]) -> Entries {
+        let mut found: Vec<OsString> = Vec::new();
+        for (i, name) in wanted.iter().enumerate() {
+            let plain = !name.as_bytes().contains(&b'/');
+            if plain && !wanted[..i].contains(name) && exists(&dir.join(name)) {
+                found.push(name.to_os_string());
+            }
+        }
+        Entries(found)
     }
 
     /// Whether `name` may be in the directory: a name with a `/` in it is not in the
     /// listing, so it may.
     fn may_hold(&self, name: &OsStr) -> bool {
-        match &self.0 {
-            Some(found) => name.as_bytes().contains(&b'/') || found.iter().any(|f| f == name),
-            None => true,
-        }
+        name.as_bytes().contains(&b'/') || self.0.iter().any(|f| f == name)
     }
 }
 
@@ -291,6 +302,14 @@ fn is_dir(path: &Path) -> bool {
 pub fn current_dir() -> Option<PathBuf> {
     let physical = std::env::current_dir().ok();
     if let Some(pwd) = std::env::var_os("PWD").map(PathBuf::from) {
+        // Spelled as the physical path (no symlink on the way): the same directory,
+        // without asking.
+        if physical
+            .as_ref()
+            .is_some_and(|p| p.as_os_str() == pwd.as_os_str())
+        {
+            return physical;
+        }
         // A directory deleted under the shell has no physical path any more; its logical
         // one still says which project the shell has left.
         if pwd.is_absolute() && (physical.is_none() || same_file(&pwd, Path::new("."))) {
@@ -330,11 +349,18 @@ mod tests {
         for n in 0..=LISTING_LIMIT {
             std::fs::write(proj.join(format!("file{n}")), "").unwrap();
         }
-        let wanted = [OsStr::new(".venv")];
-        assert!(Entries::read(&proj, &wanted).0.is_none());
+        let wanted = [
+            OsStr::new(".venv"),
+            OsStr::new("setup.py"),
+            OsStr::new(".venv"),
+        ];
+        assert_eq!(
+            Entries::read(&proj, &wanted).0,
+            vec![OsString::from(".venv")]
+        );
         assert_eq!(
             Entries::read(&proj.join("src"), &wanted).0,
-            Some(Vec::new())
+            Vec::<OsString>::new()
         );
         let config = Config::default();
         let location = VenvLocation::from_env(&config);
@@ -347,7 +373,7 @@ mod tests {
     /// Names with a `/` are not in a listing: they may be there.
     #[test]
     fn a_name_with_a_slash_may_be_anywhere() {
-        let entries = Entries(Some(vec![OsString::from(".git")]));
+        let entries = Entries(vec![OsString::from(".git")]);
         assert!(entries.may_hold(OsStr::new(".git")));
         assert!(!entries.may_hold(OsStr::new(".hg")));
         assert!(entries.may_hold(OsStr::new("env/bin")));

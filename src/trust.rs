@@ -268,6 +268,15 @@ impl std::fmt::Display for Invalid {
 /// Reads the entry `file`, which counts only if it is the user's and is named by the hash
 /// of the path it holds.
 fn read_entry(file: &Path) -> Result<(PathBuf, Record), Invalid> {
+    let (path, record) = read_record(file)?;
+    if file.file_name().map(OsStrExt::as_bytes) != Some(hash_name(&path).as_bytes()) {
+        return Err(Invalid::NameMismatch);
+    }
+    Ok((path, record))
+}
+
+/// Reads the entry `file` if it is the user's, whatever it is named.
+fn read_record(file: &Path) -> Result<(PathBuf, Record), Invalid> {
     let meta = fs::symlink_metadata(file).map_err(|e| Invalid::Unreadable(e.to_string()))?;
     if !meta.file_type().is_file() {
         return Err(Invalid::Unreadable("it is not a regular file".into()));
@@ -277,17 +286,15 @@ fn read_entry(file: &Path) -> Result<(PathBuf, Record), Invalid> {
     }
     let bytes = fsread::read_bounded(file, TRUST_ENTRY_LIMIT)
         .map_err(|e| Invalid::Unreadable(e.to_string()))?;
-    let (path, record) = Record::decode(&bytes);
-    if file.file_name().map(OsStrExt::as_bytes) != Some(hash_name(&path).as_bytes()) {
-        return Err(Invalid::NameMismatch);
-    }
-    Ok((path, record))
+    Ok(Record::decode(&bytes))
 }
 
-/// The valid entry for `canonical` in `kind`, if there is one.
+/// The valid entry for `canonical` in `kind`, if there is one. Its file is named by the
+/// hash of `canonical`, so one that holds `canonical` is named by the hash of what it
+/// holds, without hashing again.
 fn lookup(kind: &str, canonical: &Path) -> Option<Record> {
     let file = entry_file(kind, canonical)?;
-    let (path, record) = read_entry(&file).ok()?;
+    let (path, record) = read_record(&file).ok()?;
     (path == canonical).then_some(record)
 }
 
@@ -313,7 +320,8 @@ pub fn check(dir: &Path, venv: Option<&Path>, config: &Config) -> Trust {
             return Trust::Changed(Change::Root);
         }
         if let Some(venv) = venv {
-            let recorded = Identity::of(venv).is_some() && Identity::of(venv) == record.venv;
+            let now = Identity::of(venv);
+            let recorded = now.is_some() && now == record.venv;
             if !recorded {
                 if let Some(tracked) = came_with_checkout(&canonical, venv) {
                     return Trust::Changed(Change::Venv {
