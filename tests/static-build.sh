@@ -4,17 +4,12 @@
 # procedural macros the build runs (clap's derive), which cannot be linked statically.
 # Both go into the environment, so that cargo run by the tests builds the same way. The
 # binary lands in target/TRIPLE/PROFILE/ then; `built PROFILE` prints its path.
-# `relocation-model=static` links it at a fixed address (not position-independent): a
-# static PIE relocates its own pointer tables at every start, a fifth of the instructions
-# of `autovenv export` on a cd and a dozen pages copied. What it gives up is address
-# randomisation of autovenv's own code, in a short-lived process that reads only local
-# files.
 host=$(rustc -vV | sed -n 's/^host: //p')
 case $host in
 *-linux-gnu*)
     export CARGO_BUILD_TARGET=$host
     static_flags_var=CARGO_TARGET_$(tr 'a-z.-' 'A-Z__' <<<"$host")_RUSTFLAGS
-    export "$static_flags_var=-C target-feature=+crt-static -C relocation-model=static"
+    export "$static_flags_var=-C target-feature=+crt-static"
     ;;
 esac
 
