@@ -11,64 +11,71 @@
 _autovenv_bin=@AUTOVENV@
 _autovenv_pwd=
 _autovenv_pending=
-# Replaced by _autovenv_fast after every evaluation.
-_autovenv_steady() { \builtin return 1; }
 
-# Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $1 (an
-# absolute name: whether it exists at all).
-_autovenv_snapshot_of() {
-    _autovenv_s=
-    \builtin local _autovenv_n _autovenv_p
-    for _autovenv_n in ${_autovenv_names[@]+"${_autovenv_names[@]}"}; do
-        case ${_autovenv_n} in
-            /*) _autovenv_p=${_autovenv_n} ;;
-            *) _autovenv_p=$1/${_autovenv_n} ;;
-        esac
-        if [[ -e ${_autovenv_p} || -L ${_autovenv_p} ]]; then
-            _autovenv_s+=1
-        else
-            _autovenv_s+=0
-        fi
-    done
-    \builtin return 0
+# Runs on every prompt (PROMPT_COMMAND) and after every cd, pushd and popd that changed
+# the directory (with --no-create); its arguments go to `autovenv export`. Until the first
+# evaluation it hands over to _autovenv_change alone; _autovenv_fast then defines it again
+# with the steady prompt's whole check inline.
+_autovenv_hook() {
+    _autovenv_status=$?
+    _autovenv_change "$@"
 }
 
-# Sets _autovenv_snapshot (one 0/1 per watched name: whether it exists at the anchor, an
-# absolute name: at all) and defines _autovenv_steady: the steady prompt's whole check,
-# one `[[ ]]` with one test per watched entry unrolled and the anchor's entries as found
-# here, so a prompt where nothing changed costs one function call and one stat(2) per
-# entry (the stat is the cost). An absent entry is tested with `-e` alone: a symlink to nowhere
-# appearing there is not a venv, and the next cd notices it.
+# Defines _autovenv_hook with the steady prompt's check unrolled (one `[[ ]]`: the
+# variables the last evaluation saw, the prompt prefix in the form `promptvars` asks for,
+# then one test per watched entry in $PWD and at the anchor, as found here), and
+# _autovenv_absent_in and _autovenv_anchored for _autovenv_unchanged; sets
+# _autovenv_snapshot. Names in $PWD are tested relative to it, so stat(2) walks one
+# component rather than the whole path: the stats are most of the cost. An absent entry is
+# tested with `-e` alone at the prompt: a symlink to nowhere appearing there is not a venv,
+# and the next cd notices it.
 _autovenv_fast() {
-    \builtin local _autovenv_t='' _autovenv_d='' _autovenv_n _autovenv_p _autovenv_a="${_autovenv_anchor-}"
+    \builtin local _autovenv_a="${_autovenv_anchor-}" _autovenv_n _autovenv_q _autovenv_r
+    \builtin local _autovenv_here='' _autovenv_in='' _autovenv_at='' _autovenv_rel=''
     _autovenv_snapshot=
     if [[ -z ${_autovenv_a} || ${_autovenv_a} == *[!A-Za-z0-9_./-]* ]]; then
         \builtin printf -v _autovenv_a %q "${_autovenv_a}"
     fi
     for _autovenv_n in ${_autovenv_names[@]+"${_autovenv_names[@]}"}; do
-        _autovenv_p=${_autovenv_n}
+        _autovenv_q=${_autovenv_n}
         if [[ -z ${_autovenv_n} || ${_autovenv_n} == *[!A-Za-z0-9_./-]* ]]; then
-            \builtin printf -v _autovenv_p %q "${_autovenv_n}"
+            \builtin printf -v _autovenv_q %q "${_autovenv_n}"
         fi
-        if [[ ${_autovenv_n} != /* ]]; then
-            _autovenv_d+=" && ! -e \${PWD%/}/${_autovenv_p}"
-            _autovenv_p=${_autovenv_a}/${_autovenv_p}
+        if [[ ${_autovenv_n} == /* ]]; then
+            _autovenv_r=${_autovenv_q}
+        else
+            _autovenv_r=./${_autovenv_q}
+            _autovenv_here+=" && ! -e ${_autovenv_r}"
+            _autovenv_in+=" && ! ( -e \$1/${_autovenv_q} || -L \$1/${_autovenv_q} )"
+            _autovenv_q=${_autovenv_a}/${_autovenv_q}
             _autovenv_n=${_autovenv_anchor-}/${_autovenv_n}
         fi
         if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
             _autovenv_snapshot+=1
-            _autovenv_t+=" && ( -e ${_autovenv_p} || -L ${_autovenv_p} )"
+            _autovenv_at+=" && ( -e ${_autovenv_q} || -L ${_autovenv_q} )"
+            _autovenv_rel+=" && ( -e ${_autovenv_r} || -L ${_autovenv_r} )"
         else
             _autovenv_snapshot+=0
-            _autovenv_t+=" && ! -e ${_autovenv_p}"
+            _autovenv_at+=" && ! -e ${_autovenv_q}"
+            _autovenv_rel+=" && ! -e ${_autovenv_r}"
         fi
     done
-    # Below the anchor (where the last check found it), none of them may be in $PWD.
-    if [[ -n ${_autovenv_d} ]]; then
-        _autovenv_t=" && ( \${PWD%/} == ${_autovenv_a} || ( ${_autovenv_d# && } ) )${_autovenv_t}"
+    \builtin eval "_autovenv_absent_in() { [[ -n \$1${_autovenv_in} ]]; }
+_autovenv_anchored() { [[ -n . ${_autovenv_at} ]]; }
+_autovenv_hook() {
+    _autovenv_status=\$?
+    if [[ -z \${_autovenv_pending-} && \${PWD} == \"\${_autovenv_pwd-}\" && \${VIRTUAL_ENV-} == \"\${_autovenv_venv-}\" &&
+        \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_autovenv_old_path-}\" &&
+        ( -z \${_autovenv_ps1_prefix-} || \${_autovenv_ps1_vars-} == \"\${_autovenv_ps1_plain-}\" ||
+            ( :\${BASHOPTS}: == *:promptvars:* && \${_autovenv_ps1_prefix} == \"\${_autovenv_ps1_vars-}\" ) ||
+            ( :\${BASHOPTS}: != *:promptvars:* && \${_autovenv_ps1_prefix} == \"\${_autovenv_ps1_plain-}\" ) ) &&
+        ( \${PWD%/} == ${_autovenv_a}${_autovenv_rel} ||
+            \${PWD%/} != ${_autovenv_a}${_autovenv_here}${_autovenv_at} ) ]]; then
+        [[ \$- == *e* ]] || \\builtin return \"\${_autovenv_status}\"
+        \\builtin return 0
     fi
-    \builtin eval "_autovenv_steady() { [[ \${PWD} == \"\${_autovenv_pwd-}\" && \${VIRTUAL_ENV-} == \"\${_autovenv_venv-}\" &&
-        \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_autovenv_old_path-}\"${_autovenv_t} ]]; }"
+    _autovenv_change \"\$@\"
+}"
 }
 
 # Succeeds when the last evaluation still holds after a cd below the anchor, without
@@ -78,18 +85,13 @@ _autovenv_fast() {
 _autovenv_unchanged() {
     [[ -n ${_autovenv_pwd-} && ${VIRTUAL_ENV-} == "${_autovenv_venv-}" ]] || \builtin return 1
     [[ ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_autovenv_old_path-}" ]] || \builtin return 1
-    \builtin local _autovenv_a="${_autovenv_anchor-}" _autovenv_d="${PWD%/}" _autovenv_n
+    \builtin local _autovenv_a="${_autovenv_anchor-}" _autovenv_d="${PWD%/}"
     [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
     while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
-        for _autovenv_n in ${_autovenv_names[@]+"${_autovenv_names[@]}"}; do
-            [[ ${_autovenv_n} == /* || ! (-e ${_autovenv_d}/${_autovenv_n} || -L ${_autovenv_d}/${_autovenv_n}) ]] ||
-                \builtin return 1
-        done
+        _autovenv_absent_in "${_autovenv_d}" || \builtin return 1
         _autovenv_d=${_autovenv_d%/*}
     done
-    \builtin local _autovenv_s
-    _autovenv_snapshot_of "${_autovenv_a}"
-    [[ ${_autovenv_s} == "${_autovenv_snapshot-}" ]] || \builtin return 1
+    _autovenv_anchored || \builtin return 1
     _autovenv_pwd=${PWD}
 }
 
@@ -141,14 +143,15 @@ _autovenv_settle() {
     _autovenv_done
 }
 
-# Runs on every prompt (PROMPT_COMMAND) and after every cd, pushd and popd that changed
-# the directory (with --no-create); its arguments go to `autovenv export`.
-_autovenv_hook() {
-    \builtin local _autovenv_status="$?"
+# What _autovenv_hook does when its steady check fails: completes an evaluation a Ctrl-C
+# cut short, then either finds nothing changed after a cd below the anchor, or runs the
+# binary. Returns the status _autovenv_hook was called with.
+_autovenv_change() {
+    \builtin local _autovenv_status="${_autovenv_status-0}"
     if [[ -n ${_autovenv_pending-} ]]; then
         \builtin eval "${_autovenv_pending}"
     fi
-    if _autovenv_steady || _autovenv_unchanged; then
+    if _autovenv_unchanged; then
         :
     elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_autovenv_venv-}" &&
         -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_autovenv_old_path-}" ]]; then
@@ -383,14 +386,20 @@ _autovenv_prompt_command_first() {
 }
 
 # The last element of PROMPT_COMMAND (bash 5.1 and later): when an assignment since
-# replaced the element that ran the hook, runs it now and puts it back in front. Keeps
-# the status for PS1.
+# replaced the element that ran the hook, _autovenv_guard_late puts it back in front and
+# runs it now. Keeps the status for PS1; a prompt where the hook is in place costs one test.
 _autovenv_guard() {
-    \builtin local _autovenv_status="$?"
-    if _autovenv_prompt_command_first; then
-        _autovenv_hook
-    fi
+    _autovenv_status=$?
+    [[ ${PROMPT_COMMAND[0]-} == *_autovenv_hook* ]] || _autovenv_guard_late
     \builtin return "${_autovenv_status}"
+}
+
+# Puts the hook back in front of PROMPT_COMMAND and runs it, for _autovenv_guard.
+_autovenv_guard_late() {
+    \builtin local _autovenv_s="${_autovenv_status}"
+    _autovenv_prompt_command_first
+    _autovenv_hook
+    _autovenv_status=${_autovenv_s}
 }
 _autovenv_register
 \builtin unset -f _autovenv_register

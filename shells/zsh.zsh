@@ -12,61 +12,53 @@
 # are called as `\builtin`, so aliases and functions of the same name cannot hijack them.
 # zsh keeps `$?` and `$pipestatus` across precmd functions by itself.
 
-# Sets _autovenv_s to one 0/1 per watched name: whether it exists in directory $1 (an
-# absolute name: whether it exists at all).
-_autovenv_snapshot_of() {
-    \builtin emulate -L zsh
-    _autovenv_s=
-    \builtin local _autovenv_n _autovenv_p
-    for _autovenv_n in "${_autovenv_names[@]}"; do
-        case ${_autovenv_n} in
-            /*) _autovenv_p=${_autovenv_n} ;;
-            *) _autovenv_p=$1/${_autovenv_n} ;;
-        esac
-        if [[ -e ${_autovenv_p} || -L ${_autovenv_p} ]]; then
-            _autovenv_s+=1
-        else
-            _autovenv_s+=0
-        fi
-    done
-    \builtin return 0
-}
-
-# Sets _autovenv_snapshot (one 0/1 per watched name: whether it exists at the anchor, an
-# absolute name: at all) and _autovenv_steady_check to the steady prompt's whole check: one
-# `[[ ]]` with one test per watched entry unrolled, the anchor's entries as found here,
-# and the prompt prefix already in the form PROMPT_SUBST asks for. _autovenv_hook evaluates it
-# first, under the user's options (a zsh function call costs more than the checks), so it
-# reads every variable with a default and quotes every path. One stat(2) per entry (the
-# stat is the cost): an absent entry is tested with `-e` alone, since a symlink to nowhere
-# appearing there is not a venv, and the next cd notices it.
+# Defines _autovenv_hook with the steady prompt's check unrolled (one `[[ ]]`: the
+# variables the last evaluation saw, the prompt prefix in the form PROMPT_SUBST asks for,
+# then one test per watched entry in $PWD and at the anchor, as found here), and
+# _autovenv_absent_in and _autovenv_anchored for _autovenv_unchanged; sets
+# _autovenv_snapshot. The hook runs the check under the user's options (a zsh function
+# call costs more than the checks), so it reads every variable with a default and quotes
+# every path. Names in $PWD are tested relative to it, so stat(2) walks one component
+# rather than the whole path: the stats are most of the cost. An absent entry is tested
+# with `-e` alone at the prompt: a symlink to nowhere appearing there is not a venv, and
+# the next cd notices it.
 _autovenv_fast() {
     \builtin emulate -L zsh
-    \builtin local _autovenv_t='' _autovenv_d='' _autovenv_n _autovenv_p
+    \builtin local _autovenv_a=${(q)_autovenv_anchor} _autovenv_n _autovenv_q _autovenv_r
+    \builtin local _autovenv_here='' _autovenv_in='' _autovenv_at='' _autovenv_rel=''
     _autovenv_snapshot=
     for _autovenv_n in "${_autovenv_names[@]}"; do
-        _autovenv_p=${(q)_autovenv_n}
-        if [[ ${_autovenv_n} != /* ]]; then
-            _autovenv_d+=" && ! -e \${PWD%/}/${_autovenv_p}"
+        _autovenv_q=${(q)_autovenv_n}
+        if [[ ${_autovenv_n} == /* ]]; then
+            _autovenv_r=${_autovenv_q}
+        else
+            _autovenv_r=./${_autovenv_q}
+            _autovenv_here+=" && ! -e ${_autovenv_r}"
+            _autovenv_in+=" && ! ( -e \$1/${_autovenv_q} || -L \$1/${_autovenv_q} )"
             _autovenv_n=${_autovenv_anchor}/${_autovenv_n}
-            _autovenv_p=${(q)_autovenv_n}
+            _autovenv_q=${(q)_autovenv_n}
         fi
         if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
             _autovenv_snapshot+=1
-            _autovenv_t+=" && ( -e ${_autovenv_p} || -L ${_autovenv_p} )"
+            _autovenv_at+=" && ( -e ${_autovenv_q} || -L ${_autovenv_q} )"
+            _autovenv_rel+=" && ( -e ${_autovenv_r} || -L ${_autovenv_r} )"
         else
             _autovenv_snapshot+=0
-            _autovenv_t+=" && ! -e ${_autovenv_p}"
+            _autovenv_at+=" && ! -e ${_autovenv_q}"
+            _autovenv_rel+=" && ! -e ${_autovenv_r}"
         fi
     done
-    # Below the anchor (where the last check found it), none of them may be in $PWD.
-    if [[ -n ${_autovenv_d} ]]; then
-        _autovenv_t=" && ( \${PWD%/} == ${(q)_autovenv_anchor} || ( ${_autovenv_d# && } ) )${_autovenv_t}"
-    fi
-    \builtin typeset -g _autovenv_steady_check="[[ \${PWD} == \"\${_autovenv_pwd-}\" && \${VIRTUAL_ENV-} == \"\${_autovenv_venv-}\" &&
+    \builtin eval "_autovenv_absent_in() { [[ -n \$1${_autovenv_in} ]] }
+_autovenv_anchored() { [[ -n .${_autovenv_at} ]] }
+_autovenv_hook() {
+    [[ -z \${_autovenv_pending-} && \${PWD} == \"\${_autovenv_pwd-}\" && \${VIRTUAL_ENV-} == \"\${_autovenv_venv-}\" &&
         \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_autovenv_old_path-}\" &&
         ( -z \${_autovenv_ps1_prefix-} || ( -o promptsubst && -n \${_autovenv_subst-} ) ||
-            ( ! -o promptsubst && -z \${_autovenv_subst-} ) )${_autovenv_t} ]]"
+            ( ! -o promptsubst && -z \${_autovenv_subst-} ) ) &&
+        ( \${PWD%/} == ${_autovenv_a}${_autovenv_rel} ||
+            \${PWD%/} != ${_autovenv_a}${_autovenv_here}${_autovenv_at} ) ]] && \\builtin return 0
+    _autovenv_change \"\$@\"
+}"
 }
 
 # Succeeds when the last evaluation still holds after a cd below the anchor, without
@@ -77,17 +69,13 @@ _autovenv_unchanged() {
     \builtin emulate -L zsh
     [[ -n ${_autovenv_pwd} && ${VIRTUAL_ENV-} == "${_autovenv_venv}" ]] || \builtin return 1
     [[ ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_autovenv_old_path}" ]] || \builtin return 1
-    \builtin local _autovenv_a="${_autovenv_anchor}" _autovenv_d="${PWD%/}" _autovenv_n _autovenv_s
+    \builtin local _autovenv_a="${_autovenv_anchor}" _autovenv_d="${PWD%/}"
     [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
     while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
-        for _autovenv_n in "${_autovenv_names[@]}"; do
-            [[ ${_autovenv_n} == /* || ! (-e ${_autovenv_d}/${_autovenv_n} || -L ${_autovenv_d}/${_autovenv_n}) ]] ||
-                \builtin return 1
-        done
+        _autovenv_absent_in "${_autovenv_d}" || \builtin return 1
         _autovenv_d=${_autovenv_d%/*}
     done
-    _autovenv_snapshot_of "${_autovenv_a}"
-    [[ ${_autovenv_s} == "${_autovenv_snapshot}" ]] || \builtin return 1
+    _autovenv_anchored || \builtin return 1
     _autovenv_pwd=${PWD}
 }
 
@@ -142,12 +130,17 @@ _autovenv_settle() {
 
 # Runs on every prompt, first in precmd_functions so that prompts rebuilt by later
 # functions (oh-my-zsh themes) already see the new VIRTUAL_ENV_PROMPT. Its arguments go to
-# `autovenv export` (`--no-create` on a cd).
+# `autovenv export` (`--no-create` on a cd). Until the first evaluation it hands over to
+# _autovenv_change alone; _autovenv_fast then defines it again with the steady prompt's
+# whole check inline.
 _autovenv_hook() {
-    # A steady prompt: nothing else to do.
-    if [[ -z ${_autovenv_pending-} && -n ${_autovenv_steady_check-} ]] && \builtin eval "${_autovenv_steady_check}"; then
-        \builtin return 0
-    fi
+    _autovenv_change "$@"
+}
+
+# What _autovenv_hook does when its steady check fails: completes an evaluation a Ctrl-C
+# cut short, then either finds nothing changed after a cd below the anchor, or runs the
+# binary.
+_autovenv_change() {
     _autovenv_options
     \builtin emulate -L zsh
     if [[ -n ${_autovenv_pending} ]]; then

@@ -5,7 +5,7 @@
 mod support;
 
 use support::session::{self, Session};
-use support::{assert_same_env, Sandbox, Shell};
+use support::{assert_same_env, Sandbox, Shell, Succeeds};
 
 const SH: Shell = Shell::Bash;
 
@@ -400,4 +400,30 @@ fn loading_the_hook_forks_only_for_the_hook_line() {
     assert_eq!(forks, 3, "{}", shown.text);
     assert!(shown.stdout.contains("USER-CD"), "{}", shown.text);
     entered(&shown);
+}
+
+/// The rc line's text leaves the hook file's comments out (bash parses all of it at every
+/// start-up): loaded either way, the hook defines the very same functions.
+#[test]
+fn the_hook_without_its_comments_defines_the_same_functions() {
+    let sb = Sandbox::new();
+    let defined = |load: String| {
+        sb.command(SH.program())
+            .args(["--norc", "--noprofile", "-c"])
+            .arg(format!("{load}\n\\builtin declare -f"))
+            .succeeds("bash loading the hook")
+            .stdout
+    };
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shells/bash.sh");
+    let from_file = defined(format!(". {}", SH.quote(&file)));
+    let from_rc_line = defined(sb.hook_line_from(SH, &support::binary()));
+    assert!(from_file.len() > 1000 && from_file == from_rc_line);
+    let text = sb.autovenv(&sb.root, &["hook", "bash"]).stdout;
+    let text = String::from_utf8_lossy(&text);
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.trim_start().starts_with("# ") && !l.contains("shellcheck")),
+        "{text}"
+    );
 }

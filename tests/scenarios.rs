@@ -37,6 +37,7 @@ scenario!(broken_venvs_are_not_activated_and_say_why);
 scenario!(a_missing_binary_is_reported_once_and_the_shell_keeps_working);
 scenario!(a_venv_made_or_removed_without_cd_is_noticed);
 scenario!(what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd);
+scenario!(the_project_root_reached_by_a_cd_inside_notices_its_venv_without_cd);
 scenario!(a_venv_made_in_a_subdirectory_while_at_the_root_counts_once_you_enter_it in bash zsh fish);
 scenario!(trusted_roots_trust_whole_trees_by_component);
 scenario!(a_malformed_config_is_one_line_naming_file_line_and_key);
@@ -822,6 +823,29 @@ fn what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd(shell: 
     assert_eq!(sb.out_text("no_repo_here"), root_venv);
     assert_eq!(sb.out_text("removed_at_root"), "<unset>");
     assert_eq!(sb.out_text("made_at_root"), root_venv);
+}
+
+/// Back at the project root by a cd from below it (no process runs for that cd), a venv
+/// removed or made there, or a repository made in it, is noticed at the next prompt.
+fn the_project_root_reached_by_a_cd_inside_notices_its_venv_without_cd(shell: Shell) {
+    let sb = sandbox_trusting_code_without_creation();
+    let proj = sb.project_with_venv("code/proj");
+    sb.mkdir("code/proj/src");
+    let mut lines = vec![shell.cd_line(&proj.join("src")), "cd ..".to_string()];
+    let steps = [
+        ("rm -rf .venv", "removed"),
+        ("python3 -m venv --without-pip .venv", "made"),
+        ("mkdir src/.git", "repo_below"),
+    ];
+    for (command, out) in steps {
+        lines.push(shell.external(command));
+        lines.push(shell.dump_var("VIRTUAL_ENV", &sb.out(out)));
+    }
+    session::run(&sb, shell, &lines);
+    let venv = text(&proj.join(".venv"));
+    assert_eq!(sb.out_text("removed"), "<unset>");
+    assert_eq!(sb.out_text("made"), venv);
+    assert_eq!(sb.out_text("repo_below"), venv);
 }
 
 /// A venv made in a subdirectory while the shell sits at the project root changes nothing

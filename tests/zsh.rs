@@ -6,7 +6,7 @@
 mod support;
 
 use support::session::Session;
-use support::{Sandbox, Shell};
+use support::{Sandbox, Shell, Succeeds};
 
 const SH: Shell = Shell::Zsh;
 
@@ -370,5 +370,29 @@ fn a_zle_widget_that_runs_cd_shows_the_message_on_its_own_line() {
         ],
         "{}",
         String::from_utf8_lossy(&pty.seen)
+    );
+}
+
+/// The rc line's text leaves the hook file's comments out (zsh parses all of it at every
+/// start-up): loaded either way, the hook defines the very same functions.
+#[test]
+fn the_hook_without_its_comments_defines_the_same_functions() {
+    let sb = Sandbox::new();
+    let defined = |load: String| {
+        sb.command(SH.program())
+            .args(["-f", "-c"])
+            .arg(format!("{load}\n\\builtin functions"))
+            .succeeds("zsh loading the hook")
+            .stdout
+    };
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shells/zsh.zsh");
+    let from_file = defined(format!(". {}", SH.quote(&file)));
+    let from_rc_line = defined(sb.hook_line_from(SH, &support::binary()));
+    assert!(from_file.len() > 1000 && from_file == from_rc_line);
+    let text = sb.autovenv(&sb.root, &["hook", "zsh"]).stdout;
+    let text = String::from_utf8_lossy(&text);
+    assert!(
+        !text.lines().any(|l| l.trim_start().starts_with('#')),
+        "{text}"
     );
 }

@@ -31,8 +31,13 @@ impl Shell for Dialect {
         self.name
     }
 
+    /// Comment lines are left out: the shell parses every byte of the rc line's text at
+    /// each start-up, and the comments are nearly half of it.
     fn hook(&self, exe: &Path) -> Vec<u8> {
-        super::fill_template(self.hook, &quote(exe.as_os_str().as_bytes()))
+        super::fill_template(
+            &without_comment_lines(self.hook),
+            &quote(exe.as_os_str().as_bytes()),
+        )
     }
 
     /// The code runs inside the hook's `_autovenv_eval` (zsh's under `emulate -L zsh`:
@@ -40,6 +45,20 @@ impl Shell for Dialect {
     fn render(&self, update: &Update) -> Vec<u8> {
         render(update, self)
     }
+}
+
+/// `script` without its lines that hold only a comment, but for shellcheck's directives.
+/// The hooks have no multi-line string with such a line in it (tests/bash.rs and
+/// tests/zsh.rs load both forms and compare the functions they define).
+fn without_comment_lines(script: &str) -> String {
+    script
+        .lines()
+        .filter(|line| {
+            let line = line.trim_start();
+            !line.starts_with('#') || line.starts_with("# shellcheck ")
+        })
+        .map(|line| [line, "\n"].concat())
+        .collect()
 }
 
 /// `text` escaped by `dialect` to show literally in a prompt that is `expanded` like a
