@@ -242,10 +242,11 @@ def __autovenv_setup(exe):
     deactivate.autovenv = True
 
     def before_run(spec, **_):
-        """Before `autovenv` (the alias below) starts: tells the binary this shell's
-        session, and makes the next prompt evaluate again, as `autovenv allow`, `deny`
-        and `reload` change the answer without a cd."""
-        if spec.alias_name != "autovenv":
+        """Before the binary starts, through the `autovenv` alias below or a wrapper of
+        the user's own that runs it: tells the binary this shell's session, and makes
+        the next prompt evaluate again, as `autovenv allow`, `deny` and `reload` change
+        the answer without a cd."""
+        if spec.binary_loc is None:
             return
         spec.env = {**(spec.env or {}), "AUTOVENV_SESSION": st["session"]}
         if spec.cmd[1:2] == ["reload"]:
@@ -309,7 +310,8 @@ def __autovenv_setup(exe):
 
     # `autovenv` is the binary itself, an ordinary command: captured, piped, redirected,
     # interrupted and its exit status as any other. xonsh names the event that fires
-    # before it starts after the file the command runs.
+    # before it starts after the file the command runs, so it fires too when an alias of
+    # the user's own, defined after the hook line, runs the binary.
     old = getattr(xsh, "_autovenv_before_run", None)
     if old is not None:
         getattr(events, old[0]).discard(old[1])

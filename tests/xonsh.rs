@@ -299,3 +299,32 @@ fn a_cd_takes_effect_for_the_rest_of_the_command_line() {
         shown.text
     );
 }
+
+/// A wrapper of the user's own named `autovenv`, defined in `~/.xonshrc` after the hook
+/// line, runs the binary itself: `autovenv allow` through it still activates the venv at
+/// the next prompt, as its line says.
+#[test]
+fn allow_through_a_users_own_autovenv_wrapper_activates_at_the_next_prompt() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    let log = sb.out("wrapped");
+    let wrapper = format!(
+        "aliases['autovenv'] = lambda args: __import__('pathlib').Path({}).write_text('yes') and ![{} @(args)]",
+        SH.quote(&log),
+        SH.quote(support::binary()),
+    );
+    let mut session = from_rc(&sb, "", &wrapper);
+    session.lines(&[
+        SH.cd_line(&proj),
+        "autovenv allow".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
+    let shown = session.finish();
+    assert_eq!(sb.out_text("wrapped"), "yes", "{}", shown.text);
+    assert_eq!(
+        sb.out_text("ve"),
+        proj.join(".venv").to_string_lossy(),
+        "{}",
+        shown.text
+    );
+}
