@@ -159,3 +159,31 @@ fn tcsh_activate_csh_then_deactivate_keeps_the_project_off() {
     assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("back"), venv, "{}", shown.text);
 }
+
+/// `autovenv allow DIR` of a project whose venv another user owns records the allow (it is
+/// in `allow --list`) and says so, as it does for every other reason a venv will not
+/// activate ("allowed DIR, but its venv will not activate: …"), not only that the venv
+/// "was not activated" (which reads as if nothing was done, and nothing was entered).
+#[test]
+fn allow_of_another_users_venv_says_it_was_allowed() {
+    const SH: Shell = Shell::Bash;
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    for entry in support::entries(&proj.join(".venv")) {
+        std::os::unix::fs::lchown(&entry.0, Some(12345), None).expect("chown");
+    }
+    std::os::unix::fs::lchown(proj.join(".venv"), Some(12345), None).expect("chown");
+    let mut session = from_rc(&sb, SH, "", "");
+    session.lines(&[
+        format!("autovenv allow {}", SH.quote(&proj)),
+        format!("autovenv allow --list > {}", SH.quote(sb.out("list"))),
+    ]);
+    let shown = session.finish();
+    assert!(
+        sb.out_text("list").contains(&*proj.to_string_lossy()),
+        "{}",
+        shown.text
+    );
+    let line = shown.one_line_with("owned by");
+    assert!(line.contains("autovenv: allowed"), "{}", shown.text);
+}
