@@ -38,6 +38,7 @@ def __autovenv_setup(exe):
         "missing": False,
         "ours": "",
         "vep": None,
+        "copies": {},
     }
 
     def ve():
@@ -176,9 +177,16 @@ def __autovenv_setup(exe):
         if u["path"] is not None:
             path = env["PATH"]
             for entry in map(unq, u["path"]["remove"]):
+                # Down to as many copies as there were before autovenv added its own: a
+                # venv's bash `activate` run with `source-bash` over autovenv's activation
+                # put the same entry in front again, and nothing else would take it out.
+                keep = st["copies"].pop(entry, None)
                 if entry in path:
                     path.remove(entry)
+                while keep is not None and path.count(entry) > keep:
+                    path.remove(entry)
             for entry in reversed([unq(e) for e in u["path"]["prepend"]]):
+                st["copies"][entry] = path.count(entry)
                 path.insert(0, Literal(entry))
             env["PATH"] = path
         if u["deactivate"] == "define":

@@ -328,3 +328,32 @@ fn allow_through_a_users_own_autovenv_wrapper_activates_at_the_next_prompt() {
         shown.text
     );
 }
+
+/// `source-bash .venv/bin/activate`, the bash habit carried over, in a project
+/// autovenv activated, then `deactivate` and leaving the project: `PATH` is as it was
+/// before the project, as after the same steps in bash. (The venv's `bin` was left on
+/// `PATH` after leaving: its `activate` put it in front a second time, and autovenv took
+/// out one.)
+#[test]
+fn source_bash_activate_then_deactivate_leaves_no_venv_on_path() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let mut session = from_rc(&sb, "", "");
+    session.lines(&[
+        SH.dump_var("PATH", &sb.out("before")),
+        SH.cd_line(&proj),
+        format!(
+            "source-bash --suppress-skip-message {}",
+            SH.quote(proj.join(".venv/bin/activate"))
+        ),
+        "deactivate".into(),
+        SH.cd_line(&sb.root),
+        SH.dump_var("PATH", &sb.out("after")),
+    ]);
+    let shown = session.finish();
+    assert_eq!(
+        sb.out_text("after"),
+        sb.out_text("before"),
+        "{}",
+        shown.text
+    );
+}
