@@ -38,6 +38,7 @@ def __autovenv_setup(exe):
         "missing": False,
         "ours": "",
         "vep": None,
+        "copies": {},
     }
 
     def ve():
@@ -176,9 +177,16 @@ def __autovenv_setup(exe):
         if u["path"] is not None:
             path = env["PATH"]
             for entry in map(unq, u["path"]["remove"]):
+                # Down to as many copies as there were before autovenv added its own: a
+                # venv's bash `activate` run with `source-bash` over autovenv's activation
+                # put the same entry in front again, and nothing else would take it out.
+                keep = st["copies"].pop(entry, None)
                 if entry in path:
                     path.remove(entry)
+                while keep is not None and path.count(entry) > keep:
+                    path.remove(entry)
             for entry in reversed([unq(e) for e in u["path"]["prepend"]]):
+                st["copies"][entry] = path.count(entry)
                 path.insert(0, Literal(entry))
             env["PATH"] = path
         if u["deactivate"] == "define":
@@ -242,10 +250,11 @@ def __autovenv_setup(exe):
     deactivate.autovenv = True
 
     def before_run(spec, **_):
-        """Before `autovenv` (the alias below) starts: tells the binary this shell's
-        session, and makes the next prompt evaluate again, as `autovenv allow`, `deny`
-        and `reload` change the answer without a cd."""
-        if spec.alias_name != "autovenv":
+        """Before the binary starts, through the `autovenv` alias below or a wrapper of
+        the user's own that runs it: tells the binary this shell's session, and makes
+        the next prompt evaluate again, as `autovenv allow`, `deny` and `reload` change
+        the answer without a cd."""
+        if spec.binary_loc is None:
             return
         spec.env = {**(spec.env or {}), "AUTOVENV_SESSION": st["session"]}
         if spec.cmd[1:2] == ["reload"]:
@@ -309,7 +318,8 @@ def __autovenv_setup(exe):
 
     # `autovenv` is the binary itself, an ordinary command: captured, piped, redirected,
     # interrupted and its exit status as any other. xonsh names the event that fires
-    # before it starts after the file the command runs.
+    # before it starts after the file the command runs, so it fires too when an alias of
+    # the user's own, defined after the hook line, runs the binary.
     old = getattr(xsh, "_autovenv_before_run", None)
     if old is not None:
         getattr(events, old[0]).discard(old[1])

@@ -299,3 +299,61 @@ fn a_cd_takes_effect_for_the_rest_of_the_command_line() {
         shown.text
     );
 }
+
+/// A wrapper of the user's own named `autovenv`, defined in `~/.xonshrc` after the hook
+/// line, runs the binary itself: `autovenv allow` through it still activates the venv at
+/// the next prompt, as its line says.
+#[test]
+fn allow_through_a_users_own_autovenv_wrapper_activates_at_the_next_prompt() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    let log = sb.out("wrapped");
+    let wrapper = format!(
+        "aliases['autovenv'] = lambda args: __import__('pathlib').Path({}).write_text('yes') and ![{} @(args)]",
+        SH.quote(&log),
+        SH.quote(support::binary()),
+    );
+    let mut session = from_rc(&sb, "", &wrapper);
+    session.lines(&[
+        SH.cd_line(&proj),
+        "autovenv allow".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+    ]);
+    let shown = session.finish();
+    assert_eq!(sb.out_text("wrapped"), "yes", "{}", shown.text);
+    assert_eq!(
+        sb.out_text("ve"),
+        proj.join(".venv").to_string_lossy(),
+        "{}",
+        shown.text
+    );
+}
+
+/// `source-bash .venv/bin/activate`, the bash habit carried over, in a project
+/// autovenv activated, then `deactivate` and leaving the project: `PATH` is as it was
+/// before the project, as after the same steps in bash. (The venv's `bin` was left on
+/// `PATH` after leaving: its `activate` put it in front a second time, and autovenv took
+/// out one.)
+#[test]
+fn source_bash_activate_then_deactivate_leaves_no_venv_on_path() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let mut session = from_rc(&sb, "", "");
+    session.lines(&[
+        SH.dump_var("PATH", &sb.out("before")),
+        SH.cd_line(&proj),
+        format!(
+            "source-bash --suppress-skip-message {}",
+            SH.quote(proj.join(".venv/bin/activate"))
+        ),
+        "deactivate".into(),
+        SH.cd_line(&sb.root),
+        SH.dump_var("PATH", &sb.out("after")),
+    ]);
+    let shown = session.finish();
+    assert_eq!(
+        sb.out_text("after"),
+        sb.out_text("before"),
+        "{}",
+        shown.text
+    );
+}
