@@ -23,6 +23,7 @@ use crate::session::Session;
 use crate::shell::Shell;
 use crate::shell_update::{self, Deactivate, HandOver, PathEdit, PromptChange, Update};
 use crate::state::State;
+use crate::trust;
 use crate::venv::Venv;
 
 /// Runs one evaluation and returns the code for `shell`. `no_create`: the hook runs on a
@@ -79,11 +80,24 @@ fn carry_out(observation: &mut Observation, plan: Plan, shell: &dyn Shell, reloa
         rehash: observation.vars.path != after.path,
         session: session.encode(),
         anchor: shell_update::hook_anchor(observation.discovery.anchor()),
-        watch: observation
-            .discovery
-            .watch_names(&observation.config, &observation.location),
+        watch: watched(observation),
         again: false,
     }
+}
+
+/// What the hook watches at the prompt: the discovery's entries, and the trust store's
+/// entries that would change how the project stands.
+fn watched(observation: &Observation) -> Vec<OsString> {
+    let discovery = &observation.discovery;
+    let mut names = discovery.watch_names(&observation.config, &observation.location);
+    if let Some(root) = discovery.root() {
+        names.extend(
+            trust::watched_entries(root, &observation.trust)
+                .into_iter()
+                .map(PathBuf::into_os_string),
+        );
+    }
+    names
 }
 
 /// The variables once autovenv's earlier activation is undone, and what that took off.

@@ -226,6 +226,30 @@ impl Record {
     }
 }
 
+/// The store entries whose appearance would change how the project `root` stands with
+/// the user (its `trust`), for the hook to watch: an `autovenv allow` or `deny` run
+/// through a wrapper of the user's own, which the hook does not see, still takes effect
+/// at the next prompt. Only absent entries are named (the hooks' fast path treats an
+/// absolute entry that exists as a change below the root), so a denied project is not
+/// watched for an allow.
+pub(crate) fn watched_entries(root: &Path, trust: &Trust) -> Vec<PathBuf> {
+    let lists: &[List] = match trust {
+        Trust::Unknown => &[List::Allow, List::Deny],
+        Trust::Allowed | Trust::InTrustedRoot(_) | Trust::Refused(_) => &[List::Deny],
+        Trust::Denied | Trust::Changed(_) => &[],
+    };
+    if lists.is_empty() {
+        return Vec::new();
+    }
+    let Ok(canonical) = fs::canonicalize(root) else {
+        return Vec::new();
+    };
+    lists
+        .iter()
+        .filter_map(|list| entry_file(list.dir_name(), &canonical))
+        .collect()
+}
+
 /// The trust store: `$XDG_DATA_HOME/autovenv`.
 pub(crate) fn store_dir() -> Option<PathBuf> {
     Some(dirs::data_dir()?.join("autovenv"))
