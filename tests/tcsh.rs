@@ -177,3 +177,36 @@ fn a_cd_takes_effect_at_once_and_the_users_cwdcmd_still_runs() {
     assert_eq!(sb.out_text("cwdcmd"), "user-cwdcmd\n".repeat(4));
     assert_eq!(sb.out_text("alias").matches("_autovenv_cwdcmd").count(), 1);
 }
+
+/// `setenv VIRTUAL_ENV_DISABLE_PROMPT` with no value turns the prompt off, as
+/// activate.csh tests it (set at all), and `VIRTUAL_ENV_PROMPT` is then what that script
+/// leaves: unset for a CPython 3.10 to 3.12 venv, the name otherwise.
+#[test]
+fn an_empty_virtual_env_disable_prompt_counts_as_in_activate_csh() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let venv = proj.join(".venv");
+    let mut own = Session::begin(&sb, SH, session::command(&sb, SH));
+    own.lines(&[
+        "setenv VIRTUAL_ENV_DISABLE_PROMPT".into(),
+        SH.activate_by_hand_line(&venv),
+        SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("own")),
+    ]);
+    own.finish();
+    Session::start(&sb, SH).run(&[
+        "setenv VIRTUAL_ENV_DISABLE_PROMPT".into(),
+        "set prompt = 'mine> '".into(),
+        format!("cd {}", SH.quote(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+        SH.dump_var("prompt", &sb.out("prompt")),
+    ]);
+    assert_eq!(sb.out_text("ve"), venv.to_string_lossy());
+    assert_eq!(sb.out_text("vep"), sb.out_text("own"));
+    let expected = if support::activate_wraps_name(&venv) {
+        "<unset>"
+    } else {
+        ".venv"
+    };
+    assert_eq!(sb.out_text("vep"), expected);
+    assert_eq!(sb.out_text("prompt"), "mine> ");
+}
