@@ -213,7 +213,7 @@ fn an_empty_virtual_env_disable_prompt_counts_as_in_activate_csh() {
 
 /// A `precmd` or `cwdcmd` alias of the user's own defined after the hook line replaces
 /// autovenv's (tcsh keeps one alias of a name): autovenv's is put in front of it again
-/// the next time the binary runs (for `cwdcmd` the first prompt, for `precmd` the first
+/// the first time the binary runs (for `cwdcmd` the first prompt, for `precmd` the first
 /// `cd`), and both run from then on.
 #[test]
 fn a_precmd_or_cwdcmd_alias_set_after_the_hook_line_is_chained_again() {
