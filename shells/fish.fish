@@ -133,6 +133,10 @@ function _autovenv_eval
         return 0
     end
     set -g _autovenv_missing ''
+    if test "$_autovenv_binding" = 1
+        builtin printf '\n' >&2
+        set -g _autovenv_binding 2
+    end
     set -l _autovenv_code (command "$_autovenv_bin" export fish $argv --session="$_autovenv_session")
     if test $status -eq 0
         # A command substitution splits on newlines; join them back into one text.
@@ -193,9 +197,23 @@ end
 
 # A cd takes effect at once, so `cd project; python` uses the project's venv. It may be
 # one step of a loop or a script: a venv is activated here, but only created at a prompt.
+# A cd from a key binding (`bind \ec 'cd sub; commandline -f repaint'`) comes while the
+# line being edited is on the screen: when autovenv is about to run (and may print),
+# _autovenv_eval moves below that line first, so a message has a line of its own, and the
+# prompt is drawn again below it. A cd that runs nothing leaves the screen alone.
 function _autovenv_pwd_changed --on-variable PWD
     status is-interactive; or return 0
+    if test -n "$_autovenv_prompt_reading"
+        set -g _autovenv_binding 1
+    end
     _autovenv_hook --no-create
+    if test "$_autovenv_binding" = 2
+        # One newline for each line of a prompt of several, as fish's own bindings that
+        # print do, so that the prompt drawn again does not cover what was said.
+        builtin string repeat -N \n --count=(math (count (fish_prompt)) - 1) >&2
+        commandline -f repaint
+    end
+    set -g _autovenv_binding ''
 end
 
 # Defines autovenv's `deactivate`. A `deactivate` function of the user's own is kept

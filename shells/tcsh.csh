@@ -58,7 +58,7 @@ alias _autovenv_run '_autovenv_call ; _autovenv_nocall ; _autovenv_seen1 ; _auto
 alias _autovenv_byhand3 'if ("$_autovenv_v:q" == "$_autovenv_venv:q") set _autovenv_args = --activated-by-hand'
 alias _autovenv_byhand2 'if ($?AUTOVENV_STATE && "$_autovenv_v:q" != "") eval _autovenv_byhand3'
 alias _autovenv_byhand 'if ("$_autovenv_o:q" != "" && "$_autovenv_o:q" != "$_autovenv_oseen:q") eval _autovenv_byhand2'
-alias _autovenv_prompt_run '_autovenv_byhand ; _autovenv_run ; set _autovenv_args = ""'
+alias _autovenv_prompt_run '_autovenv_byhand ; _autovenv_run ; set _autovenv_args = "" ; _autovenv_chain'
 alias _autovenv_precmd '_autovenv_readve ; _autovenv_readold ; _autovenv_watch ; if ("$cwd:q" != "$_autovenv_pwd:q" || "$_autovenv_v:q" != "$_autovenv_venv:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q" || "$_autovenv_s" != "$_autovenv_snapshot") eval _autovenv_prompt_run'
 # The prompt prefix, as the prompt shows it, is in $_autovenv_p. The binary sends the
 # prompt without autovenv's prefix in $_autovenv_prompt_old, and _autovenv_prompt_put or
@@ -92,7 +92,22 @@ alias autovenv '_autovenv_before \!* ; _autovenv_exec \!*'
 alias _autovenv_later 'set _autovenv_pwd = "" ; unset _autovenv_again'
 alias _autovenv_cwdcmd_end 'set _autovenv_nc = "" ; if ($?_autovenv_again) eval _autovenv_later'
 alias _autovenv_cwdcmd 'set _autovenv_nc = --no-create ; _autovenv_precmd ; _autovenv_cwdcmd_end'
-# Each goes in front of an alias of the user's own of that name, once.
+# Each goes in front of an alias of the user's own of that name, once. tcsh keeps one
+# alias of a name, so a `precmd` or `cwdcmd` defined after the hook line (later in
+# ~/.tcshrc) replaces autovenv's: the first time the binary runs after loading (the
+# first prompt, or the first cd if precmd was replaced), each is put in front again of
+# what is there then, at the cost of two forks of tcsh (no program) once per load.
+alias _autovenv_hasp 'set _autovenv_have = 0 ; if ("$_autovenv_old:q" =~ *_autovenv_precmd*) set _autovenv_have = 1'
+alias _autovenv_putp 'if ($_autovenv_have == 0) alias precmd "_autovenv_precmd ; $_autovenv_old"'
+alias _autovenv_chainp 'set _autovenv_old = "`alias precmd`" ; _autovenv_hasp ; _autovenv_putp'
+alias _autovenv_hasc 'set _autovenv_have = 0 ; if ("$_autovenv_old:q" =~ *_autovenv_cwdcmd*) set _autovenv_have = 1'
+alias _autovenv_putc 'if ($_autovenv_have == 0) alias cwdcmd "_autovenv_cwdcmd ; $_autovenv_old"'
+alias _autovenv_chainc 'set _autovenv_old = "`alias cwdcmd`" ; _autovenv_hasc ; _autovenv_putc'
+alias _autovenv_chained '_autovenv_chainp ; _autovenv_chainc ; unset _autovenv_old _autovenv_have'
+alias _autovenv_chain 'if (! $?_autovenv_chain_done) eval _autovenv_chained ; set _autovenv_chain_done'
+unset _autovenv_chain_done
+# At load the same, written out: an alias defined on the line eval runs cannot be used
+# on that same line.
 set _autovenv_old = "`alias precmd`"
 set _autovenv_have = 0
 if ("$_autovenv_old:q" =~ *_autovenv_precmd*) set _autovenv_have = 1

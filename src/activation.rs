@@ -23,6 +23,10 @@ pub struct Vars {
     pub pythonhome: Option<OsString>,
     /// `AUTOVENV_STATE`.
     pub state: Option<OsString>,
+    /// Whether `VIRTUAL_ENV_DISABLE_PROMPT` turns the venv's prompt off, as its `activate`
+    /// reads it (set and not empty; see [`prompt_disabled`]). Read, never changed: with it,
+    /// CPython's `activate` from 3.10 to 3.12 leaves `VIRTUAL_ENV_PROMPT` unset.
+    pub prompt_disabled: bool,
 }
 
 impl Vars {
@@ -34,6 +38,10 @@ impl Vars {
             virtual_env_prompt: std::env::var_os("VIRTUAL_ENV_PROMPT"),
             pythonhome: std::env::var_os("PYTHONHOME"),
             state: std::env::var_os(state::VAR),
+            prompt_disabled: prompt_disabled(
+                std::env::var_os("VIRTUAL_ENV_DISABLE_PROMPT").as_deref(),
+                false,
+            ),
         }
     }
 
@@ -60,9 +68,9 @@ impl Vars {
 
     /// Activates the venv at `venv` for the project `root`, as CPython's `bin/activate`
     /// does, and records what it replaced in `AUTOVENV_STATE`. `prompt` is the value for
-    /// `VIRTUAL_ENV_PROMPT`, in the form the venv's own `activate` writes (see
-    /// [`crate::venv::PyvenvCfg::prompt_var`]).
-    pub fn activate(&mut self, venv: &Path, root: &Path, prompt: OsString) {
+    /// `VIRTUAL_ENV_PROMPT`, in the form the venv's own `activate` writes, or none where it
+    /// leaves the variable unset (see [`crate::venv::PyvenvCfg::prompt_var`]).
+    pub fn activate(&mut self, venv: &Path, root: &Path, prompt: Option<OsString>) {
         let path_kind = match &self.path {
             None => PathKind::Unset,
             Some(p) if p.is_empty() => PathKind::Empty,
@@ -87,7 +95,7 @@ impl Vars {
             _ => bin,
         });
         self.virtual_env = Some(venv.as_os_str().to_owned());
-        self.virtual_env_prompt = Some(prompt);
+        self.virtual_env_prompt = prompt;
         self.state = Some(state.encode());
     }
 
@@ -204,6 +212,13 @@ pub fn without_entries(
     taken.then(|| OsString::from_vec(kept.join(&b':')))
 }
 
+/// Whether a `VIRTUAL_ENV_DISABLE_PROMPT` of `value` turns the venv's prompt off: when
+/// set and not empty, as `activate` and `activate.fish` test it; when set at all if
+/// `set_at_all`, as `activate.csh` does.
+pub fn prompt_disabled(value: Option<&OsStr>, set_at_all: bool) -> bool {
+    value.is_some_and(|v| set_at_all || !v.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +230,7 @@ mod tests {
             virtual_env_prompt: Some(OsString::new()),
             pythonhome: Some(OsString::from("/opt/home")),
             state: None,
+            prompt_disabled: false,
         }
     }
 
@@ -278,7 +294,7 @@ mod tests {
     #[test]
     fn activation_is_cpythons() {
         let mut v = vars(Some("/usr/bin:/bin"));
-        v.activate(Path::new("/p/.venv"), Path::new("/p"), ".venv".into());
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some(".venv".into()));
         assert_eq!(v.path, Some("/p/.venv/bin:/usr/bin:/bin".into()));
         assert_eq!(v.virtual_env, Some("/p/.venv".into()));
         assert_eq!(v.virtual_env_prompt, Some(".venv".into()));
@@ -296,7 +312,7 @@ mod tests {
         ] {
             let before = vars(path);
             let mut v = before.clone();
-            v.activate(Path::new("/p/.venv"), Path::new("/p"), "x".into());
+            v.activate(Path::new("/p/.venv"), Path::new("/p"), Some("x".into()));
             let state = decoded(&v);
             assert_eq!(v.restore(&state), None);
             assert_eq!(v, before, "PATH {path:?}");
@@ -306,7 +322,7 @@ mod tests {
     #[test]
     fn restore_keeps_the_users_edits() {
         let mut v = vars(Some("/usr/bin"));
-        v.activate(Path::new("/p/.venv"), Path::new("/p"), "x".into());
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some("x".into()));
         let state = decoded(&v);
         v.path = Some("/first:/p/.venv/bin:/usr/bin:/extra".into());
         assert_eq!(v.restore(&state), None);
@@ -316,7 +332,7 @@ mod tests {
     #[test]
     fn restore_without_the_entry_warns_and_keeps_path() {
         let mut v = vars(Some("/usr/bin"));
-        v.activate(Path::new("/p/.venv"), Path::new("/p"), "x".into());
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some("x".into()));
         let state = decoded(&v);
         v.path = Some("/only/mine".into());
         assert!(v.restore(&state).is_some());
@@ -327,7 +343,7 @@ mod tests {
     #[test]
     fn forget_leaves_a_venv_activated_by_hand_as_it_set_things() {
         let mut v = vars(Some("/usr/bin"));
-        v.activate(Path::new("/p/.venv"), Path::new("/p"), ".venv".into());
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some(".venv".into()));
         let state = decoded(&v);
         v.virtual_env = Some("/q/.venv".into());
         v.virtual_env_prompt = Some("q".into());
@@ -344,7 +360,7 @@ mod tests {
     fn forget_with_no_venv_active_puts_back_what_was_replaced() {
         let before = vars(Some("/usr/bin"));
         let mut v = before.clone();
-        v.activate(Path::new("/p/.venv"), Path::new("/p"), ".venv".into());
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some(".venv".into()));
         let state = decoded(&v);
         v.virtual_env = None;
         v.forget(&state);
@@ -354,7 +370,7 @@ mod tests {
     #[test]
     fn a_lost_path_entry_is_put_back_once() {
         let mut v = vars(Some("/usr/bin"));
-        v.activate(Path::new("/p/.venv"), Path::new("/p"), ".venv".into());
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some(".venv".into()));
         let state = decoded(&v);
         assert!(!v.put_back_path_entry(&state));
         v.path = Some("/usr/local/bin:/usr/bin".into());
@@ -368,7 +384,7 @@ mod tests {
     #[test]
     fn salvage_takes_the_venv_off_and_keeps_the_rest() {
         let mut v = vars(Some("/usr/bin"));
-        v.activate(Path::new("/p/.venv"), Path::new("/p"), ".venv".into());
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some(".venv".into()));
         v.state = Some("1:garbage".into());
         v.path = Some("/mine:/p/.venv/bin:/usr/bin".into());
         assert_eq!(v.salvage(Path::new("/p/.venv")), None);

@@ -451,7 +451,8 @@ pub fn undone(vars: &Vars, leave: Option<&Leave>) -> Vars {
 pub fn activated(before: &Vars, venv: &Venv, root: &Path, template: &str) -> Vars {
     let mut after = before.clone();
     let name = venv.prompt(template, root);
-    after.activate(&venv.path, root, venv.cfg.prompt_var(&name));
+    let prompt = venv.cfg.prompt_var(&name, before.prompt_disabled);
+    after.activate(&venv.path, root, prompt);
     after
 }
 

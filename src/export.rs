@@ -33,6 +33,12 @@ pub fn export(shell: &dyn Shell, request: Request, session: &OsStr, no_create: b
     let reload = session.as_bytes() == crate::session::RELOAD.as_bytes();
     let mut session = Session::decode(session.as_bytes());
     let mut observation = Observation::gather(None, &mut session);
+    if shell.disable_prompt_when_empty() {
+        observation.vars.prompt_disabled = crate::activation::prompt_disabled(
+            std::env::var_os("VIRTUAL_ENV_DISABLE_PROMPT").as_deref(),
+            true,
+        );
+    }
     let mut plan = observation.decide(request, &session, Some(shell));
     let again = no_create && matches!(plan.enter, Enter::Create(_));
     if again {
@@ -197,7 +203,7 @@ fn keep(observation: &Observation, after: &mut Vars, state: &State, reload: bool
         let (name, var) = match &observation.discovery.venv {
             Some((venv, _)) if venv.path == state.venv => {
                 let name = venv.prompt(&observation.config.prompt, &state.root);
-                let var = venv.cfg.prompt_var(&name);
+                let var = venv.cfg.prompt_var(&name, observation.vars.prompt_disabled);
                 (name, var)
             }
             _ => {
@@ -206,10 +212,10 @@ fn keep(observation: &Observation, after: &mut Vars, state: &State, reload: bool
                     .file_name()
                     .map(OsStr::to_owned)
                     .unwrap_or_default();
-                (name.clone(), name)
+                (name.clone(), Some(name))
             }
         };
-        after.virtual_env_prompt = Some(var);
+        after.virtual_env_prompt = var;
         return name;
     }
     // A shell started inside the project whose profile rebuilt PATH keeps VIRTUAL_ENV
@@ -221,6 +227,14 @@ fn keep(observation: &Observation, after: &mut Vars, state: &State, reload: bool
         .as_deref()
         .filter(|p| !p.is_empty())
         .map(crate::venv::prompt_name)
+        // Unset (`VIRTUAL_ENV_DISABLE_PROMPT`): named as at activation, where that venv
+        // is still the one found.
+        .or_else(|| match &observation.discovery.venv {
+            Some((venv, _)) if venv.path == state.venv => {
+                Some(venv.prompt(&observation.config.prompt, &state.root))
+            }
+            _ => None,
+        })
         .or_else(|| state.venv.file_name().map(OsStr::to_owned))
         .unwrap_or_default()
 }
@@ -234,7 +248,8 @@ fn activate(
     took: Option<Duration>,
 ) -> Entered {
     let name = venv.prompt(&observation.config.prompt, &root);
-    after.activate(&venv.path, &root, venv.cfg.prompt_var(&name));
+    let prompt = venv.cfg.prompt_var(&name, observation.vars.prompt_disabled);
+    after.activate(&venv.path, &root, prompt);
     Entered::Activated {
         venv,
         root,

@@ -62,15 +62,19 @@ impl PyvenvCfg {
     /// as after `source .venv/bin/activate`: CPython's `venv` from 3.10 to 3.12 writes
     /// `(name) `; from 3.13, and uv and virtualenv at every version, the bare `name`.
     /// (Before 3.10 `activate` set none; the bare name is given there, and when the
-    /// version cannot be read.)
-    pub fn prompt_var(&self, name: &OsStr) -> OsString {
+    /// version cannot be read.) `disabled`: `VIRTUAL_ENV_DISABLE_PROMPT` is on, and then
+    /// CPython's `activate` from 3.10 to 3.12 sets none: `None`.
+    pub fn prompt_var(&self, name: &OsStr, disabled: bool) -> Option<OsString> {
         if self.creator == Creator::Venv && matches!(self.minor_version(), Some((3, 10..=12))) {
+            if disabled {
+                return None;
+            }
             let mut styled = OsString::from("(");
             styled.push(name);
             styled.push(") ");
-            styled
+            Some(styled)
         } else {
-            name.to_owned()
+            Some(name.to_owned())
         }
     }
 
@@ -332,9 +336,13 @@ mod tests {
             ("version = garbage\n", "my proj"),
             ("", "my proj"),
         ] {
-            let var = PyvenvCfg::parse(text.as_bytes()).prompt_var(name);
+            let cfg = PyvenvCfg::parse(text.as_bytes());
+            let var = cfg.prompt_var(name, false).unwrap_or_default();
             assert_eq!(var, OsString::from(expected), "{text}");
             assert_eq!(prompt_name(&var), name, "{text}");
+            // With the prompt disabled, only CPython's 3.10 to 3.12 set none.
+            let none = expected.starts_with('(');
+            assert_eq!(cfg.prompt_var(name, true).is_none(), none, "{text}");
         }
         assert_eq!(prompt_name(OsStr::new("() ")), OsString::from("() "));
         assert_eq!(prompt_name(OsStr::new("(a)")), OsString::from("(a)"));

@@ -473,3 +473,57 @@ fn an_older_autovenvs_saved_or_loaded_prompt_wrapper_is_mended() {
     assert_eq!(sb.out_text("upgraded-off"), "mine> ");
     assert_eq!(sb.out_text("left"), "");
 }
+
+/// A key binding that runs `cd` (`bind \cg 'cd dir; commandline -f repaint'`, bound in
+/// config.fish): the activation line is shown on a line of its own, never written into
+/// the prompt line being edited, the prompt is drawn again below it with the prefix, and
+/// the venv is active for the line being edited.
+#[test]
+fn a_key_binding_that_runs_cd_shows_the_message_on_its_own_line() {
+    let sb = Sandbox::new();
+    let proj = sb.project_with_venv("proj");
+    sb.allow(&proj);
+    sb.write(
+        "home/.config/fish/config.fish",
+        &format!(
+            "set -g fish_greeting\n{}\nfunction fish_prompt; printf 'READY> '; end\nbind \\cg 'cd {}; commandline -f repaint'\n",
+            SH.hook_line(),
+            SH.quote(&proj)
+        ),
+    );
+    let mut cmd = sb.command("fish");
+    // A terminal that moves the cursor, as every terminal window does: fish redraws
+    // there by going back up, and could draw over the message.
+    cmd.env("TERM", "xterm-256color").env("NO_COLOR", "1");
+    let mut pty = Pty::spawn(cmd);
+    pty.expect("READY> ");
+    pty.send("echo VE=$VIRTUAL_ENV");
+    pty.expect("VIRTUAL_ENV");
+    pty.send("\u{7}");
+    pty.expect("(.venv) READY> ");
+    pty.send("\r");
+    let venv = proj.join(".venv");
+    pty.expect(&format!("VE={}", venv.display()));
+    pty.expect("(.venv) READY> ");
+    // The message without the Python version.
+    let shown: Vec<String> = support::screen::screen(&pty.seen)
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.find(" (Python ") {
+            Some(at) if l.starts_with("autovenv:") => l[..at].to_owned(),
+            _ => l,
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "READY> echo VE=$VIRTUAL_ENV".to_owned(),
+            format!("autovenv: activated {}", venv.display()),
+            "(.venv) READY> echo VE=$VIRTUAL_ENV".to_owned(),
+            format!("VE={}", venv.display()),
+            "(.venv) READY>".to_owned(),
+        ],
+        "{}",
+        String::from_utf8_lossy(&pty.seen)
+    );
+}

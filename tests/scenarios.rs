@@ -11,7 +11,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use support::session::{self, plain_prompt, Session};
-use support::{activate_prompt, assert_same_env, parse_env, Sandbox, Shell};
+use support::{activate_prompt, activate_wraps_name, assert_same_env, parse_env, Sandbox, Shell};
 
 scenario!(entering_a_trusted_project_activates_like_bin_activate);
 scenario!(quiet_silences_the_activation_line);
@@ -962,10 +962,14 @@ fn virtual_env_disable_prompt_leaves_the_prompt_alone(shell: Shell) {
         shell.dump_prompt(&sb.out("after")),
     ]);
     assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
-    assert_eq!(
-        sb.out_text("vep"),
+    // As the venv's own activate sets it with the prompt disabled: none from CPython's
+    // 3.10 to 3.12.
+    let vep = if activate_wraps_name(&proj.join(".venv")) {
+        "<unset>".to_owned()
+    } else {
         activate_prompt(&proj.join(".venv"), ".venv")
-    );
+    };
+    assert_eq!(sb.out_text("vep"), vep);
     let outside = sb.out_text("outside");
     assert!(outside.starts_with("mine"), "{outside}");
     assert_eq!(sb.out_text("inside"), outside);
@@ -1424,8 +1428,10 @@ fn make_venv_with(sb: &Sandbox, maker: &Maker, venv: &Path) -> Option<()> {
 /// What autovenv's activation exports is what the venv's own activate script exports
 /// (`activate`, `activate.fish`, `activate.csh`), all of it, `VIRTUAL_ENV_PROMPT` in the
 /// form that venv's creator and Python version write: for a venv of each Python at hand,
-/// and one uv made when uv is there. Only `AUTOVENV_STATE` is autovenv's own. (Before
-/// 3.10 the script set no `VIRTUAL_ENV_PROMPT`; autovenv sets the bare name there.)
+/// and one uv made when uv is there, with `VIRTUAL_ENV_DISABLE_PROMPT` unset and set (when
+/// CPython's 3.10 to 3.12 set no `VIRTUAL_ENV_PROMPT`). Only `AUTOVENV_STATE` is
+/// autovenv's own. (Before 3.10 the script set no `VIRTUAL_ENV_PROMPT`; autovenv sets the
+/// bare name there.)
 fn the_environment_is_the_venvs_own_activates_for_each_python_version(shell: Shell) {
     let mut makers: Vec<Maker> = pythons_at_hand().into_iter().map(Maker::Venv).collect();
     let uv = std::process::Command::new("uv").arg("--version").output();
@@ -1439,56 +1445,68 @@ fn the_environment_is_the_venvs_own_activates_for_each_python_version(shell: She
     };
     let mut compared = 0;
     for maker in &makers {
-        let what = match maker {
-            Maker::Venv(python) => python.display().to_string(),
-            Maker::Uv => "uv".to_owned(),
-        };
-        let sb = Sandbox::new();
-        let proj = sb.project("proj");
-        let venv = proj.join(".venv");
-        if make_venv_with(&sb, maker, &venv).is_none() || !venv.join("bin").join(script).exists() {
-            continue;
-        }
-        // The venv's own activate, in a shell without autovenv.
-        let mut plain = Session::begin(&sb, shell, session::command(&sb, shell));
-        plain.lines(&[
-            shell.cd_line(&proj),
-            shell.activate_by_hand_line(&venv),
-            shell.dump_env(&sb.out("own")),
-        ]);
-        let own_shown = plain.finish();
-        sb.allow(&proj);
-        let by_hook = session::run(
-            &sb,
-            shell,
-            &[shell.cd_line(&proj), shell.dump_env(&sb.out("hook"))],
-        );
-        let mut hook = parse_env(&sb.read_out("hook"));
-        let mut own = parse_env(&sb.read_out("own"));
-        assert!(
-            hook.remove(OsStr::new("AUTOVENV_STATE")).is_some(),
-            "{what}: {}",
-            by_hook.text
-        );
-        // The scripts' own bookkeeping: activate.fish exports what it saved, and the
-        // bash and zsh ones export PS1 (autovenv leaves it a shell variable).
-        for name in ["_OLD_VIRTUAL_PATH", "_OLD_FISH_PROMPT_OVERRIDE", "PS1"] {
-            own.remove(OsStr::new(name));
-        }
-        for env in [&mut hook, &mut own] {
-            for name in ["_", "OLDPWD"] {
-                env.remove(OsStr::new(name));
+        for disabled in [false, true] {
+            let what = match maker {
+                Maker::Venv(python) => python.display().to_string(),
+                Maker::Uv => "uv".to_owned(),
+            };
+            let what = format!("{what}, VIRTUAL_ENV_DISABLE_PROMPT set: {disabled}");
+            let sb = Sandbox::new();
+            let proj = sb.project("proj");
+            let venv = proj.join(".venv");
+            if make_venv_with(&sb, maker, &venv).is_none()
+                || !venv.join("bin").join(script).exists()
+            {
+                continue;
             }
-        }
-        if !own.contains_key(OsStr::new("VIRTUAL_ENV_PROMPT")) {
-            assert_eq!(
-                hook.remove(OsStr::new("VIRTUAL_ENV_PROMPT")),
-                Some(OsString::from(".venv")),
-                "{what}"
+            let first: Vec<String> = if disabled {
+                vec![shell.export_line("VIRTUAL_ENV_DISABLE_PROMPT", "1")]
+            } else {
+                Vec::new()
+            };
+            // The venv's own activate, in a shell without autovenv.
+            let mut plain = Session::begin(&sb, shell, session::command(&sb, shell));
+            let mut lines = first.clone();
+            lines.extend([
+                shell.cd_line(&proj),
+                shell.activate_by_hand_line(&venv),
+                shell.dump_env(&sb.out("own")),
+            ]);
+            plain.lines(&lines);
+            let own_shown = plain.finish();
+            sb.allow(&proj);
+            let mut lines = first;
+            lines.extend([shell.cd_line(&proj), shell.dump_env(&sb.out("hook"))]);
+            let by_hook = session::run(&sb, shell, &lines);
+            let mut hook = parse_env(&sb.read_out("hook"));
+            let mut own = parse_env(&sb.read_out("own"));
+            assert!(
+                hook.remove(OsStr::new("AUTOVENV_STATE")).is_some(),
+                "{what}: {}",
+                by_hook.text
             );
+            // The scripts' own bookkeeping: activate.fish exports what it saved, and the
+            // bash and zsh ones export PS1 (autovenv leaves it a shell variable).
+            for name in ["_OLD_VIRTUAL_PATH", "_OLD_FISH_PROMPT_OVERRIDE", "PS1"] {
+                own.remove(OsStr::new(name));
+            }
+            for env in [&mut hook, &mut own] {
+                for name in ["_", "OLDPWD"] {
+                    env.remove(OsStr::new(name));
+                }
+            }
+            // Before 3.10 the script set none at all; 3.10 to 3.12 set none when disabled,
+            // and autovenv none either.
+            if !own.contains_key(OsStr::new("VIRTUAL_ENV_PROMPT")) && !activate_wraps_name(&venv) {
+                assert_eq!(
+                    hook.remove(OsStr::new("VIRTUAL_ENV_PROMPT")),
+                    Some(OsString::from(".venv")),
+                    "{what}"
+                );
+            }
+            assert_eq!(hook, own, "{what}: {}\n{}", by_hook.text, own_shown.text);
+            compared += 1;
         }
-        assert_eq!(hook, own, "{what}: {}\n{}", by_hook.text, own_shown.text);
-        compared += 1;
     }
     assert!(compared > 0, "no venv was compared");
 }

@@ -177,3 +177,95 @@ fn a_cd_takes_effect_at_once_and_the_users_cwdcmd_still_runs() {
     assert_eq!(sb.out_text("cwdcmd"), "user-cwdcmd\n".repeat(4));
     assert_eq!(sb.out_text("alias").matches("_autovenv_cwdcmd").count(), 1);
 }
+
+/// `setenv VIRTUAL_ENV_DISABLE_PROMPT` with no value turns the prompt off, as
+/// activate.csh tests it (set at all), and `VIRTUAL_ENV_PROMPT` is then what that script
+/// leaves: unset for a CPython 3.10 to 3.12 venv, the name otherwise.
+#[test]
+fn an_empty_virtual_env_disable_prompt_counts_as_in_activate_csh() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let venv = proj.join(".venv");
+    let mut own = Session::begin(&sb, SH, session::command(&sb, SH));
+    own.lines(&[
+        "setenv VIRTUAL_ENV_DISABLE_PROMPT".into(),
+        SH.activate_by_hand_line(&venv),
+        SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("own")),
+    ]);
+    own.finish();
+    Session::start(&sb, SH).run(&[
+        "setenv VIRTUAL_ENV_DISABLE_PROMPT".into(),
+        "set prompt = 'mine> '".into(),
+        format!("cd {}", SH.quote(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        SH.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+        SH.dump_var("prompt", &sb.out("prompt")),
+    ]);
+    assert_eq!(sb.out_text("ve"), venv.to_string_lossy());
+    assert_eq!(sb.out_text("vep"), sb.out_text("own"));
+    let expected = if support::activate_wraps_name(&venv) {
+        "<unset>"
+    } else {
+        ".venv"
+    };
+    assert_eq!(sb.out_text("vep"), expected);
+    assert_eq!(sb.out_text("prompt"), "mine> ");
+}
+
+/// A `precmd` or `cwdcmd` alias of the user's own defined after the hook line replaces
+/// autovenv's (tcsh keeps one alias of a name): autovenv's is put in front of it again
+/// the first time the binary runs (for `cwdcmd` the first prompt, for `precmd` the first
+/// `cd`), and both run from then on.
+#[test]
+fn a_precmd_or_cwdcmd_alias_set_after_the_hook_line_is_chained_again() {
+    for (name, ours) in [
+        ("precmd", "_autovenv_precmd"),
+        ("cwdcmd", "_autovenv_cwdcmd"),
+    ] {
+        let sb = Sandbox::new();
+        let proj = sb.project_with_venv("proj");
+        sb.allow(&proj);
+        let out = |file: &str| SH.quote(sb.out(file));
+        sb.write(
+            "home/.tcshrc",
+            &format!(
+                "{}\nalias {name} 'echo mine >> {}'\n",
+                SH.hook_line(),
+                out("log")
+            ),
+        );
+        let mut cmd = sb.command("tcsh");
+        cmd.arg("-i");
+        let mut session = session::Session::begin(&sb, SH, cmd);
+        let p = SH.quote(&proj);
+        session.lines(&[
+            format!(
+                "cd {p} ; echo \"[`printenv VIRTUAL_ENV`]\" > {}",
+                out("at-once")
+            ),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("in")),
+            format!("alias {name} > {}", out("alias")),
+            // With autovenv's precmd back, the next prompt evaluates again after `deny`.
+            "autovenv deny".into(),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("gone")),
+            "cd /".into(),
+        ]);
+        let shown = session.finish();
+        let venv = proj.join(".venv").to_string_lossy().into_owned();
+        // Without autovenv's cwdcmd the venv would come only at the next prompt.
+        if name == "cwdcmd" {
+            assert_eq!(
+                sb.out_text("at-once"),
+                format!("[{venv}]\n"),
+                "{}",
+                shown.text
+            );
+        }
+        assert_eq!(sb.out_text("in"), venv, "{name}: {}", shown.text);
+        let alias = sb.out_text("alias");
+        assert_eq!(alias.matches(ours).count(), 1, "{alias}");
+        assert!(alias.contains("echo mine"), "{alias}");
+        assert_eq!(sb.out_text("gone"), "<unset>", "{name}: {}", shown.text);
+        let runs = sb.out_text("log").lines().count();
+        assert!(runs >= 2, "{name} of the user's ran {runs} times");
+    }
+}

@@ -238,79 +238,6 @@ fn a_real_prompt_in_a_terminal_fires_the_hook() {
     assert!(shown.contains("VE=unset"), "{shown}");
 }
 
-/// What a terminal shows for `bytes`, line by line, as far as line editors draw: text
-/// overwrites at the cursor; carriage return, newline, backspace, cursor moves (`ESC[nA`
-/// up, `B` down, `C` right, `D` left) and erasing (`ESC[K`, `ESC[J`) act; other control
-/// sequences are dropped.
-fn screen(bytes: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(bytes);
-    let mut lines: Vec<Vec<char>> = vec![Vec::new()];
-    let (mut row, mut col) = (0usize, 0usize);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => col = 0,
-            '\n' => {
-                row += 1;
-                col = 0;
-            }
-            '\u{8}' => col = col.saturating_sub(1),
-            '\u{1b}' => {
-                if chars.peek() != Some(&'[') {
-                    chars.next();
-                    continue;
-                }
-                chars.next();
-                let mut param = String::new();
-                let mut last = ' ';
-                for c in chars.by_ref() {
-                    if ('\u{40}'..='\u{7e}').contains(&c) {
-                        last = c;
-                        break;
-                    }
-                    param.push(c);
-                }
-                let n = param.parse::<usize>().unwrap_or(1).max(1);
-                match last {
-                    'A' => row = row.saturating_sub(n),
-                    'B' => row += n,
-                    'C' => col += n,
-                    'D' => col = col.saturating_sub(n),
-                    'K' | 'J' => {
-                        if let Some(line) = lines.get_mut(row) {
-                            line.truncate(col);
-                        }
-                        if last == 'J' {
-                            lines.truncate(row + 1);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            c if c < ' ' || c == '\u{7f}' => {}
-            c => {
-                while lines.len() <= row {
-                    lines.push(Vec::new());
-                }
-                let line = &mut lines[row];
-                while line.len() < col {
-                    line.push(' ');
-                }
-                if col < line.len() {
-                    line[col] = c;
-                } else {
-                    line.push(c);
-                }
-                col += 1;
-            }
-        }
-    }
-    lines
-        .into_iter()
-        .map(|l| l.into_iter().collect::<String>().trim_end().to_owned())
-        .collect()
-}
-
 /// A ZLE widget that runs `cd`, as fzf's Alt-C does (`cd dir; zle reset-prompt`), bound
 /// to a key in the rc file: the activation line is shown on a line of its own, never
 /// written into the prompt line being edited, the prompt is drawn again below it with the
@@ -346,7 +273,7 @@ fn a_zle_widget_that_runs_cd_shows_the_message_on_its_own_line() {
     pty.line("print -r -- VE=$VIRTUAL_ENV");
     pty.expect("VE=");
     pty.expect("(.venv) READY> ");
-    let shown: Vec<String> = screen(&pty.seen)
+    let shown: Vec<String> = support::screen::screen(&pty.seen)
         .into_iter()
         .filter(|l| !l.is_empty())
         .collect();

@@ -51,6 +51,12 @@ pub trait Shell {
         let _ = value;
         true
     }
+
+    /// Whether an empty `VIRTUAL_ENV_DISABLE_PROMPT` turns the venv's prompt off too, as
+    /// this shell's `activate` script reads it (`activate.csh`: set at all).
+    fn disable_prompt_when_empty(&self) -> bool {
+        false
+    }
 }
 
 /// The hook's `_autovenv_hand_over ENTRY [PYTHONHOME]` line (bash, zsh and fish), with

@@ -126,6 +126,10 @@ impl Shell for Tcsh {
     fn can_express(&self, value: &OsStr) -> bool {
         !value.as_bytes().contains(&b'\n')
     }
+
+    fn disable_prompt_when_empty(&self) -> bool {
+        true
+    }
 }
 
 /// The body of the `_autovenv_watch` alias: sets `_autovenv_s` to the indexes of the

@@ -29,6 +29,7 @@ macro_rules! scenario {
 }
 
 pub mod pty;
+pub mod screen;
 pub mod session;
 
 use std::collections::BTreeMap;
