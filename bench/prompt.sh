@@ -95,6 +95,9 @@ hook_line() { # shell peer
         elvish:autovenv) echo 'eval (autovenv hook elvish | slurp)' ;;
         xonsh:autovenv) echo 'execx($(autovenv hook xonsh))' ;;
         bash:direnv | zsh:direnv) echo "eval \"\$(direnv hook $1)\"" ;;
+        fish:direnv) echo 'direnv hook fish | source' ;;
+        tcsh:direnv) echo 'eval `direnv hook tcsh`' ;;
+        elvish:direnv) echo 'eval (direnv hook elvish | slurp)' ;;
         bash:mise | zsh:mise) echo "eval \"\$(mise activate $1)\"" ;;
         bash:pyautoenv) echo "source $root/pyautoenv/pyautoenv.bash" ;;
         zsh:pyautoenv) echo "source $root/pyautoenv/pyautoenv.plugin.zsh" ;;

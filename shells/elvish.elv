@@ -16,7 +16,6 @@ var last-pwd = ''
 var last-venv = ''
 var anchor = ''
 var names = []
-var snapshot = ''
 var prefix = ''
 var missing = $false
 
@@ -26,33 +25,46 @@ fn exists {|p|
   or (path:is-dir &follow-symlink=$true $p) (path:is-regular &follow-symlink=$true $p)
 }
 
-# One 0/1 per watched name: whether it exists in directory $d.
-fn snapshot-of {|d|
-  var s = ''
-  for n $names {
-    var p = $d/$n
-    if (str:has-prefix $n /) { set p = $n }
-    if (exists $p) { set s = $s'1' } else { set s = $s'0' }
-  }
-  put $s
-}
+# What the last evaluation found, for the checks below: the watched names that are not
+# absolute (looked for in each directory below the anchor), the watched paths at the
+# anchor that existed and those that did not, and the names to look for in $last-pwd
+# (none at the anchor).
+var below-names = []
+var anchor-on = []
+var anchor-off = []
+var here-names = []
 
-fn up {|d| put $d[..(str:last-index $d /)] }
+# The directory above $d, '' above a directory in /; byte-wise (a name that is not UTF-8
+# cannot be sliced at a byte index).
+fn up {|d| var u = (path:dir $d); if (eq $u /) { put '' } else { put $u } }
 
-# Whether the last evaluation still holds, without starting any process.
+# Whether the last evaluation still holds, without starting any process. A steady prompt
+# (nothing moved) calls builtins only, one or two a watched entry: elvish pays for each
+# call, so nothing here builds a string or calls a function of its own.
 fn unchanged {
-  if (or (eq $last-pwd '') (not-eq (ve) $last-venv)) { put $false; return }
-  var d = (str:trim-suffix $pwd /)
-  if (not (or (eq $d $anchor) (str:has-prefix $d $anchor/))) { put $false; return }
+  if (or (eq $last-pwd '') (not-eq $E:VIRTUAL_ENV $last-venv)) { put $false; return }
   if (eq $pwd $last-pwd) {
-    if (and (not-eq $d $anchor) (str:contains (snapshot-of $d) 1)) { put $false; return }
+    for n $here-names {
+      if (or (path:is-dir &follow-symlink=$true $n) (path:is-regular &follow-symlink=$true $n)) { put $false; return }
+    }
   } else {
+    var d = (str:trim-suffix $pwd /)
+    if (not (or (eq $d $anchor) (str:has-prefix $d $anchor/))) { put $false; return }
+    set here-names = []
+    if (not-eq $d $anchor) { set here-names = $below-names }
     while (not-eq $d $anchor) {
-      if (str:contains (snapshot-of $d) 1) { put $false; return }
+      for n $below-names {
+        if (exists $d/$n) { put $false; return }
+      }
       set d = (up $d)
     }
   }
-  if (not-eq (snapshot-of $anchor) $snapshot) { put $false; return }
+  for p $anchor-on {
+    if (not (or (path:is-dir &follow-symlink=$true $p) (path:is-regular &follow-symlink=$true $p))) { put $false; return }
+  }
+  for p $anchor-off {
+    if (or (path:is-dir &follow-symlink=$true $p) (path:is-regular &follow-symlink=$true $p)) { put $false; return }
+  }
   set last-pwd = $pwd
   put $true
 }
@@ -60,7 +72,20 @@ fn unchanged {
 fn done {
   set last-pwd = $pwd
   set last-venv = (ve)
-  set snapshot = (snapshot-of $anchor)
+  set below-names = []
+  set anchor-on = []
+  set anchor-off = []
+  for n $names {
+    var p = $anchor/$n
+    if (str:has-prefix $n /) {
+      set p = $n
+    } else {
+      set below-names = [$@below-names $n]
+    }
+    if (exists $p) { set anchor-on = [$@anchor-on $p] } else { set anchor-off = [$@anchor-off $p] }
+  }
+  set here-names = []
+  if (not-eq (str:trim-suffix $pwd /) $anchor) { set here-names = $below-names }
 }
 
 # After a failure, stays quiet until the user changes directory.

@@ -6,12 +6,15 @@
 # aliases run through `eval`. `autovenv hook tcsh` joins the lines below with `;` (comment
 # lines dropped), as eval sees backquoted output as one line anyway.
 #
-# On every prompt _autovenv_precmd compares $cwd, $VIRTUAL_ENV, $_OLD_VIRTUAL_PATH (set by
-# a venv's own activate.csh) and which watched entries exist (here and at the anchor: the
-# alias _autovenv_watch, written by each export) with what they were when the binary last
-# ran, using builtins only (an alias redefined by
-# an eval is run through eval, or the old text would run); only when one differs
-# does it run `autovenv export tcsh` (one process) and evaluate what that prints.
+# On every prompt _autovenv_precmd checks, using builtins only, whether anything that
+# matters may have changed since the binary last ran: $cwd, $VIRTUAL_ENV,
+# $_OLD_VIRTUAL_PATH (set by a venv's own activate.csh) and the watched entries here and
+# at the anchor. Each `autovenv export tcsh` defines it anew, as few statements as the
+# state allows, with one file test per watched entry and the anchor's entries as they
+# were (tcsh pays for each statement, so the steady prompt is one `if`, or three where a
+# venv is on). Only when one differs does it run `autovenv export tcsh` (one process) and
+# evaluate what that prints. An alias redefined by an eval is run through eval, or the
+# old text would run.
 set _autovenv_bin = @AUTOVENV@
 set _autovenv_pwd = ''
 set _autovenv_venv = ''
@@ -19,9 +22,6 @@ set _autovenv_o = ''
 set _autovenv_oseen = ''
 set _autovenv_args = ''
 set _autovenv_nc = ''
-set _autovenv_s = ''
-set _autovenv_snapshot = ''
-alias _autovenv_watch 'set _autovenv_s = ""'
 if (! $?_autovenv_session) set _autovenv_session = ''
 alias _autovenv_getve 'set _autovenv_v = "$VIRTUAL_ENV:q"'
 alias _autovenv_readve 'set _autovenv_v = "" ; if ($?VIRTUAL_ENV) eval _autovenv_getve'
@@ -51,15 +51,16 @@ alias _autovenv_nocall 'if (! -x "$_autovenv_bin:q") eval _autovenv_missing'
 # What the answer was worked out from, for _autovenv_precmd to compare with.
 alias _autovenv_seen1 'set _autovenv_pwd = "$cwd:q" ; _autovenv_readve ; set _autovenv_venv = "$_autovenv_v:q"'
 alias _autovenv_seen2 '_autovenv_readold ; set _autovenv_oseen = "$_autovenv_o:q"'
-alias _autovenv_seen3 'eval _autovenv_watch ; set _autovenv_snapshot = "$_autovenv_s"'
-alias _autovenv_run '_autovenv_call ; _autovenv_nocall ; _autovenv_seen1 ; _autovenv_seen2 ; _autovenv_seen3'
+alias _autovenv_run '_autovenv_call ; _autovenv_nocall ; _autovenv_seen1 ; _autovenv_seen2'
 # The venv's own activate.csh ran over autovenv's activation of that same venv: it saved
 # another PATH, and VIRTUAL_ENV is still the one autovenv set.
 alias _autovenv_byhand3 'if ("$_autovenv_v:q" == "$_autovenv_venv:q") set _autovenv_args = --activated-by-hand'
 alias _autovenv_byhand2 'if ($?AUTOVENV_STATE && "$_autovenv_v:q" != "") eval _autovenv_byhand3'
 alias _autovenv_byhand 'if ("$_autovenv_o:q" != "" && "$_autovenv_o:q" != "$_autovenv_oseen:q") eval _autovenv_byhand2'
-alias _autovenv_prompt_run '_autovenv_byhand ; _autovenv_run ; set _autovenv_args = "" ; _autovenv_chain'
-alias _autovenv_precmd '_autovenv_readve ; _autovenv_readold ; _autovenv_watch ; if ("$cwd:q" != "$_autovenv_pwd:q" || "$_autovenv_v:q" != "$_autovenv_venv:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q" || "$_autovenv_s" != "$_autovenv_snapshot") eval _autovenv_prompt_run'
+alias _autovenv_prompt_read '_autovenv_readve ; _autovenv_readold ; _autovenv_byhand'
+alias _autovenv_prompt_run '_autovenv_prompt_read ; _autovenv_run ; set _autovenv_args = "" ; _autovenv_chain'
+# Until the first export defines it: compares $cwd, $VIRTUAL_ENV and $_OLD_VIRTUAL_PATH.
+alias _autovenv_precmd '_autovenv_readve ; _autovenv_readold ; if ("$cwd:q" != "$_autovenv_pwd:q" || "$_autovenv_v:q" != "$_autovenv_venv:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q") eval _autovenv_prompt_run'
 # The prompt prefix, as the prompt shows it, is in $_autovenv_p. The binary sends the
 # prompt without autovenv's prefix in $_autovenv_prompt_old, and _autovenv_prompt_put or
 # _autovenv_prompt_back sets it; the user's own edits while active are kept.

@@ -102,3 +102,27 @@ fn a_users_own_deactivate_is_back_when_the_venv_is_off() {
     );
     assert_eq!(sb.out_text("told"), "mine\nmine\nmine\n", "{}", shown.text);
 }
+
+/// The way up from a directory in a project whose name is not UTF-8 is walked byte by
+/// byte: a cd inside keeps the venv, without the hook failing.
+#[test]
+fn a_cd_inside_a_project_whose_name_is_not_utf8_keeps_the_venv() {
+    use std::os::unix::ffi::OsStrExt;
+    let sb = Sandbox::new();
+    let proj = sb.project(std::ffi::OsStr::from_bytes(b"caf\xff"));
+    sb.link_venv(&proj.join(".venv"));
+    sb.mkdir(std::ffi::OsStr::from_bytes(b"caf\xff/src"));
+    sb.allow(&proj);
+    let shown = Session::start(&sb, SH).run(&[
+        SH.cd_line(&proj),
+        "cd src".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("src")),
+    ]);
+    assert_eq!(
+        sb.read_out("src"),
+        proj.join(".venv").as_os_str().as_bytes(),
+        "{}",
+        shown.text
+    );
+    assert!(!shown.text.contains("hook failed"), "{}", shown.text);
+}

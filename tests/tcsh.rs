@@ -269,3 +269,37 @@ fn a_precmd_or_cwdcmd_alias_set_after_the_hook_line_is_chained_again() {
         assert!(runs >= 2, "{name} of the user's ran {runs} times");
     }
 }
+
+/// The steady check names the project root's entries relative to the current directory
+/// (`../../.venv`) only where that leads there: in a directory reached through a symlink
+/// into another tree, steady prompts start no process, and a venv removed at the root is
+/// still noticed at the next prompt.
+#[test]
+fn a_steady_prompt_through_a_symlinked_directory_runs_nothing_and_notices_the_root() {
+    let sb = Sandbox::new();
+    sb.write("home/.config/autovenv/config.toml", "auto_create = false\n");
+    let proj = sb.project_with_venv("proj");
+    let elsewhere = sb.mkdir("elsewhere/tree/x");
+    std::os::unix::fs::symlink(&elsewhere, proj.join("link")).expect("symlink");
+    sb.allow(&proj);
+    let log = sb.out("strace.log");
+    let mark = |n: usize| SH.touch_line(&sb.out(&format!("m{n}")));
+    let mut session = session::start_traced(&sb, SH, &log);
+    session.line(&SH.cd_line(&proj.join("link")));
+    session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("in")));
+    session.line(&mark(0));
+    session.lines(&[SH.export_line("VAR", "value"), String::new(), String::new()]);
+    session.line(&mark(1));
+    session.line(&SH.external(&format!("rm -rf {}", SH.quote(proj.join(".venv")))));
+    session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("gone")));
+    let shown = session.finish();
+    assert_eq!(
+        sb.out_text("in"),
+        proj.join(".venv").to_string_lossy(),
+        "{}",
+        shown.text
+    );
+    assert_eq!(sb.out_text("gone"), "<unset>", "{}", shown.text);
+    let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 2);
+    assert!(segments[1].is_empty(), "steady prompts: {:?}", segments[1]);
+}

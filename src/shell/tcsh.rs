@@ -112,7 +112,13 @@ impl Shell for Tcsh {
             ]
             .concat(),
         );
-        cmds.push([b"alias _autovenv_watch ", &quote(&watch(update))[..]].concat());
+        let venv_on = match update.env.get("VIRTUAL_ENV") {
+            Some(value) => value.is_some(),
+            None => std::env::var_os("VIRTUAL_ENV").is_some(),
+        };
+        let old_path_on =
+            std::env::var_os("_AUTOVENV_OLD_VIRTUAL_PATH").is_some() || update.hand_over.is_some();
+        cmds.extend(steady(update, venv_on, old_path_on));
         if update.again {
             // A venv to make was left for the prompt (see shells/tcsh.csh).
             cmds.push(b"set _autovenv_again".to_vec());
@@ -132,42 +138,136 @@ impl Shell for Tcsh {
     }
 }
 
-/// The body of the `_autovenv_watch` alias: sets `_autovenv_s` to the indexes of the
-/// watched entries that exist in `$cwd` and at the anchor, with `-e` tests only. Entries
-/// whose names hold characters that would need quoting inside an alias inside `eval` are
-/// left out (the default names never do): a change to them is seen at the next `cd`.
-fn watch(update: &Update) -> Vec<u8> {
+/// The aliases of the steady prompt's check for the state this evaluation leaves:
+/// `_autovenv_precmd`, run on every prompt, and `_autovenv_ve_steady`, the check itself
+/// (`venv_on`: whether `VIRTUAL_ENV` is set after it; `old_path_on`: whether
+/// `_OLD_VIRTUAL_PATH`, a venv's own activate.csh, is). tcsh pays for every statement it
+/// runs, alias and `eval` (each one juggles its file descriptors) and for every word it
+/// parses, so the check is as few statements as the state allows: one `if` outside a
+/// venv, two (one `eval`) in one, since an unset variable cannot appear in an expression
+/// even where it would not be evaluated; with `_OLD_VIRTUAL_PATH` set (rare) the values
+/// are read and compared. When anything differs it runs `_autovenv_prompt_run`.
+fn steady(update: &Update, venv_on: bool, old_path_on: bool) -> Vec<Vec<u8>> {
+    let tests = watch_tests(update);
+    let moved = r#""$cwd:q" != "$_autovenv_pwd:q""#;
+    let check = if old_path_on {
+        format!(
+            r#"_autovenv_readve ; _autovenv_readold ; if ({moved} || "$_autovenv_v:q" != "$_autovenv_venv:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q"{tests}) eval _autovenv_prompt_run"#
+        )
+    } else if venv_on {
+        format!(
+            r#"if ({moved} || $?_OLD_VIRTUAL_PATH || "$VIRTUAL_ENV:q" != "$_autovenv_venv:q"{tests}) eval _autovenv_prompt_run"#
+        )
+    } else {
+        format!(
+            "if ({moved} || $?VIRTUAL_ENV || $?_OLD_VIRTUAL_PATH{tests}) eval _autovenv_prompt_run"
+        )
+    };
+    // In a venv the check is reached through `eval`; a prompt_run that leaves a venv on
+    // has defined the check anew, which then passes.
+    let precmd = if venv_on && !old_path_on {
+        "if (! $?VIRTUAL_ENV) eval _autovenv_prompt_run ; if ($?VIRTUAL_ENV) eval _autovenv_ve_steady"
+    } else {
+        check.as_str()
+    };
+    [
+        ("_autovenv_ve_steady", check.as_str()),
+        ("_autovenv_precmd", precmd),
+    ]
+    .iter()
+    .map(|(name, body)| {
+        [
+            format!("alias {name} ").as_bytes(),
+            &quote(body.as_bytes())[..],
+        ]
+        .concat()
+    })
+    .collect()
+}
+
+/// The steady check's file tests, each `|| TEST` true when an entry changed: below the
+/// anchor, a watched name that appeared in the current directory (where this evaluation
+/// ran: every change of directory runs the binary in tcsh); at the anchor, one that
+/// appeared or vanished since now (a present entry is one that exists or is a symlink).
+/// Each is one stat(2), and tcsh's own cost grows with each word's length, so the names
+/// are relative to the current directory where that is shorter and leads to the same
+/// place (`../../.venv`). A name or anchor that would need quoting inside an alias inside
+/// `eval` is left out (the defaults never do): a change there is seen at the next `cd`.
+fn watch_tests(update: &Update) -> String {
     let plain = |b: &[u8]| {
         b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || b"._+-,@%~/ ".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || b"._+-,@%~/ '".contains(c))
     };
     let anchor = update.anchor.as_bytes();
-    let mut out = b"set _autovenv_s = ''".to_vec();
-    let mut i = 0;
+    if !plain(anchor) {
+        return String::new();
+    }
+    let here = crate::discover::current_dir().map(|cwd| crate::shell_update::hook_anchor(&cwd));
+    let to_anchor = match &here {
+        Some(here) if *here == update.anchor => String::new(),
+        Some(here) => relative_anchor(here.as_bytes(), anchor)
+            .unwrap_or_else(|| format!("{}/", String::from_utf8_lossy(anchor))),
+        None => format!("{}/", String::from_utf8_lossy(anchor)),
+    };
+    let below = !to_anchor.is_empty() && here.is_some();
+    let mut new_here = String::new();
+    let mut there = String::new();
     for name in &update.watch {
-        let name = name.as_bytes();
-        if name.is_empty() || !plain(name) {
+        let bytes = name.as_bytes();
+        if bytes.is_empty() || !plain(bytes) {
             continue;
         }
-        let mut places: Vec<Vec<u8>> = Vec::new();
-        if name.starts_with(b"/") {
-            places.push(name.to_vec());
+        let text = String::from_utf8_lossy(bytes);
+        let (place, absolute) = if bytes.starts_with(b"/") {
+            (text.to_string(), text.to_string())
         } else {
-            places.push([b"$cwd:q/", name].concat());
-            if plain(anchor) {
-                places.push([anchor, b"/", name].concat());
+            if below {
+                new_here.push_str(&format!(" || -e {}", word(&text)));
             }
-        }
-        for place in places {
-            out.extend_from_slice(b" ; if (-e \"");
-            out.extend_from_slice(&place);
-            out.extend_from_slice(
-                format!("\") set _autovenv_s = \"${{_autovenv_s}}{i},\"").as_bytes(),
-            );
-            i += 1;
+            (
+                format!("{to_anchor}{text}"),
+                format!("{}/{text}", String::from_utf8_lossy(anchor)),
+            )
+        };
+        let place = word(&place);
+        if std::fs::symlink_metadata(absolute).is_ok() {
+            there.push_str(&format!(" || ! (-e {place} || -l {place})"));
+        } else {
+            there.push_str(&format!(" || -e {place}"));
         }
     }
-    out
+    new_here + &there
+}
+
+/// `../` as many times as `here` is below `anchor` (both as [`hook_anchor`] gives them),
+/// where that is shorter than the anchor's own name and the current directory's parents
+/// are the anchor's (no symlink on the way down): else `None`.
+///
+/// [`hook_anchor`]: crate::shell_update::hook_anchor
+fn relative_anchor(here: &[u8], anchor: &[u8]) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let rest = here.strip_prefix(anchor)?.strip_prefix(b"/")?;
+    let up = "../".repeat(rest.split(|&b| b == b'/').count());
+    let anchor_dir = if anchor.is_empty() { &b"/"[..] } else { anchor };
+    let (a, b) = (
+        std::fs::metadata(&up).ok()?,
+        std::fs::metadata(OsStr::from_bytes(anchor_dir)).ok()?,
+    );
+    (up.len() < anchor.len() + 1 && a.dev() == b.dev() && a.ino() == b.ino()).then_some(up)
+}
+
+/// A path as one word of a tcsh expression: as it is where no character in it means
+/// anything to tcsh, else in double quotes (`plain` names only).
+fn word(path: &str) -> String {
+    let bare = !path.starts_with('~')
+        && path
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._+-,@%/".contains(&c));
+    if bare {
+        path.to_string()
+    } else {
+        format!("\"{path}\"")
+    }
 }
 
 /// Quotes `bytes` as one csh word inside evaluated code: runs of bytes in `'…'`, and
