@@ -90,7 +90,9 @@ mod tests {
 
     #[test]
     fn quotes_any_bytes() {
-        assert_eq!(quote(b"a\"b\\ $x"), b"\"a\\\"b\\\\ $x\"");
-        assert_eq!(quote(b"\n\xff"), b"\"\\x0a\\xff\"");
+        super::super::assert_quotes!(quote,
+            b"a\"b\\ $x" => b"\"a\\\"b\\\\ $x\"",
+            b"\n\xff" => b"\"\\x0a\\xff\"",
+        );
     }
 }

@@ -118,6 +118,17 @@ fn fill_template(template: &str, exe_word: &[u8]) -> Vec<u8> {
     [before.as_bytes(), exe_word, after.as_bytes()].concat()
 }
 
+/// Asserts, for each `input => word`, that `quote` writes `input` as `word`: the table the
+/// shells' quoting is tested by.
+#[cfg(test)]
+macro_rules! assert_quotes {
+    ($quote:expr, $($input:expr => $word:expr),+ $(,)?) => {
+        $(assert_eq!($quote($input), $word, "quoting {:?}", $input);)+
+    };
+}
+#[cfg(test)]
+use assert_quotes;
+
 /// Every supported shell, in the order the documentation lists them.
 pub const ALL: &[&dyn Shell] = &[
     &bash::BASH,
