@@ -84,6 +84,14 @@ fn env_lines(
     out
 }
 
+/// `command` followed by `value` quoted by `quote`: a line that sets a variable in bash,
+/// zsh and elvish.
+fn with_quoted(command: String, value: &OsStr, quote: fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let mut out = command.into_bytes();
+    out.extend(quote(value.as_bytes()));
+    out
+}
+
 /// The session, the anchor and the watched names of `update`, each word quoted by
 /// `quote`, in the frame a shell writes them in: `frame` is what goes before the session,
 /// between it and the anchor, between the anchor and the names, and after them. Names are

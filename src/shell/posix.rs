@@ -72,13 +72,7 @@ fn push_prompt_byte(out: &mut Vec<u8>, dialect: &Dialect, b: u8) {
 pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
     let mut out = super::env_lines(
         update,
-        |name, value| {
-            [
-                format!("\\builtin export {name}=").into_bytes(),
-                quote(value.as_bytes()),
-            ]
-            .concat()
-        },
+        |name, value| super::with_quoted(format!("\\builtin export {name}="), value, quote),
         |name| format!("{} {name}", dialect.unset),
     );
     // Before the prompt changes: the hook finds autovenv's prefix by what it last showed.
