@@ -27,9 +27,11 @@ fn path_stays_a_list_and_deactivate_with_nothing_active_says_so() {
         ),
         SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
     ]);
-    assert_eq!(sb.out_text("path-kind"), "list<string>");
-    assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
-    assert_eq!(shown.count("nothing to deactivate"), 1, "{}", shown.text);
+    sb.assert_outs(&[
+        ("path-kind", "list<string>"),
+        ("ve", &*proj.join(".venv").to_string_lossy()),
+    ]);
+    shown.assert_count("nothing to deactivate", 1);
 }
 
 /// The venv's own activate.nu (virtualenv writes one), put over autovenv's activation of
@@ -147,10 +149,12 @@ fn a_child_shell_keeps_the_prefix_and_users_hooks_are_kept() {
         sb.out_text("user-hook").len() >= 5,
         "the user's hook must keep running"
     );
-    assert_eq!(sb.out_text("child-ve"), venv.to_string_lossy());
-    assert_eq!(sb.out_text("child-prompt"), "(.venv) child> ");
-    assert_eq!(sb.out_text("child-after"), "<unset>");
-    assert_eq!(sb.out_text("parent"), venv.to_string_lossy());
+    sb.assert_outs(&[
+        ("child-ve", &*venv.to_string_lossy()),
+        ("child-prompt", "(.venv) child> "),
+        ("child-after", "<unset>"),
+        ("parent", &*venv.to_string_lossy()),
+    ]);
 }
 
 /// nushell cannot hold a path that is not UTF-8 (its strings are UTF-8, so it refuses to
@@ -170,8 +174,10 @@ fn a_path_that_is_not_utf8_leaves_the_shell_working() {
         format!("cd {}", SH.quote(&proj)),
         SH.dump_var("VIRTUAL_ENV", &sb.out("proj")),
     ]);
-    assert_eq!(sb.out_text("weird"), "<unset>");
-    assert_eq!(sb.out_text("proj"), proj.join(".venv").to_string_lossy());
+    sb.assert_outs(&[
+        ("weird", "<unset>"),
+        ("proj", &*proj.join(".venv").to_string_lossy()),
+    ]);
     assert_eq!(
         shown.count("autovenv:"),
         1,
@@ -194,9 +200,11 @@ fn a_prompt_set_after_the_hook_gets_the_prefix() {
         SH.cd_line(&sb.root),
         SH.dump_prompt(&sb.out("left")),
     ]);
-    assert_eq!(sb.out_text("theme"), "(.venv) theme> ");
-    assert_eq!(sb.out_text("string"), "(.venv) plain> ");
-    assert_eq!(sb.out_text("left"), "plain> ");
+    sb.assert_outs(&[
+        ("theme", "(.venv) theme> "),
+        ("string", "(.venv) plain> "),
+        ("left", "plain> "),
+    ]);
 }
 
 /// nushell runs its hooks, `env_change.PWD` among them, only before a prompt: the rest of
@@ -204,9 +212,7 @@ fn a_prompt_set_after_the_hook_gets_the_prefix() {
 /// says), and the next prompt activates.
 #[test]
 fn a_cd_takes_effect_at_the_next_prompt() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let shown = session::run(
         &sb,
         SH,
@@ -246,5 +252,5 @@ fn autovenv_expands_a_leading_tilde_as_an_external_command_would() {
         "{}",
         shown.text
     );
-    assert_eq!(shown.count("is not a directory"), 0, "{}", shown.text);
+    shown.assert_count("is not a directory", 0);
 }

@@ -89,6 +89,13 @@ impl Sandbox {
         String::from_utf8_lossy(&self.read_out(name)).into_owned()
     }
 
+    /// Asserts that each output file `name` holds `text`, in the order given.
+    pub fn assert_outs(&self, expected: &[(&str, &str)]) {
+        for (name, text) in expected {
+            assert_eq!(self.out_text(name), *text, "out/{name}");
+        }
+    }
+
     /// Makes the directory `root/rel` (and parents).
     pub fn mkdir(&self, rel: impl AsRef<OsStr>) -> PathBuf {
         let dir = self.path(rel);
