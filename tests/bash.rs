@@ -72,8 +72,7 @@ fn exit_status_and_prompt_command_survive_the_hook() {
 
 #[test]
 fn strict_modes_do_not_break_the_hook() {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let untrusted = sb.project_with_venv("untrusted");
     let run = Session::start(&sb, SH).run(&[
         "set -euo pipefail".into(),

@@ -37,8 +37,7 @@ fn a_venv_deleted_while_active_is_deactivated_cleanly() {
 
 #[test]
 fn a_project_deleted_under_the_shell_is_left_cleanly() {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     run(
         &sb,
         &[

@@ -50,8 +50,7 @@ fn a_cd_takes_effect_at_once() {
 
 #[test]
 fn loading_twice_registers_once_keeps_the_users_handlers_and_shadows_cannot_hijack() {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let log = sb.out("mine");
     let screen = Session::start(&sb, SH).run(&[
         format!(

@@ -256,8 +256,7 @@ fn allow_at_the_prompt_activates_and_deny_silences(shell: Shell) {
 }
 
 fn deactivate_keeps_the_project_off_until_you_leave(shell: Shell) {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     Session::start(&sb, shell).run(&[
         shell.cd_line(&sb.root),
         shell.dump_env(&sb.out("before")),
@@ -350,8 +349,7 @@ fn assert_same_env_but_ps1(sb: &Sandbox, before: &str, after: &str) {
 /// environment is the one from before, `PYTHONHOME` included. Activated by a script, that
 /// venv saved autovenv's changes with the environment, which autovenv takes out again.
 fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let other = sb.project_with_venv("other");
     let shown = Session::start(&sb, shell).run(&[
         shell.export_line("PYTHONHOME", "/opt/pyhome"),
@@ -614,8 +612,7 @@ fn a_corrupted_state_warns_once_and_still_takes_the_venv_off(shell: Shell) {
 /// `deactivate` after `AUTOVENV_STATE` was spoilt still takes autovenv's venv off: it is
 /// the one `VIRTUAL_ENV` names, and its entry is on `PATH`.
 fn deactivate_after_a_corrupted_state_takes_the_venv_off(shell: Shell) {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let shown = Session::start(&sb, shell).run(&[
         shell.dump_var("PATH", &sb.out("path-before")),
         shell.cd_line(&proj),

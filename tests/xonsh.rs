@@ -89,6 +89,15 @@ fn from_rc(sb: &Sandbox, before: &str, after: &str) -> Session {
     Session::begin(sb, SH, cmd)
 }
 
+/// Sends Ctrl-C to what runs in `session`, waits for the prompt, and writes the status
+/// it left to `file`.
+fn interrupt(session: &mut Session, file: &std::path::Path) {
+    let pty = session.pty();
+    pty.send("\x03");
+    pty.expect("xsh% ");
+    session.line(&last_status(file));
+}
+
 /// What xonsh recorded as the exit status of the line typed before this one, to `file`.
 fn last_status(file: &std::path::Path) -> String {
     format!(
@@ -129,15 +138,10 @@ fn autovenv_is_an_ordinary_command_after_the_hook() {
     pty.expect("Ctrl-C stops");
     // Past its first sync (which fails: the venv has no pip), then watching.
     std::thread::sleep(std::time::Duration::from_millis(1000));
-    pty.send("\x03");
-    pty.expect("xsh% ");
-    session.line(&last_status(&sb.out("watch")));
-    let pty = session.pty();
-    pty.line("sleep 60");
+    interrupt(&mut session, &sb.out("watch"));
+    session.pty().line("sleep 60");
     std::thread::sleep(std::time::Duration::from_millis(500));
-    pty.send("\x03");
-    pty.expect("xsh% ");
-    session.line(&last_status(&sb.out("sleep")));
+    interrupt(&mut session, &sb.out("sleep"));
     let shown = session.finish();
     assert!(
         sb.out_text("capture").contains("\"schema\""),

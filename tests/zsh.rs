@@ -120,8 +120,7 @@ fn exit_status_and_pipestatus_survive_the_hook() {
 
 #[test]
 fn strict_options_do_not_break_the_hook() {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let untrusted = sb.project_with_venv("untrusted");
     let run = Session::start(&sb, SH).run(&[
         "setopt KSH_ARRAYS NO_UNSET ERR_EXIT SH_WORD_SPLIT RC_QUOTES WARN_CREATE_GLOBAL PIPE_FAIL"
@@ -211,16 +210,19 @@ fn a_theme_that_rebuilds_the_prompt_reads_virtual_env_prompt() {
     sb.assert_outs(&[("inside", "(.venv) > "), ("outside", "> ")]);
 }
 
+/// `zsh -d -i` in `sb` with `rc` as its `.zshrc`, in a `ZDOTDIR` of its own.
+fn interactive_zsh(sb: &Sandbox, rc: &str) -> std::process::Command {
+    let zdotdir = sb.mkdir("home/zdot");
+    sb.write("home/zdot/.zshrc", rc);
+    let mut cmd = sb.command("zsh");
+    cmd.arg("-d").arg("-i").env("ZDOTDIR", &zdotdir);
+    cmd
+}
+
 #[test]
 fn a_real_prompt_in_a_terminal_fires_the_hook() {
     let (sb, proj) = Sandbox::with_allowed_project();
-    let zdotdir = sb.mkdir("home/zdot");
-    sb.write(
-        "home/zdot/.zshrc",
-        &format!("{}\nPROMPT='%~ READY> '\n", SH.hook_line()),
-    );
-    let mut cmd = sb.command("zsh");
-    cmd.arg("-d").arg("-i").env("ZDOTDIR", &zdotdir);
+    let cmd = interactive_zsh(&sb, &format!("{}\nPROMPT='%~ READY> '\n", SH.hook_line()));
     let mut pty = support::pty::Pty::spawn(cmd);
     pty.expect("READY> ");
     pty.line(&format!("cd {}", SH.quote(&proj)));
@@ -321,22 +323,17 @@ fn screen(bytes: &[u8]) -> Vec<String> {
 #[test]
 fn a_zle_widget_that_runs_cd_shows_the_message_on_its_own_line() {
     let (sb, proj) = Sandbox::with_allowed_project();
-    let zdotdir = sb.mkdir("home/zdot");
-    sb.write(
-        "home/zdot/.zshrc",
+    let mut cmd = interactive_zsh(
+        &sb,
         &format!(
             "{}\nPROMPT='READY> '\nbindkey -e\ngo_proj() {{ cd {}; zle reset-prompt }}\nzle -N go_proj\nbindkey '^G' go_proj\n",
             SH.hook_line(),
             SH.quote(&proj)
         ),
     );
-    let mut cmd = sb.command("zsh");
     // A terminal that moves the cursor, as every terminal window does: ZLE redraws there
     // by going back up, and could draw over the message.
-    cmd.arg("-d")
-        .arg("-i")
-        .env("ZDOTDIR", &zdotdir)
-        .env("TERM", "xterm-256color");
+    cmd.env("TERM", "xterm-256color");
     let mut pty = support::pty::Pty::spawn(cmd);
     pty.expect("READY> ");
     pty.send("\u{7}");

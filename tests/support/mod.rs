@@ -129,6 +129,13 @@ impl Sandbox {
         (sb, proj)
     }
 
+    /// [`Sandbox::with_allowed_project`], with a directory `proj/src` to move to inside it.
+    pub fn with_allowed_project_and_src() -> (Sandbox, PathBuf) {
+        let (sb, proj) = Sandbox::with_allowed_project();
+        sb.mkdir("proj/src");
+        (sb, proj)
+    }
+
     /// A trusted project `root/rel` holding a real `.venv`.
     pub fn allowed_project(&self, rel: impl AsRef<OsStr>) -> PathBuf {
         let dir = self.project_with_venv(rel);
