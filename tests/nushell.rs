@@ -118,13 +118,10 @@ fn a_child_shell_keeps_the_prefix_and_users_hooks_are_kept() {
         ),
         format!("cd {}", SH.quote(&proj)),
         "nu --no-config-file --execute \"$env.config.show_banner = false; $env.PROMPT_COMMAND = {|| 'child> ' }; source ~/autovenv.nu\"".into(),
-        SH.dump_var("VIRTUAL_ENV", &sb.out("child-ve")),
-        SH.dump_prompt(&sb.out("child-prompt")),
-        "deactivate".into(),
-        SH.dump_var("VIRTUAL_ENV", &sb.out("child-after")),
-        "exit".into(),
-        SH.dump_var("VIRTUAL_ENV", &sb.out("parent")),
-    ] {
+    ]
+    .into_iter()
+    .chain(sb.child_shell_checks(SH))
+    {
         // A line editor taking over the terminal drops what was typed ahead: wait
         // until the child's, then the parent's, prompt is drawn again.
         if text.starts_with("nu ") {

@@ -311,20 +311,7 @@ fn by_script(shell: Shell) -> bool {
     matches!(shell, Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Tcsh)
 }
 
-/// A line that writes the names of the `_OLD_VIRTUAL_*` variables, one per line, to `file`.
-fn dump_saved_names(shell: Shell, file: &Path) -> String {
-    let f = shell.quote(file);
-    match shell {
-        Shell::Bash => format!("compgen -v _OLD_VIRTUAL_ > {f}"),
-        Shell::Zsh => format!("print -l ${{(k)parameters[(I)_OLD_VIRTUAL_*]}} > {f}"),
-        Shell::Tcsh => format!("set | grep '^_OLD_VIRTUAL' > {f}"),
-        Shell::Fish => format!("set -n | string match '_OLD_VIRTUAL_*' > {f}"),
-        // No venv script for these shells sets any.
-        _ => shell.external_to_file("true", file),
-    }
-}
-
-/// Asserts no `_OLD_VIRTUAL_*` variable is left (see [`dump_saved_names`]).
+/// Asserts no `_OLD_VIRTUAL_*` variable is left (see [`Shell::dump_saved_names`]).
 fn assert_nothing_saved(sb: &Sandbox, shown: &str) {
     assert!(sb.out("saved").exists(), "{shown}");
     assert_eq!(sb.out_text("saved").trim(), "", "{shown}");
@@ -371,7 +358,7 @@ fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
         shell.cd_line(&sb.root),
         shell.dump_prompt(&sb.out("prompt-left")),
         shell.dump_env(&sb.out("after")),
-        dump_saved_names(shell, &sb.out("saved")),
+        shell.dump_saved_names(&sb.out("saved")),
     ]);
     assert_eq!(sb.out_text("by-hand"), text(&other.join(".venv")));
     let path = sb.out_text("path-by-hand");
@@ -426,7 +413,7 @@ fn the_same_venv_activated_by_hand_over_ours_is_the_users(shell: Shell) {
         shell.deactivate_by_hand_line(),
         shell.dump_env(&sb.out("after")),
         shell.dump_prompt(&sb.out("prompt-after")),
-        dump_saved_names(shell, &sb.out("saved")),
+        shell.dump_saved_names(&sb.out("saved")),
     ]);
     let bin = text(&venv.join("bin"));
     let path = sb.out_text("path-inside");
@@ -443,16 +430,8 @@ fn the_same_venv_activated_by_hand_over_ours_is_the_users(shell: Shell) {
 /// there leaves the parent's venv alone.
 fn a_child_shell_keeps_the_venv_prefix_and_deactivate(shell: Shell) {
     let (sb, proj) = Sandbox::with_allowed_project();
-    Session::start(&sb, shell).run(&[
-        shell.cd_line(&proj),
-        sb.child_shell_line(shell),
-        shell.dump_var("VIRTUAL_ENV", &sb.out("child-ve")),
-        shell.dump_prompt(&sb.out("child-prompt")),
-        "deactivate".into(),
-        shell.dump_var("VIRTUAL_ENV", &sb.out("child-after")),
-        "exit".into(),
-        shell.dump_var("VIRTUAL_ENV", &sb.out("parent")),
-    ]);
+    let enter = [shell.cd_line(&proj), sb.child_shell_line(shell)];
+    Session::start(&sb, shell).run(&[&enter[..], &sb.child_shell_checks(shell)].concat());
     assert_eq!(sb.out_text("child-ve"), text(&proj.join(".venv")));
     assert_prefixed(shell, &sb.out_text("child-prompt"));
     sb.assert_outs(&[

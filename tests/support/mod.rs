@@ -224,6 +224,21 @@ impl Sandbox {
         );
     }
 
+    /// The lines typed in a child `shell` started in a project with its venv on, and after
+    /// it: they write `VIRTUAL_ENV` (`child-ve`) and the prompt (`child-prompt`), run
+    /// `deactivate`, write `VIRTUAL_ENV` again (`child-after`), leave the child, and write
+    /// the parent's (`parent`).
+    pub fn child_shell_checks(&self, shell: Shell) -> [String; 6] {
+        [
+            shell.dump_var("VIRTUAL_ENV", &self.out("child-ve")),
+            shell.dump_prompt(&self.out("child-prompt")),
+            "deactivate".into(),
+            shell.dump_var("VIRTUAL_ENV", &self.out("child-after")),
+            "exit".into(),
+            shell.dump_var("VIRTUAL_ENV", &self.out("parent")),
+        ]
+    }
+
     /// Writes the rc file of an interactive child `shell` that loads the hook (elvish's
     /// also sets the plain prompt a session sets) and returns the command that starts it,
     /// reading the lines typed after it. bash, zsh, fish and elvish only: the others start
@@ -853,6 +868,19 @@ impl Shell {
                 "if (which {name} | where type != external | is-empty) {{ 'no' }} else {{ 'yes' }} | save -f {f}"
             ),
             Shell::Xonsh => xonsh_save(&f, &format!("'yes' if '{name}' in aliases else 'no'")),
+        }
+    }
+
+    /// A line that writes the names of the `_OLD_VIRTUAL_*` variables, one per line, to `file`.
+    pub fn dump_saved_names(self, file: &Path) -> String {
+        let f = self.quote(file);
+        match self {
+            Shell::Bash => format!("compgen -v _OLD_VIRTUAL_ > {f}"),
+            Shell::Zsh => format!("print -l ${{(k)parameters[(I)_OLD_VIRTUAL_*]}} > {f}"),
+            Shell::Tcsh => format!("set | grep '^_OLD_VIRTUAL' > {f}"),
+            Shell::Fish => format!("set -n | string match '_OLD_VIRTUAL_*' > {f}"),
+            // No venv script for these shells sets any.
+            _ => self.external_to_file("true", file),
         }
     }
 
