@@ -93,12 +93,12 @@ fn a_users_own_deactivate_is_back_when_the_venv_is_off() {
         "deactivate".into(),
     ]);
     let shown = session.finish();
-    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
-    assert_eq!(
-        sb.out_text("on"),
-        proj.join(".venv").to_string_lossy(),
-        "{}",
-        shown.text
+    sb.assert_outs_showing(
+        &[
+            ("off", "<unset>"),
+            ("on", &*proj.join(".venv").to_string_lossy()),
+            ("told", "mine\nmine\nmine\n"),
+        ],
+        &shown.text,
     );
-    assert_eq!(sb.out_text("told"), "mine\nmine\nmine\n", "{}", shown.text);
 }

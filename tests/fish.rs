@@ -334,12 +334,19 @@ fn activate_fish_then_deactivate_on_one_line_keeps_the_project_off() {
     let text = |p: &std::path::Path| p.to_string_lossy().into_owned();
     assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("path-off"), sb.out_text("path-before"));
-    assert_eq!(sb.out_text("state-off"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("off-twice"), "<unset>", "{}", shown.text);
+    sb.assert_outs_showing(
+        &[
+            ("state-off", "<unset>"),
+            ("still-off", "<unset>"),
+            ("off-twice", "<unset>"),
+        ],
+        &shown.text,
+    );
     assert!(!sb.out_text("prompt-off").contains("(.venv)"));
-    assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
-    assert_eq!(sb.out_text("back-again"), text(&venv), "{}", shown.text);
+    sb.assert_outs_showing(
+        &[("back", &*text(&venv)), ("back-again", &*text(&venv))],
+        &shown.text,
+    );
     assert!(sb.out_text("prompt-back").starts_with("(.venv) "));
     shown.assert_count("(.venv) (.venv)", 0);
 }

@@ -87,18 +87,18 @@ fn activate_nu_over_autovenvs_activation_shows_one_prefix_and_one_path_entry() {
             count("off-entries"),
         ],
     );
-    assert_eq!(sb.out_text("prompt"), "(.venv) > ", "{}", shown.text);
-    assert_eq!(sb.out_text("entries"), "1", "{}", shown.text);
-    assert_eq!(sb.out_text("back-prompt"), "(.venv) > ", "{}", shown.text);
-    assert_eq!(sb.out_text("back-entries"), "1", "{}", shown.text);
-    assert_eq!(
-        sb.out_text("back"),
-        venv.to_string_lossy(),
-        "{}",
-        shown.text
+    sb.assert_outs_showing(
+        &[
+            ("prompt", "(.venv) > "),
+            ("entries", "1"),
+            ("back-prompt", "(.venv) > "),
+            ("back-entries", "1"),
+            ("back", &*venv.to_string_lossy()),
+            ("off", "<unset>"),
+            ("off-entries", "0"),
+        ],
+        &shown.text,
     );
-    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("off-entries"), "0", "{}", shown.text);
 }
 
 #[test]
@@ -222,12 +222,12 @@ fn a_cd_takes_effect_at_the_next_prompt() {
             SH.dump_var("VIRTUAL_ENV", &sb.out("next-line")),
         ],
     );
-    assert_eq!(sb.out_text("same-line"), "<unset>", "{}", shown.text);
-    assert_eq!(
-        sb.out_text("next-line"),
-        proj.join(".venv").to_string_lossy(),
-        "{}",
-        shown.text
+    sb.assert_outs_showing(
+        &[
+            ("same-line", "<unset>"),
+            ("next-line", &*proj.join(".venv").to_string_lossy()),
+        ],
+        &shown.text,
     );
 }
 

@@ -1123,14 +1123,14 @@ fn a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt(shell: 
         shell.cd_line(&bare),
         shell.dump_var("VIRTUAL_ENV", &sb.out("at-prompt")),
     ]);
-    assert_eq!(
-        sb.out_text("seen"),
-        format!("[]\n[{}]\n", text(&other.join(".venv"))),
-        "{}",
-        shown.text
+    sb.assert_outs_showing(
+        &[
+            ("seen", &*format!("[]\n[{}]\n", text(&other.join(".venv")))),
+            ("after-loop", "<unset>"),
+            ("at-prompt", "<unset>"),
+        ],
+        &shown.text,
     );
-    assert_eq!(sb.out_text("after-loop"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("at-prompt"), "<unset>", "{}", shown.text);
     // Tried once, at the prompt in the project: after the loop had left `other`.
     let tried = "the interpreter /nonexistent/python3";
     shown.assert_count(tried, 1);
@@ -1179,14 +1179,14 @@ fn a_users_own_deactivate_is_back_when_the_venv_is_off(shell: Shell) {
         "deactivate".into(),
         "exit".into(),
     ]);
-    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
-    assert_eq!(
-        sb.out_text("on"),
-        text(&proj.join(".venv")),
-        "{}",
-        shown.text
+    sb.assert_outs_showing(
+        &[
+            ("off", "<unset>"),
+            ("on", &*text(&proj.join(".venv"))),
+            ("told", "mine\nmine\n"),
+        ],
+        &shown.text,
     );
-    assert_eq!(sb.out_text("told"), "mine\nmine\n", "{}", shown.text);
 }
 
 /// Going between a project's path through a symlink and its real path changes how the
@@ -1233,10 +1233,15 @@ fn the_projects_venv_activated_and_deactivated_by_hand_stays_off(shell: Shell) {
         shell.cd_line(&proj),
         shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
     ]);
-    assert_eq!(sb.out_text("by-hand"), text(&venv), "{}", shown.text);
-    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
+    sb.assert_outs_showing(
+        &[
+            ("by-hand", &*text(&venv)),
+            ("off", "<unset>"),
+            ("still-off", "<unset>"),
+            ("back", &*text(&venv)),
+        ],
+        &shown.text,
+    );
 }
 
 /// `source .venv/bin/activate; deactivate` typed on one line in a project autovenv
@@ -1278,9 +1283,14 @@ fn activate_and_deactivate_by_hand_on_one_line_stays_off_until_you_leave(shell: 
             "exit".into(),
         ],
     );
-    assert_eq!(sb.out_text("off-again"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("told"), "mine\nmine\n", "{}", shown.text);
-    assert_eq!(sb.out_text("on"), text(&venv), "{}", shown.text);
+    sb.assert_outs_showing(
+        &[
+            ("off-again", "<unset>"),
+            ("told", "mine\nmine\n"),
+            ("on", &*text(&venv)),
+        ],
+        &shown.text,
+    );
     // The venv's own activate exports PS1, and its deactivate leaves it exported.
     let env = |tag: &str| {
         let mut env = parse_env(&sb.read_out(tag));
@@ -1293,8 +1303,10 @@ fn activate_and_deactivate_by_hand_on_one_line_stays_off_until_you_leave(shell: 
     assert_eq!(env("still-off"), env("before"), "{}", shown.text);
     let prompt = sb.out_text("prompt");
     assert!(!prompt.contains(".venv"), "{prompt:?}\n{}", shown.text);
-    assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
-    assert_eq!(sb.out_text("back-again"), text(&venv), "{}", shown.text);
+    sb.assert_outs_showing(
+        &[("back", &*text(&venv)), ("back-again", &*text(&venv))],
+        &shown.text,
+    );
     // Entering, coming back twice: nothing in between turned it on.
     shown.assert_count("autovenv: activated", 3);
 }

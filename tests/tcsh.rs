@@ -172,10 +172,15 @@ fn a_cd_takes_effect_at_once_and_the_users_cwdcmd_still_runs() {
     ]);
     let shown = session.finish();
     let venv = format!("[{}]\n", proj.join(".venv").to_string_lossy());
-    assert_eq!(sb.out_text("cd-in"), venv, "{}", shown.text);
-    assert_eq!(sb.out_text("cd-out"), "[]\n", "{}", shown.text);
-    assert_eq!(sb.out_text("pushd"), venv, "{}", shown.text);
-    assert_eq!(sb.out_text("popd"), "[]\n", "{}", shown.text);
+    sb.assert_outs_showing(
+        &[
+            ("cd-in", &*venv),
+            ("cd-out", "[]\n"),
+            ("pushd", &*venv),
+            ("popd", "[]\n"),
+        ],
+        &shown.text,
+    );
     assert_eq!(sb.out_text("cwdcmd"), "user-cwdcmd\n".repeat(4));
     assert_eq!(sb.out_text("alias").matches("_autovenv_cwdcmd").count(), 1);
 }

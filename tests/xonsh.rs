@@ -212,8 +212,10 @@ fn vox_deactivate_keeps_the_project_off_until_you_leave() {
         SH.dump_var("VIRTUAL_ENV", &sb.out("back")),
     ]);
     let shown = session.finish();
-    assert_eq!(sb.out_text("on"), venv.to_string_lossy(), "{}", shown.text);
-    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    sb.assert_outs_showing(
+        &[("on", &*venv.to_string_lossy()), ("off", "<unset>")],
+        &shown.text,
+    );
     let bin = venv.join("bin");
     assert!(
         !sb.out_text("path-off").contains(&*bin.to_string_lossy()),

@@ -96,6 +96,13 @@ impl Sandbox {
         }
     }
 
+    /// [`Sandbox::assert_outs`], with what the shell showed as the message of a failure.
+    pub fn assert_outs_showing(&self, expected: &[(&str, &str)], shown: &str) {
+        for (name, text) in expected {
+            assert_eq!(self.out_text(name), *text, "{shown}");
+        }
+    }
+
     /// Makes the directory `root/rel` (and parents).
     pub fn mkdir(&self, rel: impl AsRef<OsStr>) -> PathBuf {
         let dir = self.path(rel);
@@ -229,13 +236,14 @@ impl Sandbox {
     /// `deactivate`, write `VIRTUAL_ENV` again (`child-after`), leave the child, and write
     /// the parent's (`parent`).
     pub fn child_shell_checks(&self, shell: Shell) -> [String; 6] {
+        let venv_to = |name| shell.dump_var("VIRTUAL_ENV", &self.out(name));
         [
-            shell.dump_var("VIRTUAL_ENV", &self.out("child-ve")),
+            venv_to("child-ve"),
             shell.dump_prompt(&self.out("child-prompt")),
             "deactivate".into(),
-            shell.dump_var("VIRTUAL_ENV", &self.out("child-after")),
+            venv_to("child-after"),
             "exit".into(),
-            shell.dump_var("VIRTUAL_ENV", &self.out("parent")),
+            venv_to("parent"),
         ]
     }
 
