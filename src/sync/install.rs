@@ -44,7 +44,7 @@ pub enum InstallError {
         name: &'static str,
         /// The project.
         root: PathBuf,
-        /// Why.
+        /// What the system said when the installer was started.
         error: std::io::Error,
     },
     /// The installer ran and failed.
@@ -62,7 +62,7 @@ pub enum InstallError {
     Unrecorded {
         /// The venv.
         venv: PathBuf,
-        /// Why.
+        /// What the system said when the record was written.
         error: std::io::Error,
     },
 }
