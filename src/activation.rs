@@ -243,40 +243,35 @@ mod tests {
         State::decode(&encoded).unwrap_or_else(|| panic!("no state in {vars:?}"))
     }
 
+    /// `vars(path)` with the venv `/p/.venv` activated under `prompt`, and the state that
+    /// activation recorded.
+    fn activated(path: Option<&str>, prompt: &str) -> (Vars, State) {
+        let mut v = vars(path);
+        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some(prompt.into()));
+        let state = decoded(&v);
+        (v, state)
+    }
+
     fn drop_first(path: &str, entry: &str) -> Option<String> {
         without_entry(OsStr::new(path), OsStr::new(entry)).map(|p| p.to_string_lossy().into_owned())
     }
 
     #[test]
     fn without_entry_takes_out_the_first_match_wherever_it_is() {
-        assert_eq!(
-            drop_first("/v/bin:/usr/bin:/bin", "/v/bin").as_deref(),
-            Some("/usr/bin:/bin")
-        );
-        assert_eq!(
-            drop_first("/usr/bin:/v/bin:/bin", "/v/bin").as_deref(),
-            Some("/usr/bin:/bin")
-        );
-        assert_eq!(
-            drop_first("/usr/bin:/bin:/v/bin", "/v/bin").as_deref(),
-            Some("/usr/bin:/bin")
-        );
-        assert_eq!(drop_first("/v/bin", "/v/bin").as_deref(), Some(""));
-        assert_eq!(
-            drop_first("/v/bin:/x:/v/bin", "/v/bin").as_deref(),
-            Some("/x:/v/bin")
-        );
-        assert_eq!(
-            drop_first("::/v/bin::/x:", "/v/bin").as_deref(),
-            Some(":::/x:")
-        );
-        assert_eq!(drop_first("/usr/bin:/bin", "/v/bin"), None);
-        assert_eq!(drop_first("", "/v/bin"), None);
-        assert_eq!(
-            drop_first("/v/bin/", "/v/bin"),
-            None,
-            "bytes, not path components"
-        );
+        for (path, left) in [
+            ("/v/bin:/usr/bin:/bin", Some("/usr/bin:/bin")),
+            ("/usr/bin:/v/bin:/bin", Some("/usr/bin:/bin")),
+            ("/usr/bin:/bin:/v/bin", Some("/usr/bin:/bin")),
+            ("/v/bin", Some("")),
+            ("/v/bin:/x:/v/bin", Some("/x:/v/bin")),
+            ("::/v/bin::/x:", Some(":::/x:")),
+            ("/usr/bin:/bin", None),
+            ("", None),
+            // Bytes, not path components.
+            ("/v/bin/", None),
+        ] {
+            assert_eq!(drop_first(path, "/v/bin").as_deref(), left, "{path}");
+        }
     }
 
     #[test]
@@ -321,9 +316,7 @@ mod tests {
 
     #[test]
     fn restore_keeps_the_users_edits() {
-        let mut v = vars(Some("/usr/bin"));
-        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some("x".into()));
-        let state = decoded(&v);
+        let (mut v, state) = activated(Some("/usr/bin"), "x");
         v.path = Some("/first:/p/.venv/bin:/usr/bin:/extra".into());
         assert_eq!(v.restore(&state), None);
         assert_eq!(v.path, Some("/first:/usr/bin:/extra".into()));
@@ -331,9 +324,7 @@ mod tests {
 
     #[test]
     fn restore_without_the_entry_warns_and_keeps_path() {
-        let mut v = vars(Some("/usr/bin"));
-        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some("x".into()));
-        let state = decoded(&v);
+        let (mut v, state) = activated(Some("/usr/bin"), "x");
         v.path = Some("/only/mine".into());
         assert!(v.restore(&state).is_some());
         assert_eq!(v.path, Some("/only/mine".into()));
@@ -342,9 +333,7 @@ mod tests {
 
     #[test]
     fn forget_leaves_a_venv_activated_by_hand_as_it_set_things() {
-        let mut v = vars(Some("/usr/bin"));
-        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some(".venv".into()));
-        let state = decoded(&v);
+        let (mut v, state) = activated(Some("/usr/bin"), ".venv");
         v.virtual_env = Some("/q/.venv".into());
         v.virtual_env_prompt = Some("q".into());
         v.path = Some("/q/.venv/bin:/p/.venv/bin:/usr/bin".into());
@@ -369,9 +358,7 @@ mod tests {
 
     #[test]
     fn a_lost_path_entry_is_put_back_once() {
-        let mut v = vars(Some("/usr/bin"));
-        v.activate(Path::new("/p/.venv"), Path::new("/p"), Some(".venv".into()));
-        let state = decoded(&v);
+        let (mut v, state) = activated(Some("/usr/bin"), ".venv");
         assert!(!v.put_back_path_entry(&state));
         v.path = Some("/usr/local/bin:/usr/bin".into());
         assert!(v.put_back_path_entry(&state));

@@ -618,24 +618,26 @@ mod tests {
             errors[0].contains("did you mean `venv_names`?"),
             "{errors:?}"
         );
-
-        let (_, errors) = parse("\n\n\"creator\" = \"conda\"\n");
-        assert!(
-            errors[0].starts_with("/c.toml:3: key `creator`"),
-            "{errors:?}"
-        );
-
-        let (_, errors) = parse("quiet = \"yes\"\n");
-        assert!(
-            errors[0].starts_with("/c.toml:1: key `quiet` must be true or false"),
-            "{errors:?}"
-        );
-
-        let (_, errors) = parse("x = 1\n[tool]\nquiet = true\n");
-        assert!(
-            errors[1].starts_with("/c.toml:2: unknown key `tool`"),
-            "{errors:?}"
-        );
+        for (text, which, start) in [
+            (
+                "\n\n\"creator\" = \"conda\"\n",
+                0,
+                "/c.toml:3: key `creator`",
+            ),
+            (
+                "quiet = \"yes\"\n",
+                0,
+                "/c.toml:1: key `quiet` must be true or false",
+            ),
+            (
+                "x = 1\n[tool]\nquiet = true\n",
+                1,
+                "/c.toml:2: unknown key `tool`",
+            ),
+        ] {
+            let (_, errors) = parse(text);
+            assert!(errors[which].starts_with(start), "{errors:?}");
+        }
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub struct Plan {
     pub notice: Option<Notice>,
     /// The shell's memory afterwards.
     pub session: Session,
-    /// Why.
+    /// Which rule chose this plan: `autovenv status` shows it, and `allow` words its answer by it.
     pub reason: Reason,
 }
 

@@ -25,6 +25,8 @@ pub(crate) mod ownership;
 pub(crate) mod percent_encoding;
 pub(crate) mod provenance;
 pub(crate) mod python_version;
+#[cfg(test)]
+pub(crate) mod scratch;
 pub(crate) mod search_path;
 pub mod session;
 pub(crate) mod shell;

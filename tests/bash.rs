@@ -66,14 +66,13 @@ fn exit_status_and_prompt_command_survive_the_hook() {
             got.windows(expected.len()).any(|w| w == expected),
             "{setup}: {got:?}"
         );
-        assert_eq!(run.count("autovenv: activated"), 1, "{}", run.text);
+        run.assert_count("autovenv: activated", 1);
     }
 }
 
 #[test]
 fn strict_modes_do_not_break_the_hook() {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let untrusted = sb.project_with_venv("untrusted");
     let run = Session::start(&sb, SH).run(&[
         "set -euo pipefail".into(),
@@ -181,8 +180,10 @@ fn an_interrupted_apply_is_completed_at_the_next_prompt() {
             "cd /".into(),
             SH.dump_env(&sb.out("after")),
         ]);
-    assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
-    assert_eq!(sb.out_text("pending"), "");
+    sb.assert_outs(&[
+        ("ve", &*proj.join(".venv").to_string_lossy()),
+        ("pending", ""),
+    ]);
     assert!(sb.out_text("ps1").starts_with("(.venv) "));
     assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
 }
@@ -333,9 +334,7 @@ fn a_prompt_command_assigned_after_the_hook_line_keeps_the_hook() {
 /// the user's own, that one is read, and keeps working.
 #[test]
 fn loading_the_hook_forks_only_for_the_hook_line() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let forks_at_load = |user_cd: Option<&str>, name: &str| {
         let log = sb.out(name);
         let mark = |n: usize| SH.touch_line(&sb.out(&format!("m{n}")));

@@ -351,8 +351,7 @@ fn status_says_what_it_sees_and_why() {
 
 #[test]
 fn status_json_describes_a_trusted_healthy_venv() {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let j = status_json(&sb, &proj.join("src"), &[]);
     let venv = proj.join(".venv");
     assert_eq!(j["schema"], "1");

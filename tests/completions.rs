@@ -3,6 +3,7 @@
 //! on a terminal, `autovenv al<TAB>` becomes `autovenv allow`. The copies shipped in the
 //! wheel (packaging/wheel-data) are checked against what the binary prints.
 
+#[macro_use]
 mod support;
 
 use std::path::Path;
@@ -81,7 +82,7 @@ impl Term {
 
 /// Types `autovenv al<TAB>`, then goes to the start of the line (Ctrl-A) and puts a
 /// `printf` in front, so that running the line shows the words completion made.
-fn complete_al(shell: Shell) {
+fn completes_a_subcommand(shell: Shell) {
     let sb = Sandbox::new();
     let mut term = Term::start(&sb, shell);
     let pty = term.pty();
@@ -103,40 +104,7 @@ fn complete_al(shell: Shell) {
     assert!(!shown.contains("[al]"), "{shown}");
 }
 
-#[test]
-fn bash_completes_a_subcommand() {
-    complete_al(Shell::Bash);
-}
-
-#[test]
-fn zsh_completes_a_subcommand() {
-    complete_al(Shell::Zsh);
-}
-
-#[test]
-fn fish_completes_a_subcommand() {
-    complete_al(Shell::Fish);
-}
-
-#[test]
-fn tcsh_completes_a_subcommand() {
-    complete_al(Shell::Tcsh);
-}
-
-#[test]
-fn xonsh_completes_a_subcommand() {
-    complete_al(Shell::Xonsh);
-}
-
-#[test]
-fn elvish_completes_a_subcommand() {
-    complete_al(Shell::Elvish);
-}
-
-#[test]
-fn nushell_completes_a_subcommand() {
-    complete_al(Shell::Nu);
-}
+scenario!(completes_a_subcommand in bash zsh fish tcsh xonsh elvish nushell);
 
 /// Where the wheel installs each shell's script, below its environment's prefix: the
 /// directories bash-completion, zsh and fish search under a prefix, and autovenv's own

@@ -5,6 +5,7 @@
 //! the machine's real `python3` (and `uv` where a test wants it), then `/usr/bin:/bin`, so
 //! that whether `uv` is there is the test's choice and version-manager shims stay out.
 
+#[macro_use]
 mod support;
 
 use std::ffi::OsString;
@@ -357,7 +358,7 @@ impl Typist {
 /// Ctrl-C on a real terminal while the hook creates the venv, in `shell`: creation stops,
 /// what was made is removed, and it does not start again at the following prompts (nor
 /// after a `cd` within the project) until the shell leaves the project and comes back.
-fn ctrl_c_while_creating(shell: Shell) {
+fn ctrl_c_while_creating_removes_it_and_waits_until_you_come_back(shell: Shell) {
     let w = World::new(true);
     let proj = w.sb.project("proj");
     w.sb.mkdir("proj/src");
@@ -404,35 +405,12 @@ fn ctrl_c_while_creating(shell: Shell) {
     assert!(!marker(&venv).exists());
 }
 
-#[test]
-fn ctrl_c_while_creating_in_bash_removes_it_and_waits_until_you_come_back() {
-    ctrl_c_while_creating(Shell::Bash);
-}
-
-#[test]
-fn ctrl_c_while_creating_in_zsh_removes_it_and_waits_until_you_come_back() {
-    ctrl_c_while_creating(Shell::Zsh);
-}
-
-#[test]
-fn ctrl_c_while_creating_in_fish_removes_it_and_waits_until_you_come_back() {
-    ctrl_c_while_creating(Shell::Fish);
-}
-
-#[test]
-fn ctrl_c_while_creating_in_tcsh_removes_it_and_waits_until_you_come_back() {
-    ctrl_c_while_creating(Shell::Tcsh);
-}
-
-#[test]
-fn ctrl_c_while_creating_in_xonsh_removes_it_and_waits_until_you_come_back() {
-    ctrl_c_while_creating(Shell::Xonsh);
-}
+scenario!(ctrl_c_while_creating_removes_it_and_waits_until_you_come_back in bash zsh fish tcsh xonsh);
 
 /// A shell that stops waiting (Ctrl-C) for the venv another process is making: it makes
 /// nothing itself, activates the venv as soon as the other one finishes it, and when the
 /// other is stopped instead, creates it only once the shell comes back to the project.
-fn ctrl_c_while_waiting(shell: Shell) {
+fn ctrl_c_while_waiting_activates_when_the_other_finishes(shell: Shell) {
     let w = World::new(true);
     let proj = w.sb.project("proj");
     w.sb.allow(&proj);
@@ -509,15 +487,7 @@ fn ctrl_c_while_waiting(shell: Shell) {
     pty.typed(&cd(&proj), "created and activated");
 }
 
-#[test]
-fn ctrl_c_while_waiting_in_bash_activates_when_the_other_finishes() {
-    ctrl_c_while_waiting(Shell::Bash);
-}
-
-#[test]
-fn ctrl_c_while_waiting_in_zsh_activates_when_the_other_finishes() {
-    ctrl_c_while_waiting(Shell::Zsh);
-}
+scenario!(ctrl_c_while_waiting_activates_when_the_other_finishes in bash zsh);
 
 #[test]
 fn a_killed_creation_is_never_activated_and_is_made_again_later() {

@@ -57,18 +57,18 @@ fn a_prompt_set_after_the_hook_line_gets_the_prefix() {
         SH.dump_prompt(&sb.out("left")),
     ]);
     session.finish();
-    assert_eq!(sb.out_text("plain"), "(.venv) > ");
-    assert_eq!(sb.out_text("theme"), "(.venv) theme> ");
-    assert_eq!(sb.out_text("left"), "theme> ");
+    sb.assert_outs(&[
+        ("plain", "(.venv) > "),
+        ("theme", "(.venv) theme> "),
+        ("left", "theme> "),
+    ]);
 }
 
 /// A `deactivate` of the user's own in rc.elv, before the hook line, is theirs whenever
 /// autovenv has no venv on: before entering a project and after leaving it.
 #[test]
 fn a_users_own_deactivate_is_back_when_the_venv_is_off() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let told = SH.quote(sb.out("told"));
     sb.write(
         "home/.config/elvish/rc.elv",
@@ -93,14 +93,14 @@ fn a_users_own_deactivate_is_back_when_the_venv_is_off() {
         "deactivate".into(),
     ]);
     let shown = session.finish();
-    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
-    assert_eq!(
-        sb.out_text("on"),
-        proj.join(".venv").to_string_lossy(),
-        "{}",
-        shown.text
+    sb.assert_outs_showing(
+        &[
+            ("off", "<unset>"),
+            ("on", &*proj.join(".venv").to_string_lossy()),
+            ("told", "mine\nmine\nmine\n"),
+        ],
+        &shown.text,
     );
-    assert_eq!(sb.out_text("told"), "mine\nmine\nmine\n", "{}", shown.text);
 }
 
 /// The way up from a directory in a project whose name is not UTF-8 is walked byte by

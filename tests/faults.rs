@@ -37,8 +37,7 @@ fn a_venv_deleted_while_active_is_deactivated_cleanly() {
 
 #[test]
 fn a_project_deleted_under_the_shell_is_left_cleanly() {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     run(
         &sb,
         &[
@@ -66,9 +65,8 @@ fn an_emptied_path_is_not_lost_or_refilled() {
             "PATH=/usr/bin:/bin".into(),
         ],
     );
-    assert_eq!(sb.out_text("path"), "");
-    assert_eq!(sb.out_text("ve"), "<unset>");
-    assert_eq!(run.count("PATH no longer contains"), 1, "{}", run.text);
+    sb.assert_outs(&[("path", ""), ("ve", "<unset>")]);
+    run.assert_count("PATH no longer contains", 1);
 }
 
 #[test]
@@ -111,7 +109,7 @@ fn an_unusable_trust_store_is_one_clear_line() {
         error.contains("cannot record") && error.contains("trust store"),
         "{error}"
     );
-    assert_eq!(run.count("not trusted"), 1, "{}", run.text);
+    run.assert_count("not trusted", 1);
 }
 
 #[test]
@@ -127,7 +125,7 @@ fn an_unreadable_config_is_one_line_per_shell() {
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
-    assert_eq!(run.count("config.toml: cannot read it"), 1, "{}", run.text);
+    run.assert_count("config.toml: cannot read it", 1);
     assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
 }
 

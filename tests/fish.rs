@@ -50,8 +50,7 @@ fn a_cd_takes_effect_at_once() {
 
 #[test]
 fn loading_twice_registers_once_keeps_the_users_handlers_and_shadows_cannot_hijack() {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let log = sb.out("mine");
     let screen = Session::start(&sb, SH).run(&[
         format!(
@@ -149,8 +148,7 @@ fn the_users_own_prompt_is_wrapped_and_given_back_exactly() {
         "cd /".into(),
         SH.dump_prompt(&sb.out("theme-after")),
     ]);
-    assert_eq!(sb.out_text("inside"), "(.venv) mine[1]> ");
-    assert_eq!(sb.out_text("outside"), "mine[1]> ");
+    sb.assert_outs(&[("inside", "(.venv) mine[1]> "), ("outside", "mine[1]> ")]);
     let body = |name: &str| -> Vec<String> {
         sb.out_text(name)
             .lines()
@@ -159,9 +157,11 @@ fn the_users_own_prompt_is_wrapped_and_given_back_exactly() {
             .collect()
     };
     assert_eq!(body("before"), body("after"));
-    assert_eq!(sb.out_text("theme"), "theme> ");
-    assert_eq!(sb.out_text("theme-inside"), "(.venv) theme> ");
-    assert_eq!(sb.out_text("theme-after"), "theme> ");
+    sb.assert_outs(&[
+        ("theme", "theme> "),
+        ("theme-inside", "(.venv) theme> "),
+        ("theme-after", "theme> "),
+    ]);
 }
 
 #[test]
@@ -200,9 +200,7 @@ fn dump_functions(part: &str, file: &std::path::Path) -> String {
 /// leaves no function behind.
 #[test]
 fn a_prompt_saved_or_edited_while_active_is_the_users_own() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let child = sb.child_shell_line(SH);
     let venv = proj.join(".venv");
     let shown = session::run(
@@ -241,12 +239,14 @@ fn a_prompt_saved_or_edited_while_active_is_the_users_own() {
     assert!(!saved.contains("autovenv"), "{saved}");
     assert!(saved.contains("mine[%s]"), "{saved}");
     assert!(!shown.text.contains("Unknown command"), "{}", shown.text);
-    assert_eq!(sb.out_text("fns-before"), sb.out_text("fns-resourced"));
-    assert_eq!(sb.out_text("fns-before"), sb.out_text("fns-after"));
-    assert_eq!(sb.out_text("resourced"), "(.venv) mine[1]> ");
-    assert_eq!(sb.out_text("later"), "mine[1]> ");
-    assert_eq!(sb.out_text("later-on"), "(.venv) mine[1]> ");
-    assert_eq!(sb.out_text("later-off"), "mine[1]> ");
+    sb.assert_outs(&[
+        ("fns-before", &*sb.out_text("fns-resourced")),
+        ("fns-before", &*sb.out_text("fns-after")),
+        ("resourced", "(.venv) mine[1]> "),
+        ("later", "mine[1]> "),
+        ("later-on", "(.venv) mine[1]> "),
+        ("later-off", "mine[1]> "),
+    ]);
     // activate.fish colours its prefix; NO_COLOR does not reach `set_color`.
     let by_hand = sb.out_text("by-hand");
     assert!(
@@ -261,9 +261,7 @@ fn a_prompt_saved_or_edited_while_active_is_the_users_own() {
 /// functions/fish_prompt.fish (where themes and `funcsave` put it), gets the prefix.
 #[test]
 fn a_theme_after_the_hook_line_or_autoloaded_gets_the_prefix() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let child = sb.child_shell_line(SH);
     let rc = sb.path("home/.config/fish/config.fish");
     let hook = std::fs::read_to_string(&rc).expect("read rc");
@@ -295,9 +293,11 @@ fn a_theme_after_the_hook_line_or_autoloaded_gets_the_prefix() {
         "exit".into(),
     ]);
     session.finish();
-    assert_eq!(sb.out_text("theme"), "(.venv) theme> ");
-    assert_eq!(sb.out_text("autoloaded"), "(.venv) autoloaded> ");
-    assert_eq!(sb.out_text("autoloaded-off"), "autoloaded> ");
+    sb.assert_outs(&[
+        ("theme", "(.venv) theme> "),
+        ("autoloaded", "(.venv) autoloaded> "),
+        ("autoloaded-off", "autoloaded> "),
+    ]);
 }
 
 /// `source .venv/bin/activate.fish; deactivate` on one line, in a project autovenv
@@ -306,9 +306,7 @@ fn a_theme_after_the_hook_line_or_autoloaded_gets_the_prefix() {
 /// back with the venv on.
 #[test]
 fn activate_fish_then_deactivate_on_one_line_keeps_the_project_off() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let venv = proj.join(".venv");
     let shown = session::run(
         &sb,
@@ -336,23 +334,28 @@ fn activate_fish_then_deactivate_on_one_line_keeps_the_project_off() {
     let text = |p: &std::path::Path| p.to_string_lossy().into_owned();
     assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
     assert_eq!(sb.out_text("path-off"), sb.out_text("path-before"));
-    assert_eq!(sb.out_text("state-off"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("off-twice"), "<unset>", "{}", shown.text);
+    sb.assert_outs_showing(
+        &[
+            ("state-off", "<unset>"),
+            ("still-off", "<unset>"),
+            ("off-twice", "<unset>"),
+        ],
+        &shown.text,
+    );
     assert!(!sb.out_text("prompt-off").contains("(.venv)"));
-    assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
-    assert_eq!(sb.out_text("back-again"), text(&venv), "{}", shown.text);
+    sb.assert_outs_showing(
+        &[("back", &*text(&venv)), ("back-again", &*text(&venv))],
+        &shown.text,
+    );
     assert!(sb.out_text("prompt-back").starts_with("(.venv) "));
-    assert_eq!(shown.count("(.venv) (.venv)"), 0, "{}", shown.text);
+    shown.assert_count("(.venv) (.venv)", 0);
 }
 
 /// Ctrl-C at the prompt (a half-typed line) and in a running command, inside an active
 /// project: the prompt and the environment are as they were.
 #[test]
 fn ctrl_c_at_the_prompt_and_in_a_command_leaves_prompt_and_environment() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let mut session = Session::start(&sb, SH);
     session.lines(&[
         SH.cd_line(&proj),
@@ -380,16 +383,14 @@ fn ctrl_c_at_the_prompt_and_in_a_command_leaves_prompt_and_environment() {
     support::assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
     assert_eq!(sb.out_text("prompt-after"), sb.out_text("prompt-before"));
     assert!(sb.out_text("prompt-after").starts_with("(.venv) "));
-    assert_eq!(shown.count("(.venv) (.venv)"), 0, "{}", shown.text);
+    shown.assert_count("(.venv) (.venv)", 0);
 }
 
 /// A key binding that runs `cd` (fzf's Alt-C does) redraws the prompt with the prefix
 /// at once, before anything is typed, and takes it off again the same way.
 #[test]
 fn a_cd_from_a_key_binding_shows_the_prefix_in_the_redrawn_prompt() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let mut session = Session::start(&sb, SH);
     session.lines(&[
         "function fish_prompt; printf 'kb> '; end".into(),
@@ -410,8 +411,7 @@ fn a_cd_from_a_key_binding_shows_the_prefix_in_the_redrawn_prompt() {
         SH.dump_prompt(&sb.out("prompt-off")),
     ]);
     session.finish();
-    assert_eq!(sb.out_text("off"), "<unset>");
-    assert_eq!(sb.out_text("prompt-off"), "kb> ");
+    sb.assert_outs(&[("off", "<unset>"), ("prompt-off", "kb> ")]);
 }
 
 /// What an older autovenv's prompt wrapper left: saved by `funcsave` (as it was, word for
@@ -421,9 +421,7 @@ fn a_cd_from_a_key_binding_shows_the_prefix_in_the_redrawn_prompt() {
 /// it wraps, so the prefix is not shown twice.
 #[test]
 fn an_older_autovenvs_saved_or_loaded_prompt_wrapper_is_mended() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let old = "function fish_prompt --description 'autovenv-prompt-wrapper: (venv) before the prompt'\n        set -l _autovenv_shown (_autovenv_old_fish_prompt_1 | string collect -N)\n        builtin printf '%s' \"$_autovenv_prompt_prefix\" \"$_autovenv_shown\"\n    \nend\n";
     let saved = sb.write("home/.config/fish/functions/fish_prompt.fish", old);
     let child = sb.child_shell_line(SH);
@@ -470,8 +468,7 @@ fn an_older_autovenvs_saved_or_loaded_prompt_wrapper_is_mended() {
         ],
     );
     assert_eq!(sb.out_text("upgraded"), "(.venv) mine> ", "{}", shown.text);
-    assert_eq!(sb.out_text("upgraded-off"), "mine> ");
-    assert_eq!(sb.out_text("left"), "");
+    sb.assert_outs(&[("upgraded-off", "mine> "), ("left", "")]);
 }
 
 /// A key binding that runs `cd` (`bind \cg 'cd dir; commandline -f repaint'`, bound in

@@ -5,6 +5,7 @@
 //! the shell still answers a typed line, and nothing is deleted. The directory no one may
 //! read is also entered by a shell that runs as `nobody`, for whom mode 000 means it.
 
+#[macro_use]
 mod support;
 
 use std::collections::BTreeMap;
@@ -309,7 +310,7 @@ fn shell_command(sb: &Sandbox, shell: Shell) -> Command {
     cmd
 }
 
-fn enter_every_hostile_directory(shell: Shell) {
+fn enters_every_hostile_directory(shell: Shell) {
     let sb = Sandbox::new();
     let cases = hostile_tree(&sb);
     let before = listing(&sb.path("hostile"));
@@ -348,20 +349,7 @@ fn enter_every_hostile_directory(shell: Shell) {
     );
 }
 
-#[test]
-fn bash_enters_every_hostile_directory() {
-    enter_every_hostile_directory(Shell::Bash);
-}
-
-#[test]
-fn zsh_enters_every_hostile_directory() {
-    enter_every_hostile_directory(Shell::Zsh);
-}
-
-#[test]
-fn fish_enters_every_hostile_directory() {
-    enter_every_hostile_directory(Shell::Fish);
-}
+scenario!(enters_every_hostile_directory in bash zsh fish);
 
 /// root reads a directory with mode 000 anyway, so the shell runs as `nobody` here (when
 /// the tests run as root): a venv it cannot read is refused with one line.

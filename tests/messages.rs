@@ -175,8 +175,7 @@ fn create_where_the_path_has_a_colon_says_nothing_was_made(shell: Shell) {
 
 #[test]
 fn exec_without_dashes_help_and_list_with_a_directory_are_understood() {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let venv = proj.join(".venv");
     // As `uv run python …` is typed: no `--`, and the command's own options; then with
     // the directory first.

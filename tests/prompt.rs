@@ -2,11 +2,12 @@
 //! literally, never run and never sent to the terminal as a control sequence, however the
 //! user's prompt options change while it is shown.
 
+#[macro_use]
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use support::session::{plain_prompt, Session};
+use support::session::{self, plain_prompt, Session};
 use support::{Sandbox, Shell};
 
 /// Makes a real venv at `venv` whose `pyvenv.cfg` names its prompt `name`, written bare as
@@ -23,6 +24,14 @@ fn venv_with_prompt(venv: &Path, name: &str) {
         .collect();
     kept.push_str(&format!("prompt = {name}\n"));
     std::fs::write(&cfg, kept).expect("write pyvenv.cfg");
+}
+
+/// A trusted project `proj` in `sb` with a venv whose prompt is `name`.
+fn allowed_project_whose_venv_is_called(sb: &Sandbox, name: &str) -> PathBuf {
+    let proj = sb.project("proj");
+    venv_with_prompt(&proj.join(".venv"), name);
+    sb.allow(&proj);
+    proj
 }
 
 /// A venv prompt that runs something if the prompt is expanded like a double-quoted
@@ -75,25 +84,18 @@ fn prompt_option_changed_while_shown(shell: Shell, first: bool) {
     );
 }
 
-#[test]
-fn bash_promptvars_turned_on_while_shown_runs_nothing() {
-    prompt_option_changed_while_shown(Shell::Bash, false);
+/// The prompt's expansion off when entering the project, then turned on.
+fn prompt_expansion_turned_on_while_shown_runs_nothing(shell: Shell) {
+    prompt_option_changed_while_shown(shell, false);
 }
 
-#[test]
-fn bash_promptvars_turned_off_while_shown_shows_no_backslashes() {
-    prompt_option_changed_while_shown(Shell::Bash, true);
+/// The prompt's expansion on when entering the project, then turned off.
+fn prompt_expansion_turned_off_while_shown_shows_no_backslashes(shell: Shell) {
+    prompt_option_changed_while_shown(shell, true);
 }
 
-#[test]
-fn zsh_prompt_subst_turned_on_while_shown_runs_nothing() {
-    prompt_option_changed_while_shown(Shell::Zsh, false);
-}
-
-#[test]
-fn zsh_prompt_subst_turned_off_while_shown_shows_no_backslashes() {
-    prompt_option_changed_while_shown(Shell::Zsh, true);
-}
+scenario!(prompt_expansion_turned_on_while_shown_runs_nothing in bash zsh);
+scenario!(prompt_expansion_turned_off_while_shown_shows_no_backslashes in bash zsh);
 
 /// A venv named with terminal controls (ESC sequences, BEL, a C1 CSI, DEL) shows them
 /// escaped in every shell's prompt, as the `autovenv:` messages do; the variable keeps
@@ -102,19 +104,9 @@ fn controls_in_a_venv_name_are_shown_escaped(shell: Shell) {
     const NAME: &str = "x\u{1b}[31m\u{1b}]0;title\u{7}\u{9b}2J\u{7f}y";
     const SHOWN: &str = "(x\\x1b[31m\\x1b]0;title\\x07\\x9b2J\\x7fy) ";
     let sb = Sandbox::new();
-    let proj = sb.project("proj");
-    venv_with_prompt(&proj.join(".venv"), NAME);
-    sb.allow(&proj);
-    Session::start(&sb, shell).run(&[
-        shell.cd_line(&proj),
-        shell.dump_prompt(&sb.out("prompt")),
-        shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
-    ]);
-    assert_eq!(
-        sb.out_text("vep"),
-        support::activate_prompt(&proj.join(".venv"), NAME)
-    );
-    let prompt = sb.out_text("prompt");
+    let proj = allowed_project_whose_venv_is_called(&sb, NAME);
+    let (prompt, vep) = session::prompt_and_venv_prompt_in(&sb, shell, &proj);
+    assert_eq!(vep, support::activate_prompt(&proj.join(".venv"), NAME));
     match (shell, plain_prompt(shell)) {
         // tcsh's dump is its `prompt` variable as set, with `%` and `!` escaped.
         (Shell::Tcsh, _) => assert!(prompt.starts_with(SHOWN), "{prompt:?}"),
@@ -127,37 +119,4 @@ fn controls_in_a_venv_name_are_shown_escaped(shell: Shell) {
     );
 }
 
-#[test]
-fn bash_controls_in_a_venv_name_are_shown_escaped() {
-    controls_in_a_venv_name_are_shown_escaped(Shell::Bash);
-}
-
-#[test]
-fn zsh_controls_in_a_venv_name_are_shown_escaped() {
-    controls_in_a_venv_name_are_shown_escaped(Shell::Zsh);
-}
-
-#[test]
-fn fish_controls_in_a_venv_name_are_shown_escaped() {
-    controls_in_a_venv_name_are_shown_escaped(Shell::Fish);
-}
-
-#[test]
-fn tcsh_controls_in_a_venv_name_are_shown_escaped() {
-    controls_in_a_venv_name_are_shown_escaped(Shell::Tcsh);
-}
-
-#[test]
-fn elvish_controls_in_a_venv_name_are_shown_escaped() {
-    controls_in_a_venv_name_are_shown_escaped(Shell::Elvish);
-}
-
-#[test]
-fn nushell_controls_in_a_venv_name_are_shown_escaped() {
-    controls_in_a_venv_name_are_shown_escaped(Shell::Nu);
-}
-
-#[test]
-fn xonsh_controls_in_a_venv_name_are_shown_escaped() {
-    controls_in_a_venv_name_are_shown_escaped(Shell::Xonsh);
-}
+scenario!(controls_in_a_venv_name_are_shown_escaped in bash zsh fish tcsh elvish nushell xonsh);

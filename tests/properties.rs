@@ -17,6 +17,7 @@
 //! `PROPTEST_CASES` and `PROPTEST_RNG_SEED` change the count and the seed; `tests/soak.sh`
 //! runs long randomized runs.
 
+#[macro_use]
 mod support;
 
 use std::collections::BTreeMap;
@@ -520,7 +521,7 @@ fn prepare() -> (Sandbox, std::path::PathBuf) {
 }
 
 /// The fixed cases, then generated ones, in `shell`.
-fn run_properties(shell: Shell) {
+fn enter_edit_leave_restores_exactly(shell: Shell) {
     let (sb, venv) = prepare();
     for case in fixed() {
         if let Err(e) = check(&sb, &venv, shell, &case) {
@@ -549,37 +550,4 @@ fn run_properties(shell: Shell) {
     }
 }
 
-#[test]
-fn bash_enter_edit_leave_restores_exactly() {
-    run_properties(Shell::Bash);
-}
-
-#[test]
-fn zsh_enter_edit_leave_restores_exactly() {
-    run_properties(Shell::Zsh);
-}
-
-#[test]
-fn fish_enter_edit_leave_restores_exactly() {
-    run_properties(Shell::Fish);
-}
-
-#[test]
-fn elvish_enter_edit_leave_restores_exactly() {
-    run_properties(Shell::Elvish);
-}
-
-#[test]
-fn nushell_enter_edit_leave_restores_exactly() {
-    run_properties(Shell::Nu);
-}
-
-#[test]
-fn xonsh_enter_edit_leave_restores_exactly() {
-    run_properties(Shell::Xonsh);
-}
-
-#[test]
-fn tcsh_enter_edit_leave_restores_exactly() {
-    run_properties(Shell::Tcsh);
-}
+scenario!(enter_edit_leave_restores_exactly in bash zsh fish elvish nushell xonsh tcsh);

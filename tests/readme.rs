@@ -230,7 +230,7 @@ fn the_config_example_is_a_valid_config() {
             Shell::Bash.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ],
     );
-    assert_eq!(shown.count("config.toml"), 0, "{}", shown.text);
+    shown.assert_count("config.toml", 0);
     assert_eq!(
         sb.out_text("ve"),
         proj.join(".venv").display().to_string(),
@@ -356,7 +356,7 @@ fn the_rc_line_hooks(shell: Shell) {
         "{}",
         shown.text
     );
-    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+    shown.assert_count("autovenv: activated", 1);
 }
 
 mod the_rc_line_hooks {

@@ -118,16 +118,18 @@ fn entering_a_trusted_project_activates_like_bin_activate(shell: Shell) {
         ),
     ]);
     let venv = proj.join(".venv");
-    assert_eq!(sb.out_text("ve"), text(&venv));
-    assert_eq!(sb.out_text("vep"), activate_prompt(&venv, ".venv"));
-    assert_eq!(sb.out_text("ph"), "<unset>");
+    sb.assert_outs(&[
+        ("ve", &*text(&venv)),
+        ("vep", &*activate_prompt(&venv, ".venv")),
+        ("ph", "<unset>"),
+    ]);
     assert!(sb
         .out_text("path")
         .starts_with(&format!("{}/bin:", venv.display())));
     assert_prefixed(shell, &sb.out_text("prompt"));
     assert_eq!(sb.out_text("python").trim(), text(&venv.join("bin/python")));
     assert_eq!(sb.out_text("prefix").trim(), text(&venv));
-    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+    shown.assert_count("autovenv: activated", 1);
 }
 
 fn quiet_silences_the_activation_line(shell: Shell) {
@@ -139,7 +141,7 @@ fn quiet_silences_the_activation_line(shell: Shell) {
         shell.cd_line(Path::new("/")),
     ]);
     assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
-    assert_eq!(shown.count("autovenv:"), 0, "{}", shown.text);
+    shown.assert_count("autovenv:", 0);
 }
 
 /// With `VIRTUAL_ENV`, `VIRTUAL_ENV_PROMPT` and `PYTHONHOME` unset, empty or set before,
@@ -212,7 +214,7 @@ fn cd_from_one_project_into_another_switches_in_one_step(shell: Shell) {
     assert!(path.starts_with(&format!("{}/bin:", b.join(".venv").display())));
     assert!(!path.contains(&text(&a.join(".venv"))), "{path}");
     assert_prefixed(shell, &sb.out_text("prompt"));
-    assert_eq!(shown.count("switched to"), 1, "{}", shown.text);
+    shown.assert_count("switched to", 1);
 }
 
 fn an_untrusted_project_is_not_activated_and_told_once(shell: Shell) {
@@ -233,7 +235,7 @@ fn an_untrusted_project_is_not_activated_and_told_once(shell: Shell) {
         proj.display()
     );
     assert_eq!(shown.count(&told), 1, "{}", shown.text);
-    assert_eq!(shown.count("not trusted"), 1, "{}", shown.text);
+    shown.assert_count("not trusted", 1);
 }
 
 fn allow_at_the_prompt_activates_and_deny_silences(shell: Shell) {
@@ -250,14 +252,12 @@ fn allow_at_the_prompt_activates_and_deny_silences(shell: Shell) {
         shell.cd_line(&denied),
         shell.dump_var("VIRTUAL_ENV", &sb.out("ve2")),
     ]);
-    assert_eq!(sb.out_text("ve"), text(&allowed.join(".venv")));
-    assert_eq!(sb.out_text("ve2"), "<unset>");
-    assert_eq!(shown.count("not trusted"), 2, "{}", shown.text);
+    sb.assert_outs(&[("ve", &*text(&allowed.join(".venv"))), ("ve2", "<unset>")]);
+    shown.assert_count("not trusted", 2);
 }
 
 fn deactivate_keeps_the_project_off_until_you_leave(shell: Shell) {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     Session::start(&sb, shell).run(&[
         shell.cd_line(&sb.root),
         shell.dump_env(&sb.out("before")),
@@ -279,8 +279,10 @@ fn deactivate_keeps_the_project_off_until_you_leave(shell: Shell) {
     if let Some(plain) = plain_prompt(shell) {
         assert_eq!(off, plain);
     }
-    assert_eq!(sb.out_text("prompt-on"), format!("(.venv) {off}"));
-    assert_eq!(sb.out_text("still-off"), "<unset>");
+    sb.assert_outs(&[
+        ("prompt-on", &*format!("(.venv) {off}")),
+        ("still-off", "<unset>"),
+    ]);
     // nushell's `deactivate` is defined for good (see tests/nushell.rs).
     if shell != Shell::Nu {
         assert_eq!(sb.out_text("has-deactivate"), "no");
@@ -310,20 +312,7 @@ fn by_script(shell: Shell) -> bool {
     matches!(shell, Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Tcsh)
 }
 
-/// A line that writes the names of the `_OLD_VIRTUAL_*` variables, one per line, to `file`.
-fn dump_saved_names(shell: Shell, file: &Path) -> String {
-    let f = shell.quote(file);
-    match shell {
-        Shell::Bash => format!("compgen -v _OLD_VIRTUAL_ > {f}"),
-        Shell::Zsh => format!("print -l ${{(k)parameters[(I)_OLD_VIRTUAL_*]}} > {f}"),
-        Shell::Tcsh => format!("set | grep '^_OLD_VIRTUAL' > {f}"),
-        Shell::Fish => format!("set -n | string match '_OLD_VIRTUAL_*' > {f}"),
-        // No venv script for these shells sets any.
-        _ => shell.external_to_file("true", file),
-    }
-}
-
-/// Asserts no `_OLD_VIRTUAL_*` variable is left (see [`dump_saved_names`]).
+/// Asserts no `_OLD_VIRTUAL_*` variable is left (see [`Shell::dump_saved_names`]).
 fn assert_nothing_saved(sb: &Sandbox, shown: &str) {
     assert!(sb.out("saved").exists(), "{shown}");
     assert_eq!(sb.out_text("saved").trim(), "", "{shown}");
@@ -348,8 +337,7 @@ fn assert_same_env_but_ps1(sb: &Sandbox, before: &str, after: &str) {
 /// environment is the one from before, `PYTHONHOME` included. Activated by a script, that
 /// venv saved autovenv's changes with the environment, which autovenv takes out again.
 fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let other = sb.project_with_venv("other");
     let shown = Session::start(&sb, shell).run(&[
         shell.export_line("PYTHONHOME", "/opt/pyhome"),
@@ -371,7 +359,7 @@ fn a_venv_activated_by_hand_is_left_alone_until_deactivated(shell: Shell) {
         shell.cd_line(&sb.root),
         shell.dump_prompt(&sb.out("prompt-left")),
         shell.dump_env(&sb.out("after")),
-        dump_saved_names(shell, &sb.out("saved")),
+        shell.dump_saved_names(&sb.out("saved")),
     ]);
     assert_eq!(sb.out_text("by-hand"), text(&other.join(".venv")));
     let path = sb.out_text("path-by-hand");
@@ -426,7 +414,7 @@ fn the_same_venv_activated_by_hand_over_ours_is_the_users(shell: Shell) {
         shell.deactivate_by_hand_line(),
         shell.dump_env(&sb.out("after")),
         shell.dump_prompt(&sb.out("prompt-after")),
-        dump_saved_names(shell, &sb.out("saved")),
+        shell.dump_saved_names(&sb.out("saved")),
     ]);
     let bin = text(&venv.join("bin"));
     let path = sb.out_text("path-inside");
@@ -443,20 +431,14 @@ fn the_same_venv_activated_by_hand_over_ours_is_the_users(shell: Shell) {
 /// there leaves the parent's venv alone.
 fn a_child_shell_keeps_the_venv_prefix_and_deactivate(shell: Shell) {
     let (sb, proj) = Sandbox::with_allowed_project();
-    Session::start(&sb, shell).run(&[
-        shell.cd_line(&proj),
-        sb.child_shell_line(shell),
-        shell.dump_var("VIRTUAL_ENV", &sb.out("child-ve")),
-        shell.dump_prompt(&sb.out("child-prompt")),
-        "deactivate".into(),
-        shell.dump_var("VIRTUAL_ENV", &sb.out("child-after")),
-        "exit".into(),
-        shell.dump_var("VIRTUAL_ENV", &sb.out("parent")),
-    ]);
+    let enter = [shell.cd_line(&proj), sb.child_shell_line(shell)];
+    Session::start(&sb, shell).run(&[&enter[..], &sb.child_shell_checks(shell)].concat());
     assert_eq!(sb.out_text("child-ve"), text(&proj.join(".venv")));
     assert_prefixed(shell, &sb.out_text("child-prompt"));
-    assert_eq!(sb.out_text("child-after"), "<unset>");
-    assert_eq!(sb.out_text("parent"), text(&proj.join(".venv")));
+    sb.assert_outs(&[
+        ("child-after", "<unset>"),
+        ("parent", &*text(&proj.join(".venv"))),
+    ]);
 }
 
 /// Every awkward directory name: spaces, quotes, `$(…)`, `(…)`, `@(…)`, backticks, `*`,
@@ -562,16 +544,8 @@ fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally(shell: Shell) {
     let proj = sb.project("proj");
     support::make_venv(&proj.join(".venv"), &["--prompt", NAME]);
     sb.allow(&proj);
-    Session::start(&sb, shell).run(&[
-        shell.cd_line(&proj),
-        shell.dump_prompt(&sb.out("shown")),
-        shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
-    ]);
-    assert_eq!(
-        sb.out_text("vep"),
-        activate_prompt(&proj.join(".venv"), NAME)
-    );
-    let shown = sb.out_text("shown");
+    let (shown, vep) = session::prompt_and_venv_prompt_in(&sb, shell, &proj);
+    assert_eq!(vep, activate_prompt(&proj.join(".venv"), NAME));
     assert!(shown.starts_with(&format!("({NAME}) ")), "{shown}");
     assert!(!proj.join("pwned").exists() && !sb.root.join("pwned").exists());
 }
@@ -586,7 +560,7 @@ fn a_path_with_a_colon_is_refused_clearly(shell: Shell) {
         shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
     ]);
     assert_eq!(sb.out_text("ve"), "<unset>");
-    assert_eq!(shown.count("has ':' in its path"), 1, "{}", shown.text);
+    shown.assert_count("has ':' in its path", 1);
 }
 
 fn a_corrupted_state_warns_once_and_still_takes_the_venv_off(shell: Shell) {
@@ -602,8 +576,10 @@ fn a_corrupted_state_warns_once_and_still_takes_the_venv_off(shell: Shell) {
         shell.cd_line(Path::new("/tmp")),
     ]);
     // PATH keeps everything but the venv's entry.
-    assert_eq!(sb.out_text("path-before"), sb.out_text("path-after"));
-    assert_eq!(sb.out_text("ve"), "<unset>");
+    sb.assert_outs(&[
+        ("path-before", &*sb.out_text("path-after")),
+        ("ve", "<unset>"),
+    ]);
     assert!(!sb.out_text("prompt").contains("(.venv)"));
     assert_eq!(
         shown.count("AUTOVENV_STATE could not be read"),
@@ -616,8 +592,7 @@ fn a_corrupted_state_warns_once_and_still_takes_the_venv_off(shell: Shell) {
 /// `deactivate` after `AUTOVENV_STATE` was spoilt still takes autovenv's venv off: it is
 /// the one `VIRTUAL_ENV` names, and its entry is on `PATH`.
 fn deactivate_after_a_corrupted_state_takes_the_venv_off(shell: Shell) {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let shown = Session::start(&sb, shell).run(&[
         shell.dump_var("PATH", &sb.out("path-before")),
         shell.cd_line(&proj),
@@ -631,9 +606,11 @@ fn deactivate_after_a_corrupted_state_takes_the_venv_off(shell: Shell) {
         shell.cd_line(&proj),
         shell.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
     ]);
-    assert_eq!(sb.out_text("path-before"), sb.out_text("path-after"));
-    assert_eq!(sb.out_text("ve"), "<unset>");
-    assert_eq!(sb.out_text("state"), "<unset>");
+    sb.assert_outs(&[
+        ("path-before", &*sb.out_text("path-after")),
+        ("ve", "<unset>"),
+        ("state", "<unset>"),
+    ]);
     assert!(!sb.out_text("prompt").contains("(.venv)"));
     assert_eq!(sb.out_text("still-off"), "<unset>");
     assert_eq!(
@@ -707,8 +684,10 @@ fn a_virtual_env_that_is_gone_is_told_once(shell: Shell) {
     ]);
     let told = format!("VIRTUAL_ENV names {}, which does not exist", gone.display());
     assert_eq!(shown.count(&told), 1, "{}", shown.text);
-    assert_eq!(sb.out_text("kept"), text(&gone));
-    assert_eq!(sb.out_text("ours"), text(&proj.join(".venv")));
+    sb.assert_outs(&[
+        ("kept", &*text(&gone)),
+        ("ours", &*text(&proj.join(".venv"))),
+    ]);
 }
 
 fn broken_venvs_are_not_activated_and_say_why(shell: Shell) {
@@ -727,9 +706,8 @@ fn broken_venvs_are_not_activated_and_say_why(shell: Shell) {
         shell.cd_line(&dangling),
         shell.dump_var("VIRTUAL_ENV", &sb.out("b")),
     ]);
-    assert_eq!(sb.out_text("a"), "<unset>");
-    assert_eq!(sb.out_text("b"), "<unset>");
-    assert_eq!(shown.count("no pyvenv.cfg"), 1, "{}", shown.text);
+    sb.assert_outs(&[("a", "<unset>"), ("b", "<unset>")]);
+    shown.assert_count("no pyvenv.cfg", 1);
     assert_eq!(
         shown.count("/nonexistent/python3.99, which is gone"),
         1,
@@ -778,8 +756,10 @@ fn a_venv_made_or_removed_without_cd_is_noticed(shell: Shell) {
         shell.external("rm -rf .venv"),
         shell.dump_var("VIRTUAL_ENV", &sb.out("removed")),
     ]);
-    assert_eq!(sb.out_text("made"), text(&proj.join(".venv")));
-    assert_eq!(sb.out_text("removed"), "<unset>");
+    sb.assert_outs(&[
+        ("made", &*text(&proj.join(".venv"))),
+        ("removed", "<unset>"),
+    ]);
 }
 
 /// A sandbox whose config trusts everything under `code/` and creates no venv.
@@ -817,12 +797,14 @@ fn what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd(shell: 
     }
     session::run(&sb, shell, &lines);
     let root_venv = text(&proj.join(".venv"));
-    assert_eq!(sb.out_text("made_here"), text(&deep.join(".venv")));
-    assert_eq!(sb.out_text("removed_here"), root_venv);
-    assert_eq!(sb.out_text("repo_here"), "<unset>");
-    assert_eq!(sb.out_text("no_repo_here"), root_venv);
-    assert_eq!(sb.out_text("removed_at_root"), "<unset>");
-    assert_eq!(sb.out_text("made_at_root"), root_venv);
+    sb.assert_outs(&[
+        ("made_here", &*text(&deep.join(".venv"))),
+        ("removed_here", &*root_venv),
+        ("repo_here", "<unset>"),
+        ("no_repo_here", &*root_venv),
+        ("removed_at_root", "<unset>"),
+        ("made_at_root", &*root_venv),
+    ]);
 }
 
 /// Back at the project root by a cd from below it (no process runs for that cd), a venv
@@ -865,9 +847,11 @@ fn a_venv_made_in_a_subdirectory_while_at_the_root_counts_once_you_enter_it(shel
     ];
     session::run(&sb, shell, &lines);
     let root_venv = text(&proj.join(".venv"));
-    assert_eq!(sb.out_text("at_root"), root_venv);
-    assert_eq!(sb.out_text("in_sub"), text(&sub.join(".venv")));
-    assert_eq!(sb.out_text("back"), root_venv);
+    sb.assert_outs(&[
+        ("at_root", &*root_venv),
+        ("in_sub", &*text(&sub.join(".venv"))),
+        ("back", &*root_venv),
+    ]);
 }
 
 fn trusted_roots_trust_whole_trees_by_component(shell: Shell) {
@@ -884,8 +868,10 @@ fn trusted_roots_trust_whole_trees_by_component(shell: Shell) {
         shell.cd_line(&beside),
         shell.dump_var("VIRTUAL_ENV", &sb.out("beside")),
     ]);
-    assert_eq!(sb.out_text("inside"), text(&inside.join(".venv")));
-    assert_eq!(sb.out_text("beside"), "<unset>");
+    sb.assert_outs(&[
+        ("inside", &*text(&inside.join(".venv"))),
+        ("beside", "<unset>"),
+    ]);
 }
 
 fn a_malformed_config_is_one_line_naming_file_line_and_key(shell: Shell) {
@@ -916,8 +902,10 @@ fn reload_forgets_deactivate_and_evaluates_again(shell: Shell) {
         "autovenv reload".into(),
         shell.dump_var("VIRTUAL_ENV", &sb.out("reloaded")),
     ]);
-    assert_eq!(sb.out_text("off"), "<unset>");
-    assert_eq!(sb.out_text("reloaded"), text(&proj.join(".venv")));
+    sb.assert_outs(&[
+        ("off", "<unset>"),
+        ("reloaded", &*text(&proj.join(".venv"))),
+    ]);
 }
 
 fn the_nearest_venv_wins_and_the_walk_stops_at_the_repository_root(shell: Shell) {
@@ -941,9 +929,11 @@ fn the_nearest_venv_wins_and_the_walk_stops_at_the_repository_root(shell: Shell)
         shell.cd_line(&sb.home()),
         shell.dump_var("VIRTUAL_ENV", &sb.out("home")),
     ]);
-    assert_eq!(sb.out_text("repo"), "<unset>");
-    assert_eq!(sb.out_text("pkg"), text(&mono.join(".venv")));
-    assert_eq!(sb.out_text("home"), text(&sb.home().join(".venv")));
+    sb.assert_outs(&[
+        ("repo", "<unset>"),
+        ("pkg", &*text(&mono.join(".venv"))),
+        ("home", &*text(&sb.home().join(".venv"))),
+    ]);
 }
 
 fn virtual_env_disable_prompt_leaves_the_prompt_alone(shell: Shell) {
@@ -972,8 +962,7 @@ fn virtual_env_disable_prompt_leaves_the_prompt_alone(shell: Shell) {
     assert_eq!(sb.out_text("vep"), vep);
     let outside = sb.out_text("outside");
     assert!(outside.starts_with("mine"), "{outside}");
-    assert_eq!(sb.out_text("inside"), outside);
-    assert_eq!(sb.out_text("after"), outside);
+    sb.assert_outs(&[("inside", &*outside), ("after", &*outside)]);
 }
 
 fn the_exit_status_survives_a_prompt_that_ran_the_binary(shell: Shell) {
@@ -987,7 +976,7 @@ fn the_exit_status_survives_a_prompt_that_ran_the_binary(shell: Shell) {
         shell.dump_status(&sb.out("status")),
     ]);
     assert_eq!(sb.out_text("status").trim(), "3");
-    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+    shown.assert_count("autovenv: activated", 1);
 }
 
 fn loading_twice_registers_once(shell: Shell) {
@@ -1000,9 +989,11 @@ fn loading_twice_registers_once(shell: Shell) {
         shell.dump_var("VIRTUAL_ENV", &sb.out("ve")),
     ]);
     assert!(!sb.out_text("once").trim().is_empty());
-    assert_eq!(sb.out_text("once"), sb.out_text("twice"));
-    assert_eq!(sb.out_text("ve"), text(&proj.join(".venv")));
-    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+    sb.assert_outs(&[
+        ("once", &*sb.out_text("twice")),
+        ("ve", &*text(&proj.join(".venv"))),
+    ]);
+    shown.assert_count("autovenv: activated", 1);
 }
 
 /// The hook's checks on an ordinary prompt are the shell's own builtins: the binary runs
@@ -1160,17 +1151,17 @@ fn a_cd_in_a_command_line_activates_at_once_but_creates_only_at_a_prompt(shell: 
         shell.cd_line(&bare),
         shell.dump_var("VIRTUAL_ENV", &sb.out("at-prompt")),
     ]);
-    assert_eq!(
-        sb.out_text("seen"),
-        format!("[]\n[{}]\n", text(&other.join(".venv"))),
-        "{}",
-        shown.text
+    sb.assert_outs_showing(
+        &[
+            ("seen", &*format!("[]\n[{}]\n", text(&other.join(".venv")))),
+            ("after-loop", "<unset>"),
+            ("at-prompt", "<unset>"),
+        ],
+        &shown.text,
     );
-    assert_eq!(sb.out_text("after-loop"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("at-prompt"), "<unset>", "{}", shown.text);
     // Tried once, at the prompt in the project: after the loop had left `other`.
     let tried = "the interpreter /nonexistent/python3";
-    assert_eq!(shown.count(tried), 1, "{}", shown.text);
+    shown.assert_count(tried, 1);
     let at = shown.text.find(tried).unwrap_or(0);
     let left = shown
         .text
@@ -1216,14 +1207,14 @@ fn a_users_own_deactivate_is_back_when_the_venv_is_off(shell: Shell) {
         "deactivate".into(),
         "exit".into(),
     ]);
-    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
-    assert_eq!(
-        sb.out_text("on"),
-        text(&proj.join(".venv")),
-        "{}",
-        shown.text
+    sb.assert_outs_showing(
+        &[
+            ("off", "<unset>"),
+            ("on", &*text(&proj.join(".venv"))),
+            ("told", "mine\nmine\n"),
+        ],
+        &shown.text,
     );
-    assert_eq!(sb.out_text("told"), "mine\nmine\n", "{}", shown.text);
 }
 
 /// Going between a project's path through a symlink and its real path changes how the
@@ -1247,9 +1238,9 @@ fn a_symlinked_path_and_its_target_are_the_same_venv(shell: Shell) {
         "{ve}\n{}",
         shown.text
     );
-    assert_eq!(shown.count("switched to"), 0, "{}", shown.text);
-    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
-    assert_eq!(shown.count("autovenv: deactivated"), 1, "{}", shown.text);
+    shown.assert_count("switched to", 0);
+    shown.assert_count("autovenv: activated", 1);
+    shown.assert_count("autovenv: deactivated", 1);
 }
 
 /// Out of habit, `source .venv/bin/activate` in a project autovenv activated, then that
@@ -1270,10 +1261,15 @@ fn the_projects_venv_activated_and_deactivated_by_hand_stays_off(shell: Shell) {
         shell.cd_line(&proj),
         shell.dump_var("VIRTUAL_ENV", &sb.out("back")),
     ]);
-    assert_eq!(sb.out_text("by-hand"), text(&venv), "{}", shown.text);
-    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("still-off"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
+    sb.assert_outs_showing(
+        &[
+            ("by-hand", &*text(&venv)),
+            ("off", "<unset>"),
+            ("still-off", "<unset>"),
+            ("back", &*text(&venv)),
+        ],
+        &shown.text,
+    );
 }
 
 /// `source .venv/bin/activate; deactivate` typed on one line in a project autovenv
@@ -1283,9 +1279,7 @@ fn the_projects_venv_activated_and_deactivated_by_hand_stays_off(shell: Shell) {
 /// user's own again, from their rc file, on one line or two), and
 /// `deactivate; cd ..; cd -` activates again on coming back.
 fn activate_and_deactivate_by_hand_on_one_line_stays_off_until_you_leave(shell: Shell) {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let venv = proj.join(".venv");
     let told = shell.quote(sb.out("told"));
     let shown = session::run(
@@ -1317,9 +1311,14 @@ fn activate_and_deactivate_by_hand_on_one_line_stays_off_until_you_leave(shell: 
             "exit".into(),
         ],
     );
-    assert_eq!(sb.out_text("off-again"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("told"), "mine\nmine\n", "{}", shown.text);
-    assert_eq!(sb.out_text("on"), text(&venv), "{}", shown.text);
+    sb.assert_outs_showing(
+        &[
+            ("off-again", "<unset>"),
+            ("told", "mine\nmine\n"),
+            ("on", &*text(&venv)),
+        ],
+        &shown.text,
+    );
     // The venv's own activate exports PS1, and its deactivate leaves it exported.
     let env = |tag: &str| {
         let mut env = parse_env(&sb.read_out(tag));
@@ -1332,10 +1331,12 @@ fn activate_and_deactivate_by_hand_on_one_line_stays_off_until_you_leave(shell: 
     assert_eq!(env("still-off"), env("before"), "{}", shown.text);
     let prompt = sb.out_text("prompt");
     assert!(!prompt.contains(".venv"), "{prompt:?}\n{}", shown.text);
-    assert_eq!(sb.out_text("back"), text(&venv), "{}", shown.text);
-    assert_eq!(sb.out_text("back-again"), text(&venv), "{}", shown.text);
+    sb.assert_outs_showing(
+        &[("back", &*text(&venv)), ("back-again", &*text(&venv))],
+        &shown.text,
+    );
     // Entering, coming back twice: nothing in between turned it on.
-    assert_eq!(shown.count("autovenv: activated"), 3, "{}", shown.text);
+    shown.assert_count("autovenv: activated", 3);
 }
 
 /// The `major.minor` of the interpreter `python`, when it runs.

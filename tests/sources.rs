@@ -268,8 +268,7 @@ fn a_tool_project_without_its_environment_names_the_tools_command() {
             format!("poetry env info -p > {}", shell.quote(sb.out("poetry-info"))),
             shell.dump_var("VIRTUAL_ENV", &sb.out("poetry-made")),
         ]);
-    assert_eq!(sb.out_text("poetry-ve"), "<unset>");
-    assert_eq!(sb.out_text("pipenv-ve"), "<unset>");
+    sb.assert_outs(&[("poetry-ve", "<unset>"), ("pipenv-ve", "<unset>")]);
     assert!(!poetry.join(".venv").exists() && !pipenv.join(".venv").exists());
     let lines = shown.lines_with("without its environment yet");
     assert_eq!(lines.len(), 2, "{}", shown.text);

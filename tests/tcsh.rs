@@ -37,10 +37,12 @@ fn a_child_shell_keeps_the_prefix_and_deactivate_and_users_precmd_is_kept() {
         SH.dump_var("VIRTUAL_ENV", &sb.out("parent")),
     ]);
     let venv = proj.join(".venv");
-    assert_eq!(sb.out_text("child-ve"), venv.to_string_lossy());
-    assert_eq!(sb.out_text("child-prompt"), "(.venv) child%% ");
-    assert_eq!(sb.out_text("child-after"), "<unset>");
-    assert_eq!(sb.out_text("parent"), venv.to_string_lossy());
+    sb.assert_outs(&[
+        ("child-ve", &*venv.to_string_lossy()),
+        ("child-prompt", "(.venv) child%% "),
+        ("child-after", "<unset>"),
+        ("parent", &*venv.to_string_lossy()),
+    ]);
     assert_eq!(sb.out_text("alias").matches("_autovenv_precmd").count(), 1);
     assert!(sb.out_text("precmd").lines().count() >= 5, "{}", run.text);
 }
@@ -89,9 +91,7 @@ fn the_autovenv_alias_keeps_the_exit_status() {
         format!("echo $status > {}", SH.quote(sb.out("usage"))),
     ]);
     session.finish();
-    assert_eq!(sb.out_text("false"), "1\n");
-    assert_eq!(sb.out_text("true"), "0\n");
-    assert_eq!(sb.out_text("usage"), "2\n");
+    sb.assert_outs(&[("false", "1\n"), ("true", "0\n"), ("usage", "2\n")]);
 }
 
 /// A prompt the user edited while the venv was active loses the prefix on leaving, keeps
@@ -111,9 +111,11 @@ fn a_prompt_edited_while_active_loses_the_prefix_on_leaving() {
         SH.dump_var("prompt", &sb.out("deactivated")),
     ]);
     session.finish();
-    assert_eq!(sb.out_text("left"), "%% mine ");
-    assert_eq!(sb.out_text("again"), "(.venv) %% mine ");
-    assert_eq!(sb.out_text("deactivated"), "%% mine ");
+    sb.assert_outs(&[
+        ("left", "%% mine "),
+        ("again", "(.venv) %% mine "),
+        ("deactivated", "%% mine "),
+    ]);
 }
 
 /// shells/tcsh.csh is plain csh as it is: sourced without the processing `autovenv hook
@@ -138,8 +140,10 @@ fn the_hook_file_is_plain_csh_as_it_is() {
         SH.dump_var("prompt", &sb.out("prompt")),
     ]);
     session.finish();
-    assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
-    assert_eq!(sb.out_text("prompt"), "(.venv) %% ");
+    sb.assert_outs(&[
+        ("ve", &*proj.join(".venv").to_string_lossy()),
+        ("prompt", "(.venv) %% "),
+    ]);
 }
 
 /// A `cd`, `pushd` or `popd` takes effect at once, for the rest of the command line (the
@@ -147,9 +151,7 @@ fn the_hook_file_is_plain_csh_as_it_is() {
 /// loading the hook again chains it once.
 #[test]
 fn a_cd_takes_effect_at_once_and_the_users_cwdcmd_still_runs() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let log = sb.out("cwdcmd");
     let mut session = from_rc(
         &sb,
@@ -170,10 +172,15 @@ fn a_cd_takes_effect_at_once_and_the_users_cwdcmd_still_runs() {
     ]);
     let shown = session.finish();
     let venv = format!("[{}]\n", proj.join(".venv").to_string_lossy());
-    assert_eq!(sb.out_text("cd-in"), venv, "{}", shown.text);
-    assert_eq!(sb.out_text("cd-out"), "[]\n", "{}", shown.text);
-    assert_eq!(sb.out_text("pushd"), venv, "{}", shown.text);
-    assert_eq!(sb.out_text("popd"), "[]\n", "{}", shown.text);
+    sb.assert_outs_showing(
+        &[
+            ("cd-in", &*venv),
+            ("cd-out", "[]\n"),
+            ("pushd", &*venv),
+            ("popd", "[]\n"),
+        ],
+        &shown.text,
+    );
     assert_eq!(sb.out_text("cwdcmd"), "user-cwdcmd\n".repeat(4));
     assert_eq!(sb.out_text("alias").matches("_autovenv_cwdcmd").count(), 1);
 }

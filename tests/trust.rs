@@ -94,8 +94,7 @@ fn in_a_root_shell_a_venv_others_can_write_is_refused(shell: Shell) {
         shell.cd_line(&other),
         shell.dump_var("VIRTUAL_ENV", &sb.out("fixed")),
     ]);
-    assert_eq!(sb.out_text("proj"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("other"), "<unset>", "{}", shown.text);
+    sb.assert_outs_showing(&[("proj", "<unset>"), ("other", "<unset>")], &shown.text);
     let line = |path: &Path, mode: &str, root: &Path| {
         format!(
             "autovenv: {} can be written by other users (mode {mode}), so {} was not activated in this root shell",
@@ -315,8 +314,10 @@ fn a_forged_or_foreign_trust_entry_trusts_nothing_and_is_shown_as_such() {
         shell.cd_line(&shown_proj),
         shell.dump_var("VIRTUAL_ENV", &sb.out("shown")),
     ]);
-    assert_eq!(sb.out_text("target"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("foreign"), "<unset>", "{}", shown.text);
+    sb.assert_outs_showing(
+        &[("target", "<unset>"), ("foreign", "<unset>")],
+        &shown.text,
+    );
     assert_eq!(sb.out_text("shown"), text(&shown_proj.join(".venv")));
 
     let out = sb.autovenv(&sb.root, &["allow", "--list"]);

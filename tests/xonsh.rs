@@ -37,11 +37,13 @@ fn a_child_shell_keeps_the_prefix_and_deactivate() {
     session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("parent")));
     let shown = session.finish();
     let venv = proj.join(".venv");
-    assert_eq!(sb.out_text("child-ve"), venv.to_string_lossy());
-    assert_eq!(sb.out_text("child-prompt"), "(.venv) child% ");
-    assert_eq!(sb.out_text("child-after"), "<unset>");
-    assert_eq!(sb.out_text("parent"), venv.to_string_lossy());
-    assert_eq!(shown.count("autovenv: activated"), 1, "{}", shown.text);
+    sb.assert_outs(&[
+        ("child-ve", &*venv.to_string_lossy()),
+        ("child-prompt", "(.venv) child% "),
+        ("child-after", "<unset>"),
+        ("parent", &*venv.to_string_lossy()),
+    ]);
+    shown.assert_count("autovenv: activated", 1);
 }
 
 /// xonsh's `{env_name}` shows `VIRTUAL_ENV_PROMPT` as it is, the bare name: while
@@ -67,9 +69,11 @@ fn env_name_in_the_prompt_shows_the_venv_in_parentheses() {
     ]);
     let shown = session.finish();
     assert_eq!(sb.out_text("active"), "(.venv) xsh% ", "{}", shown.text);
-    assert_eq!(sb.out_text("disabled"), "xsh% ");
-    assert_eq!(sb.out_text("left"), "xsh% ");
-    assert_eq!(sb.out_text("by-hand"), "minexsh% ");
+    sb.assert_outs(&[
+        ("disabled", "xsh% "),
+        ("left", "xsh% "),
+        ("by-hand", "minexsh% "),
+    ]);
 }
 
 /// xonsh started as a user starts it, reading `~/.xonshrc`: `before` (rc lines that come
@@ -83,6 +87,15 @@ fn from_rc(sb: &Sandbox, before: &str, after: &str) -> Session {
     cmd.args(["-i", "--shell-type", "readline"])
         .env("NO_COLOR", "1");
     Session::begin(sb, SH, cmd)
+}
+
+/// Sends Ctrl-C to what runs in `session`, waits for the prompt, and writes the status
+/// it left to `file`.
+fn interrupt(session: &mut Session, file: &std::path::Path) {
+    let pty = session.pty();
+    pty.send("\x03");
+    pty.expect("xsh% ");
+    session.line(&last_status(file));
 }
 
 /// What xonsh recorded as the exit status of the line typed before this one, to `file`.
@@ -125,15 +138,10 @@ fn autovenv_is_an_ordinary_command_after_the_hook() {
     pty.expect("Ctrl-C stops");
     // Past its first sync (which fails: the venv has no pip), then watching.
     std::thread::sleep(std::time::Duration::from_millis(1000));
-    pty.send("\x03");
-    pty.expect("xsh% ");
-    session.line(&last_status(&sb.out("watch")));
-    let pty = session.pty();
-    pty.line("sleep 60");
+    interrupt(&mut session, &sb.out("watch"));
+    session.pty().line("sleep 60");
     std::thread::sleep(std::time::Duration::from_millis(500));
-    pty.send("\x03");
-    pty.expect("xsh% ");
-    session.line(&last_status(&sb.out("sleep")));
+    interrupt(&mut session, &sb.out("sleep"));
     let shown = session.finish();
     assert!(
         sb.out_text("capture").contains("\"schema\""),
@@ -142,9 +150,8 @@ fn autovenv_is_an_ordinary_command_after_the_hook() {
     );
     assert_eq!(sb.out_text("piped"), "1\n");
     assert!(sb.out_text("redirected").contains("\"schema\""));
-    assert_eq!(shown.count("__autovenv_setup"), 0, "{}", shown.text);
-    assert_eq!(sb.out_text("false"), "1");
-    assert_eq!(sb.out_text("watch"), sb.out_text("sleep"));
+    shown.assert_count("__autovenv_setup", 0);
+    sb.assert_outs(&[("false", "1"), ("watch", &*sb.out_text("sleep"))]);
 }
 
 /// A `deactivate` of the user's own, defined in `~/.xonshrc`, is what `deactivate` runs
@@ -173,9 +180,11 @@ fn the_users_own_deactivate_is_back_when_the_venv_is_off() {
         "deactivate".into(),
     ]);
     session.finish();
-    assert_eq!(sb.out_text("active"), proj.join(".venv").to_string_lossy());
-    assert_eq!(sb.out_text("deactivated"), "<unset>");
-    assert_eq!(sb.out_text("users"), "users-own\nusers-own\n");
+    sb.assert_outs(&[
+        ("active", &*proj.join(".venv").to_string_lossy()),
+        ("deactivated", "<unset>"),
+        ("users", "users-own\nusers-own\n"),
+    ]);
 }
 
 /// `vox deactivate` (xonsh's venv manager) in a project autovenv activated turns the venv
@@ -183,9 +192,7 @@ fn the_users_own_deactivate_is_back_when_the_venv_is_off() {
 /// after autovenv's own `deactivate`; autovenv's `deactivate` goes with it.
 #[test]
 fn vox_deactivate_keeps_the_project_off_until_you_leave() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let venv = proj.join(".venv");
     let mut session = from_rc(&sb, "xontrib load vox", "");
     session.lines(&[
@@ -205,8 +212,10 @@ fn vox_deactivate_keeps_the_project_off_until_you_leave() {
         SH.dump_var("VIRTUAL_ENV", &sb.out("back")),
     ]);
     let shown = session.finish();
-    assert_eq!(sb.out_text("on"), venv.to_string_lossy(), "{}", shown.text);
-    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
+    sb.assert_outs_showing(
+        &[("on", &*venv.to_string_lossy()), ("off", "<unset>")],
+        &shown.text,
+    );
     let bin = venv.join("bin");
     assert!(
         !sb.out_text("path-off").contains(&*bin.to_string_lossy()),
@@ -229,9 +238,7 @@ fn vox_deactivate_keeps_the_project_off_until_you_leave() {
 /// `PYTHONHOME` included.
 #[test]
 fn vox_activate_of_another_venv_is_left_alone_and_leaving_restores() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project();
     let other = sb.path("elsewhere");
     support::make_venv(&other, &[]);
     // vox sets VIRTUALENV_HOME when first used: set before, as a vox user's is.
@@ -269,7 +276,7 @@ fn vox_activate_of_another_venv_is_left_alone_and_leaving_restores() {
     assert_eq!(sb.out_text("left"), other_text, "{}", shown.text);
     assert_same_env(&sb.read_out("before"), &sb.read_out("after"));
     assert_eq!(sb.out_text("prompt-after"), sb.out_text("prompt-before"));
-    assert_eq!(shown.count("was activated by hand"), 1, "{}", shown.text);
+    shown.assert_count("was activated by hand", 1);
 }
 
 /// A cd takes effect for the rest of the command line (on_chdir): `cd a; python …` runs a's

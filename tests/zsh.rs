@@ -50,7 +50,7 @@ fn a_cd_takes_effect_at_once_but_not_in_a_subshell() {
         format!("{}\n", proj.join(".venv").display())
     );
     assert_eq!(sb.out_text("subshell"), "none\n");
-    assert_eq!(run.count("autovenv: activated"), 1, "{}", run.text);
+    run.assert_count("autovenv: activated", 1);
 }
 
 #[test]
@@ -75,8 +75,10 @@ fn loading_twice_registers_once_keeps_the_users_hooks_and_aliases_cannot_hijack(
             "builtin unfunction eval rehash printf emulate unfunction".into(),
             SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
         ]);
-    assert_eq!(sb.out_text("pc"), "_autovenv_hook mine\n");
-    assert_eq!(sb.out_text("cd"), "_autovenv_chpwd mine\n");
+    sb.assert_outs(&[
+        ("pc", "_autovenv_hook mine\n"),
+        ("cd", "_autovenv_chpwd mine\n"),
+    ]);
     assert!(!run.stdout.contains("HIJACKED"), "{}", run.stdout);
     assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
 }
@@ -113,13 +115,12 @@ fn exit_status_and_pipestatus_survive_the_hook() {
         got.windows(expected.len()).any(|w| w == expected),
         "{got:?}"
     );
-    assert_eq!(run.count("autovenv: activated"), 1, "{}", run.text);
+    run.assert_count("autovenv: activated", 1);
 }
 
 #[test]
 fn strict_options_do_not_break_the_hook() {
-    let (sb, proj) = Sandbox::with_allowed_project();
-    sb.mkdir("proj/src");
+    let (sb, proj) = Sandbox::with_allowed_project_and_src();
     let untrusted = sb.project_with_venv("untrusted");
     let run = Session::start(&sb, SH).run(&[
         "setopt KSH_ARRAYS NO_UNSET ERR_EXIT SH_WORD_SPLIT RC_QUOTES WARN_CREATE_GLOBAL PIPE_FAIL"
@@ -141,8 +142,10 @@ fn strict_options_do_not_break_the_hook() {
         "cd /".into(),
         "setopt | tr '\\n' ' '".into(),
     ]);
-    assert_eq!(sb.out_text("ve"), proj.join(".venv").to_string_lossy());
-    assert_eq!(sb.out_text("off"), "<unset>");
+    sb.assert_outs(&[
+        ("ve", &*proj.join(".venv").to_string_lossy()),
+        ("off", "<unset>"),
+    ]);
     for complaint in ["parameter not set", "bad", "not found", "global"] {
         assert!(!run.stderr.contains(complaint), "{}", run.stderr);
     }
@@ -204,20 +207,22 @@ fn a_theme_that_rebuilds_the_prompt_reads_virtual_env_prompt() {
         "cd /".into(),
         format!("print -rnP -- \"$PS1\" > {}", SH.quote(sb.out("outside"))),
     ]);
-    assert_eq!(sb.out_text("inside"), "(.venv) > ");
-    assert_eq!(sb.out_text("outside"), "> ");
+    sb.assert_outs(&[("inside", "(.venv) > "), ("outside", "> ")]);
+}
+
+/// `zsh -d -i` in `sb` with `rc` as its `.zshrc`, in a `ZDOTDIR` of its own.
+fn interactive_zsh(sb: &Sandbox, rc: &str) -> std::process::Command {
+    let zdotdir = sb.mkdir("home/zdot");
+    sb.write("home/zdot/.zshrc", rc);
+    let mut cmd = sb.command("zsh");
+    cmd.arg("-d").arg("-i").env("ZDOTDIR", &zdotdir);
+    cmd
 }
 
 #[test]
 fn a_real_prompt_in_a_terminal_fires_the_hook() {
     let (sb, proj) = Sandbox::with_allowed_project();
-    let zdotdir = sb.mkdir("home/zdot");
-    sb.write(
-        "home/zdot/.zshrc",
-        &format!("{}\nPROMPT='%~ READY> '\n", SH.hook_line()),
-    );
-    let mut cmd = sb.command("zsh");
-    cmd.arg("-d").arg("-i").env("ZDOTDIR", &zdotdir);
+    let cmd = interactive_zsh(&sb, &format!("{}\nPROMPT='%~ READY> '\n", SH.hook_line()));
     let mut pty = support::pty::Pty::spawn(cmd);
     pty.expect("READY> ");
     pty.line(&format!("cd {}", SH.quote(&proj)));
@@ -244,25 +249,18 @@ fn a_real_prompt_in_a_terminal_fires_the_hook() {
 /// prefix, and the venv is active for the next command.
 #[test]
 fn a_zle_widget_that_runs_cd_shows_the_message_on_its_own_line() {
-    let sb = Sandbox::new();
-    let proj = sb.project_with_venv("proj");
-    sb.allow(&proj);
-    let zdotdir = sb.mkdir("home/zdot");
-    sb.write(
-        "home/zdot/.zshrc",
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let mut cmd = interactive_zsh(
+        &sb,
         &format!(
             "{}\nPROMPT='READY> '\nbindkey -e\ngo_proj() {{ cd {}; zle reset-prompt }}\nzle -N go_proj\nbindkey '^G' go_proj\n",
             SH.hook_line(),
             SH.quote(&proj)
         ),
     );
-    let mut cmd = sb.command("zsh");
     // A terminal that moves the cursor, as every terminal window does: ZLE redraws there
     // by going back up, and could draw over the message.
-    cmd.arg("-d")
-        .arg("-i")
-        .env("ZDOTDIR", &zdotdir)
-        .env("TERM", "xterm-256color");
+    cmd.env("TERM", "xterm-256color");
     let mut pty = support::pty::Pty::spawn(cmd);
     pty.expect("READY> ");
     pty.send("\u{7}");

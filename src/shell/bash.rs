@@ -7,12 +7,10 @@ use super::posix::Dialect;
 /// directory name would run on every prompt unless escaped.
 pub const BASH: Dialect = Dialect {
     name: "bash",
-    hook: include_str!("../../shells/bash.sh"),
+    hook: HOOK,
     unset: "\\builtin unset -v",
     rehash: "\\builtin hash -r",
-    prompt_escapes: &[
-        (b'\\', b"\\\\\\\\", b"\\\\"),
-        (b'$', b"\\\\$", b"$"),
-        (b'`', b"\\\\`", b"`"),
-    ],
+    prompt_escape: b'\\',
 };
+
+const HOOK: &str = include_str!("../../shells/bash.sh");

@@ -13,25 +13,20 @@ pub struct Elvish;
 
 const HOOK: &str = include_str!("../../shells/elvish.elv");
 
+/// What [`super::bookkeeping`] writes around the session, the anchor and the watched names:
+/// the hook reads them back from these variables, and `again` from the line that follows.
+const BOOKKEEPING: [&str; 4] = [
+    "var session = ",
+    "\nvar anchor = ",
+    "\nvar names = [",
+    "]\nvar again = ",
+];
+
 impl Shell for Elvish {
-    fn name(&self) -> &'static str {
-        "elvish"
-    }
-
-    fn hook(&self, exe: &Path) -> Vec<u8> {
-        super::fill_template(HOOK, &quote(exe.as_os_str().as_bytes()))
-    }
-
     fn render(&self, update: &Update) -> Vec<u8> {
         let mut out = super::env_lines(
             update,
-            |name, value| {
-                [
-                    format!("set-env {name} ").into_bytes(),
-                    quote(value.as_bytes()),
-                ]
-                .concat()
-            },
+            |name, value| super::with_quoted(format!("set-env {name} "), value, quote),
             |name| format!("unset-env {name}"),
         );
         let deactivate = update.deactivate.word();
@@ -44,23 +39,21 @@ impl Shell for Elvish {
                 out.push(b'\n');
             }
         }
-        out.extend(super::bookkeeping(
-            update,
-            quote,
-            [
-                "var session = ",
-                "\nvar anchor = ",
-                "\nvar names = [",
-                "]\nvar again = ",
-            ],
-            false,
-        ));
+        out.extend(super::bookkeeping(update, quote, BOOKKEEPING, false));
         out.extend_from_slice(if update.again {
             b"$true\n"
         } else {
             b"$false\n"
         });
         out
+    }
+
+    fn name(&self) -> &'static str {
+        "elvish"
+    }
+
+    fn hook(&self, exe: &Path) -> Vec<u8> {
+        super::fill_template(HOOK, &quote(exe.as_os_str().as_bytes()))
     }
 }
 
@@ -90,7 +83,9 @@ mod tests {
 
     #[test]
     fn quotes_any_bytes() {
-        assert_eq!(quote(b"a\"b\\ $x"), b"\"a\\\"b\\\\ $x\"");
-        assert_eq!(quote(b"\n\xff"), b"\"\\x0a\\xff\"");
+        super::super::assert_quotes!(quote,
+            b"a\"b\\ $x" => b"\"a\\\"b\\\\ $x\"",
+            b"\n\xff" => b"\"\\x0a\\xff\"",
+        );
     }
 }

@@ -139,12 +139,14 @@ mod tests {
 
     #[test]
     fn quotes_every_kind_of_word() {
-        assert_eq!(quote(b""), b"''");
-        assert_eq!(quote(b"plain"), b"'plain'");
-        assert_eq!(quote(b"it's \\ $(x)\n"), b"'it\\'s \\\\ $(x)\n'");
-        assert_eq!(quote(b"a\xffb\xfe"), b"'a'\\xff'b'\\xfe");
-        assert_eq!(quote(b"\xff"), b"\\xff");
-        assert_eq!(quote("\u{F6FF}".as_bytes()), b"\\xef\\x9b\\xbf");
+        super::super::assert_quotes!(quote,
+            b"" => b"''",
+            b"plain" => b"'plain'",
+            b"it's \\ $(x)\n" => b"'it\\'s \\\\ $(x)\n'",
+            b"a\xffb\xfe" => b"'a'\\xff'b'\\xfe",
+            b"\xff" => b"\\xff",
+            "\u{F6FF}".as_bytes() => b"\\xef\\x9b\\xbf",
+        );
     }
 
     /// Runs `script` in a real fish and returns what it printed.

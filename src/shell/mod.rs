@@ -90,6 +90,14 @@ fn env_lines(
     out
 }
 
+/// `command` followed by `value` quoted by `quote`: a line that sets a variable in bash,
+/// zsh and elvish.
+fn with_quoted(command: String, value: &OsStr, quote: fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let mut out = command.into_bytes();
+    out.extend(quote(value.as_bytes()));
+    out
+}
+
 /// The session, the anchor and the watched names of `update`, each word quoted by
 /// `quote`, in the frame a shell writes them in: `frame` is what goes before the session,
 /// between it and the anchor, between the anchor and the names, and after them. Names are
@@ -123,6 +131,17 @@ fn fill_template(template: &str, exe_word: &[u8]) -> Vec<u8> {
     let (before, after) = template.split_once("@AUTOVENV@").unwrap_or((template, ""));
     [before.as_bytes(), exe_word, after.as_bytes()].concat()
 }
+
+/// Asserts, for each `input => word`, that `quote` writes `input` as `word`: the table the
+/// shells' quoting is tested by.
+#[cfg(test)]
+macro_rules! assert_quotes {
+    ($quote:expr, $($input:expr => $word:expr),+ $(,)?) => {
+        $(assert_eq!($quote($input), $word, "quoting {:?}", $input);)+
+    };
+}
+#[cfg(test)]
+use assert_quotes;
 
 /// Every supported shell, in the order the documentation lists them.
 pub const ALL: &[&dyn Shell] = &[

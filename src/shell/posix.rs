@@ -19,10 +19,9 @@ pub struct Dialect {
     pub unset: &'static str,
     /// The command that makes the shell forget command locations.
     pub rehash: &'static str,
-    /// How prompt text shows literally: each byte the prompt treats specially, with what
-    /// stands for it when the prompt is expanded like a double-quoted string first (bash
-    /// `promptvars`, zsh `PROMPT_SUBST`) and when it is not. Other bytes stay as they are.
-    pub prompt_escapes: &'static [(u8, &'static [u8], &'static [u8])],
+    /// The byte that starts an escape in the prompt (`\` in bash, `%` in zsh); written
+    /// twice, it shows itself.
+    pub prompt_escape: u8,
 }
 
 /// bash and zsh are one shell to autovenv but for their [`Dialect`].
@@ -62,21 +61,27 @@ fn without_comment_lines(script: &str) -> String {
 }
 
 /// `text` escaped by `dialect` to show literally in a prompt that is `expanded` like a
-/// double-quoted string first, or not.
+/// double-quoted string first (bash `promptvars`, zsh `PROMPT_SUBST`), or not: `\`, `$`
+/// and `` ` `` behind a backslash if it is, then the dialect's escape byte doubled. The
+/// order suits both shells: bash decodes its escapes before it expands, and in zsh the two
+/// never touch the same byte.
 fn prompt_escape(dialect: &Dialect, text: &[u8], expanded: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len() + 8);
     for &b in text {
-        match dialect
-            .prompt_escapes
-            .iter()
-            .find(|(special, ..)| *special == b)
-        {
-            Some((_, when_expanded, _)) if expanded => out.extend_from_slice(when_expanded),
-            Some((_, _, when_not)) => out.extend_from_slice(when_not),
-            None => out.push(b),
+        if expanded && matches!(b, b'\\' | b'$' | b'`') {
+            push_prompt_byte(&mut out, dialect, b'\\');
         }
+        push_prompt_byte(&mut out, dialect, b);
     }
     out
+}
+
+/// Pushes `b` to `out`, twice if it is `dialect`'s prompt escape byte.
+fn push_prompt_byte(out: &mut Vec<u8>, dialect: &Dialect, b: u8) {
+    if b == dialect.prompt_escape {
+        out.push(b);
+    }
+    out.push(b);
 }
 
 /// Renders `update` as code for the hook in `shells/bash.sh` or `shells/zsh.zsh`: exports
@@ -86,13 +91,7 @@ fn prompt_escape(dialect: &Dialect, text: &[u8], expanded: bool) -> Vec<u8> {
 pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
     let mut out = super::env_lines(
         update,
-        |name, value| {
-            [
-                format!("\\builtin export {name}=").into_bytes(),
-                quote(value.as_bytes()),
-            ]
-            .concat()
-        },
+        |name, value| super::with_quoted(format!("\\builtin export {name}="), value, quote),
         |name| format!("{} {name}", dialect.unset),
     );
     // Before the prompt changes: the hook finds autovenv's prefix by what it last showed.
@@ -192,11 +191,13 @@ mod tests {
 
     #[test]
     fn quotes_every_kind_of_word() {
-        assert_eq!(quote(b""), b"''");
-        assert_eq!(quote(b"plain/path-1.2+x:y@z"), b"plain/path-1.2+x:y@z");
-        assert_eq!(quote(b"it's $(x)"), b"'it'\\''s $(x)'");
-        assert_eq!(quote(b"a\xffb'"), b"'a\xffb'\\'");
-        assert_eq!(quote(b"''x"), b"\\'\\''x'");
+        super::super::assert_quotes!(quote,
+            b"" => b"''",
+            b"plain/path-1.2+x:y@z" => b"plain/path-1.2+x:y@z",
+            b"it's $(x)" => b"'it'\\''s $(x)'",
+            b"a\xffb'" => b"'a\xffb'\\'",
+            b"''x" => b"\\'\\''x'",
+        );
         for word in [
             "{a,b}", "}", "~", "=x", "#", "!!", "^x", "[a]", "*", "?", "a,b", "%F{r}",
         ] {

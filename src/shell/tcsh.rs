@@ -344,10 +344,12 @@ mod tests {
 
     #[test]
     fn quotes_history_and_quotes() {
-        assert_eq!(quote(b"a!b"), b"'a'\\!'b'");
-        assert_eq!(quote(b"it's `x` $y \xff"), b"'it'\"'\"'s `x` $y \xff'");
-        assert_eq!(quote(b"a\\'b\\"), b"'a'\\\\\"'\"'b'\\\\");
-        assert_eq!(quote(b""), b"''");
+        super::super::assert_quotes!(quote,
+            b"a!b" => b"'a'\\!'b'",
+            b"it's `x` $y \xff" => b"'it'\"'\"'s `x` $y \xff'",
+            b"a\\'b\\" => b"'a'\\\\\"'\"'b'\\\\",
+            b"" => b"''",
+        );
     }
 
     #[test]

@@ -7,13 +7,10 @@ use super::posix::Dialect;
 /// backtick in a venv's name would run on every prompt unless escaped.
 pub const ZSH: Dialect = Dialect {
     name: "zsh",
-    hook: include_str!("../../shells/zsh.zsh"),
+    hook: HOOK,
     unset: "\\builtin unset",
     rehash: "\\builtin rehash",
-    prompt_escapes: &[
-        (b'%', b"%%", b"%%"),
-        (b'\\', b"\\\\", b"\\"),
-        (b'$', b"\\$", b"$"),
-        (b'`', b"\\`", b"`"),
-    ],
+    prompt_escape: b'%',
 };
+
+const HOOK: &str = include_str!("../../shells/zsh.zsh");

@@ -56,6 +56,14 @@ pub enum Tool {
 }
 
 impl Tool {
+    /// The rule that finds the environment the tool keeps.
+    pub fn source(self) -> Source {
+        match self {
+            Tool::Poetry => Source::Poetry,
+            Tool::Pipenv => Source::Pipenv,
+        }
+    }
+
     /// The command that makes the project's environment.
     pub fn install_command(self) -> &'static str {
         match self {
@@ -82,6 +90,16 @@ pub const POINTER_FILES: [&str; 5] = [
     "pyproject.toml",
     "Pipfile",
 ];
+
+/// Where a tool keeps a project's environment (poetry's and pipenv's rules).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ToolEnv {
+    /// It exists here.
+    Found(PathBuf),
+    /// It is not made yet; it will be one of these (poetry's name depends on the
+    /// interpreter it will find, so it may be one of several).
+    Missing(Vec<PathBuf>),
+}
 
 /// What the rules say about the directory `dir`, when it holds no venv directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,31 +146,18 @@ pub fn find(dir: &Path, version_file_only: bool) -> Option<Found> {
             path,
         });
     }
-    if let Some(project) = poetry::Project::at(dir) {
-        return Some(match project.environment() {
-            poetry::Env::Found(path) => Found::Env {
-                source: Source::Poetry,
-                path,
-            },
-            poetry::Env::Missing(expected) => Found::Missing {
-                tool: Tool::Poetry,
-                expected,
-            },
-        });
-    }
-    if let Some(project) = pipenv::Project::at(dir) {
-        return Some(match project.environment() {
-            pipenv::Env::Found(path) => Found::Env {
-                source: Source::Pipenv,
-                path,
-            },
-            pipenv::Env::Missing(path) => Found::Missing {
-                tool: Tool::Pipenv,
-                expected: vec![path],
-            },
-        });
-    }
-    None
+    let tool_env = if let Some(project) = poetry::Project::at(dir) {
+        Some((Tool::Poetry, project.environment()))
+    } else {
+        pipenv::Project::at(dir).map(|project| (Tool::Pipenv, project.environment()))
+    };
+    tool_env.map(|(tool, env)| match env {
+        ToolEnv::Found(path) => Found::Env {
+            source: tool.source(),
+            path,
+        },
+        ToolEnv::Missing(expected) => Found::Missing { tool, expected },
+    })
 }
 
 /// Whether `path` is (or links to) a directory.

@@ -28,13 +28,7 @@ pub struct Project {
 }
 
 /// Where pipenv's environment for a project is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Env {
-    /// It exists here.
-    Found(PathBuf),
-    /// It is not made yet; it will be here.
-    Missing(PathBuf),
-}
+pub use super::ToolEnv as Env;
 
 impl Project {
     /// The pipenv project at `dir`, if it is one.
@@ -51,16 +45,16 @@ impl Project {
             None => self.pipfile_in_project(),
         };
         if in_project == Some(true) {
-            return Env::Missing(self.root.join(".venv"));
+            return Env::Missing(vec![self.root.join(".venv")]);
         }
         let path = match (workon_home(), self.name()) {
             (Some(home), Some(name)) => home.join(name),
-            _ => return Env::Missing(self.root.join(".venv")),
+            _ => return Env::Missing(vec![self.root.join(".venv")]),
         };
         if super::is_dir(&path) {
             Env::Found(path)
         } else {
-            Env::Missing(path)
+            Env::Missing(vec![path])
         }
     }
 

@@ -36,13 +36,7 @@ pub struct Project {
 }
 
 /// Where poetry's environment for a project is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Env {
-    /// It exists here.
-    Found(PathBuf),
-    /// It is not made yet; it will be one of these.
-    Missing(Vec<PathBuf>),
-}
+pub use super::ToolEnv as Env;
 
 /// The Python minor versions poetry may name a new environment after, watched until one
 /// appears (the one it picks depends on the interpreter it finds, which is not asked).

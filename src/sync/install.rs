@@ -44,7 +44,7 @@ pub enum InstallError {
         name: &'static str,
         /// The project.
         root: PathBuf,
-        /// Why.
+        /// What the system said when the installer was started.
         error: std::io::Error,
     },
     /// The installer ran and failed.
@@ -62,7 +62,7 @@ pub enum InstallError {
     Unrecorded {
         /// The venv.
         venv: PathBuf,
-        /// Why.
+        /// What the system said when the record was written.
         error: std::io::Error,
     },
 }
@@ -70,21 +70,18 @@ pub enum InstallError {
 impl fmt::Display for InstallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            InstallError::NoPip { venv } => write!(
-                f,
-                "{} has no pip and uv is not on PATH: install uv, or rebuild the venv with pip by `autovenv create --force`",
-                shown(venv)
-            ),
-            InstallError::NoUv { root } => write!(
-                f,
-                "{} is a uv project (uv.lock, [tool.uv] or uv_build), which only uv can sync: install uv (https://docs.astral.sh/uv/)",
-                shown(root)
-            ),
-            InstallError::NoTool { root, program } => write!(
-                f,
-                "{} is a {program} project, whose environment {program} keeps: install {program}",
-                shown(root)
-            ),
+            InstallError::NoPip { venv } => {
+                let venv = shown(venv);
+                write!(f, "{venv} has no pip and uv is not on PATH: install uv, or rebuild the venv with pip by `autovenv create --force`")
+            }
+            InstallError::NoUv { root } => {
+                let root = shown(root);
+                write!(f, "{root} is a uv project (uv.lock, [tool.uv] or uv_build), which only uv can sync: install uv (https://docs.astral.sh/uv/)")
+            }
+            InstallError::NoTool { root, program } => {
+                let root = shown(root);
+                write!(f, "{root} is a {program} project, whose environment {program} keeps: install {program}")
+            }
             InstallError::CannotRun { name, root, error } => {
                 write!(f, "cannot run {name} in {}: {error}", shown(root))
             }

@@ -235,8 +235,7 @@ mod tests {
 
     #[test]
     fn the_first_matching_rule_decides() {
-        let dir = std::env::temp_dir().join(format!("autovenv-declared-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::scratch::fresh_dir("declared");
         std::fs::create_dir_all(dir.join("requirements-dir.txt")).expect("mkdir");
         assert_eq!(
             declared(&dir),

@@ -103,8 +103,7 @@ mod tests {
 
     #[test]
     fn round_trips_and_names_changes() {
-        let dir = std::env::temp_dir().join(format!("autovenv-record-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::scratch::fresh_dir("record");
         let venv = dir.join(".venv");
         std::fs::create_dir_all(&venv).expect("mkdir");
         std::fs::write(dir.join("requirements.txt"), "a\n").expect("write");
@@ -131,9 +130,7 @@ mod tests {
 
     #[test]
     fn hashes_a_bounded_amount() {
-        let dir = std::env::temp_dir().join(format!("autovenv-bound-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("mkdir");
+        let dir = crate::scratch::fresh_dir("bound");
         let each = fsread::DEPENDENCY_FILE_LIMIT;
         let count = fsread::DEPENDENCY_TOTAL_LIMIT / each + 2;
         for n in 0..count {

@@ -29,7 +29,7 @@ pub enum WatchError {
     Unwatchable {
         /// The project.
         root: PathBuf,
-        /// Why.
+        /// What the system said when the watch was asked for.
         error: notify::Error,
     },
     /// The watch ended without being asked to.

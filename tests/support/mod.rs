@@ -90,6 +90,20 @@ impl Sandbox {
         String::from_utf8_lossy(&self.read_out(name)).into_owned()
     }
 
+    /// Asserts that each output file `name` holds `text`, in the order given.
+    pub fn assert_outs(&self, expected: &[(&str, &str)]) {
+        for (name, text) in expected {
+            assert_eq!(self.out_text(name), *text, "out/{name}");
+        }
+    }
+
+    /// [`Sandbox::assert_outs`], with what the shell showed as the message of a failure.
+    pub fn assert_outs_showing(&self, expected: &[(&str, &str)], shown: &str) {
+        for (name, text) in expected {
+            assert_eq!(self.out_text(name), *text, "{shown}");
+        }
+    }
+
     /// Makes the directory `root/rel` (and parents).
     pub fn mkdir(&self, rel: impl AsRef<OsStr>) -> PathBuf {
         let dir = self.path(rel);
@@ -120,6 +134,13 @@ impl Sandbox {
     pub fn with_allowed_project() -> (Sandbox, PathBuf) {
         let sb = Sandbox::new();
         let proj = sb.allowed_project("proj");
+        (sb, proj)
+    }
+
+    /// [`Sandbox::with_allowed_project`], with a directory `proj/src` to move to inside it.
+    pub fn with_allowed_project_and_src() -> (Sandbox, PathBuf) {
+        let (sb, proj) = Sandbox::with_allowed_project();
+        sb.mkdir("proj/src");
         (sb, proj)
     }
 
@@ -209,6 +230,22 @@ impl Sandbox {
             "allow failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+
+    /// The lines typed in a child `shell` started in a project with its venv on, and after
+    /// it: they write `VIRTUAL_ENV` (`child-ve`) and the prompt (`child-prompt`), run
+    /// `deactivate`, write `VIRTUAL_ENV` again (`child-after`), leave the child, and write
+    /// the parent's (`parent`).
+    pub fn child_shell_checks(&self, shell: Shell) -> [String; 6] {
+        let venv_to = |name| shell.dump_var("VIRTUAL_ENV", &self.out(name));
+        [
+            venv_to("child-ve"),
+            shell.dump_prompt(&self.out("child-prompt")),
+            "deactivate".into(),
+            venv_to("child-after"),
+            "exit".into(),
+            venv_to("parent"),
+        ]
     }
 
     /// Writes the rc file of an interactive child `shell` that loads the hook (elvish's
@@ -840,6 +877,19 @@ impl Shell {
                 "if (which {name} | where type != external | is-empty) {{ 'no' }} else {{ 'yes' }} | save -f {f}"
             ),
             Shell::Xonsh => xonsh_save(&f, &format!("'yes' if '{name}' in aliases else 'no'")),
+        }
+    }
+
+    /// A line that writes the names of the `_OLD_VIRTUAL_*` variables, one per line, to `file`.
+    pub fn dump_saved_names(self, file: &Path) -> String {
+        let f = self.quote(file);
+        match self {
+            Shell::Bash => format!("compgen -v _OLD_VIRTUAL_ > {f}"),
+            Shell::Zsh => format!("print -l ${{(k)parameters[(I)_OLD_VIRTUAL_*]}} > {f}"),
+            Shell::Tcsh => format!("set | grep '^_OLD_VIRTUAL' > {f}"),
+            Shell::Fish => format!("set -n | string match '_OLD_VIRTUAL_*' > {f}"),
+            // No venv script for these shells sets any.
+            _ => self.external_to_file("true", file),
         }
     }
 

@@ -4,6 +4,7 @@
 //! theirs only on a terminal, so they get a pseudo-terminal and each driver waits for its
 //! shell's prompt before typing on.
 
+use std::path::Path;
 use std::process::Command;
 
 use super::pty::Pty;
@@ -21,6 +22,17 @@ pub fn plain_prompt(shell: Shell) -> Option<&'static str> {
         Shell::Elvish | Shell::Nu => Some("> "),
         Shell::Xonsh => Some(XONSH_PROMPT),
     }
+}
+
+/// Starts `shell` in `sb`, enters `proj`, and reads back the prompt it shows there and
+/// its `VIRTUAL_ENV_PROMPT`.
+pub fn prompt_and_venv_prompt_in(sb: &Sandbox, shell: Shell, proj: &Path) -> (String, String) {
+    Session::start(sb, shell).run(&[
+        shell.cd_line(proj),
+        shell.dump_prompt(&sb.out("prompt")),
+        shell.dump_var("VIRTUAL_ENV_PROMPT", &sb.out("vep")),
+    ]);
+    (sb.out_text("prompt"), sb.out_text("vep"))
 }
 
 /// Whether `shell` runs on a pseudo-terminal in a session (else it reads a pipe).
