@@ -439,69 +439,44 @@ mod tests {
             let by_clap = Command::try_parse_from(&args).map(|c| format!("{c:?}"));
             (by_hand, by_clap.ok())
         };
-        let a: &[u8] = b"autovenv";
-        for read in [
-            &[a, b"export", b"bash", b"--session="][..],
-            &[a, b"export", b"zsh", b"--no-create", b"--session=x:y=z"],
-            &[
-                a,
-                b"export",
-                b"fish",
-                b"--activated-by-hand",
-                b"--session=-a b",
-            ],
-            &[a, b"export", b"tcsh", b"--session=\\xff"],
-            &[a, b"export", b"tcsh", b"--session=\xff\xfe", b"--no-create"],
-            &[a, b"export", b"tcsh", b"--deactivate=full"],
-            &[
-                a,
-                b"export",
-                b"nu",
-                b"--deactivate=nondestructive",
-                b"--no-create",
-            ],
-            &[a, b"export", b"elvish"],
-            &[
-                a,
-                b"export",
-                b"xonsh",
-                b"--no-create",
-                b"--activated-by-hand",
-            ],
-        ] {
-            let (by_hand, by_clap) = parse(read);
-            assert!(by_hand.is_some(), "{read:?}");
-            assert_eq!(by_hand, by_clap, "{read:?}");
-        }
-        for left in [
-            &[a, b"export"][..],
-            &[a, b"export", b"ksh", b"--session="],
-            &[a, b"export", b"Bash"],
-            &[a, b"export", b"csh"],
-            &[a, b"export", b"bash", b"--session", b"x"],
-            &[a, b"export", b"bash", b"--session=a", b"--session=b"],
-            &[a, b"export", b"bash", b"--no-create", b"--no-create"],
-            &[
-                a,
-                b"export",
-                b"bash",
-                b"--deactivate=full",
-                b"--activated-by-hand",
-            ],
-            &[a, b"export", b"bash", b"--deactivate=off"],
-            &[
-                a,
-                b"export",
-                b"bash",
-                b"--deactivate=full",
-                b"--deactivate=full",
-            ],
-            &[a, b"export", b"bash", b"--help"],
-            &[a, b"export", b"bash", b"--", b"--no-create"],
-            &[a, b"export", b"bash", b"extra"],
-            &[a, b"status", b"bash"],
-        ] {
-            assert_eq!(parse(left).0, None, "{left:?}");
+        // The words after `autovenv`, split at `|`, and whether the hooks send that form.
+        let lines: [(&[u8], bool); 24] = [
+            (b"export|bash|--session=", true),
+            (b"export|zsh|--no-create|--session=x:y=z", true),
+            (b"export|fish|--activated-by-hand|--session=-a b", true),
+            (b"export|tcsh|--session=\\xff", true),
+            (b"export|tcsh|--session=\xff\xfe|--no-create", true),
+            (b"export|tcsh|--deactivate=full", true),
+            (b"export|nu|--deactivate=nondestructive|--no-create", true),
+            (b"export|elvish", true),
+            (b"export|xonsh|--no-create|--activated-by-hand", true),
+            (b"export", false),
+            (b"export|ksh|--session=", false),
+            (b"export|Bash", false),
+            (b"export|csh", false),
+            (b"export|bash|--session|x", false),
+            (b"export|bash|--session=a|--session=b", false),
+            (b"export|bash|--no-create|--no-create", false),
+            (b"export|bash|--deactivate=full|--activated-by-hand", false),
+            (b"export|bash|--deactivate=off", false),
+            (b"export|bash|--deactivate=full|--deactivate=full", false),
+            (b"export|bash|--help", false),
+            (b"export|bash|--|--no-create", false),
+            (b"export|bash|extra", false),
+            (b"status|bash", false),
+            (b"export|bash|--session=a|extra", false),
+        ];
+        for (line, sent_by_hooks) in lines {
+            let words: Vec<&[u8]> = std::iter::once(&b"autovenv"[..])
+                .chain(line.split(|&b| b == b'|'))
+                .collect();
+            let (by_hand, by_clap) = parse(&words);
+            if sent_by_hooks {
+                assert!(by_hand.is_some(), "{words:?}");
+                assert_eq!(by_hand, by_clap, "{words:?}");
+            } else {
+                assert_eq!(by_hand, None, "{words:?}");
+            }
         }
     }
 

@@ -271,30 +271,16 @@ fn a_zle_widget_that_runs_cd_shows_the_message_on_its_own_line() {
     pty.line("print -r -- VE=$VIRTUAL_ENV");
     pty.expect("VE=");
     pty.expect("(.venv) READY> ");
-    let shown: Vec<String> = support::screen::screen(&pty.seen)
-        .into_iter()
-        .filter(|l| !l.is_empty())
-        .collect();
     let venv = proj.join(".venv");
-    // The message without the Python version.
-    let shown: Vec<String> = shown
-        .into_iter()
-        .map(|l| match l.find(" (Python ") {
-            Some(at) if l.starts_with("autovenv:") => l[..at].to_owned(),
-            _ => l,
-        })
-        .collect();
-    assert_eq!(
-        shown,
-        [
+    support::screen::assert_shows(
+        &pty.seen,
+        &[
             "READY>".to_owned(),
             format!("autovenv: activated {}", venv.display()),
             "(.venv) READY> print -r -- VE=$VIRTUAL_ENV".to_owned(),
             format!("VE={}", venv.display()),
             "(.venv) READY>".to_owned(),
         ],
-        "{}",
-        String::from_utf8_lossy(&pty.seen)
     );
 }
 

@@ -42,10 +42,13 @@ pub fn record(list: List, dir: Option<&Path>, any_owner: bool) -> super::Outcome
                 out.info(&format!("allowed {}", shown(&canonical)));
             } else {
                 let notice = Notice::Refused {
-                    root: canonical,
+                    root: canonical.clone(),
                     refusal,
                 };
-                out.warning(&notice.to_string());
+                out.warning(&format!(
+                    "allowed {}, but its venv will not activate: {notice}",
+                    shown(&canonical)
+                ));
             }
             return Ok(());
         }

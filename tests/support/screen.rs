@@ -86,3 +86,17 @@ pub fn screen(bytes: &[u8]) -> Vec<String> {
         .map(|l| l.into_iter().collect::<String>().trim_end().to_owned())
         .collect()
 }
+
+/// Asserts that the terminal fed `bytes` shows `expected`, its non-empty lines in order,
+/// with the Python version left out of autovenv's own lines.
+pub fn assert_shows(bytes: &[u8], expected: &[String]) {
+    let shown: Vec<String> = screen(bytes)
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.find(" (Python ") {
+            Some(at) if l.starts_with("autovenv:") => l[..at].to_owned(),
+            _ => l,
+        })
+        .collect();
+    assert_eq!(shown, expected, "{}", String::from_utf8_lossy(bytes));
+}
