@@ -377,19 +377,12 @@ end
 set -g _autovenv_pwd ''
 set -g _autovenv_pending ''
 set -g _autovenv_old_path_seen ''
-if not set -q _autovenv_ours
-    set -g _autovenv_ours ''
+# Kept when the hook is loaded again. _autovenv_prompt_wrapped: whether the wrapper is
+# on, with the user's prompt kept as _autovenv_user_prompt.
+for _autovenv_v in _autovenv_ours _autovenv_session _autovenv_prompt_prefix _autovenv_prompt_wrapped
+    set -q $_autovenv_v; or set -g $_autovenv_v ''
 end
-if not set -q _autovenv_session
-    set -g _autovenv_session ''
-end
-if not set -q _autovenv_prompt_prefix
-    set -g _autovenv_prompt_prefix ''
-end
-# Whether the wrapper is on, with the user's prompt kept as _autovenv_user_prompt.
-if not set -q _autovenv_prompt_wrapped
-    set -g _autovenv_prompt_wrapped ''
-end
+set -e _autovenv_v
 set -g _autovenv_prompt_reading ''
 if status is-interactive
     _autovenv_prompt_old

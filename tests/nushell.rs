@@ -111,10 +111,15 @@ fn a_users_own_deactivate_in_config_nu_is_theirs_whenever_the_venv_is_off() {
         "deactivate".into(),
     ]);
     let venv = proj.join(".venv").to_string_lossy().into_owned();
-    assert_eq!(sb.out_text("on"), venv, "{}", shown.text);
-    assert_eq!(sb.out_text("off"), "<unset>", "{}", shown.text);
-    assert_eq!(sb.out_text("on-again"), venv, "{}", shown.text);
-    assert_eq!(sb.out_text("told"), "mine;mine;mine;", "{}", shown.text);
+    sb.assert_outs_showing(
+        &[
+            ("on", &venv),
+            ("off", "<unset>"),
+            ("on-again", &venv),
+            ("told", "mine;mine;mine;"),
+        ],
+        &shown.text,
+    );
     assert_eq!(shown.count("nothing to deactivate"), 0, "{}", shown.text);
 }
 
@@ -308,12 +313,12 @@ fn a_cd_takes_effect_at_the_next_prompt() {
             SH.dump_var("VIRTUAL_ENV", &sb.out("next-line")),
         ],
     );
-    assert_eq!(sb.out_text("same-line"), "<unset>", "{}", shown.text);
-    assert_eq!(
-        sb.out_text("next-line"),
-        proj.join(".venv").to_string_lossy(),
-        "{}",
-        shown.text
+    sb.assert_outs_showing(
+        &[
+            ("same-line", "<unset>"),
+            ("next-line", &proj.join(".venv").to_string_lossy()),
+        ],
+        &shown.text,
     );
 }
 
