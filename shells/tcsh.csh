@@ -20,6 +20,7 @@ set _autovenv_pwd = ''
 set _autovenv_venv = ''
 set _autovenv_o = ''
 set _autovenv_oseen = ''
+set _autovenv_ours = ''
 set _autovenv_args = ''
 set _autovenv_nc = ''
 if (! $?_autovenv_session) set _autovenv_session = ''
@@ -51,13 +52,20 @@ alias _autovenv_nocall 'if (! -x "$_autovenv_bin:q") eval _autovenv_missing'
 # What the answer was worked out from, for _autovenv_precmd to compare with.
 alias _autovenv_seen1 'set _autovenv_pwd = "$cwd:q" ; _autovenv_readve ; set _autovenv_venv = "$_autovenv_v:q"'
 alias _autovenv_seen2 '_autovenv_readold ; set _autovenv_oseen = "$_autovenv_o:q"'
-alias _autovenv_run '_autovenv_call ; _autovenv_nocall ; _autovenv_seen1 ; _autovenv_seen2'
+alias _autovenv_seen3 'if ($?AUTOVENV_STATE) set _autovenv_ours = "$_autovenv_v:q"'
+alias _autovenv_run '_autovenv_call ; _autovenv_nocall ; _autovenv_seen1 ; _autovenv_seen2 ; _autovenv_seen3'
 # The venv's own activate.csh ran over autovenv's activation of that same venv: it saved
 # another PATH, and VIRTUAL_ENV is still the one autovenv set.
 alias _autovenv_byhand3 'if ("$_autovenv_v:q" == "$_autovenv_venv:q") set _autovenv_args = --activated-by-hand'
 alias _autovenv_byhand2 'if ($?AUTOVENV_STATE && "$_autovenv_v:q" != "") eval _autovenv_byhand3'
 alias _autovenv_byhand 'if ("$_autovenv_o:q" != "" && "$_autovenv_o:q" != "$_autovenv_oseen:q") eval _autovenv_byhand2'
-alias _autovenv_prompt_read '_autovenv_readve ; _autovenv_readold ; _autovenv_byhand'
+# autovenv's venv, activated again by hand (out of habit) and handed over at a prompt, was
+# deactivated here by its own `deactivate`: the project stays off until you leave it.
+alias _autovenv_off3 'if ("$_autovenv_venv:q" == "$_autovenv_ours:q" && "$cwd:q" == "$_autovenv_pwd:q") eval _autovenv_off4'
+alias _autovenv_off4 'set _autovenv_args = --deactivate=full'
+alias _autovenv_off2 'if ("$_autovenv_v:q" == "" && "$_autovenv_venv:q" != "" && "$_autovenv_o:q" == "") eval _autovenv_off3'
+alias _autovenv_byhand_off 'if (! $?AUTOVENV_STATE && "$_autovenv_oseen:q" != "") eval _autovenv_off2'
+alias _autovenv_prompt_read '_autovenv_readve ; _autovenv_readold ; _autovenv_byhand ; _autovenv_byhand_off'
 alias _autovenv_prompt_run '_autovenv_prompt_read ; _autovenv_run ; set _autovenv_args = "" ; _autovenv_chain'
 # Until the first export defines it: compares $cwd, $VIRTUAL_ENV and $_OLD_VIRTUAL_PATH.
 alias _autovenv_precmd '_autovenv_readve ; _autovenv_readold ; if ("$cwd:q" != "$_autovenv_pwd:q" || "$_autovenv_v:q" != "$_autovenv_venv:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q") eval _autovenv_prompt_run'
@@ -80,6 +88,14 @@ alias _autovenv_prompt_show '_autovenv_prompt_remove ; if ($?prompt) eval _autov
 alias _autovenv_hand_over_prompt 'set _OLD_VIRTUAL_PROMPT = "$_autovenv_prompt_old:q"'
 alias _autovenv_hand_over_if 'if ("$_OLD_VIRTUAL_PROMPT:q" == "$_autovenv_prompt_set:q") eval _autovenv_hand_over_prompt'
 alias _autovenv_hand_over 'if ($?_OLD_VIRTUAL_PROMPT && $?_autovenv_prompt_set) eval _autovenv_hand_over_if'
+# A `deactivate` alias of the user's own is kept while autovenv's is defined and given
+# back when it is taken off (reading an alias costs a fork of tcsh, once per activation).
+alias _autovenv_keep_users3 'set _autovenv_users_deactivate = "$_autovenv_users:q"'
+alias _autovenv_keep_users2 'if ("$_autovenv_users:q" != "" && "$_autovenv_users:q" !~ *_autovenv_*) eval _autovenv_keep_users3'
+alias _autovenv_keep_users1 'set _autovenv_users = "`alias deactivate`" ; _autovenv_keep_users2 ; set _autovenv_ours_on'
+alias _autovenv_keep_users 'if (! $?_autovenv_ours_on) eval _autovenv_keep_users1'
+alias _autovenv_give_back1 'alias deactivate "$_autovenv_users_deactivate:q" ; unset _autovenv_users_deactivate'
+alias _autovenv_give_back 'unset _autovenv_ours_on ; if ($?_autovenv_users_deactivate) eval _autovenv_give_back1'
 # `autovenv allow`, `deny`, `reload` change the answer without a cd: the next prompt
 # evaluates again. The binary runs last, so that its exit status is the alias's.
 alias _autovenv_next 'set _autovenv_pwd = "" ; if ("$_autovenv_a[1]" == reload) set _autovenv_session = r'

@@ -71,7 +71,15 @@ fn a_venv_prompt_with_code_and_percent_shows_literally() {
 
 /// tcsh started as a user starts it, reading `~/.tcshrc`: `before`, then the hook line.
 fn from_rc(sb: &Sandbox, before: &str) -> session::Session {
-    sb.write("home/.tcshrc", &format!("{before}\n{}\n", SH.hook_line()));
+    around_hook_line(sb, before, "")
+}
+
+/// tcsh started reading `~/.tcshrc`: `before`, the hook line, then `after`.
+fn around_hook_line(sb: &Sandbox, before: &str, after: &str) -> session::Session {
+    sb.write(
+        "home/.tcshrc",
+        &format!("{before}\n{}\n{after}\n", SH.hook_line()),
+    );
     let mut cmd = sb.command("tcsh");
     cmd.arg("-i");
     session::Session::begin(sb, SH, cmd)
@@ -309,4 +317,71 @@ fn a_steady_prompt_through_a_symlinked_directory_runs_nothing_and_notices_the_ro
     assert_eq!(sb.out_text("gone"), "<unset>", "{}", shown.text);
     let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 2);
     assert!(segments[1].is_empty(), "steady prompts: {:?}", segments[1]);
+}
+
+/// An `alias deactivate` of the user's own in `~/.tcshrc`, before or after the hook line,
+/// is theirs again once autovenv's venv is off, as in the other shells.
+#[test]
+fn the_users_own_deactivate_alias_is_back_after_leaving() {
+    for before in [true, false] {
+        let (sb, proj) = Sandbox::with_allowed_project();
+        let mine = format!(
+            "alias deactivate 'echo mine >> {}'",
+            sb.out("told").display()
+        );
+        let (b, a) = if before {
+            (&mine[..], "")
+        } else {
+            ("", &mine[..])
+        };
+        let mut session = around_hook_line(&sb, b, a);
+        session.lines(&[
+            "deactivate".into(),
+            SH.cd_line(&proj),
+            SH.dump_var("VIRTUAL_ENV", &sb.out("on")),
+            "cd /".into(),
+            "deactivate".into(),
+        ]);
+        let shown = session.finish();
+        sb.assert_outs_showing(
+            &[
+                ("on", &proj.join(".venv").to_string_lossy()),
+                ("told", "mine\nmine\n"),
+            ],
+            &format!("alias before the hook line: {before}\n{}", shown.text),
+        );
+    }
+}
+
+/// `source .venv/bin/activate.csh` out of habit in a project autovenv activated, then that
+/// venv's `deactivate`: the venv is off and the project stays off until the shell leaves
+/// it, as in bash, zsh and fish.
+#[test]
+fn activate_csh_then_its_deactivate_keeps_the_project_off() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let venv = proj.join(".venv");
+    let mut session = from_rc(&sb, "");
+    session.lines(&[
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("on")),
+        SH.activate_by_hand_line(&venv),
+        "deactivate".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
+        "true".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
+        "cd /".into(),
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("back")),
+    ]);
+    let shown = session.finish();
+    let venv = venv.to_string_lossy();
+    sb.assert_outs_showing(
+        &[
+            ("on", &venv),
+            ("off", "<unset>"),
+            ("still-off", "<unset>"),
+            ("back", &venv),
+        ],
+        &shown.text,
+    );
 }

@@ -60,9 +60,13 @@ impl Shell for Tcsh {
         match update.deactivate {
             Deactivate::Leave => {}
             Deactivate::Define => {
-                cmds.push([b"alias deactivate ", &quote(DEACTIVATE)[..]].concat())
+                cmds.push(b"_autovenv_keep_users".to_vec());
+                cmds.push([b"alias deactivate ", &quote(DEACTIVATE)[..]].concat());
             }
-            Deactivate::Remove => cmds.push(b"unalias deactivate".to_vec()),
+            Deactivate::Remove => {
+                cmds.push(b"unalias deactivate".to_vec());
+                cmds.push(b"_autovenv_give_back".to_vec());
+            }
         }
         // Before the prompt changes: the hook compares the saved prompt with its own.
         if let Some(hand_over) = &update.hand_over {
