@@ -26,7 +26,7 @@ mod run;
 mod terminal;
 
 use lock::{Lock, LockError};
-use python::Maker;
+use python::CreatorProgram;
 use run::{Job, Outcome};
 
 /// What the caller may change about one creation.
@@ -95,9 +95,9 @@ pub fn create(
             shown(venv)
         )));
     }
-    let maker = Maker::pick(config.creator, path_var.as_deref())?;
+    let program = CreatorProgram::pick(config.creator, path_var.as_deref())?;
     let wanted = python::wanted(root, options.python.as_deref(), config.python.as_deref())?;
-    let python = wanted.find(root, path_var.as_deref(), &maker, options.trusted)?;
+    let python = wanted.find(root, path_var.as_deref(), &program, options.trusted)?;
 
     let lock = Lock::acquire(venv, || {
         out.info(&format!(
@@ -137,7 +137,7 @@ pub fn create(
     let started = Instant::now();
     let env = child_env(options.env.as_ref());
     let mut job = Job {
-        maker: &maker,
+        program: &program,
         python: &python,
         venv: site.build_path(),
         root,
@@ -151,13 +151,14 @@ pub fn create(
         };
         out.info(&format!("creating {} with {with} ({label}) …", shown(venv)));
     };
-    let label = maker.label().to_owned();
+    let label = program.label().to_owned();
     let mut outcome = job.run(&mut |v| announce(&label, v));
     let mut used = label.clone();
     // uv cannot make it (offline without pip in its cache, a TLS proxy, a pyenv shim with
     // no uv behind it, a path it will not take): the same interpreter's own venv module
     // can, and is what `auto` promises.
-    if let (Outcome::Failed(why), Creator::Auto, Maker::Uv(_)) = (&outcome, config.creator, &maker)
+    if let (Outcome::Failed(why), Creator::Auto, CreatorProgram::Uv(_)) =
+        (&outcome, config.creator, &program)
     {
         let why = why.clone();
         if let Err(e) = site.renew() {
@@ -168,7 +169,7 @@ pub fn create(
             )));
         }
         used = format!("uv venv ({why}), then with python -m venv");
-        job.maker = &Maker::Venv;
+        job.program = &CreatorProgram::Venv;
         let fallback = format!("python -m venv, as uv venv failed: {why}");
         outcome = job.run(&mut |v| announce(&fallback, v));
     }

@@ -17,13 +17,13 @@ pub struct PyvenvCfg {
     /// `prompt`: the name for the shell prompt, when the creator set one.
     pub prompt: Option<OsString>,
     /// Which tool wrote it: each one's `activate` sets `VIRTUAL_ENV_PROMPT` its own way.
-    pub creator: Creator,
+    pub made_by: MadeBy,
 }
 
 /// The tool that made a venv, as its `pyvenv.cfg` says: uv and virtualenv each add a key of
 /// their own name; CPython's `venv` (and PyPy's, the same module) adds none.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Creator {
+pub enum MadeBy {
     /// `python -m venv`.
     #[default]
     Venv,
@@ -49,8 +49,8 @@ impl PyvenvCfg {
                     cfg.version = Some(String::from_utf8_lossy(value).into_owned())
                 }
                 b"prompt" => cfg.prompt = Some(OsString::from_vec(unquote(value))),
-                b"uv" => cfg.creator = Creator::Uv,
-                b"virtualenv" => cfg.creator = Creator::Virtualenv,
+                b"uv" => cfg.made_by = MadeBy::Uv,
+                b"virtualenv" => cfg.made_by = MadeBy::Virtualenv,
                 _ => {}
             }
         }
@@ -65,7 +65,7 @@ impl PyvenvCfg {
     /// version cannot be read.) `disabled`: `VIRTUAL_ENV_DISABLE_PROMPT` is on, and then
     /// CPython's `activate` from 3.10 to 3.12 sets none: `None`.
     pub fn prompt_var(&self, name: &OsStr, disabled: bool) -> Option<OsString> {
-        if self.creator == Creator::Venv && matches!(self.minor_version(), Some((3, 10..=12))) {
+        if self.made_by == MadeBy::Venv && matches!(self.minor_version(), Some((3, 10..=12))) {
             if disabled {
                 return None;
             }

@@ -235,7 +235,7 @@ impl Wanted {
         &self,
         root: &Path,
         path: Option<&OsStr>,
-        maker: &Maker,
+        program: &CreatorProgram,
         trusted: bool,
     ) -> Result<PathBuf, PythonError> {
         if self.name.as_bytes().contains(&b'/') {
@@ -259,8 +259,8 @@ impl Wanted {
             source: self.source.clone(),
             uv_request,
         };
-        match (&self.version, maker) {
-            (Some(version), Maker::Uv(uv)) => {
+        match (&self.version, program) {
+            (Some(version), CreatorProgram::Uv(uv)) => {
                 let request = self.uv_request(version);
                 uv_find(uv, &request, root, path, trusted)
                     .ok_or_else(|| not_installed(version, Some(request)))
@@ -299,9 +299,9 @@ fn uv_find(
     (out.status.success() && found.is_absolute()).then_some(found)
 }
 
-/// The program that makes the venv.
+/// The program found for the configured [`Creator`]: what really makes the venv.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Maker {
+pub enum CreatorProgram {
     /// `uv venv --seed` with this `uv`.
     Uv(PathBuf),
     /// `<python> -m venv` (with pip).
@@ -310,18 +310,20 @@ pub enum Maker {
     Virtualenv(PathBuf),
 }
 
-impl Maker {
+impl CreatorProgram {
     /// Picks the creator: `auto` is `uv` when it is on `PATH`, else `venv`. A creator the
     /// config forces but that is missing is an error naming it.
-    pub fn pick(creator: Creator, path: Option<&OsStr>) -> Result<Maker, PythonError> {
+    pub fn pick(creator: Creator, path: Option<&OsStr>) -> Result<CreatorProgram, PythonError> {
         match creator {
-            Creator::Auto => Ok(on_path(OsStr::new("uv"), path).map_or(Maker::Venv, Maker::Uv)),
+            Creator::Auto => Ok(
+                on_path(OsStr::new("uv"), path).map_or(CreatorProgram::Venv, CreatorProgram::Uv)
+            ),
             Creator::Uv => on_path(OsStr::new("uv"), path)
-                .map(Maker::Uv)
+                .map(CreatorProgram::Uv)
                 .ok_or(PythonError::NoCreator(Creator::Uv)),
-            Creator::Venv => Ok(Maker::Venv),
+            Creator::Venv => Ok(CreatorProgram::Venv),
             Creator::Virtualenv => on_path(OsStr::new("virtualenv"), path)
-                .map(Maker::Virtualenv)
+                .map(CreatorProgram::Virtualenv)
                 .ok_or(PythonError::NoCreator(Creator::Virtualenv)),
         }
     }
@@ -329,9 +331,9 @@ impl Maker {
     /// How the creator is shown in messages.
     pub fn label(&self) -> &'static str {
         match self {
-            Maker::Uv(_) => "uv venv",
-            Maker::Venv => "python -m venv",
-            Maker::Virtualenv(_) => "virtualenv",
+            CreatorProgram::Uv(_) => "uv venv",
+            CreatorProgram::Venv => "python -m venv",
+            CreatorProgram::Virtualenv(_) => "virtualenv",
         }
     }
 }
@@ -374,12 +376,20 @@ mod tests {
         );
         let empty = Some(OsStr::new(""));
         assert_eq!(
-            Maker::pick(Creator::Uv, empty),
+            CreatorProgram::pick(Creator::Uv, empty),
             Err(PythonError::NoCreator(Creator::Uv))
         );
-        assert_eq!(Maker::pick(Creator::Venv, empty), Ok(Maker::Venv));
+        assert_eq!(
+            CreatorProgram::pick(Creator::Venv, empty),
+            Ok(CreatorProgram::Venv)
+        );
         let find = |name: &str| {
-            named(OsStr::new(name), "--python".into()).find(&dir, empty, &Maker::Venv, true)
+            named(OsStr::new(name), "--python".into()).find(
+                &dir,
+                empty,
+                &CreatorProgram::Venv,
+                true,
+            )
         };
         assert!(matches!(
             find("./missing/python"),

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::python::Maker;
+use super::python::CreatorProgram;
 use crate::signals;
 
 /// How `python -m venv` is run: the same `venv.main` as `-m venv`, after printing the
@@ -54,7 +54,7 @@ pub enum Outcome {
 /// One creation to run.
 pub struct Job<'a> {
     /// The creator.
-    pub maker: &'a Maker,
+    pub program: &'a CreatorProgram,
     /// The interpreter, found already.
     pub python: &'a Path,
     /// The venv directory.
@@ -76,8 +76,8 @@ const SIGNAL_CHECK_EVERY: Duration = Duration::from_millis(100);
 
 impl Job<'_> {
     fn command(&self) -> Command {
-        let mut cmd = match self.maker {
-            Maker::Uv(uv) => {
+        let mut cmd = match self.program {
+            CreatorProgram::Uv(uv) => {
                 let mut cmd = Command::new(uv);
                 cmd.args(["venv", "--seed", "--allow-existing"]);
                 if self.no_config {
@@ -86,12 +86,12 @@ impl Job<'_> {
                 cmd.arg("--python").arg(self.python).arg(self.venv);
                 cmd
             }
-            Maker::Venv => {
+            CreatorProgram::Venv => {
                 let mut cmd = Command::new(self.python);
                 cmd.arg("-c").arg(VENV_SCRIPT).arg(self.venv);
                 cmd
             }
-            Maker::Virtualenv(virtualenv) => {
+            CreatorProgram::Virtualenv(virtualenv) => {
                 let mut cmd = Command::new(virtualenv);
                 cmd.arg("--python").arg(self.python).arg(self.venv);
                 cmd
@@ -131,9 +131,9 @@ impl Job<'_> {
         let mut child = match self.command().spawn() {
             Ok(child) => child,
             Err(e) => {
-                let program = match self.maker {
-                    Maker::Uv(p) | Maker::Virtualenv(p) => p.as_path(),
-                    Maker::Venv => self.python,
+                let program = match self.program {
+                    CreatorProgram::Uv(p) | CreatorProgram::Virtualenv(p) => p.as_path(),
+                    CreatorProgram::Venv => self.python,
                 };
                 return Outcome::Failed(format!(
                     "cannot run {}: {e}",
@@ -169,8 +169,8 @@ impl Job<'_> {
                 err.read();
             }
             if !announced {
-                let version = match self.maker {
-                    Maker::Venv => out.lines().next().map(str::to_owned),
+                let version = match self.program {
+                    CreatorProgram::Venv => out.lines().next().map(str::to_owned),
                     _ => out.lines().chain(err.lines()).find_map(version_in),
                 }
                 .filter(|v| !v.is_empty() && v.as_bytes()[0].is_ascii_digit());
@@ -196,7 +196,7 @@ impl Job<'_> {
         // Debian's venv says "ensurepip is not available" where python3-venv is missing;
         // a failure inside ensurepip (a full disk) is not that.
         if stdout.lines().any(|l| l == "no-ensurepip")
-            || (matches!(self.maker, Maker::Venv)
+            || (matches!(self.program, CreatorProgram::Venv)
                 && (stderr.contains("ensurepip is not available")
                     || stderr.contains("No module named ensurepip")
                     || stderr.contains("No module named 'ensurepip'")))
