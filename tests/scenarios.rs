@@ -540,10 +540,7 @@ fn every_byte_in_a_path_round_trips(shell: Shell) {
 fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally(shell: Shell) {
     const NAME: &str =
         "$(touch pwned) (touch pwned) @(touch pwned) `id` \\w %d ${HOME} {cwd} 'q' !";
-    let sb = Sandbox::new();
-    let proj = sb.project("proj");
-    support::make_venv(&proj.join(".venv"), &["--prompt", NAME]);
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project_named(NAME);
     let (shown, vep) = session::prompt_and_venv_prompt_in(&sb, shell, &proj);
     assert_eq!(vep, activate_prompt(&proj.join(".venv"), NAME));
     assert!(shown.starts_with(&format!("({NAME}) ")), "{shown}");

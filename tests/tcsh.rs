@@ -49,13 +49,7 @@ fn a_child_shell_keeps_the_prefix_and_deactivate_and_users_precmd_is_kept() {
 
 #[test]
 fn a_venv_prompt_with_code_and_percent_shows_literally() {
-    let sb = Sandbox::new();
-    let proj = sb.project("proj");
-    support::make_venv(
-        &proj.join(".venv"),
-        &["--prompt", "$(touch pwned) `id` %d !"],
-    );
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project_named("$(touch pwned) `id` %d !");
     Session::start(&sb, SH).run(&[
         format!("cd {}", SH.quote(&proj)),
         SH.dump_var("prompt", &sb.out("prompt")),

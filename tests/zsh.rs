@@ -156,13 +156,7 @@ fn strict_options_do_not_break_the_hook() {
 
 #[test]
 fn a_venv_named_in_the_prompt_with_code_in_it_shows_literally() {
-    let sb = Sandbox::new();
-    let proj = sb.project("proj");
-    support::make_venv(
-        &proj.join(".venv"),
-        &["--prompt", "$(touch pwned) `id` \\w 100% %d ${HOME}"],
-    );
-    sb.allow(&proj);
+    let (sb, proj) = Sandbox::with_allowed_project_named("$(touch pwned) `id` \\w 100% %d ${HOME}");
     // With and without PROMPT_SUBST (which oh-my-zsh sets), with the option changed both
     // before activation and while active.
     for setup in ["unsetopt PROMPT_SUBST", "setopt PROMPT_SUBST"] {

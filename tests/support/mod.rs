@@ -137,6 +137,15 @@ impl Sandbox {
         (sb, proj)
     }
 
+    /// A sandbox with an allowed project `proj` whose venv has the prompt name `prompt`.
+    pub fn with_allowed_project_named(prompt: &str) -> (Sandbox, PathBuf) {
+        let sb = Sandbox::new();
+        let proj = sb.project("proj");
+        make_venv(&proj.join(".venv"), &["--prompt", prompt]);
+        sb.allow(&proj);
+        (sb, proj)
+    }
+
     /// [`Sandbox::with_allowed_project`], with a directory `proj/src` to move to inside it.
     pub fn with_allowed_project_and_src() -> (Sandbox, PathBuf) {
         let (sb, proj) = Sandbox::with_allowed_project();
