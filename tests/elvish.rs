@@ -80,18 +80,9 @@ fn a_users_own_deactivate_is_back_when_the_venv_is_off() {
     let mut cmd = sb.command("elvish");
     cmd.env("NO_COLOR", "1");
     let mut session = session::Session::begin(&sb, SH, cmd);
-    session.lines(&[
-        "deactivate".into(),
-        SH.cd_line(&proj),
-        "deactivate".into(),
-        SH.dump_var("VIRTUAL_ENV", &sb.out("off")),
-        "cd /".into(),
-        "deactivate".into(),
-        SH.cd_line(&proj),
-        SH.dump_var("VIRTUAL_ENV", &sb.out("on")),
-        "cd /".into(),
-        "deactivate".into(),
-    ]);
+    let mut lines = vec!["deactivate".to_owned()];
+    lines.extend(SH.deactivate_in_and_out_lines(&sb, &proj));
+    session.lines(&lines);
     let shown = session.finish();
     sb.assert_outs_showing(
         &[

@@ -1191,19 +1191,10 @@ fn a_users_own_deactivate_is_back_when_the_venv_is_off(shell: Shell) {
         Shell::Fish => format!("function deactivate; echo mine >> {told}; end"),
         _ => format!("deactivate() {{ echo mine >> {told}; }}"),
     };
-    let shown = Session::start(&sb, shell).run(&[
-        child_with_rc(&sb, shell, &mine),
-        shell.cd_line(&proj),
-        "deactivate".into(),
-        shell.dump_var("VIRTUAL_ENV", &sb.out("off")),
-        "cd /".into(),
-        "deactivate".into(),
-        shell.cd_line(&proj),
-        shell.dump_var("VIRTUAL_ENV", &sb.out("on")),
-        "cd /".into(),
-        "deactivate".into(),
-        "exit".into(),
-    ]);
+    let mut lines = vec![child_with_rc(&sb, shell, &mine)];
+    lines.extend(shell.deactivate_in_and_out_lines(&sb, &proj));
+    lines.push("exit".into());
+    let shown = Session::start(&sb, shell).run(&lines);
     sb.assert_outs_showing(
         &[
             ("off", "<unset>"),

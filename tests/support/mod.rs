@@ -719,6 +719,23 @@ impl Shell {
         }
     }
 
+    /// Lines that try a user's own `deactivate` around autovenv's: `deactivate` in the
+    /// project `proj` (autovenv's: `off` holds VIRTUAL_ENV after it), then outside it
+    /// (theirs), in it again (`on`), and outside again (theirs).
+    pub fn deactivate_in_and_out_lines(self, sb: &Sandbox, proj: &Path) -> Vec<String> {
+        vec![
+            self.cd_line(proj),
+            "deactivate".into(),
+            self.dump_var("VIRTUAL_ENV", &sb.out("off")),
+            "cd /".into(),
+            "deactivate".into(),
+            self.cd_line(proj),
+            self.dump_var("VIRTUAL_ENV", &sb.out("on")),
+            "cd /".into(),
+            "deactivate".into(),
+        ]
+    }
+
     /// A command that changes to `dir`.
     pub fn cd_line(self, dir: &Path) -> String {
         match self {
