@@ -8,20 +8,23 @@
 //! are opened on `/dev/null` (so no file autovenv opens becomes its stdout), a closed pipe
 //! is an error and not the end (`SIGPIPE` ignored), and stdout is flushed at the end.
 //! Only on glibc, which hands the arguments to the standard library without Rust's
-//! start-up (`std::env::args`); elsewhere `main` is the usual one.
-#![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
+//! start-up (`std::env::args`); elsewhere `main` is the usual one, as in the unit-test
+//! build, where the test harness brings its own.
+#![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
 
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 use std::ffi::{c_char, c_int};
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 use std::io::Write;
 use std::process::ExitCode;
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+#[cfg(not(all(target_os = "linux", target_env = "gnu", not(test))))]
 fn main() -> ExitCode {
     autovenv::commands::main()
 }
 
 /// Runs the command line and returns its exit status (see `autovenv::commands::main`).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
     open_standard_descriptors();
@@ -32,7 +35,7 @@ extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
     status(code)
 }
 
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 /// Opens `/dev/null` on each of descriptors 0, 1 and 2 that is closed, as Rust's start-up
 /// does: one `poll` when all are open.
 fn open_standard_descriptors() {
@@ -54,7 +57,7 @@ fn open_standard_descriptors() {
     }
 }
 
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 /// The number an [`ExitCode`] stands for (the standard library shows it no other way).
 fn status(code: ExitCode) -> c_int {
     (0..=u8::MAX)
