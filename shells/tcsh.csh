@@ -62,11 +62,15 @@ alias _autovenv_byhand 'if ("$_autovenv_o:q" != "" && "$_autovenv_o:q" != "$_aut
 # autovenv's venv, activated again by hand (out of habit) and handed over at a prompt, was
 # deactivated here by its own `deactivate`: the project stays off until you leave it.
 alias _autovenv_off3 'if ("$_autovenv_venv:q" == "$_autovenv_ours:q" && "$cwd:q" == "$_autovenv_pwd:q") eval _autovenv_off4'
-alias _autovenv_off4 'set _autovenv_args = --deactivate=full'
+alias _autovenv_off4 'set _autovenv_args = --deactivate=full ; set _autovenv_off_by_hand'
+# That venv's `deactivate` unaliased itself: a `deactivate` of the user's own is theirs again.
+alias _autovenv_after_off1 '_autovenv_give_back ; unset _autovenv_off_by_hand'
+alias _autovenv_after_off 'if ($?_autovenv_off_by_hand) eval _autovenv_after_off1'
 alias _autovenv_off2 'if ("$_autovenv_v:q" == "" && "$_autovenv_venv:q" != "" && "$_autovenv_o:q" == "") eval _autovenv_off3'
 alias _autovenv_byhand_off 'if (! $?AUTOVENV_STATE && "$_autovenv_oseen:q" != "") eval _autovenv_off2'
 alias _autovenv_prompt_read '_autovenv_readve ; _autovenv_readold ; _autovenv_byhand ; _autovenv_byhand_off'
-alias _autovenv_prompt_run '_autovenv_prompt_read ; _autovenv_run ; set _autovenv_args = "" ; _autovenv_chain'
+alias _autovenv_prompt_end 'set _autovenv_args = "" ; _autovenv_after_off ; _autovenv_chain'
+alias _autovenv_prompt_run '_autovenv_prompt_read ; _autovenv_run ; _autovenv_prompt_end'
 # Until the first export defines it: compares $cwd, $VIRTUAL_ENV and $_OLD_VIRTUAL_PATH.
 alias _autovenv_precmd '_autovenv_readve ; _autovenv_readold ; if ("$cwd:q" != "$_autovenv_pwd:q" || "$_autovenv_v:q" != "$_autovenv_venv:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q") eval _autovenv_prompt_run'
 # The prompt prefix, as the prompt shows it, is in $_autovenv_p. The binary sends the

@@ -349,12 +349,17 @@ fn the_users_own_deactivate_alias_is_back_after_leaving() {
 
 /// `source .venv/bin/activate.csh` out of habit in a project autovenv activated, then that
 /// venv's `deactivate`: the venv is off and the project stays off until the shell leaves
-/// it, as in bash, zsh and fish.
+/// it, as in bash, zsh and fish; an `alias deactivate` of the user's own is theirs again
+/// meanwhile.
 #[test]
 fn activate_csh_then_its_deactivate_keeps_the_project_off() {
     let (sb, proj) = Sandbox::with_allowed_project();
     let venv = proj.join(".venv");
-    let mut session = from_rc(&sb, "");
+    let mine = format!(
+        "alias deactivate 'echo mine >> {}'",
+        sb.out("told").display()
+    );
+    let mut session = around_hook_line(&sb, "", &mine);
     session.lines(&[
         SH.cd_line(&proj),
         SH.dump_var("VIRTUAL_ENV", &sb.out("on")),
@@ -364,6 +369,7 @@ fn activate_csh_then_its_deactivate_keeps_the_project_off() {
         "true".into(),
         SH.dump_var("VIRTUAL_ENV", &sb.out("still-off")),
         "cd /".into(),
+        "deactivate".into(),
         SH.cd_line(&proj),
         SH.dump_var("VIRTUAL_ENV", &sb.out("back")),
     ]);
@@ -375,6 +381,7 @@ fn activate_csh_then_its_deactivate_keeps_the_project_off() {
             ("off", "<unset>"),
             ("still-off", "<unset>"),
             ("back", &venv),
+            ("told", "mine\n"),
         ],
         &shown.text,
     );
