@@ -3,97 +3,218 @@
 #
 # On every prompt _autovenv_hook decides, with shell builtins only, whether anything that
 # matters may have changed: $PWD (walked up to the anchor the binary named last time),
-# $VIRTUAL_ENV, or the entries it watches at the current directory and the anchor. Only
-# then does it run `autovenv export bash` (one process) and evaluate what that prints.
+# $VIRTUAL_ENV, or the entries it watches at the current directory and the anchor (on a
+# steady prompt: whether either directory is newer than the shell's stamp, a file
+# written just before each look). Only then does it run `autovenv export bash` (one
+# process) and evaluate what that prints.
 #
 # Note: `\builtin local` is not a declaration command, so its assignments are quoted.
 
 _autovenv_bin=@AUTOVENV@
+_autovenv_stamp=@STAMP@
 _autovenv_pwd=
 _autovenv_pending=
 
 # Runs on every prompt (PROMPT_COMMAND) and after every cd, pushd and popd that changed
 # the directory (with --no-create); its arguments go to `autovenv export`. Until the first
-# evaluation it hands over to _autovenv_change alone; _autovenv_fast then defines it again
-# with the steady prompt's whole check inline.
+# evaluation it hands over to _autovenv_change alone; _autovenv_define_hook then defines
+# it again with the steady prompt's whole check inline.
 _autovenv_hook() {
     _autovenv_status=$?
     _autovenv_change "$@"
 }
 
-# Defines _autovenv_hook with the steady prompt's check unrolled (one `[[ ]]`: the
-# variables the last evaluation saw, the prompt prefix in the form `promptvars` asks for,
-# then one test per watched entry in $PWD and at the anchor, as found here), and
-# _autovenv_absent_in and _autovenv_anchored for _autovenv_unchanged; sets
-# _autovenv_snapshot. Names in $PWD are tested relative to it, so stat(2) walks one
-# component rather than the whole path: the stats are most of the cost. An absent entry is
-# tested with `-e` alone at the prompt: a symlink to nowhere appearing there is not a venv,
-# and the next cd notices it.
-_autovenv_fast() {
-    \builtin local _autovenv_a="${_autovenv_anchor-}" _autovenv_n _autovenv_q _autovenv_r
-    \builtin local _autovenv_here='' _autovenv_in='' _autovenv_at='' _autovenv_rel=''
-    _autovenv_snapshot=
-    if [[ -z ${_autovenv_a} || ${_autovenv_a} == *[!A-Za-z0-9_./-]* ]]; then
-        \builtin printf -v _autovenv_a %q "${_autovenv_a}"
+# Defines _autovenv_hook with the steady prompt's whole check inline, for the state the
+# last evaluation left: one `[[ ]]` over $PWD, $VIRTUAL_ENV and $_OLD_VIRTUAL_PATH as it
+# saw them (a test for empty where they were), the prompt prefix in the form `promptvars`
+# asks for, the stamp newer than $PWD and the anchor (nothing appeared or vanished in
+# either since the last look; see `autovenv hook`), and _autovenv_check, which the binary
+# printed: a test for each watched entry a directory's mtime does not cover. bash copies a
+# function's body at every call and spends on every byte of every word it expands, so the
+# check is as short as the state allows, and paths are in variables. Without a stamp the
+# names are tested one by one. A steady prompt after a command that succeeded ends
+# without `return`, which costs more than the check.
+# shellcheck disable=SC2016 # the check's text is meant literally, for the eval below
+_autovenv_define_hook() {
+    \builtin local _autovenv_t='$PWD == "$_autovenv_pwd"'
+    if [[ -z ${_OLD_VIRTUAL_PATH+x}${VIRTUAL_ENV-} ]]; then
+        _autovenv_t+=' && -z ${_OLD_VIRTUAL_PATH+x}${VIRTUAL_ENV-}'
+    elif [[ -z ${_OLD_VIRTUAL_PATH+x} && ${VIRTUAL_ENV} == /* ]]; then
+        # A path starts with `/`, so the `x` for _OLD_VIRTUAL_PATH cannot pass for one.
+        _autovenv_t+=' && ${_OLD_VIRTUAL_PATH+x}${VIRTUAL_ENV-} == "$_autovenv_venv"'
+    else
+        _autovenv_t+=' && ${VIRTUAL_ENV-} == "$_autovenv_venv"'
+        _autovenv_t+=' && ${_OLD_VIRTUAL_PATH+x$_OLD_VIRTUAL_PATH} == "$_autovenv_old_path"'
     fi
-    for _autovenv_n in ${_autovenv_names[@]+"${_autovenv_names[@]}"}; do
-        _autovenv_q=${_autovenv_n}
-        if [[ -z ${_autovenv_n} || ${_autovenv_n} == *[!A-Za-z0-9_./-]* ]]; then
-            \builtin printf -v _autovenv_q %q "${_autovenv_n}"
-        fi
-        if [[ ${_autovenv_n} == /* ]]; then
-            _autovenv_r=${_autovenv_q}
+    if [[ -n ${_autovenv_ps1_prefix-} && ${_autovenv_ps1_vars-} != "${_autovenv_ps1_plain-}" ]]; then
+        if \builtin shopt -q promptvars; then
+            _autovenv_t+=' && :$BASHOPTS: == *:promptvars:*'
         else
-            _autovenv_r=./${_autovenv_q}
-            _autovenv_here+=" && ! -e ${_autovenv_r}"
-            _autovenv_in+=" && ! ( -e \$1/${_autovenv_q} || -L \$1/${_autovenv_q} )"
-            _autovenv_q=${_autovenv_a}/${_autovenv_q}
-            _autovenv_n=${_autovenv_anchor-}/${_autovenv_n}
+            _autovenv_t+=' && :$BASHOPTS: != *:promptvars:*'
         fi
-        if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
-            _autovenv_snapshot+=1
-            _autovenv_at+=" && ( -e ${_autovenv_q} || -L ${_autovenv_q} )"
-            _autovenv_rel+=" && ( -e ${_autovenv_r} || -L ${_autovenv_r} )"
-        else
-            _autovenv_snapshot+=0
-            _autovenv_at+=" && ! -e ${_autovenv_q}"
-            _autovenv_rel+=" && ! -e ${_autovenv_r}"
+    fi
+    _autovenv_t="[[ ${_autovenv_t}${_autovenv_check-}"
+    if [[ -z ${_autovenv_stamp} ]]; then
+        _autovenv_t+=' ]] && _autovenv_anchored'
+        if [[ ${PWD%/} != "${_autovenv_anchor-}" ]]; then
+            _autovenv_t+=' && _autovenv_absent_in .'
         fi
-    done
-    \builtin eval "_autovenv_absent_in() { [[ -n \$1${_autovenv_in} ]]; }
-_autovenv_anchored() { [[ -n . ${_autovenv_at} ]]; }
-_autovenv_hook() {
+    elif [[ ${PWD%/} != "${_autovenv_anchor-}" ]]; then
+        _autovenv_t+=' && $_autovenv_stamp -nt . && $_autovenv_stamp -nt $_autovenv_top ]]'
+    else
+        _autovenv_t+=' && $_autovenv_stamp -nt . ]]'
+    fi
+    _autovenv_at_top=0
+    if [[ ${PWD%/} == "${_autovenv_anchor-}" ]]; then
+        _autovenv_at_top=1
+    fi
+    \builtin local _autovenv_first=''
+    if [[ ${1-} == first ]]; then
+        _autovenv_first='_autovenv_wrap; _autovenv_define_hook; '
+    fi
+    \builtin eval "_autovenv_hook() {
     _autovenv_status=\$?
-    if [[ -z \${_autovenv_pending-} && \${PWD} == \"\${_autovenv_pwd-}\" && \${VIRTUAL_ENV-} == \"\${_autovenv_venv-}\" &&
-        \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_autovenv_old_path-}\" &&
-        ( -z \${_autovenv_ps1_prefix-} || \${_autovenv_ps1_vars-} == \"\${_autovenv_ps1_plain-}\" ||
-            ( :\${BASHOPTS}: == *:promptvars:* && \${_autovenv_ps1_prefix} == \"\${_autovenv_ps1_vars-}\" ) ||
-            ( :\${BASHOPTS}: != *:promptvars:* && \${_autovenv_ps1_prefix} == \"\${_autovenv_ps1_plain-}\" ) ) &&
-        ( \${PWD%/} == ${_autovenv_a}${_autovenv_rel} ||
-            \${PWD%/} != ${_autovenv_a}${_autovenv_here}${_autovenv_at} ) ]]; then
-        [[ \$- == *e* ]] || \\builtin return \"\${_autovenv_status}\"
-        \\builtin return 0
+    ${_autovenv_first}if ${_autovenv_t}; then
+        [[ \$_autovenv_status == 0 ]] || _autovenv_keep_status
+    else
+        _autovenv_change \"\$@\"
     fi
-    _autovenv_change \"\$@\"
 }"
 }
 
-# Succeeds when the last evaluation still holds after a cd below the anchor, without
-# starting any process: nothing on the way up may hold a watched entry, and the anchor's
-# are as they were. A venv's own `activate` sets VIRTUAL_ENV and _OLD_VIRTUAL_PATH: either
-# changing counts.
+# Hands a steady prompt's hook the status it was called with (0 under `set -e`, where a
+# failing PROMPT_COMMAND would end the shell).
+_autovenv_keep_status() {
+    [[ $- == *e* ]] || \builtin return "${_autovenv_status}"
+}
+
+# Succeeds when the last evaluation still holds after a cd below the anchor, or after a
+# change in a directory the steady check looks at, without starting any process: nothing
+# on the way down from the anchor may hold a watched entry, and the anchor's are as they
+# were (top down: a project entered from outside shows at its root, the first new level).
+# A level looked at since the stamp was written, and older than the stamp, needs no test
+# per name; one older than it is tested and noted; one newer (something was added, removed
+# or renamed in it since) has the stamp written anew and every level tested. A venv's own
+# `activate` sets VIRTUAL_ENV and _OLD_VIRTUAL_PATH: either changing counts.
 _autovenv_unchanged() {
-    [[ -n ${_autovenv_pwd-} && ${VIRTUAL_ENV-} == "${_autovenv_venv-}" ]] || \builtin return 1
-    [[ ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_autovenv_old_path-}" ]] || \builtin return 1
-    \builtin local _autovenv_a="${_autovenv_anchor-}" _autovenv_d="${PWD%/}"
-    [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
-    while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
+    [[ -n ${_autovenv_pwd-} && ${VIRTUAL_ENV-} == "${_autovenv_venv-}" &&
+        ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_autovenv_old_path-}" ]] || \builtin return 1
+    \builtin local _autovenv_d="${_autovenv_anchor-}" _autovenv_r="${PWD%/}"
+    [[ ${_autovenv_r} == "${_autovenv_d}" || ${_autovenv_r} == "${_autovenv_d}"/* ]] || \builtin return 1
+    _autovenv_others || \builtin return 1
+    _autovenv_r=${_autovenv_r#"${_autovenv_d}"}
+    if [[ -z ${_autovenv_stamp} ]]; then
+        _autovenv_recheck
+        \builtin return
+    fi
+    if [[ -z ${_autovenv_seen[${_autovenv_d}/]-} || ! ${_autovenv_stamp} -nt ${_autovenv_d}/ ]]; then
+        _autovenv_recheck
+        \builtin return
+    fi
+    while [[ -n ${_autovenv_r} ]]; do
+        _autovenv_r=${_autovenv_r#/}
+        _autovenv_d=${_autovenv_d}/${_autovenv_r%%/*}
+        if [[ ${_autovenv_r} == */* ]]; then
+            _autovenv_r=/${_autovenv_r#*/}
+        else
+            _autovenv_r=
+        fi
+        if [[ ! ${_autovenv_stamp} -nt ${_autovenv_d}/ ]]; then
+            _autovenv_recheck
+            \builtin return
+        fi
+        if [[ -z ${_autovenv_seen[${_autovenv_d}/]-} ]]; then
+            _autovenv_absent_in "${_autovenv_d}" || \builtin return 1
+            _autovenv_seen[${_autovenv_d}/]=1
+        fi
+    done
+    _autovenv_moved
+}
+
+# Tests every level from the anchor down to $PWD name by name, with the stamp written anew
+# first, for _autovenv_unchanged.
+_autovenv_recheck() {
+    _autovenv_restamp
+    _autovenv_anchored || \builtin return 1
+    \builtin local _autovenv_d="${_autovenv_anchor-}" _autovenv_r="${PWD%/}"
+    _autovenv_r=${_autovenv_r#"${_autovenv_d}"}
+    while [[ -n ${_autovenv_r} ]]; do
+        _autovenv_r=${_autovenv_r#/}
+        _autovenv_d=${_autovenv_d}/${_autovenv_r%%/*}
+        if [[ ${_autovenv_r} == */* ]]; then
+            _autovenv_r=/${_autovenv_r#*/}
+        else
+            _autovenv_r=
+        fi
         _autovenv_absent_in "${_autovenv_d}" || \builtin return 1
+    done
+    _autovenv_looked
+    _autovenv_moved
+}
+
+# Records a cd that changed nothing: the steady check is for $PWD now, and is defined
+# again where it differs, at the anchor or below it.
+_autovenv_moved() {
+    _autovenv_pwd=${PWD}
+    if [[ ${PWD%/} == "${_autovenv_anchor-}" ]]; then
+        [[ ${_autovenv_at_top-} == 1 ]] || _autovenv_define_hook
+    else
+        [[ ${_autovenv_at_top-} == 0 ]] || _autovenv_define_hook
+    fi
+}
+
+# Whether directory $1 holds none of the watched names (the absolute ones aside).
+_autovenv_absent_in() {
+    \builtin local _autovenv_n
+    for _autovenv_n in ${_autovenv_names[@]+"${_autovenv_names[@]}"}; do
+        [[ ${_autovenv_n} == /* || ! ( -e $1/${_autovenv_n} || -L $1/${_autovenv_n} ) ]] || \builtin return 1
+    done
+}
+
+# Whether each watched entry at the anchor is present (it exists or is a symlink) or absent
+# as _autovenv_snapshot, the binary's `1` or `0` for each, says.
+_autovenv_anchored() {
+    \builtin local _autovenv_n _autovenv_s="${_autovenv_snapshot-}" _autovenv_p
+    for _autovenv_n in ${_autovenv_names[@]+"${_autovenv_names[@]}"}; do
+        [[ ${_autovenv_n} == /* ]] || _autovenv_n=${_autovenv_anchor-}/${_autovenv_n}
+        _autovenv_p=0
+        if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
+            _autovenv_p=1
+        fi
+        [[ ${_autovenv_s:0:1} == "${_autovenv_p}" ]] || \builtin return 1
+        _autovenv_s=${_autovenv_s:1}
+    done
+}
+
+# Writes the stamp anew, before a look at the disk, so that whatever changes after it is
+# newer; what was looked at before it no longer counts.
+_autovenv_restamp() {
+    if [[ -n ${_autovenv_stamp} ]]; then
+        : 2>/dev/null >|"${_autovenv_stamp}"
+    fi
+    _autovenv_seen=()
+}
+
+# Notes every level from $PWD up to the anchor as looked at (since the stamp).
+_autovenv_looked() {
+    [[ -n ${_autovenv_stamp} ]] || \builtin return 0
+    \builtin local _autovenv_d="${PWD%/}"
+    while :; do
+        _autovenv_seen[${_autovenv_d}/]=1
+        [[ ${_autovenv_d} != "${_autovenv_anchor-}" && ${_autovenv_d} == */* ]] || \builtin return 0
         _autovenv_d=${_autovenv_d%/*}
     done
-    _autovenv_anchored || \builtin return 1
-    _autovenv_pwd=${PWD}
 }
+
+# The levels looked at since the stamp was written (`_autovenv_seen[DIR/]`); one older than
+# the stamp has had nothing added, removed or renamed since. bash before 4.2 has no
+# associative arrays global from a function, and no stamp.
+if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2))); then
+    \builtin declare -gA _autovenv_seen
+    _autovenv_seen=()
+else
+    _autovenv_stamp=
+fi
 
 # Records that the shell is in step with $PWD; the last line of every evaluation.
 _autovenv_done() {
@@ -104,7 +225,9 @@ _autovenv_done() {
         _autovenv_ours=${VIRTUAL_ENV-}
     fi
     _autovenv_old_path=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
-    _autovenv_fast
+    _autovenv_top=${_autovenv_anchor:-/}
+    _autovenv_looked
+    _autovenv_define_hook
 }
 
 # Runs `autovenv export bash` with the given options and applies what it prints. The text
@@ -127,6 +250,9 @@ _autovenv_eval() {
     if [[ ${PWD} != "${_autovenv_cd_pwd-}" ]]; then
         _autovenv_wrap
     fi
+    # Until the evaluation's last line ran, the next prompt's check fails.
+    _autovenv_pwd=
+    _autovenv_restamp
     # `exec`: the command substitution's own process becomes autovenv, one fork in all.
     if _autovenv_pending=$(\builtin exec "${_autovenv_bin}" export bash "$@" --session="${_autovenv_session-}"); then
         \builtin eval "${_autovenv_pending}"
@@ -140,6 +266,10 @@ _autovenv_eval() {
 _autovenv_settle() {
     _autovenv_anchor=${PWD%/}
     _autovenv_names=()
+    _autovenv_snapshot=
+    # shellcheck disable=SC2317 # called by _autovenv_unchanged
+    _autovenv_others() { :; }
+    _autovenv_check=
     _autovenv_done
 }
 
@@ -151,9 +281,17 @@ _autovenv_change() {
     if [[ -n ${_autovenv_pending-} ]]; then
         \builtin eval "${_autovenv_pending}"
     fi
-    if _autovenv_unchanged; then
-        :
-    elif [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_autovenv_venv-}" &&
+    _autovenv_unchanged || _autovenv_changed "$@"
+    [[ -z ${_autovenv_ps1_prefix-} ]] || _autovenv_prompt_sync
+    # Hand the last command's status on to the rest of PROMPT_COMMAND and to PS1; under
+    # `set -e` a failing PROMPT_COMMAND would end the shell, so there it is 0.
+    [[ ${_autovenv_status} == 0 ]] || _autovenv_keep_status
+}
+
+# Runs the binary, for _autovenv_change: bash copies a function's body at every call, so
+# what a cd inside a project does not need is kept out of _autovenv_change.
+_autovenv_changed() {
+    if [[ -n ${AUTOVENV_STATE-} && -n ${VIRTUAL_ENV-} && ${VIRTUAL_ENV} == "${_autovenv_venv-}" &&
         -n ${_OLD_VIRTUAL_PATH+x} && x${_OLD_VIRTUAL_PATH} != "${_autovenv_old_path-}" ]]; then
         # The venv's own `activate` ran over autovenv's activation of that same venv.
         _autovenv_eval --activated-by-hand "$@"
@@ -175,25 +313,17 @@ _autovenv_change() {
     else
         _autovenv_eval "$@"
     fi
-    _autovenv_prompt_sync
-    # Hand the last command's status on to the rest of PROMPT_COMMAND and to PS1; under
-    # `set -e` a failing PROMPT_COMMAND would end the shell, so there it is 0.
-    if [[ $- == *e* ]]; then
-        \builtin return 0
-    fi
-    \builtin return "${_autovenv_status}"
 }
 
 # Defines autovenv's `deactivate`. A `deactivate` function of the user's own is kept
 # under the name _autovenv_user_deactivate until autovenv's goes again.
 _autovenv_deactivate_define() {
-    \builtin local _autovenv_f=
-    # Only a `deactivate` that exists is read (reading it forks).
+    _autovenv_fn=
     if \builtin declare -F deactivate >/dev/null; then
-        _autovenv_f=$(\builtin declare -f deactivate 2>/dev/null) || :
+        _autovenv_functions deactivate
     fi
-    if [[ -n ${_autovenv_f} && ${_autovenv_f} != *"_autovenv_eval --deactivate"* ]]; then
-        \builtin eval "_autovenv_user_${_autovenv_f}"
+    if [[ -n ${_autovenv_fn} && ${_autovenv_fn} != *"_autovenv_eval --deactivate"* ]]; then
+        \builtin eval "_autovenv_user_${_autovenv_fn}"
     fi
     # Restores what the activation replaced; keeps this project off in this shell until
     # you leave it. `deactivate nondestructive` (the form venv scripts use) does not.
@@ -209,10 +339,9 @@ _autovenv_deactivate_define() {
 # Removes autovenv's `deactivate` and puts the user's own back, if there was one.
 _autovenv_deactivate_remove() {
     \builtin unset -f deactivate
-    \builtin local _autovenv_f
     if \builtin declare -F _autovenv_user_deactivate > /dev/null; then
-        _autovenv_f=$(\builtin declare -f _autovenv_user_deactivate)
-        \builtin eval "${_autovenv_f#_autovenv_user_}"
+        _autovenv_functions _autovenv_user_deactivate
+        \builtin eval "${_autovenv_fn#_autovenv_user_}"
         \builtin unset -f _autovenv_user_deactivate
     fi
 }
@@ -254,6 +383,7 @@ _autovenv_prompt_sync() {
         PS1=${PS1%%"${_autovenv_ps1_prefix}"*}${_autovenv_p}${PS1#*"${_autovenv_ps1_prefix}"}
     fi
     _autovenv_ps1_prefix=${_autovenv_p}
+    _autovenv_define_hook
 }
 
 # Takes the prefix off again, only if it is still there. A venv activated by hand keeps
@@ -299,28 +429,41 @@ _autovenv_hand_over() {
 # Makes cd, pushd and popd take effect at once, so that `cd project && python` runs the
 # project's venv: each becomes a function that runs the user's own (or the builtin), then
 # the hook. A user's function of that name, defined before the hook or after it (it is
-# taken in at the next evaluation, which the first prompt always is), keeps working under
-# the name _autovenv_user_NAME. Only a function that exists is read (reading it forks,
-# but starts no program), so loading the hook in a shell without one forks nothing.
+# taken in at the first prompt, or at the next run of the binary not reached through the
+# wrapper), keeps working under the name _autovenv_user_NAME. Only a function that exists
+# is read.
 _autovenv_wrap() {
-    \builtin local _autovenv_all='' _autovenv_f _autovenv_c
+    \builtin local _autovenv_all='' _autovenv_c
     if \builtin declare -F cd >/dev/null || \builtin declare -F pushd >/dev/null ||
         \builtin declare -F popd >/dev/null; then
-        _autovenv_all=$(\builtin declare -f cd pushd popd 2>/dev/null) || :
+        _autovenv_functions cd pushd popd
+        _autovenv_all=${_autovenv_fn}
     fi
     for _autovenv_c in cd pushd popd; do
         [[ ${_autovenv_all} != *"_autovenv_cd ${_autovenv_c} "* ]] || \builtin continue
-        _autovenv_f=
+        _autovenv_fn=
         if \builtin declare -F "${_autovenv_c}" >/dev/null; then
-            _autovenv_f=$(\builtin declare -f "${_autovenv_c}" 2>/dev/null) || :
+            _autovenv_functions "${_autovenv_c}"
         fi
-        if [[ -n ${_autovenv_f} ]]; then
-            \builtin eval "_autovenv_user_${_autovenv_f}"
+        if [[ -n ${_autovenv_fn} ]]; then
+            \builtin eval "_autovenv_user_${_autovenv_fn}"
         else
             \builtin eval "_autovenv_user_${_autovenv_c}() { \\builtin ${_autovenv_c} \"\$@\"; }"
         fi
         \builtin eval "${_autovenv_c}() { _autovenv_cd ${_autovenv_c} \"\$@\"; }"
     done
+}
+
+# Puts the text of the functions named (all of which exist) in _autovenv_fn: through a
+# file beside the stamp where there is one (no fork), else through `$(…)`, which forks.
+_autovenv_functions() {
+    _autovenv_fn=
+    if [[ -n ${_autovenv_stamp} ]] &&
+        { \builtin declare -f "$@"; \builtin true; } 2>/dev/null >|"${_autovenv_stamp}.fn"; then
+        IFS= \builtin read -r -d '' _autovenv_fn <"${_autovenv_stamp}.fn" || :
+    else
+        _autovenv_fn=$(\builtin declare -f "$@" 2>/dev/null) || :
+    fi
 }
 
 # Runs the user's cd, pushd or popd ($1) with the rest of the arguments and keeps its
@@ -332,6 +475,7 @@ _autovenv_cd() {
     \builtin shift
     "_autovenv_user_${_autovenv_c}" "$@" || _autovenv_rc=$?
     if [[ ${PWD} != "${_autovenv_was}" ]] && ((BASH_SUBSHELL == 0)); then
+        [[ ${PROMPT_COMMAND[0]-} == *_autovenv_hook* ]] || _autovenv_register
         _autovenv_cd_pwd=${PWD}
         _autovenv_hook --no-create
     fi
@@ -385,22 +529,29 @@ _autovenv_prompt_command_first() {
     PROMPT_COMMAND[0]="_autovenv_hook${PROMPT_COMMAND[0]:+;${PROMPT_COMMAND[0]#;}}"
 }
 
-# The last element of PROMPT_COMMAND (bash 5.1 and later): when an assignment since
-# replaced the element that ran the hook, _autovenv_guard_late puts it back in front and
-# runs it now. Keeps the status for PS1; a prompt where the hook is in place costs one test.
+# The last element of PROMPT_COMMAND (bash 5.1 and later) until a prompt finds the hook in
+# place: when an assignment since the hook line replaced the element that ran it, the
+# guard puts it back in front and runs it now. Found in place, the guard takes itself out,
+# as it would cost every prompt; a theme that assigns PROMPT_COMMAND at every prompt keeps
+# it. A cd checks again (_autovenv_cd). bash gives each element of PROMPT_COMMAND the last
+# command's status anew.
 _autovenv_guard() {
-    _autovenv_status=$?
-    [[ ${PROMPT_COMMAND[0]-} == *_autovenv_hook* ]] || _autovenv_guard_late
-    \builtin return "${_autovenv_status}"
-}
-
-# Puts the hook back in front of PROMPT_COMMAND and runs it, for _autovenv_guard.
-_autovenv_guard_late() {
-    \builtin local _autovenv_s="${_autovenv_status}"
-    _autovenv_prompt_command_first
-    _autovenv_hook
-    _autovenv_status=${_autovenv_s}
+    if _autovenv_prompt_command_first; then
+        _autovenv_hook
+    else
+        \builtin local _autovenv_i
+        for _autovenv_i in "${!PROMPT_COMMAND[@]}"; do
+            if [[ ${PROMPT_COMMAND[_autovenv_i]} == _autovenv_guard ]]; then
+                \builtin unset "PROMPT_COMMAND[_autovenv_i]"
+            fi
+        done
+    fi
 }
 _autovenv_register
-\builtin unset -f _autovenv_register
 _autovenv_wrap
+@START@
+# With the first evaluation taken in above, the first prompt takes in a cd, pushd or popd
+# of the user's own defined later in the rc file, then checks as every prompt does.
+if [[ -n ${_autovenv_pwd} ]]; then
+    _autovenv_define_hook first
+fi

@@ -12,71 +12,173 @@
 # are called as `\builtin`, so aliases and functions of the same name cannot hijack them.
 # zsh keeps `$?` and `$pipestatus` across precmd functions by itself.
 
-# Defines _autovenv_hook with the steady prompt's check unrolled (one `[[ ]]`: the
-# variables the last evaluation saw, the prompt prefix in the form PROMPT_SUBST asks for,
-# then one test per watched entry in $PWD and at the anchor, as found here), and
-# _autovenv_absent_in and _autovenv_anchored for _autovenv_unchanged; sets
-# _autovenv_snapshot. The hook runs the check under the user's options (a zsh function
-# call costs more than the checks), so it reads every variable with a default and quotes
-# every path. Names in $PWD are tested relative to it, so stat(2) walks one component
-# rather than the whole path: the stats are most of the cost. An absent entry is tested
-# with `-e` alone at the prompt: a symlink to nowhere appearing there is not a venv, and
-# the next cd notices it.
-_autovenv_fast() {
+# Defines _autovenv_hook with the steady prompt's whole check inline, for the state the
+# last evaluation left: one `[[ ]]` over $PWD, $VIRTUAL_ENV and $_OLD_VIRTUAL_PATH as it
+# saw them (a test for empty where they were), the prompt prefix in the form PROMPT_SUBST
+# asks for, the stamp newer than $PWD and the anchor (nothing appeared or vanished in
+# either since the last look; see `autovenv hook`), and _autovenv_check, which the binary
+# printed: a test for each watched entry a directory's mtime does not cover. The hook
+# runs the check under the user's options (a zsh function call costs more than the
+# checks), so it reads every variable with a default. Without a stamp the names are
+# tested one by one.
+_autovenv_define_hook() {
     \builtin emulate -L zsh
-    \builtin local _autovenv_a=${(q)_autovenv_anchor} _autovenv_n _autovenv_q _autovenv_r
-    \builtin local _autovenv_here='' _autovenv_in='' _autovenv_at='' _autovenv_rel=''
-    _autovenv_snapshot=
-    for _autovenv_n in "${_autovenv_names[@]}"; do
-        _autovenv_q=${(q)_autovenv_n}
-        if [[ ${_autovenv_n} == /* ]]; then
-            _autovenv_r=${_autovenv_q}
+    \builtin local _autovenv_t='$PWD == "$_autovenv_pwd"'
+    if [[ -z ${_OLD_VIRTUAL_PATH+x}${VIRTUAL_ENV-} ]]; then
+        _autovenv_t+=' && -z ${_OLD_VIRTUAL_PATH+x}${VIRTUAL_ENV-}'
+    elif [[ -z ${_OLD_VIRTUAL_PATH+x} && ${VIRTUAL_ENV} == /* ]]; then
+        # A path starts with `/`, so the `x` for _OLD_VIRTUAL_PATH cannot pass for one.
+        _autovenv_t+=' && ${_OLD_VIRTUAL_PATH+x}${VIRTUAL_ENV-} == "$_autovenv_venv"'
+    else
+        _autovenv_t+=' && ${VIRTUAL_ENV-} == "$_autovenv_venv"'
+        _autovenv_t+=' && ${_OLD_VIRTUAL_PATH+x$_OLD_VIRTUAL_PATH} == "$_autovenv_old_path"'
+    fi
+    if [[ -n ${_autovenv_ps1_prefix} && ${_autovenv_ps1_subst} != "${_autovenv_ps1_plain}" ]]; then
+        if [[ -n ${_autovenv_subst} ]]; then
+            _autovenv_t+=' && -o promptsubst'
         else
-            _autovenv_r=./${_autovenv_q}
-            _autovenv_here+=" && ! -e ${_autovenv_r}"
-            _autovenv_in+=" && ! ( -e \$1/${_autovenv_q} || -L \$1/${_autovenv_q} )"
-            _autovenv_n=${_autovenv_anchor}/${_autovenv_n}
-            _autovenv_q=${(q)_autovenv_n}
+            _autovenv_t+=' && ! -o promptsubst'
         fi
-        if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
-            _autovenv_snapshot+=1
-            _autovenv_at+=" && ( -e ${_autovenv_q} || -L ${_autovenv_q} )"
-            _autovenv_rel+=" && ( -e ${_autovenv_r} || -L ${_autovenv_r} )"
-        else
-            _autovenv_snapshot+=0
-            _autovenv_at+=" && ! -e ${_autovenv_q}"
-            _autovenv_rel+=" && ! -e ${_autovenv_r}"
+    fi
+    _autovenv_t="[[ ${_autovenv_t}${_autovenv_check}"
+    if [[ -z ${_autovenv_stamp} ]]; then
+        _autovenv_t+=' ]] && _autovenv_anchored'
+        if [[ ${PWD%/} != "${_autovenv_anchor}" ]]; then
+            _autovenv_t+=' && _autovenv_absent_in .'
         fi
-    done
-    \builtin eval "_autovenv_absent_in() { [[ -n \$1${_autovenv_in} ]] }
-_autovenv_anchored() { [[ -n .${_autovenv_at} ]] }
-_autovenv_hook() {
-    [[ -z \${_autovenv_pending-} && \${PWD} == \"\${_autovenv_pwd-}\" && \${VIRTUAL_ENV-} == \"\${_autovenv_venv-}\" &&
-        \${_OLD_VIRTUAL_PATH+x\${_OLD_VIRTUAL_PATH}} == \"\${_autovenv_old_path-}\" &&
-        ( -z \${_autovenv_ps1_prefix-} || ( -o promptsubst && -n \${_autovenv_subst-} ) ||
-            ( ! -o promptsubst && -z \${_autovenv_subst-} ) ) &&
-        ( \${PWD%/} == ${_autovenv_a}${_autovenv_rel} ||
-            \${PWD%/} != ${_autovenv_a}${_autovenv_here}${_autovenv_at} ) ]] && \\builtin return 0
-    _autovenv_change \"\$@\"
+    elif [[ ${PWD%/} != "${_autovenv_anchor}" ]]; then
+        _autovenv_t+=' && $_autovenv_stamp -nt . && $_autovenv_stamp -nt $_autovenv_top ]]'
+    else
+        _autovenv_t+=' && $_autovenv_stamp -nt . ]]'
+    fi
+    _autovenv_at_top=0
+    if [[ ${PWD%/} == "${_autovenv_anchor}" ]]; then
+        _autovenv_at_top=1
+    fi
+    \builtin eval "_autovenv_hook() {
+    ${_autovenv_t} || _autovenv_change \"\$@\"
 }"
 }
 
-# Succeeds when the last evaluation still holds after a cd below the anchor, without
-# starting any process: nothing on the way up may hold a watched entry, and the anchor's
-# are as they were. A venv's own `activate` sets VIRTUAL_ENV and _OLD_VIRTUAL_PATH: either
-# changing counts.
+# Succeeds when the last evaluation still holds after a cd below the anchor, or after a
+# change in a directory the steady check looks at, without starting any process: nothing
+# on the way down from the anchor may hold a watched entry, and the anchor's are as they
+# were (top down: a project entered from outside shows at its root, the first new level).
+# A level looked at since the stamp was written, and older than the stamp, needs no test
+# per name; one older than it is tested and noted; one newer (something was added, removed
+# or renamed in it since) has the stamp written anew and every level tested. A venv's own
+# `activate` sets VIRTUAL_ENV and _OLD_VIRTUAL_PATH: either changing counts.
 _autovenv_unchanged() {
     \builtin emulate -L zsh
-    [[ -n ${_autovenv_pwd} && ${VIRTUAL_ENV-} == "${_autovenv_venv}" ]] || \builtin return 1
-    [[ ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_autovenv_old_path}" ]] || \builtin return 1
-    \builtin local _autovenv_a="${_autovenv_anchor}" _autovenv_d="${PWD%/}"
-    [[ ${_autovenv_d} == "${_autovenv_a}" || ${_autovenv_d} == "${_autovenv_a}"/* ]] || \builtin return 1
-    while [[ ${_autovenv_d} != "${_autovenv_a}" ]]; do
+    [[ -n ${_autovenv_pwd} && ${VIRTUAL_ENV-} == "${_autovenv_venv}" &&
+        ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_autovenv_old_path}" ]] || \builtin return 1
+    \builtin local _autovenv_d="${_autovenv_anchor}" _autovenv_r="${PWD%/}"
+    [[ ${_autovenv_r} == "${_autovenv_d}" || ${_autovenv_r} == "${_autovenv_d}"/* ]] || \builtin return 1
+    _autovenv_others || \builtin return 1
+    _autovenv_r=${_autovenv_r#"${_autovenv_d}"}
+    if [[ -z ${_autovenv_stamp} || -z ${_autovenv_seen[${_autovenv_d}/]-} ||
+        ! ${_autovenv_stamp} -nt ${_autovenv_d}/ ]]; then
+        _autovenv_recheck
+        \builtin return
+    fi
+    while [[ -n ${_autovenv_r} ]]; do
+        _autovenv_r=${_autovenv_r#/}
+        _autovenv_d=${_autovenv_d}/${_autovenv_r%%/*}
+        if [[ ${_autovenv_r} == */* ]]; then
+            _autovenv_r=/${_autovenv_r#*/}
+        else
+            _autovenv_r=
+        fi
+        if [[ ! ${_autovenv_stamp} -nt ${_autovenv_d}/ ]]; then
+            _autovenv_recheck
+            \builtin return
+        fi
+        if [[ -z ${_autovenv_seen[${_autovenv_d}/]-} ]]; then
+            _autovenv_absent_in "${_autovenv_d}" || \builtin return 1
+            _autovenv_seen[${_autovenv_d}/]=1
+        fi
+    done
+    _autovenv_moved
+}
+
+# Tests every level from the anchor down to $PWD name by name, with the stamp written anew
+# first, for _autovenv_unchanged.
+_autovenv_recheck() {
+    \builtin emulate -L zsh
+    _autovenv_restamp
+    _autovenv_anchored || \builtin return 1
+    \builtin local _autovenv_d="${_autovenv_anchor}" _autovenv_r="${PWD%/}"
+    _autovenv_r=${_autovenv_r#"${_autovenv_d}"}
+    while [[ -n ${_autovenv_r} ]]; do
+        _autovenv_r=${_autovenv_r#/}
+        _autovenv_d=${_autovenv_d}/${_autovenv_r%%/*}
+        if [[ ${_autovenv_r} == */* ]]; then
+            _autovenv_r=/${_autovenv_r#*/}
+        else
+            _autovenv_r=
+        fi
         _autovenv_absent_in "${_autovenv_d}" || \builtin return 1
+    done
+    _autovenv_looked
+    _autovenv_moved
+}
+
+# Records a cd that changed nothing: the steady check is for $PWD now, and is defined
+# again where it differs, at the anchor or below it.
+_autovenv_moved() {
+    \builtin emulate -L zsh
+    _autovenv_pwd=${PWD}
+    if [[ ${PWD%/} == "${_autovenv_anchor}" ]]; then
+        [[ ${_autovenv_at_top} == 1 ]] || _autovenv_define_hook
+    else
+        [[ ${_autovenv_at_top} == 0 ]] || _autovenv_define_hook
+    fi
+}
+
+# Whether directory $1 holds none of the watched names (the absolute ones aside).
+_autovenv_absent_in() {
+    \builtin emulate -L zsh
+    \builtin local _autovenv_n
+    for _autovenv_n in "${_autovenv_names[@]}"; do
+        [[ ${_autovenv_n} == /* || ! ( -e $1/${_autovenv_n} || -L $1/${_autovenv_n} ) ]] || \builtin return 1
+    done
+}
+
+# Whether each watched entry at the anchor is present (it exists or is a symlink) or absent
+# as _autovenv_snapshot, the binary's `1` or `0` for each, says.
+_autovenv_anchored() {
+    \builtin emulate -L zsh
+    \builtin local _autovenv_n _autovenv_s="${_autovenv_snapshot}" _autovenv_p
+    for _autovenv_n in "${_autovenv_names[@]}"; do
+        [[ ${_autovenv_n} == /* ]] || _autovenv_n=${_autovenv_anchor}/${_autovenv_n}
+        _autovenv_p=0
+        if [[ -e ${_autovenv_n} || -L ${_autovenv_n} ]]; then
+            _autovenv_p=1
+        fi
+        [[ ${_autovenv_s[1]} == "${_autovenv_p}" ]] || \builtin return 1
+        _autovenv_s=${_autovenv_s[2,-1]}
+    done
+}
+
+# Writes the stamp anew, before a look at the disk, so that whatever changes after it is
+# newer; what was looked at before it no longer counts.
+_autovenv_restamp() {
+    \builtin emulate -L zsh
+    if [[ -n ${_autovenv_stamp} ]]; then
+        : 2>/dev/null >|"${_autovenv_stamp}"
+    fi
+    _autovenv_seen=()
+}
+
+# Notes every level from $PWD up to the anchor as looked at (since the stamp).
+_autovenv_looked() {
+    \builtin emulate -L zsh
+    \builtin local _autovenv_d="${PWD%/}"
+    while :; do
+        _autovenv_seen[${_autovenv_d}/]=1
+        [[ ${_autovenv_d} != "${_autovenv_anchor}" && ${_autovenv_d} == */* ]] || \builtin return 0
         _autovenv_d=${_autovenv_d%/*}
     done
-    _autovenv_anchored || \builtin return 1
-    _autovenv_pwd=${PWD}
 }
 
 # Records that the shell is in step with $PWD; the last line of every evaluation.
@@ -89,7 +191,9 @@ _autovenv_done() {
         _autovenv_ours=${VIRTUAL_ENV-}
     fi
     _autovenv_old_path=${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}}
-    _autovenv_fast
+    _autovenv_top=${_autovenv_anchor:-/}
+    _autovenv_looked
+    _autovenv_define_hook
 }
 
 # Runs `autovenv export zsh` with the given options and applies what it prints. The text
@@ -111,6 +215,9 @@ _autovenv_eval() {
         \builtin return 0
     fi
     _autovenv_missing=
+    # Until the evaluation's last line ran, the next prompt's check fails.
+    _autovenv_pwd=
+    _autovenv_restamp
     # `exec`: the command substitution's own process becomes autovenv, one fork in all.
     if _autovenv_pending=$(\builtin exec "${_autovenv_bin}" export zsh "$@" --session="${_autovenv_session}"); then
         \builtin eval "${_autovenv_pending}"
@@ -125,14 +232,17 @@ _autovenv_settle() {
     \builtin emulate -L zsh
     _autovenv_anchor=${PWD%/}
     _autovenv_names=()
+    _autovenv_snapshot=
+    _autovenv_others() { : }
+    _autovenv_check=
     _autovenv_done
 }
 
 # Runs on every prompt, first in precmd_functions so that prompts rebuilt by later
 # functions (oh-my-zsh themes) already see the new VIRTUAL_ENV_PROMPT. Its arguments go to
 # `autovenv export` (`--no-create` on a cd). Until the first evaluation it hands over to
-# _autovenv_change alone; _autovenv_fast then defines it again with the steady prompt's
-# whole check inline.
+# _autovenv_change alone; _autovenv_define_hook then defines it again with the steady
+# prompt's whole check inline.
 _autovenv_hook() {
     _autovenv_change "$@"
 }
@@ -274,6 +384,7 @@ _autovenv_prompt_sync() {
         PS1=${PS1%%"${_autovenv_ps1_prefix}"*}${_autovenv_p}${PS1#*"${_autovenv_ps1_prefix}"}
     fi
     _autovenv_ps1_prefix=${_autovenv_p}
+    _autovenv_define_hook
 }
 
 # Takes the prefix off again, only if it is still there. A venv activated by hand keeps
@@ -333,7 +444,10 @@ function autovenv {
 
 _autovenv_register() {
     \builtin emulate -L zsh
-    \builtin typeset -g _autovenv_bin=$1 _autovenv_pwd= _autovenv_pending=
+    \builtin typeset -g _autovenv_bin=$1 _autovenv_stamp=$2 _autovenv_pwd= _autovenv_pending=
+    \builtin typeset -g _autovenv_top=/ _autovenv_at_top= _autovenv_check= _autovenv_snapshot=
+    \builtin typeset -gA _autovenv_seen
+    _autovenv_seen=()
     \builtin typeset -g _autovenv_venv="${_autovenv_venv-}" _autovenv_anchor="${_autovenv_anchor-}"
     \builtin typeset -g _autovenv_old_path="${_autovenv_old_path-}" _autovenv_ours="${_autovenv_ours-}"
     \builtin typeset -g _autovenv_snapshot="${_autovenv_snapshot-}" _autovenv_session="${_autovenv_session-}"
@@ -356,5 +470,6 @@ _autovenv_register() {
         chpwd_functions=(_autovenv_chpwd "${chpwd_functions[@]}")
     fi
 }
-_autovenv_register @AUTOVENV@
+_autovenv_register @AUTOVENV@ @STAMP@
 \builtin unfunction _autovenv_register
+@START@

@@ -33,6 +33,7 @@ pub(crate) mod shell;
 pub(crate) mod shell_update;
 pub(crate) mod signals;
 pub(crate) mod sources;
+pub(crate) mod stamp;
 pub mod state;
 pub(crate) mod sync;
 pub mod trust;

@@ -330,8 +330,9 @@ fn a_prompt_command_assigned_after_the_hook_line_keeps_the_hook() {
 }
 
 /// Loading the hook forks once, for `$(autovenv hook bash)` itself: wrapping cd, pushd and
-/// popd reads no function that is not there (reading one forks). With a cd function of
-/// the user's own, that one is read, and keeps working.
+/// popd reads no function that is not there, and one that is through a file beside the
+/// shell's stamp (`$(declare -f …)` would fork). With a cd function of the user's own, that
+/// one is read, and keeps working.
 #[test]
 fn loading_the_hook_forks_only_for_the_hook_line() {
     let (sb, proj) = Sandbox::with_allowed_project();
@@ -395,19 +396,21 @@ fn loading_the_hook_forks_only_for_the_hook_line() {
         Some("cd() { builtin cd \"$@\" && echo USER-CD; }"),
         "user.log",
     );
-    // The user's cd is read once to find out whether it is autovenv's, once to keep it.
-    assert_eq!(forks, 3, "{}", shown.text);
+    assert_eq!(forks, 1, "{}", shown.text);
     assert!(shown.stdout.contains("USER-CD"), "{}", shown.text);
     entered(&shown);
 }
 
 /// The rc line's text leaves the hook file's comments out (bash parses all of it at every
-/// start-up): loaded either way, the hook defines the very same functions.
+/// start-up): loaded either way, the hook defines the very same functions. (In a project,
+/// where the rc line leaves the first evaluation to the first prompt.)
 #[test]
 fn the_hook_without_its_comments_defines_the_same_functions() {
     let sb = Sandbox::new();
+    let proj = sb.project("proj");
     let defined = |load: String| {
         sb.command(SH.program())
+            .current_dir(&proj)
             .args(["--norc", "--noprofile", "-c"])
             .arg(format!("{load}\n\\builtin declare -f"))
             .succeeds("bash loading the hook")
@@ -424,5 +427,29 @@ fn the_hook_without_its_comments_defines_the_same_functions() {
             .lines()
             .any(|l| l.trim_start().starts_with("# ") && !l.contains("shellcheck")),
         "{text}"
+    );
+}
+
+/// The guard that puts the hook back in front of PROMPT_COMMAND (bash 5.1 and later) would
+/// cost every prompt, so it takes itself out once a prompt finds the hook in place. A
+/// PROMPT_COMMAND assigned at the prompt after that has the hook put back in front of it
+/// by the next cd, which activates as ever.
+#[test]
+fn the_guard_goes_once_the_hook_is_in_place_and_a_cd_puts_the_hook_back() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let shown = Session::start(&sb, SH).run(&[
+        SH.dump_hooks(&sb.out("first")),
+        "mytheme() { :; }; PROMPT_COMMAND=mytheme".into(),
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("ve")),
+        SH.dump_hooks(&sb.out("after")),
+    ]);
+    sb.assert_outs_showing(
+        &[
+            ("first", "_autovenv_hook\n"),
+            ("ve", &*proj.join(".venv").display().to_string()),
+            ("after", "_autovenv_hook;mytheme\n"),
+        ],
+        &shown.text,
     );
 }

@@ -279,12 +279,15 @@ fn a_zle_widget_that_runs_cd_shows_the_message_on_its_own_line() {
 }
 
 /// The rc line's text leaves the hook file's comments out (zsh parses all of it at every
-/// start-up): loaded either way, the hook defines the very same functions.
+/// start-up): loaded either way, the hook defines the very same functions. (In a project,
+/// where the rc line leaves the first evaluation to the first prompt.)
 #[test]
 fn the_hook_without_its_comments_defines_the_same_functions() {
     let sb = Sandbox::new();
+    let proj = sb.project("proj");
     let defined = |load: String| {
         sb.command(SH.program())
+            .current_dir(&proj)
             .args(["-f", "-c"])
             .arg(format!("{load}\n\\builtin functions"))
             .succeeds("zsh loading the hook")

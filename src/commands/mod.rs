@@ -101,6 +101,17 @@ fn usage_error(error: &clap::Error) -> String {
     }
 }
 
+/// `hook` with its `@START@` line (bash and zsh) replaced by the first evaluation, where
+/// the hook line can apply it itself (see [`crate::export::start`]), or by nothing.
+fn with_start(hook: Vec<u8>, shell: &dyn crate::shell::Shell) -> Vec<u8> {
+    const MARK: &[u8] = b"@START@\n";
+    let Some(at) = hook.windows(MARK.len()).position(|w| w == MARK) else {
+        return hook;
+    };
+    let start = crate::export::start(shell).unwrap_or_default();
+    [&hook[..at], &start, &hook[at + MARK.len()..]].concat()
+}
+
 /// How a command ended: `Err` holds the one line that says why it failed.
 pub(crate) type Outcome = Result<(), Box<dyn Error>>;
 
@@ -111,7 +122,7 @@ fn run(command: Command) -> ExitCode {
         Command::Exec { dir, command } => return exec::exec(dir.as_deref(), &command),
         Command::Hook { shell } => {
             let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("autovenv"));
-            print(&shell.shell().hook(&exe));
+            print(&with_start(shell.shell().hook(&exe), shell.shell()));
             Ok(())
         }
         Command::Export {

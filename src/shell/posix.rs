@@ -32,11 +32,22 @@ impl Shell for Dialect {
 
     /// Comment lines are left out: the shell parses every byte of the rc line's text at
     /// each start-up, and the comments are nearly half of it.
+    ///
+    /// `@STAMP@` becomes the path of the shell's stamp (see [`crate::stamp`]), made now,
+    /// or nothing where there is none.
     fn hook(&self, exe: &Path) -> Vec<u8> {
-        super::fill_template(
-            &without_comment_lines(self.hook),
-            &quote(exe.as_os_str().as_bytes()),
-        )
+        let stamp = match crate::stamp::create() {
+            Some(path) => quote(path.as_os_str().as_bytes()),
+            None => b"''".to_vec(),
+        };
+        let text = without_comment_lines(self.hook);
+        let (before, after) = text.split_once("@STAMP@").unwrap_or((&text, ""));
+        [
+            super::fill_template(before, &quote(exe.as_os_str().as_bytes())),
+            stamp,
+            after.as_bytes().to_vec(),
+        ]
+        .concat()
     }
 
     /// The code runs inside the hook's `_autovenv_eval` (zsh's under `emulate -L zsh`:
@@ -117,20 +128,86 @@ pub fn render(update: &Update, dialect: &Dialect) -> Vec<u8> {
         out.extend_from_slice(dialect.rehash.as_bytes());
         out.push(b'\n');
     }
-    out.extend(super::bookkeeping(
-        update,
-        quote,
-        [
-            "_autovenv_session=",
-            "\n_autovenv_anchor=",
-            "\n_autovenv_names=(",
-            ")\n_autovenv_done\n",
-        ],
-        false,
-    ));
+    out.extend_from_slice(b"_autovenv_session=");
+    out.extend(quote(update.session.as_bytes()));
+    out.extend_from_slice(b"\n_autovenv_anchor=");
+    out.extend(quote(update.anchor.as_bytes()));
+    out.push(b'\n');
+    out.extend(steady_check(update));
+    out.extend_from_slice(b"_autovenv_done\n");
     if update.again {
         out.extend_from_slice(b"_autovenv_pwd=\n");
     }
+    out
+}
+
+/// The watched entries as the hook tests them: `_autovenv_names` (the hook's
+/// `_autovenv_absent_in` and `_autovenv_anchored` go through them, after a cd below the
+/// anchor), `_autovenv_snapshot` (a `1` or `0` for each: present or absent at the anchor
+/// now), and what the steady prompt's `[[ ]]` tests beside the stamp (see
+/// `_autovenv_define_hook`): `_autovenv_check`, also run as `_autovenv_others`.
+///
+/// A directory's mtime moves whenever an entry is added, removed or renamed in it, so the
+/// stamp speaks for every name directly in the current directory and the anchor (see
+/// [`crate::stamp`]). A name with a `/` in it, which lies in a directory below, and an
+/// absolute one are tested by themselves, at the anchor: their paths go in
+/// `_autovenv_w1`, `_autovenv_w2`, … (bash spends on every byte of a word it expands, and
+/// little on a variable's value). A present entry is one that exists or is a symlink; an
+/// absent one is tested with `-e` alone: a symlink to nowhere appearing is not a venv, and
+/// the next cd notices it.
+fn steady_check(update: &Update) -> Vec<u8> {
+    let mut names = b"_autovenv_names=(".to_vec();
+    let mut snapshot = b"\n_autovenv_snapshot=".to_vec();
+    let mut paths = Vec::new();
+    let mut check = Vec::new();
+    for (i, name) in update.watch.iter().enumerate() {
+        let bytes = name.as_bytes();
+        if i > 0 {
+            names.push(b' ');
+        }
+        names.extend(quote(bytes));
+        let path = if bytes.starts_with(b"/") {
+            name.clone()
+        } else {
+            let mut path = update.anchor.clone();
+            path.push("/");
+            path.push(name);
+            path
+        };
+        let present = std::fs::symlink_metadata(&path).is_ok();
+        snapshot.push(if present { b'1' } else { b'0' });
+        if bytes.contains(&b'/') {
+            let variable = format!("$_autovenv_w{}", paths.len() + 1);
+            paths.extend_from_slice(&variable.as_bytes()[1..]);
+            paths.push(b'=');
+            paths.extend(quote(path.as_bytes()));
+            paths.push(b'\n');
+            check.extend(
+                if present {
+                    format!(" && ( -e {variable} || -L {variable} )")
+                } else {
+                    format!(" && ! -e {variable}")
+                }
+                .into_bytes(),
+            );
+        }
+    }
+    let mut out = names;
+    out.push(b')');
+    out.extend(snapshot);
+    out.push(b'\n');
+    out.extend(paths);
+    match check.strip_prefix(b" && ") {
+        Some(tests) => {
+            out.extend_from_slice(b"_autovenv_others() { [[ ");
+            out.extend_from_slice(tests);
+            out.extend_from_slice(b" ]]; }\n");
+        }
+        None => out.extend_from_slice(b"_autovenv_others() { :; }\n"),
+    }
+    out.extend_from_slice(b"_autovenv_check=");
+    out.extend(quote(&check));
+    out.push(b'\n');
     out
 }
 
