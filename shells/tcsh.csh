@@ -137,7 +137,23 @@ alias autovenv '_autovenv_before \!* ; _autovenv_exec \!*'
 # prompt (the export then sets _autovenv_again).
 alias _autovenv_later 'set _autovenv_pwd = "" ; unset _autovenv_again'
 alias _autovenv_cwdcmd_end 'set _autovenv_nc = "" ; if ($?_autovenv_again) eval _autovenv_later'
-alias _autovenv_cwdcmd 'set _autovenv_nc = --no-create ; _autovenv_precmd ; _autovenv_cwdcmd_end'
+alias _autovenv_cwdcmd 'set _autovenv_nc = --no-create ; _autovenv_walk ; _autovenv_precmd ; _autovenv_cwdcmd_end'
+# Before it, a cd that stays below the anchor is decided here, with no process: where no
+# watched name is on the way up from the new directory to the anchor (each level tested
+# by _autovenv_level, which the export defines, on $_autovenv_d) and the anchor's entries
+# are as they were (_autovenv_there), the answer is the last one, and the new directory
+# is taken as seen. The anchor itself has no levels to test. Not after something asked for a fresh look ($_autovenv_pwd empty).
+alias _autovenv_up 'set _autovenv_d = "$_autovenv_d:h" ; if ("$_autovenv_d:q" =~ "$_autovenv_anchor:q"/?*) eval _autovenv_step'
+alias _autovenv_step '_autovenv_level ; _autovenv_up'
+alias _autovenv_walked 'unset _autovenv_stale ; _autovenv_there ; if (! $?_autovenv_stale) set _autovenv_pwd = "$cwd:q"'
+alias _autovenv_below 'if ("$_autovenv_d:q" != "$_autovenv_anchor:q") eval _autovenv_step'
+alias _autovenv_walk2 'set _autovenv_d = "$cwd:q" ; _autovenv_tick ; _autovenv_below'
+alias _autovenv_walk1 '_autovenv_walk2 ; if ("$_autovenv_d:q" == "$_autovenv_anchor:q") eval _autovenv_walked'
+alias _autovenv_walk_if 'if ("$cwd:q" =~ "$_autovenv_anchor:q"/?* && "$_autovenv_pwd:q" != "") eval _autovenv_walk1'
+alias _autovenv_walk_at 'if ("$cwd:q" == "$_autovenv_anchor:q" && "$_autovenv_pwd:q" != "") eval _autovenv_walk1'
+alias _autovenv_walk0 '_autovenv_walk_if ; _autovenv_walk_at'
+alias _autovenv_walk 'if ($?_autovenv_walk_ok && "$cwd:q" != "$_autovenv_pwd:q") eval _autovenv_walk0'
+unset _autovenv_walk_ok
 # Each goes in front of an alias of the user's own of that name, once. tcsh keeps one
 # alias of a name, so a `precmd` or `cwdcmd` defined after the hook line (later in
 # ~/.tcshrc) replaces autovenv's: the first time the binary runs after loading (the

@@ -442,3 +442,39 @@ fn a_steady_prompt_sees_changes_made_in_the_second_of_the_look_and_runs_nothing_
         shown.text
     );
 }
+
+/// A cd that stays inside the project (down, up to its root, `pushd`, `popd`) is decided
+/// in tcsh with no process, as in the other shells; a cd into a directory that holds a
+/// watched name of its own, or out of the project, still runs the binary, once.
+#[test]
+fn a_cd_inside_the_project_starts_no_process() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let deep = sb.mkdir("proj/src/deep");
+    sb.mkdir("proj/other/venv");
+    let log = sb.out("strace.log");
+    let mark = |n: usize| SH.touch_line(&sb.out(&format!("m{n}")));
+    let mut session = session::start_traced(&sb, SH, &log);
+    session.lines(&[
+        SH.cd_line(&deep),
+        mark(0),
+        "cd .. ; cd deep ; cd ../.. ; pushd src/deep > /dev/null ; popd > /dev/null ; cd src"
+            .into(),
+        String::new(),
+        mark(1),
+    ]);
+    session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("inside")));
+    session.lines(&[mark(2), "cd ../other".into(), mark(3)]);
+    session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("other")));
+    session.lines(&[mark(4), "cd /".into(), mark(5)]);
+    let shown = session.finish();
+    sb.assert_outs(&[
+        ("inside", &*proj.join(".venv").to_string_lossy()),
+        ("other", "<unset>"),
+    ]);
+    let bin = support::binary().display().to_string();
+    let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 6);
+    assert!(segments[1].is_empty(), "{:?}\n{}", segments[1], shown.text);
+    assert_eq!(segments[3], vec![bin.clone()], "{}", shown.text);
+    assert_eq!(segments[5], vec![bin], "{}", shown.text);
+    assert_eq!(shown.count("deactivated"), 1, "{}", shown.text);
+}

@@ -176,9 +176,13 @@ fn steady(update: &Update, venv_on: bool, old_path_on: bool) -> Vec<Vec<u8>> {
     } else {
         format!("if ({moved} || $?VIRTUAL_ENV || $?_OLD_VIRTUAL_PATH{fast}) eval _autovenv_recheck")
     };
-    let names = format!("if (0{}) set _autovenv_stale", tests.names);
+    let names = format!("if (0{}{}) set _autovenv_stale", tests.here, tests.there);
+    let there = format!("if (0{}) set _autovenv_stale", tests.there);
+    let level = format!("if (0{}) set _autovenv_d = x", tests.level);
     let mut out: Vec<Vec<u8>> = [
         ("_autovenv_names", names.as_str()),
+        ("_autovenv_there", &there),
+        ("_autovenv_level", &level),
         ("_autovenv_precmd", &precmd),
     ]
     .iter()
@@ -197,25 +201,36 @@ fn steady(update: &Update, venv_on: bool, old_path_on: bool) -> Vec<Vec<u8>> {
         ]
         .concat(),
     );
+    out.push(if tests.walk {
+        b"set _autovenv_walk_ok".to_vec()
+    } else {
+        b"unset _autovenv_walk_ok".to_vec()
+    });
     out
 }
 
-/// The file tests of the steady check, each `|| TEST`, true when an entry may have
-/// changed.
+/// The file tests of the steady check and of a cd decided in tcsh, each `|| TEST`, true
+/// when an entry may have changed.
 struct WatchTests {
     /// Every prompt's: the current directory's and the anchor's modification times
     /// against the last look's (`$_autovenv_t`), and the names a directory's time does
     /// not cover (with a `/` in them, or absolute) one test each.
     fast: String,
-    /// The fallback's, one per name: below the anchor, a watched name that appeared in
-    /// the current directory; at the anchor, one that appeared or vanished since the look
-    /// (a present entry is one that exists or is a symlink).
-    names: String,
+    /// Below the anchor, a watched name in the current directory (one test each).
+    here: String,
+    /// At the anchor, a watched entry that appeared or vanished since the look (a present
+    /// entry is one that exists or is a symlink), and the absolute entries.
+    there: String,
+    /// A watched name in the directory `$_autovenv_d`, a level on the way up after a cd.
+    level: String,
+    /// Whether a cd below the anchor may be decided with these: every name and the anchor
+    /// could be written.
+    walk: bool,
 }
 
-/// The steady check's file tests (see [`WatchTests`]), each one stat(2). A name or anchor
-/// that would need quoting inside an alias inside `eval` is left out (the defaults never
-/// do): a change there is seen at the next look.
+/// The file tests (see [`WatchTests`]), each one stat(2). A name or anchor that would
+/// need quoting inside an alias inside `eval` is left out (the defaults never do): a
+/// change there is seen at the next look, and every cd then runs the binary.
 fn watch_tests(update: &Update) -> WatchTests {
     let plain = |b: &[u8]| {
         b.iter()
@@ -224,7 +239,10 @@ fn watch_tests(update: &Update) -> WatchTests {
     let anchor = update.anchor.as_bytes();
     let mut tests = WatchTests {
         fast: String::new(),
-        names: String::new(),
+        here: String::new(),
+        there: String::new(),
+        level: String::new(),
+        walk: plain(anchor),
     };
     if !plain(anchor) {
         return tests;
@@ -234,10 +252,10 @@ fn watch_tests(update: &Update) -> WatchTests {
     tests.fast = format!(
         " || -M . >= $_autovenv_t || -M {anchor_dir} >= $_autovenv_t || -M {anchor_dir} < 0"
     );
-    let mut here = String::new();
     for name in &update.watch {
         let bytes = name.as_bytes();
         if bytes.is_empty() || !plain(bytes) {
+            tests.walk &= bytes.starts_with(b"/");
             continue;
         }
         let text = String::from_utf8_lossy(bytes);
@@ -245,7 +263,9 @@ fn watch_tests(update: &Update) -> WatchTests {
         let place = if absolute {
             text.to_string()
         } else {
-            here.push_str(&format!(" || -e {}", word(&text)));
+            tests.here.push_str(&format!(" || -e {}", word(&text)));
+            let level = format!(r#""$_autovenv_d:q"/{}"#, word(&text));
+            tests.level.push_str(&format!(" || -e {level}"));
             format!("{anchor_text}/{text}")
         };
         let check = if std::fs::symlink_metadata(&place).is_ok() {
@@ -259,13 +279,13 @@ fn watch_tests(update: &Update) -> WatchTests {
             }
             tests.fast.push_str(&check);
         }
-        tests.names.push_str(&check);
+        tests.there.push_str(&check);
     }
-    if !here.is_empty() {
+    if !tests.here.is_empty() {
         // Only below the anchor: the anchor's own entries are what the look found.
-        tests.names = format!(
-            r#" || ("$cwd:q" =~ "$_autovenv_anchor:q"/?* && (0{here})){}"#,
-            tests.names
+        tests.here = format!(
+            r#" || ("$cwd:q" =~ "$_autovenv_anchor:q"/?* && (0{}))"#,
+            tests.here
         );
     }
     tests
