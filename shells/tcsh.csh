@@ -56,11 +56,11 @@ alias _autovenv_missing 'if (! $?_autovenv_told) eval _autovenv_tell'
 alias _autovenv_found 'unset _autovenv_told ; eval _autovenv_export'
 alias _autovenv_call 'if (-x "$_autovenv_bin:q") eval _autovenv_found'
 alias _autovenv_nocall 'if (! -x "$_autovenv_bin:q") eval _autovenv_missing'
-# The time of a look, before it: the clock file's modification time once written (0,
-# which makes every directory look changed, where it cannot be).
+# The time of a look, before it: the clock file's modification time once written. Where
+# it cannot be written the last time stays (0 at first, which makes every directory look
+# changed): an older time only sends more prompts to the per-name tests.
 alias _autovenv_tick2 'echo -n >! "$_autovenv_clock:q" ; @ _autovenv_t = -M "$_autovenv_clock:q"'
-alias _autovenv_tick1 'if (-f "$_autovenv_clock:q" && ! -l "$_autovenv_clock:q") eval _autovenv_tick2'
-alias _autovenv_tick 'set _autovenv_t = 0 ; if (-w "$_autovenv_clock:q") eval _autovenv_tick1'
+alias _autovenv_tick 'if (-f "$_autovenv_clock:q" && -w "$_autovenv_clock:q" && ! -l "$_autovenv_clock:q") eval _autovenv_tick2'
 # What the answer was worked out from, for _autovenv_precmd to compare with.
 alias _autovenv_seen1 'set _autovenv_pwd = "$cwd:q" ; _autovenv_readve ; set _autovenv_venv = "$_autovenv_v:q"'
 alias _autovenv_seen2 '_autovenv_readold ; set _autovenv_oseen = "$_autovenv_o:q"'
@@ -139,21 +139,18 @@ alias _autovenv_later 'set _autovenv_pwd = "" ; unset _autovenv_again'
 alias _autovenv_cwdcmd_end 'set _autovenv_nc = "" ; if ($?_autovenv_again) eval _autovenv_later'
 alias _autovenv_cwdcmd 'set _autovenv_nc = --no-create ; _autovenv_walk ; _autovenv_precmd ; _autovenv_cwdcmd_end'
 # Before it, a cd that stays below the anchor is decided here, with no process: where no
-# watched name is on the way up from the new directory to the anchor (each level tested
-# by _autovenv_level, which the export defines, on $_autovenv_d) and the anchor's entries
-# are as they were (_autovenv_there), the answer is the last one, and the new directory
-# is taken as seen. The anchor itself has no levels to test. Not after something asked for a fresh look ($_autovenv_pwd empty).
-alias _autovenv_up 'set _autovenv_d = "$_autovenv_d:h" ; if ("$_autovenv_d:q" =~ "$_autovenv_anchor:q"/?*) eval _autovenv_step'
-alias _autovenv_step '_autovenv_level ; _autovenv_up'
-alias _autovenv_walked 'unset _autovenv_stale ; _autovenv_there ; if (! $?_autovenv_stale) set _autovenv_pwd = "$cwd:q"'
-alias _autovenv_below 'if ("$_autovenv_d:q" != "$_autovenv_anchor:q") eval _autovenv_step'
-alias _autovenv_walk2 'set _autovenv_d = "$cwd:q" ; _autovenv_tick ; _autovenv_below'
-alias _autovenv_walk1 '_autovenv_walk2 ; if ("$_autovenv_d:q" == "$_autovenv_anchor:q") eval _autovenv_walked'
-alias _autovenv_walk_if 'if ("$cwd:q" =~ "$_autovenv_anchor:q"/?* && "$_autovenv_pwd:q" != "") eval _autovenv_walk1'
-alias _autovenv_walk_at 'if ("$cwd:q" == "$_autovenv_anchor:q" && "$_autovenv_pwd:q" != "") eval _autovenv_walk1'
-alias _autovenv_walk0 '_autovenv_walk_if ; _autovenv_walk_at'
-alias _autovenv_walk 'if ($?_autovenv_walk_ok && "$cwd:q" != "$_autovenv_pwd:q") eval _autovenv_walk0'
-unset _autovenv_walk_ok
+# watched name is on the way up from the new directory to the anchor (tested a few levels
+# at a time by _autovenv_step, which the export defines, from $_autovenv_d up; a level
+# with a watched name sets it to x), the answer is the last one and the new directory is
+# taken as seen (where a name or the anchor cannot be written in an alias, the export
+# defines a step that always finds one). The anchor itself has no levels to test; its entries, and the new
+# directory's from now on, are the steady check's (their modification times against the
+# last look's). Not after something asked for a fresh look ($_autovenv_pwd empty).
+alias _autovenv_step 'set _autovenv_d = x'
+alias _autovenv_walk2 'if ("$cwd:q" != "$_autovenv_anchor:q") eval _autovenv_step'
+alias _autovenv_walk1 'set _autovenv_d = "$cwd:q" ; _autovenv_walk2 ; if ("$_autovenv_d:q" != x) set _autovenv_pwd = "$cwd:q"'
+alias _autovenv_walk_if 'if ("$cwd:q" =~ "$_autovenv_anchor:q"/?* || "$cwd:q" == "$_autovenv_anchor:q") eval _autovenv_walk1'
+alias _autovenv_walk 'if ("$cwd:q" != "$_autovenv_pwd:q" && "$_autovenv_pwd:q" != "") eval _autovenv_walk_if'
 # Each goes in front of an alias of the user's own of that name, once. tcsh keeps one
 # alias of a name, so a `precmd` or `cwdcmd` defined after the hook line (later in
 # ~/.tcshrc) replaces autovenv's: the first time the binary runs after loading (the

@@ -444,13 +444,15 @@ fn a_steady_prompt_sees_changes_made_in_the_second_of_the_look_and_runs_nothing_
 }
 
 /// A cd that stays inside the project (down, up to its root, `pushd`, `popd`) is decided
-/// in tcsh with no process, as in the other shells; a cd into a directory that holds a
+/// in tcsh with no process, as in the other shells; a cd below a directory that holds a
 /// watched name of its own, or out of the project, still runs the binary, once.
 #[test]
 fn a_cd_inside_the_project_starts_no_process() {
     let (sb, proj) = Sandbox::with_allowed_project();
     let deep = sb.mkdir("proj/src/deep");
     sb.mkdir("proj/other/venv");
+    // Five levels below that name: found in the walk's second step.
+    sb.mkdir("proj/other/a/b/c/d");
     let log = sb.out("strace.log");
     let mark = |n: usize| SH.touch_line(&sb.out(&format!("m{n}")));
     let mut session = session::start_traced(&sb, SH, &log);
@@ -463,7 +465,7 @@ fn a_cd_inside_the_project_starts_no_process() {
         mark(1),
     ]);
     session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("inside")));
-    session.lines(&[mark(2), "cd ../other".into(), mark(3)]);
+    session.lines(&[mark(2), "cd ../other/a/b/c/d".into(), mark(3)]);
     session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("other")));
     session.lines(&[mark(4), "cd /".into(), mark(5)]);
     let shown = session.finish();

@@ -177,12 +177,18 @@ fn steady(update: &Update, venv_on: bool, old_path_on: bool) -> Vec<Vec<u8>> {
         format!("if ({moved} || $?VIRTUAL_ENV || $?_OLD_VIRTUAL_PATH{fast}) eval _autovenv_recheck")
     };
     let names = format!("if (0{}{}) set _autovenv_stale", tests.here, tests.there);
-    let there = format!("if (0{}) set _autovenv_stale", tests.there);
-    let level = format!("if (0{}) set _autovenv_d = x", tests.level);
+    let step = if tests.walk {
+        format!(
+            r#"if ({}) set _autovenv_d = x ; set _autovenv_d = "$_autovenv_d{}:q" ; if ("$_autovenv_d:q" =~ "$_autovenv_anchor:q"/?*) eval _autovenv_step"#,
+            tests.levels,
+            ":h".repeat(LEVELS),
+        )
+    } else {
+        "set _autovenv_d = x".to_string()
+    };
     let mut out: Vec<Vec<u8>> = [
         ("_autovenv_names", names.as_str()),
-        ("_autovenv_there", &there),
-        ("_autovenv_level", &level),
+        ("_autovenv_step", &step),
         ("_autovenv_precmd", &precmd),
     ]
     .iter()
@@ -201,13 +207,12 @@ fn steady(update: &Update, venv_on: bool, old_path_on: bool) -> Vec<Vec<u8>> {
         ]
         .concat(),
     );
-    out.push(if tests.walk {
-        b"set _autovenv_walk_ok".to_vec()
-    } else {
-        b"unset _autovenv_walk_ok".to_vec()
-    });
     out
 }
+
+/// How many levels up from the new directory one step of a cd's walk tests (in one `if`:
+/// tcsh pays more for each statement and `eval` than for the words of a longer one).
+const LEVELS: usize = 3;
 
 /// The file tests of the steady check and of a cd decided in tcsh, each `|| TEST`, true
 /// when an entry may have changed.
@@ -221,8 +226,9 @@ struct WatchTests {
     /// At the anchor, a watched entry that appeared or vanished since the look (a present
     /// entry is one that exists or is a symlink), and the absolute entries.
     there: String,
-    /// A watched name in the directory `$_autovenv_d`, a level on the way up after a cd.
-    level: String,
+    /// A watched name in `$_autovenv_d` or in one of the [`LEVELS`] - 1 directories
+    /// above it that are below the anchor: the levels on the way up after a cd.
+    levels: String,
     /// Whether a cd below the anchor may be decided with these: every name and the anchor
     /// could be written.
     walk: bool,
@@ -241,7 +247,7 @@ fn watch_tests(update: &Update) -> WatchTests {
         fast: String::new(),
         here: String::new(),
         there: String::new(),
-        level: String::new(),
+        levels: String::new(),
         walk: plain(anchor),
     };
     if !plain(anchor) {
@@ -252,6 +258,7 @@ fn watch_tests(update: &Update) -> WatchTests {
     tests.fast = format!(
         " || -M . >= $_autovenv_t || -M {anchor_dir} >= $_autovenv_t || -M {anchor_dir} < 0"
     );
+    let mut names = Vec::new();
     for name in &update.watch {
         let bytes = name.as_bytes();
         if bytes.is_empty() || !plain(bytes) {
@@ -264,8 +271,7 @@ fn watch_tests(update: &Update) -> WatchTests {
             text.to_string()
         } else {
             tests.here.push_str(&format!(" || -e {}", word(&text)));
-            let level = format!(r#""$_autovenv_d:q"/{}"#, word(&text));
-            tests.level.push_str(&format!(" || -e {level}"));
+            names.push(word(&text));
             format!("{anchor_text}/{text}")
         };
         let check = if std::fs::symlink_metadata(&place).is_ok() {
@@ -281,6 +287,22 @@ fn watch_tests(update: &Update) -> WatchTests {
         }
         tests.there.push_str(&check);
     }
+    // Level 0 is below the anchor (the walk starts only there); each one above it only
+    // where it still is, or its names are not looked at (`&&` skips their stat).
+    let dir = |up: usize| format!(r#""$_autovenv_d{}:q""#, ":h".repeat(up));
+    tests.levels = (0..LEVELS)
+        .map(|up| {
+            let tests: String = names
+                .iter()
+                .map(|n| format!(" || -e {}/{n}", dir(up)))
+                .collect();
+            match up {
+                0 => format!("(0{tests})"),
+                _ => format!(r#"({} =~ "$_autovenv_anchor:q"/?* && (0{tests}))"#, dir(up)),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" || ");
     if !tests.here.is_empty() {
         // Only below the anchor: the anchor's own entries are what the look found.
         tests.here = format!(
