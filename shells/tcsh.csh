@@ -141,16 +141,15 @@ alias _autovenv_cwdcmd 'set _autovenv_nc = --no-create ; _autovenv_walk ; _autov
 # Before it, a cd that stays below the anchor is decided here, with no process: where no
 # watched name is on the way up from the new directory to the anchor (tested a few levels
 # at a time by _autovenv_step, which the export defines, from $_autovenv_d up; a level
-# with a watched name sets it to x), the answer is the last one and the new directory is
+# with a watched name sets it to x, one above the anchor ends it), the answer is the last
+# one and the new directory is
 # taken as seen (where a name or the anchor cannot be written in an alias, the export
 # defines a step that always finds one). The anchor itself has no levels to test; its entries, and the new
 # directory's from now on, are the steady check's (their modification times against the
 # last look's). Not after something asked for a fresh look ($_autovenv_pwd empty).
 alias _autovenv_step 'set _autovenv_d = x'
-alias _autovenv_walk2 'if ("$cwd:q" != "$_autovenv_anchor:q") eval _autovenv_step'
-alias _autovenv_walk1 'set _autovenv_d = "$cwd:q" ; _autovenv_walk2 ; if ("$_autovenv_d:q" != x) set _autovenv_pwd = "$cwd:q"'
-alias _autovenv_walk_if 'if ("$cwd:q" =~ "$_autovenv_anchor:q"/?* || "$cwd:q" == "$_autovenv_anchor:q") eval _autovenv_walk1'
-alias _autovenv_walk 'if ("$cwd:q" != "$_autovenv_pwd:q" && "$_autovenv_pwd:q" != "") eval _autovenv_walk_if'
+alias _autovenv_walk1 'set _autovenv_d = "$cwd:q" ; _autovenv_step ; if ("$_autovenv_d:q" != x) set _autovenv_pwd = "$cwd:q"'
+alias _autovenv_walk 'if ("$cwd:q" != "$_autovenv_pwd:q" && "$_autovenv_pwd:q" != "" && "$cwd:q/" =~ "$_autovenv_anchor:q"/*) eval _autovenv_walk1'
 # Each goes in front of an alias of the user's own of that name, once. tcsh keeps one
 # alias of a name, so a `precmd` or `cwdcmd` defined after the hook line (later in
 # ~/.tcshrc) replaces autovenv's: the first time the binary runs after loading (the

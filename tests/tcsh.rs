@@ -128,7 +128,11 @@ fn the_hook_file_is_plain_csh_as_it_is() {
     let source = include_str!("../shells/tcsh.csh");
     let long: Vec<&str> = source
         .lines()
-        .filter(|l| l.len() > 130 && !l.starts_with("alias _autovenv_precmd "))
+        .filter(|l| {
+            l.len() > 130
+                && !l.starts_with("alias _autovenv_precmd ")
+                && !l.starts_with("alias _autovenv_walk ")
+        })
         .collect();
     assert!(long.is_empty(), "lines too long to read: {long:#?}");
     let (sb, proj) = Sandbox::with_allowed_project();
@@ -445,7 +449,7 @@ fn a_steady_prompt_sees_changes_made_in_the_second_of_the_look_and_runs_nothing_
 
 /// A cd that stays inside the project (down, up to its root, `pushd`, `popd`) is decided
 /// in tcsh with no process, as in the other shells; a cd below a directory that holds a
-/// watched name of its own, or out of the project, still runs the binary, once.
+/// watched name of its own, back, or out of the project, still runs the binary, once.
 #[test]
 fn a_cd_inside_the_project_starts_no_process() {
     let (sb, proj) = Sandbox::with_allowed_project();
@@ -467,16 +471,27 @@ fn a_cd_inside_the_project_starts_no_process() {
     session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("inside")));
     session.lines(&[mark(2), "cd ../other/a/b/c/d".into(), mark(3)]);
     session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("other")));
-    session.lines(&[mark(4), "cd /".into(), mark(5)]);
+    session.lines(&[mark(4), SH.cd_line(&deep), mark(5)]);
+    // A directory beside the project whose name starts with the project's is outside it.
+    let beside = sb.mkdir("proj-beside");
+    session.lines(&[mark(6), SH.cd_line(&beside), mark(7)]);
+    session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("beside")));
     let shown = session.finish();
     sb.assert_outs(&[
         ("inside", &*proj.join(".venv").to_string_lossy()),
         ("other", "<unset>"),
+        ("beside", "<unset>"),
     ]);
     let bin = support::binary().display().to_string();
-    let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 6);
+    let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 8);
     assert!(segments[1].is_empty(), "{:?}\n{}", segments[1], shown.text);
-    assert_eq!(segments[3], vec![bin.clone()], "{}", shown.text);
-    assert_eq!(segments[5], vec![bin], "{}", shown.text);
-    assert_eq!(shown.count("deactivated"), 1, "{}", shown.text);
+    for crossed in [3, 5, 7] {
+        assert_eq!(
+            segments[crossed],
+            vec![bin.clone()],
+            "{crossed}: {}",
+            shown.text
+        );
+    }
+    assert_eq!(shown.count("deactivated"), 2, "{}", shown.text);
 }

@@ -287,8 +287,8 @@ fn watch_tests(update: &Update) -> WatchTests {
         }
         tests.there.push_str(&check);
     }
-    // Level 0 is below the anchor (the walk starts only there); each one above it only
-    // where it still is, or its names are not looked at (`&&` skips their stat).
+    // Each level only where it is below the anchor, or its names are not looked at (`&&`
+    // skips their stat): the walk may start at the anchor itself.
     let dir = |up: usize| format!(r#""$_autovenv_d{}:q""#, ":h".repeat(up));
     tests.levels = (0..LEVELS)
         .map(|up| {
@@ -296,10 +296,7 @@ fn watch_tests(update: &Update) -> WatchTests {
                 .iter()
                 .map(|n| format!(" || -e {}/{n}", dir(up)))
                 .collect();
-            match up {
-                0 => format!("(0{tests})"),
-                _ => format!(r#"({} =~ "$_autovenv_anchor:q"/?* && (0{tests}))"#, dir(up)),
-            }
+            format!(r#"({} =~ "$_autovenv_anchor:q"/?* && (0{tests}))"#, dir(up))
         })
         .collect::<Vec<_>>()
         .join(" || ");
