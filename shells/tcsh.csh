@@ -131,13 +131,15 @@ alias _autovenv_next 'set _autovenv_pwd = "" ; if ("$_autovenv_a[1]" == reload) 
 alias _autovenv_before 'set _autovenv_a = (\!* x) ; set _autovenv_r = "$_autovenv_session:q" ; _autovenv_next'
 alias _autovenv_exec 'env AUTOVENV_SESSION=$_autovenv_r:q "$_autovenv_bin:q"'
 alias autovenv '_autovenv_before \!* ; _autovenv_exec \!*'
-# After every change of directory (`cd`, `pushd`, `popd`: the special alias cwdcmd) the
-# same check runs, so that the rest of the command line has the right venv; with
+# After every change of directory (`cd`, `pushd`, `popd`: the special alias cwdcmd) that
+# the walk below cannot decide, the prompt's fallback runs, so that the rest of the
+# command line has the right venv (other changes wait for the next prompt); with
 # --no-create, as a cd may be one step of a script: a venv to make is left for the next
 # prompt (the export then sets _autovenv_again).
 alias _autovenv_later 'set _autovenv_pwd = "" ; unset _autovenv_again'
 alias _autovenv_cwdcmd_end 'set _autovenv_nc = "" ; if ($?_autovenv_again) eval _autovenv_later'
-alias _autovenv_cwdcmd 'set _autovenv_nc = --no-create ; _autovenv_walk ; _autovenv_precmd ; _autovenv_cwdcmd_end'
+alias _autovenv_cwdcmd_run 'set _autovenv_nc = --no-create ; _autovenv_recheck ; _autovenv_cwdcmd_end'
+alias _autovenv_cwdcmd '_autovenv_walk ; if ("$cwd:q" != "$_autovenv_pwd:q") eval _autovenv_cwdcmd_run'
 # Before it, a cd that stays below the anchor is decided here, with no process: where no
 # watched name is on the way up from the new directory to the anchor (tested a few levels
 # at a time by _autovenv_step, which the export defines, from $_autovenv_d up; a level
