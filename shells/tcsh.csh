@@ -9,13 +9,20 @@
 # On every prompt _autovenv_precmd checks, using builtins only, whether anything that
 # matters may have changed since the binary last ran: $cwd, $VIRTUAL_ENV,
 # $_OLD_VIRTUAL_PATH (set by a venv's own activate.csh) and the watched entries here and
-# at the anchor. Each `autovenv export tcsh` defines it anew, as few statements as the
-# state allows, with one file test per watched entry and the anchor's entries as they
-# were (tcsh pays for each statement, so the steady prompt is one `if`, or three where a
-# venv is on). Only when one differs does it run `autovenv export tcsh` (one process) and
-# evaluate what that prints. An alias redefined by an eval is run through eval, or the
-# old text would run.
+# at the anchor. tcsh pays for every statement it runs (each one juggles its file
+# descriptors), so each `autovenv export tcsh` defines the check anew as one `if` (two in
+# a venv), and instead of one file test per watched name it compares the modification
+# time of the current directory and of the anchor (which changes whenever an entry is
+# added, removed or renamed there) with $_autovenv_t, the time in seconds of the last
+# look, read from a clock file written just before it (_autovenv_tick). A directory
+# changed in that same second or later, or a clock that cannot be written ($_autovenv_t
+# 0), sends the check to _autovenv_recheck: the per-name tests (_autovenv_names), and
+# only when one differs `autovenv export tcsh` (one process), whose output is evaluated.
+# An alias redefined by an eval is run through eval, or the old text would run.
 set _autovenv_bin = @AUTOVENV@
+set _autovenv_clock = @CLOCK@
+set _autovenv_t = 0
+set _autovenv_anchor = ''
 set _autovenv_pwd = ''
 set _autovenv_venv = ''
 set _autovenv_o = ''
@@ -49,11 +56,16 @@ alias _autovenv_missing 'if (! $?_autovenv_told) eval _autovenv_tell'
 alias _autovenv_found 'unset _autovenv_told ; eval _autovenv_export'
 alias _autovenv_call 'if (-x "$_autovenv_bin:q") eval _autovenv_found'
 alias _autovenv_nocall 'if (! -x "$_autovenv_bin:q") eval _autovenv_missing'
+# The time of a look, before it: the clock file's modification time once written. Where
+# it cannot be written the last time stays (0 at first, which makes every directory look
+# changed): an older time only sends more prompts to the per-name tests.
+alias _autovenv_tick2 'echo -n >! "$_autovenv_clock:q" ; @ _autovenv_t = -M "$_autovenv_clock:q"'
+alias _autovenv_tick 'if (-f "$_autovenv_clock:q" && -w "$_autovenv_clock:q" && ! -l "$_autovenv_clock:q") eval _autovenv_tick2'
 # What the answer was worked out from, for _autovenv_precmd to compare with.
 alias _autovenv_seen1 'set _autovenv_pwd = "$cwd:q" ; _autovenv_readve ; set _autovenv_venv = "$_autovenv_v:q"'
 alias _autovenv_seen2 '_autovenv_readold ; set _autovenv_oseen = "$_autovenv_o:q"'
 alias _autovenv_seen3 'if ($?AUTOVENV_STATE) set _autovenv_ours = "$_autovenv_v:q"'
-alias _autovenv_run '_autovenv_call ; _autovenv_nocall ; _autovenv_seen1 ; _autovenv_seen2 ; _autovenv_seen3'
+alias _autovenv_run '_autovenv_tick ; _autovenv_call ; _autovenv_nocall ; _autovenv_seen1 ; _autovenv_seen2 ; _autovenv_seen3'
 # The venv's own activate.csh ran over autovenv's activation of that same venv: it saved
 # another PATH, and VIRTUAL_ENV is still the one autovenv set.
 alias _autovenv_byhand3 'if ("$_autovenv_v:q" == "$_autovenv_venv:q") set _autovenv_args = --activated-by-hand'
@@ -73,6 +85,19 @@ alias _autovenv_prompt_end 'set _autovenv_args = "" ; _autovenv_after_off ; _aut
 alias _autovenv_prompt_run '_autovenv_prompt_read ; _autovenv_run ; _autovenv_prompt_end'
 # Until the first export defines it: compares $cwd, $VIRTUAL_ENV and $_OLD_VIRTUAL_PATH.
 alias _autovenv_precmd '_autovenv_readve ; _autovenv_readold ; if ("$cwd:q" != "$_autovenv_pwd:q" || "$_autovenv_v:q" != "$_autovenv_venv:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q") eval _autovenv_prompt_run'
+alias _autovenv_names 'set _autovenv_stale'
+# When the steady check saw something that may have changed: the values compared again,
+# then each watched name, after a tick (so that a pass makes the next prompts fast again);
+# the binary runs only when one of them differs. In a venv the steady check, which must
+# not name an unset variable, stands in an empty shell variable for a VIRTUAL_ENV that
+# was unset (_autovenv_recheck_ve takes it out again).
+alias _autovenv_look '_autovenv_tick ; _autovenv_names'
+alias _autovenv_stale1 'if ("$cwd:q" != "$_autovenv_pwd:q" || "$_autovenv_v:q" != "$_autovenv_venv:q") set _autovenv_stale'
+alias _autovenv_stale2 'if ("$_autovenv_o:q" != "$_autovenv_oseen:q") set _autovenv_stale'
+alias _autovenv_compare '_autovenv_readve ; _autovenv_readold ; unset _autovenv_stale ; _autovenv_stale1 ; _autovenv_stale2'
+alias _autovenv_then 'if (! $?_autovenv_stale) eval _autovenv_look ; if ($?_autovenv_stale) eval _autovenv_prompt_run'
+alias _autovenv_recheck '_autovenv_compare ; _autovenv_then'
+alias _autovenv_recheck_ve 'if ("$VIRTUAL_ENV:q" == "") unset VIRTUAL_ENV ; _autovenv_recheck'
 # The prompt prefix, as the prompt shows it, is in $_autovenv_p. The binary sends the
 # prompt without autovenv's prefix in $_autovenv_prompt_old, and _autovenv_prompt_put or
 # _autovenv_prompt_back sets it; the user's own edits while active are kept.
@@ -106,13 +131,27 @@ alias _autovenv_next 'set _autovenv_pwd = "" ; if ("$_autovenv_a[1]" == reload) 
 alias _autovenv_before 'set _autovenv_a = (\!* x) ; set _autovenv_r = "$_autovenv_session:q" ; _autovenv_next'
 alias _autovenv_exec 'env AUTOVENV_SESSION=$_autovenv_r:q "$_autovenv_bin:q"'
 alias autovenv '_autovenv_before \!* ; _autovenv_exec \!*'
-# After every change of directory (`cd`, `pushd`, `popd`: the special alias cwdcmd) the
-# same check runs, so that the rest of the command line has the right venv; with
+# After every change of directory (`cd`, `pushd`, `popd`: the special alias cwdcmd) that
+# the walk below cannot decide, the prompt's fallback runs, so that the rest of the
+# command line has the right venv (other changes wait for the next prompt); with
 # --no-create, as a cd may be one step of a script: a venv to make is left for the next
 # prompt (the export then sets _autovenv_again).
 alias _autovenv_later 'set _autovenv_pwd = "" ; unset _autovenv_again'
 alias _autovenv_cwdcmd_end 'set _autovenv_nc = "" ; if ($?_autovenv_again) eval _autovenv_later'
-alias _autovenv_cwdcmd 'set _autovenv_nc = --no-create ; _autovenv_precmd ; _autovenv_cwdcmd_end'
+alias _autovenv_cwdcmd_run 'set _autovenv_nc = --no-create ; _autovenv_recheck ; _autovenv_cwdcmd_end'
+alias _autovenv_cwdcmd '_autovenv_walk ; if ("$cwd:q" != "$_autovenv_pwd:q") eval _autovenv_cwdcmd_run'
+# Before it, a cd that stays below the anchor is decided here, with no process: where no
+# watched name is on the way up from the new directory to the anchor (tested a few levels
+# at a time by _autovenv_step, which the export defines, from $_autovenv_d up; a level
+# with a watched name sets it to x, one above the anchor ends it), the answer is the last
+# one and the new directory is
+# taken as seen (where a name or the anchor cannot be written in an alias, the export
+# defines a step that always finds one). The anchor itself has no levels to test; its entries, and the new
+# directory's from now on, are the steady check's (their modification times against the
+# last look's). Not after something asked for a fresh look ($_autovenv_pwd empty).
+alias _autovenv_step 'set _autovenv_d = x'
+alias _autovenv_walk1 'set _autovenv_d = "$cwd:q" ; _autovenv_step ; if ("$_autovenv_d:q" != x) set _autovenv_pwd = "$cwd:q"'
+alias _autovenv_walk 'if ("$cwd:q" != "$_autovenv_pwd:q" && "$_autovenv_pwd:q" != "" && "$cwd:q/" =~ "$_autovenv_anchor:q"/*) eval _autovenv_walk1'
 # Each goes in front of an alias of the user's own of that name, once. tcsh keeps one
 # alias of a name, so a `precmd` or `cwdcmd` defined after the hook line (later in
 # ~/.tcshrc) replaces autovenv's: the first time the binary runs after loading (the

@@ -128,12 +128,21 @@ fn the_hook_file_is_plain_csh_as_it_is() {
     let source = include_str!("../shells/tcsh.csh");
     let long: Vec<&str> = source
         .lines()
-        .filter(|l| l.len() > 130 && !l.starts_with("alias _autovenv_precmd "))
+        .filter(|l| {
+            l.len() > 130
+                && !l.starts_with("alias _autovenv_precmd ")
+                && !l.starts_with("alias _autovenv_walk ")
+        })
         .collect();
     assert!(long.is_empty(), "lines too long to read: {long:#?}");
     let (sb, proj) = Sandbox::with_allowed_project();
     let bin = support::binary();
-    let file = sb.write("hook.csh", &source.replace("@AUTOVENV@", &SH.quote(&bin)));
+    let file = sb.write(
+        "hook.csh",
+        &source
+            .replace("@AUTOVENV@", &SH.quote(&bin))
+            .replace("@CLOCK@", "''"),
+    );
     let mut session = session::Session::begin(&sb, SH, session::command(&sb, SH));
     session.lines(&[
         format!("source {}", SH.quote(&file)),
@@ -385,4 +394,104 @@ fn activate_csh_then_its_deactivate_keeps_the_project_off() {
         ],
         &shown.text,
     );
+}
+
+/// The steady prompt compares the modification times of the current directory and the
+/// project root with the time of the last look, and tests each watched name only where
+/// one changed: files made beside the project's own start no process, and a venv removed
+/// at the root or one made below it in the same second as the look is still noticed at
+/// the next prompt.
+#[test]
+fn a_steady_prompt_sees_changes_made_in_the_second_of_the_look_and_runs_nothing_else() {
+    let sb = Sandbox::new();
+    sb.write("home/.config/autovenv/config.toml", "auto_create = false\n");
+    let proj = sb.project_with_venv("proj");
+    let sub = sb.mkdir("proj/sub");
+    sb.allow(&proj);
+    let log = sb.out("strace.log");
+    let mark = |n: usize| SH.touch_line(&sb.out(&format!("m{n}")));
+    let q = |p: &std::path::Path| SH.quote(p);
+    let mut session = session::start_traced(&sb, SH, &log);
+    session.lines(&[
+        SH.cd_line(&sub),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("in")),
+        mark(0),
+        format!(
+            "echo -n > {} ; echo -n > notes.txt",
+            q(&proj.join("notes.txt"))
+        ),
+        String::new(),
+        String::new(),
+        mark(1),
+        // The look (the cd) and the removal in one command line: one second, mostly.
+        format!("cd .. ; cd sub ; rm -rf {}", q(&proj.join(".venv"))),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("gone")),
+        format!("cd {} ; python3 -m venv --without-pip .venv", q(&proj)),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("back")),
+        SH.external("cd sub ; mkdir venv"),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("nested")),
+    ]);
+    let shown = session.finish();
+    sb.assert_outs(&[
+        ("in", &*proj.join(".venv").to_string_lossy()),
+        ("gone", "<unset>"),
+        ("back", &*proj.join(".venv").to_string_lossy()),
+        ("nested", "<unset>"),
+    ]);
+    let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 2);
+    assert!(
+        segments[1].is_empty(),
+        "steady prompts: {:?}\n{}",
+        segments[1],
+        shown.text
+    );
+}
+
+/// A cd that stays inside the project (down, up to its root, `pushd`, `popd`) is decided
+/// in tcsh with no process, as in the other shells; a cd below a directory that holds a
+/// watched name of its own, back, or out of the project, still runs the binary, once.
+#[test]
+fn a_cd_inside_the_project_starts_no_process() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let deep = sb.mkdir("proj/src/deep");
+    sb.mkdir("proj/other/venv");
+    // Five levels below that name: found in the walk's second step.
+    sb.mkdir("proj/other/a/b/c/d");
+    let log = sb.out("strace.log");
+    let mark = |n: usize| SH.touch_line(&sb.out(&format!("m{n}")));
+    let mut session = session::start_traced(&sb, SH, &log);
+    session.lines(&[
+        SH.cd_line(&deep),
+        mark(0),
+        "cd .. ; cd deep ; cd ../.. ; pushd src/deep > /dev/null ; popd > /dev/null ; cd src"
+            .into(),
+        String::new(),
+        mark(1),
+    ]);
+    session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("inside")));
+    session.lines(&[mark(2), "cd ../other/a/b/c/d".into(), mark(3)]);
+    session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("other")));
+    session.lines(&[mark(4), SH.cd_line(&deep), mark(5)]);
+    // A directory beside the project whose name starts with the project's is outside it.
+    let beside = sb.mkdir("proj-beside");
+    session.lines(&[mark(6), SH.cd_line(&beside), mark(7)]);
+    session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("beside")));
+    let shown = session.finish();
+    sb.assert_outs(&[
+        ("inside", &*proj.join(".venv").to_string_lossy()),
+        ("other", "<unset>"),
+        ("beside", "<unset>"),
+    ]);
+    let bin = support::binary().display().to_string();
+    let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 8);
+    assert!(segments[1].is_empty(), "{:?}\n{}", segments[1], shown.text);
+    for crossed in [3, 5, 7] {
+        assert_eq!(
+            segments[crossed],
+            vec![bin.clone()],
+            "{crossed}: {}",
+            shown.text
+        );
+    }
+    assert_eq!(shown.count("deactivated"), 2, "{}", shown.text);
 }

@@ -25,6 +25,7 @@ impl Shell for Tcsh {
     }
 
     fn hook(&self, exe: &Path) -> Vec<u8> {
+        let clock = clock_file().unwrap_or_default();
         let mut out = Vec::with_capacity(HOOK.len() + 64);
         for line in HOOK.lines() {
             let line = line.trim();
@@ -34,12 +35,19 @@ impl Shell for Tcsh {
             if !out.is_empty() {
                 out.extend_from_slice(b" ; ");
             }
-            let (before, after) = line.split_once("@AUTOVENV@").unwrap_or((line, ""));
-            out.extend_from_slice(before.as_bytes());
-            if line.contains("@AUTOVENV@") {
-                out.extend(quote(exe.as_os_str().as_bytes()));
+            let value: &[u8] = if line.contains("@AUTOVENV@") {
+                exe.as_os_str().as_bytes()
+            } else {
+                clock.as_os_str().as_bytes()
+            };
+            match line.split_once("@AUTOVENV@").or(line.split_once("@CLOCK@")) {
+                Some((before, after)) => {
+                    out.extend_from_slice(before.as_bytes());
+                    out.extend(quote(value));
+                    out.extend_from_slice(after.as_bytes());
+                }
+                None => out.extend_from_slice(line.as_bytes()),
             }
-            out.extend_from_slice(after.as_bytes());
         }
         out.push(b'\n');
         out
@@ -143,40 +151,45 @@ impl Shell for Tcsh {
 }
 
 /// The aliases of the steady prompt's check for the state this evaluation leaves:
-/// `_autovenv_precmd`, run on every prompt, and `_autovenv_ve_steady`, the check itself
-/// (`venv_on`: whether `VIRTUAL_ENV` is set after it; `old_path_on`: whether
-/// `_OLD_VIRTUAL_PATH`, a venv's own activate.csh, is). tcsh pays for every statement it
-/// runs, alias and `eval` (each one juggles its file descriptors) and for every word it
-/// parses, so the check is as few statements as the state allows: one `if` outside a
-/// venv, two (one `eval`) in one, since an unset variable cannot appear in an expression
-/// even where it would not be evaluated; with `_OLD_VIRTUAL_PATH` set (rare) the values
-/// are read and compared. When anything differs it runs `_autovenv_prompt_run`.
+/// `_autovenv_precmd`, run on every prompt, and `_autovenv_names`, the per-name tests it
+/// falls back on (see shells/tcsh.csh); with `_autovenv_anchor` (`venv_on`: whether
+/// `VIRTUAL_ENV` is set after it; `old_path_on`: whether `_OLD_VIRTUAL_PATH`, a venv's own
+/// activate.csh, is). tcsh pays for every statement it runs, alias and `eval` (each one
+/// juggles its file descriptors) and for every word it parses, so the check is as few
+/// statements as the state allows: one `if` outside a venv; two in one, since an unset
+/// variable cannot appear in an expression even where it would not be evaluated (the
+/// first stands an empty shell variable in for a `VIRTUAL_ENV` that was unset); with
+/// `_OLD_VIRTUAL_PATH` set (rare) the values are read and compared. When anything may
+/// differ it runs `_autovenv_recheck`.
 fn steady(update: &Update, venv_on: bool, old_path_on: bool) -> Vec<Vec<u8>> {
     let tests = watch_tests(update);
+    let fast = &tests.fast;
     let moved = r#""$cwd:q" != "$_autovenv_pwd:q""#;
-    let check = if old_path_on {
+    let precmd = if old_path_on {
         format!(
-            r#"_autovenv_readve ; _autovenv_readold ; if ({moved} || "$_autovenv_v:q" != "$_autovenv_venv:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q"{tests}) eval _autovenv_prompt_run"#
+            r#"_autovenv_readve ; _autovenv_readold ; if ({moved} || "$_autovenv_v:q" != "$_autovenv_venv:q" || "$_autovenv_o:q" != "$_autovenv_oseen:q"{fast}) eval _autovenv_recheck"#
         )
     } else if venv_on {
         format!(
-            r#"if ({moved} || $?_OLD_VIRTUAL_PATH || "$VIRTUAL_ENV:q" != "$_autovenv_venv:q"{tests}) eval _autovenv_prompt_run"#
+            r#"if (! $?VIRTUAL_ENV) set VIRTUAL_ENV = "" ; if ({moved} || $?_OLD_VIRTUAL_PATH || "$VIRTUAL_ENV:q" != "$_autovenv_venv:q"{fast}) eval _autovenv_recheck_ve"#
         )
     } else {
+        format!("if ({moved} || $?VIRTUAL_ENV || $?_OLD_VIRTUAL_PATH{fast}) eval _autovenv_recheck")
+    };
+    let names = format!("if (0{}{}) set _autovenv_stale", tests.here, tests.there);
+    let step = if tests.walk {
         format!(
-            "if ({moved} || $?VIRTUAL_ENV || $?_OLD_VIRTUAL_PATH{tests}) eval _autovenv_prompt_run"
+            r#"if ({}) set _autovenv_d = x ; set _autovenv_d = "$_autovenv_d{}:q" ; if ("$_autovenv_d:q" =~ "$_autovenv_anchor:q"/?*) eval _autovenv_step"#,
+            tests.levels,
+            ":h".repeat(LEVELS),
         )
-    };
-    // In a venv the check is reached through `eval`; a prompt_run that leaves a venv on
-    // has defined the check anew, which then passes.
-    let precmd = if venv_on && !old_path_on {
-        "if (! $?VIRTUAL_ENV) eval _autovenv_prompt_run ; if ($?VIRTUAL_ENV) eval _autovenv_ve_steady"
     } else {
-        check.as_str()
+        "set _autovenv_d = x".to_string()
     };
-    [
-        ("_autovenv_ve_steady", check.as_str()),
-        ("_autovenv_precmd", precmd),
+    let mut out: Vec<Vec<u8>> = [
+        ("_autovenv_names", names.as_str()),
+        ("_autovenv_step", &step),
+        ("_autovenv_precmd", &precmd),
     ]
     .iter()
     .map(|(name, body)| {
@@ -186,78 +199,141 @@ fn steady(update: &Update, venv_on: bool, old_path_on: bool) -> Vec<Vec<u8>> {
         ]
         .concat()
     })
-    .collect()
+    .collect();
+    out.push(
+        [
+            b"set _autovenv_anchor = ",
+            &quote(update.anchor.as_bytes())[..],
+        ]
+        .concat(),
+    );
+    out
 }
 
-/// The steady check's file tests, each `|| TEST` true when an entry changed: below the
-/// anchor, a watched name that appeared in the current directory (where this evaluation
-/// ran: every change of directory runs the binary in tcsh); at the anchor, one that
-/// appeared or vanished since now (a present entry is one that exists or is a symlink).
-/// Each is one stat(2), and tcsh's own cost grows with each word's length, so the names
-/// are relative to the current directory where that is shorter and leads to the same
-/// place (`../../.venv`). A name or anchor that would need quoting inside an alias inside
-/// `eval` is left out (the defaults never do): a change there is seen at the next `cd`.
-fn watch_tests(update: &Update) -> String {
+/// How many levels up from the new directory one step of a cd's walk tests (in one `if`:
+/// tcsh pays more for each statement and `eval` than for the words of a longer one).
+const LEVELS: usize = 3;
+
+/// The file tests of the steady check and of a cd decided in tcsh, each `|| TEST`, true
+/// when an entry may have changed.
+struct WatchTests {
+    /// Every prompt's: the current directory's and the anchor's modification times
+    /// against the last look's (`$_autovenv_t`), and the names a directory's time does
+    /// not cover (with a `/` in them, or absolute) one test each.
+    fast: String,
+    /// Below the anchor, a watched name in the current directory (one test each).
+    here: String,
+    /// At the anchor, a watched entry that appeared or vanished since the look (a present
+    /// entry is one that exists or is a symlink), and the absolute entries.
+    there: String,
+    /// A watched name in `$_autovenv_d` or in one of the [`LEVELS`] - 1 directories
+    /// above it that are below the anchor: the levels on the way up after a cd.
+    levels: String,
+    /// Whether a cd below the anchor may be decided with these: every name and the anchor
+    /// could be written.
+    walk: bool,
+}
+
+/// The file tests (see [`WatchTests`]), each one stat(2). A name or anchor that would
+/// need quoting inside an alias inside `eval` is left out (the defaults never do): a
+/// change there is seen at the next look, and every cd then runs the binary.
+fn watch_tests(update: &Update) -> WatchTests {
     let plain = |b: &[u8]| {
         b.iter()
             .all(|c| c.is_ascii_alphanumeric() || b"._+-,@%~/ '".contains(c))
     };
     let anchor = update.anchor.as_bytes();
-    if !plain(anchor) {
-        return String::new();
-    }
-    let here = crate::discover::current_dir().map(|cwd| crate::shell_update::hook_anchor(&cwd));
-    let to_anchor = match &here {
-        Some(here) if *here == update.anchor => String::new(),
-        Some(here) => relative_anchor(here.as_bytes(), anchor)
-            .unwrap_or_else(|| format!("{}/", String::from_utf8_lossy(anchor))),
-        None => format!("{}/", String::from_utf8_lossy(anchor)),
+    let mut tests = WatchTests {
+        fast: String::new(),
+        here: String::new(),
+        there: String::new(),
+        levels: String::new(),
+        walk: plain(anchor),
     };
-    let below = !to_anchor.is_empty() && here.is_some();
-    let mut new_here = String::new();
-    let mut there = String::new();
+    if !plain(anchor) {
+        return tests;
+    }
+    let anchor_text = String::from_utf8_lossy(anchor);
+    let anchor_dir = word(if anchor.is_empty() { "/" } else { &anchor_text });
+    tests.fast = format!(
+        " || -M . >= $_autovenv_t || -M {anchor_dir} >= $_autovenv_t || -M {anchor_dir} < 0"
+    );
+    let mut names = Vec::new();
     for name in &update.watch {
         let bytes = name.as_bytes();
         if bytes.is_empty() || !plain(bytes) {
+            tests.walk &= bytes.starts_with(b"/");
             continue;
         }
         let text = String::from_utf8_lossy(bytes);
-        let (place, absolute) = if bytes.starts_with(b"/") {
-            (text.to_string(), text.to_string())
+        let absolute = bytes.starts_with(b"/");
+        let place = if absolute {
+            text.to_string()
         } else {
-            if below {
-                new_here.push_str(&format!(" || -e {}", word(&text)));
-            }
-            (
-                format!("{to_anchor}{text}"),
-                format!("{}/{text}", String::from_utf8_lossy(anchor)),
-            )
+            tests.here.push_str(&format!(" || -e {}", word(&text)));
+            names.push(word(&text));
+            format!("{anchor_text}/{text}")
         };
-        let place = word(&place);
-        if std::fs::symlink_metadata(absolute).is_ok() {
-            there.push_str(&format!(" || ! (-e {place} || -l {place})"));
+        let check = if std::fs::symlink_metadata(&place).is_ok() {
+            format!(" || ! (-e {0} || -l {0})", word(&place))
         } else {
-            there.push_str(&format!(" || -e {place}"));
+            format!(" || -e {}", word(&place))
+        };
+        if absolute || bytes.contains(&b'/') {
+            if !absolute {
+                tests.fast.push_str(&format!(" || -e {}", word(&text)));
+            }
+            tests.fast.push_str(&check);
         }
+        tests.there.push_str(&check);
     }
-    new_here + &there
+    // Each level only where it is below the anchor, or its names are not looked at (`&&`
+    // skips their stat): the walk may start at the anchor itself.
+    let dir = |up: usize| format!(r#""$_autovenv_d{}:q""#, ":h".repeat(up));
+    tests.levels = (0..LEVELS)
+        .map(|up| {
+            let tests: String = names
+                .iter()
+                .map(|n| format!(" || -e {}/{n}", dir(up)))
+                .collect();
+            format!(r#"({} =~ "$_autovenv_anchor:q"/?* && (0{tests}))"#, dir(up))
+        })
+        .collect::<Vec<_>>()
+        .join(" || ");
+    if !tests.here.is_empty() {
+        // Only below the anchor: the anchor's own entries are what the look found.
+        tests.here = format!(
+            r#" || ("$cwd:q" =~ "$_autovenv_anchor:q"/?* && (0{}))"#,
+            tests.here
+        );
+    }
+    tests
 }
 
-/// `../` as many times as `here` is below `anchor` (both as [`hook_anchor`] gives them),
-/// where that is shorter than the anchor's own name and the current directory's parents
-/// are the anchor's (no symlink on the way down): else `None`.
-///
-/// [`hook_anchor`]: crate::shell_update::hook_anchor
-fn relative_anchor(here: &[u8], anchor: &[u8]) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let rest = here.strip_prefix(anchor)?.strip_prefix(b"/")?;
-    let up = "../".repeat(rest.split(|&b| b == b'/').count());
-    let anchor_dir = if anchor.is_empty() { &b"/"[..] } else { anchor };
-    let (a, b) = (
-        std::fs::metadata(&up).ok()?,
-        std::fs::metadata(OsStr::from_bytes(anchor_dir)).ok()?,
-    );
-    (up.len() < anchor.len() + 1 && a.dev() == b.dev() && a.ino() == b.ino()).then_some(up)
+/// The file whose modification time the hook takes as the time of a look (see
+/// shells/tcsh.csh), made here if it is not there: `autovenv/tcsh-clock` in the user's
+/// cache directory, empty, shared by every tcsh of the user (each reads the time back at
+/// once, before its look). `None` where it cannot be made, or is anything but a regular
+/// file of the user's own; the hook then compares every name at every prompt.
+fn clock_file() -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+    let dir = dirs::cache_dir()?.join("autovenv");
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .ok()?;
+    let file = dir.join("tcsh-clock");
+    // O_NOFOLLOW: a symlink there is refused, never written through.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&file)
+        .ok()?;
+    let meta = std::fs::symlink_metadata(&file).ok()?;
+    (meta.file_type().is_file() && meta.uid() == crate::ownership::current_uid()).then_some(file)
 }
 
 /// A path as one word of a tcsh expression: as it is where no character in it means
