@@ -205,7 +205,7 @@ fn a_file_made_beside_the_watched_names_starts_no_process() {
     let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 2);
     for segment in &segments[1..] {
         assert!(
-            !segment.iter().any(|p| *p == bin),
+            !segment.contains(&bin),
             "prompts after the files changed: {segment:?}\n{}",
             shown.text
         );
