@@ -19,6 +19,8 @@ def _autovenv_fresh [] {
     anchor: ""
     names: []
     snapshot: ""
+    check: []
+    expect: []
     prefix: ""
     missing: false
     deactivate: ""
@@ -59,10 +61,29 @@ def _autovenv_unchanged [] {
   (_autovenv_snapshot_of $s.anchor) == $s.snapshot
 }
 
-def --env _autovenv_done [] {
+# Records the steady prompt's check for $env.PWD, once the last evaluation holds there:
+# the watched paths (here, when below the anchor, and at the anchor) and whether each
+# existed, for one `path exists` over them all (a closure run per name costs far more).
+def --env _autovenv_record [] {
+  let s = $env._AUTOVENV
+  let d = ($env.PWD | str trim --right --char "/")
+  let here = if $d == $s.anchor { [] } else {
+    $s.names | where {|n| not ($n | str starts-with "/") } | each {|n| $"($d)/($n)" }
+  }
+  let there = ($s.names | each {|n| if ($n | str starts-with "/") { $n } else { $"($s.anchor)/($n)" } })
+  $env._AUTOVENV.check = ($here | append $there)
+  $env._AUTOVENV.expect = ($here | each { false } | append ($s.snapshot | split chars | each {|c| $c == "1" }))
+  if not ($d == $s.anchor or ($d | str starts-with $"($s.anchor)/")) {
+    # Not below the anchor: no steady check holds (none matches a null).
+    $env._AUTOVENV.expect = [null]
+  }
   $env._AUTOVENV.pwd = $env.PWD
+}
+
+def --env _autovenv_done [] {
   $env._AUTOVENV.venv = (_autovenv_virtual_env)
   $env._AUTOVENV.snapshot = (_autovenv_snapshot_of $env._AUTOVENV.anchor)
+  _autovenv_record
 }
 
 # After a failure, stays quiet until the user changes directory.
@@ -116,8 +137,14 @@ def --env _autovenv_run [...args: string] {
   if $out == null { _autovenv_settle } else { _autovenv_apply $out }
 }
 
+# A steady prompt is the one `path exists` recorded above; after a cd, the full check
+# walks up to the anchor and, when nothing changed, records the check for the new $PWD.
 def --env _autovenv_hook [] {
-  if not (_autovenv_unchanged) { _autovenv_run }
+  let s = $env._AUTOVENV
+  if $env.PWD == $s.pwd and (_autovenv_virtual_env) == $s.venv and ($s.check | path exists) == $s.expect {
+    return
+  }
+  if (_autovenv_unchanged) { _autovenv_record } else { _autovenv_run }
 }
 
 # Restores what autovenv's activation replaced; keeps this project off in this shell until
