@@ -23,6 +23,8 @@
 #   build --release, linked statically as installed).
 # Needs python3 and script(1) (elvish's editor, and with it its hooks, needs a terminal).
 set -euo pipefail
+# A relative AUTOVENV names a file from where the script was started.
+if [[ -n ${AUTOVENV-} ]]; then AUTOVENV=$(realpath -- "$AUTOVENV"); fi
 cd "$(dirname "$0")/.."
 
 N=${N:-1000}
