@@ -135,7 +135,7 @@ fn unchanged {
     if (not-eq $d $anchor) { set here-names = $below-names }
     while (not-eq $d $anchor) {
       for n $below-names {
-        if (exists $d/$n) { put $false; return }
+        if (or (path:is-dir &follow-symlink=$true $d/$n) (path:is-regular &follow-symlink=$true $d/$n)) { put $false; return }
       }
       set d = (up $d)
     }
