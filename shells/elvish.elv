@@ -38,9 +38,90 @@ var here-names = []
 # cannot be sliced at a byte index).
 fn up {|d| var u = (path:dir $d); if (eq $u /) { put '' } else { put $u } }
 
-# Whether the last evaluation still holds, without starting any process. A steady prompt
-# (nothing moved) calls builtins only, one or two a watched entry: elvish pays for each
-# call, so nothing here builds a string or calls a function of its own.
+# The steady prompt's check. elvish pays dearly for each call whose value is used (a
+# watched name's test costs more than listing a directory), so a steady prompt instead
+# lists the directories that hold the watched entries (this one and the anchor, and the
+# parent of each absolute name) with one glob each, and compares the names found, with
+# $pwd and $E:VIRTUAL_ENV, to what `record` saw: any entry made, removed or renamed there
+# changes the listing. An entry that is a symlink (or not a directory or regular file) is
+# tested by itself, as a target appearing or vanishing elsewhere changes no listing. Where
+# that cannot stand for the names (a name with a `/` inside, a directory of more than
+# $listing-max entries), $fast-was is $nil and the full check below runs every prompt.
+var fast-dirs = []
+var fast-own = []
+var fast-was = $nil
+var listing-max = 256
+
+# Sets $now to what a steady prompt finds, to compare with $fast-was (a variable, not
+# a value put out: capturing one costs as much again).
+var now = []
+fn fast-now {
+  set now = [$pwd $last-pwd $E:VIRTUAL_ENV]
+  for d $fast-dirs { set now = [$@now $d/*[match-hidden][nomatch-ok]] }
+  for p $fast-own { set now = [$@now (exists $p)] }
+}
+
+# What the watched names ask of the steady check, worked out once per evaluation by
+# `names-changed`: the parents of the absolute names (other than the anchor), the watched
+# paths, and whether a listing can stand for them at all.
+var name-dirs = []
+var name-paths = []
+var name-listable = $true
+var own-from = $nil
+
+fn names-changed {
+  set name-dirs = []
+  set name-paths = []
+  set name-listable = $true
+  set own-from = $nil
+  for n $names {
+    if (str:has-prefix $n /) {
+      var d = (up $n)
+      if (not (or (eq $d $anchor) (has-value $name-dirs $d))) { set name-dirs = [$@name-dirs $d] }
+      set name-paths = [$@name-paths $n]
+    } elif (str:contains $n /) {
+      set name-listable = $false
+    } else {
+      set name-paths = [$@name-paths $anchor/$n]
+    }
+  }
+}
+
+# Records what the steady check compares with, after a check found nothing changed. The
+# entries tested by themselves depend only on the anchor's and the absolute names'
+# directories, which a cd inside the project leaves alone: worked out again only when
+# their listings differ from the last time ($own-from).
+fn record {
+  set fast-was = $nil
+  if (not $name-listable) { return }
+  var seen = []
+  for d [$anchor $@name-dirs] {
+    var l = [$d/*[match-hidden][nomatch-ok]]
+    if (> (count $l) $listing-max) { return }
+    set seen = [$@seen $@l]
+  }
+  var here = (str:trim-suffix $pwd /)
+  set fast-dirs = [$anchor $@name-dirs]
+  if (not-eq $here $anchor) {
+    if (> (count [$here/*[match-hidden][nomatch-ok]]) $listing-max) { return }
+    set fast-dirs = [$here $@fast-dirs]
+  }
+  if (not-eq $seen $own-from) {
+    set fast-own = []
+    for p $name-paths {
+      if (and (has-value $seen $p) (not (or (path:is-dir $p) (path:is-regular $p)))) {
+        set fast-own = [$@fast-own $p]
+      }
+    }
+    set own-from = $seen
+  }
+  fast-now
+  set fast-was = $now
+}
+
+# Whether the last evaluation still holds, without starting any process, when the steady
+# check above did not find so: after a cd, or once a listing changed. It calls builtins
+# only, one or two a watched entry.
 fn unchanged {
   if (or (eq $last-pwd '') (not-eq $E:VIRTUAL_ENV $last-venv)) { put $false; return }
   if (eq $pwd $last-pwd) {
@@ -54,7 +135,7 @@ fn unchanged {
     if (not-eq $d $anchor) { set here-names = $below-names }
     while (not-eq $d $anchor) {
       for n $below-names {
-        if (exists $d/$n) { put $false; return }
+        if (or (path:is-dir &follow-symlink=$true $d/$n) (path:is-regular &follow-symlink=$true $d/$n)) { put $false; return }
       }
       set d = (up $d)
     }
@@ -66,6 +147,7 @@ fn unchanged {
     if (or (path:is-dir &follow-symlink=$true $p) (path:is-regular &follow-symlink=$true $p)) { put $false; return }
   }
   set last-pwd = $pwd
+  record
   put $true
 }
 
@@ -86,6 +168,8 @@ fn done {
   }
   set here-names = []
   if (not-eq (str:trim-suffix $pwd /) $anchor) { set here-names = $below-names }
+  names-changed
+  record
 }
 
 # After a failure, stays quiet until the user changes directory.
@@ -178,9 +262,10 @@ edit:add-var autovenv~ {|@args|
 # The prefix goes in front of whatever prompt the user has: one set after the hook line
 # (a theme, starship's init) is wrapped too, before the next prompt is drawn.
 var user-prompt = $edit:prompt
+var our-prompt = $nil
 fn wrap-prompt {
   set user-prompt = $edit:prompt
-  set edit:prompt = {|&autovenv-wrapped=$false|
+  set our-prompt = {|&autovenv-wrapped=$false|
     nop _autovenv-marker
     if $autovenv-wrapped {
       put $user-prompt
@@ -191,6 +276,7 @@ fn wrap-prompt {
       $user-prompt
     }
   }
+  set edit:prompt = $our-prompt
 }
 if (ours $edit:prompt) { set edit:prompt = ($edit:prompt &autovenv-wrapped=$true) }
 wrap-prompt
@@ -200,7 +286,8 @@ wrap-prompt
 set after-chdir = [(each {|f| if (not (ours $f)) { put $f } } $after-chdir) {|_|
   nop _autovenv-marker
   try {
-    if (not (unchanged)) { run --no-create }
+    fast-now
+    if (not-eq $now $fast-was) { if (not (unchanged)) { run --no-create } }
   } catch e {
     echo 'autovenv: the elvish hook failed: '(to-string $e[reason]) >&2
   }
@@ -208,9 +295,10 @@ set after-chdir = [(each {|f| if (not (ours $f)) { put $f } } $after-chdir) {|_|
 
 set edit:before-readline = [(each {|f| if (not (ours $f)) { put $f } } $edit:before-readline) {
   nop _autovenv-marker
-  if (not (ours $edit:prompt)) { wrap-prompt }
+  if (not-eq $edit:prompt $our-prompt) { wrap-prompt }
   try {
-    if (not (unchanged)) { run }
+    fast-now
+    if (not-eq $now $fast-was) { if (not (unchanged)) { run } }
   } catch e {
     echo 'autovenv: the elvish hook failed: '(to-string $e[reason]) >&2
   }

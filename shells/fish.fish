@@ -35,8 +35,11 @@ end
 # Succeeds when the last evaluation still holds, without starting any process.
 function _autovenv_unchanged
     test -n "$_autovenv_pwd"; and test "$VIRTUAL_ENV" = "$_autovenv_venv"; or return 1
-    set -l _autovenv_o (_autovenv_old_path)
-    test "$_autovenv_o" = "$_autovenv_old_path_seen"; or return 1
+    if set -q _OLD_VIRTUAL_PATH
+        test "x$(string join : -- $_OLD_VIRTUAL_PATH)" = "$_autovenv_old_path_seen"; or return 1
+    else
+        test -z "$_autovenv_old_path_seen"; or return 1
+    end
     set -l _autovenv_a "$_autovenv_anchor"
     set -l _autovenv_d "$PWD"
     if test "$_autovenv_d" = /
@@ -46,24 +49,21 @@ function _autovenv_unchanged
         # A steady prompt, below the anchor as the last evaluation found: only this
         # directory and the anchor are looked at again.
         if test "$_autovenv_d" != "$_autovenv_a"
-            _autovenv_snapshot_of "$_autovenv_d"
-            string match -q -- '*1*' "$_autovenv_s"; and return 1
+            _autovenv_clear_at "$_autovenv_d"; or return 1
         end
     else
         # A cd: the way up must reach the anchor, and nothing on it may hold a venv,
         # project marker or VCS root.
         while test "$_autovenv_d" != "$_autovenv_a"
             test -n "$_autovenv_d"; or return 1
-            _autovenv_snapshot_of "$_autovenv_d"
-            string match -q -- '*1*' "$_autovenv_s"; and return 1
+            _autovenv_clear_at "$_autovenv_d"; or return 1
             builtin path dirname -Z -- "$_autovenv_d" | read -z _autovenv_d
             if test "$_autovenv_d" = /
                 set _autovenv_d ''
             end
         end
     end
-    _autovenv_snapshot_of "$_autovenv_a"
-    test "$_autovenv_s" = "$_autovenv_snapshot"; or return 1
+    _autovenv_anchor_same; or return 1
     set -g _autovenv_pwd "$PWD"
     return 0
 end
@@ -85,10 +85,15 @@ end
 # Defines _autovenv_steady: the steady prompt's whole check as one `test`, with one test
 # per watched entry unrolled and the anchor's entries as the last evaluation found them.
 # An absent entry is tested with `-e` alone (one stat(2), the cost): a symlink to nowhere
-# appearing there is not a venv, and the next cd notices it.
+# appearing there is not a venv, and the next cd notices it. For a cd inside the project,
+# the same unrolled: _autovenv_clear_at (no watched entry in directory $argv[1], a symlink
+# to nowhere included) and _autovenv_anchor_same (the anchor's entries as they were, a
+# symlink to nowhere counting as there).
 function _autovenv_fast
     set -l _autovenv_here
     set -l _autovenv_there
+    set -l _autovenv_clear
+    set -l _autovenv_same
     set -l _autovenv_bits (string split '' -- $_autovenv_snapshot)
     set -l _autovenv_i 0
     for _autovenv_n in $_autovenv_names
@@ -96,14 +101,23 @@ function _autovenv_fast
         set -l _autovenv_p (string escape -- $_autovenv_n)
         if not string match -q -- '/*' $_autovenv_n
             set -a _autovenv_here -a ! -e "\$PWD/"$_autovenv_p
+            set -a _autovenv_clear -a ! -e "\$argv[1]/"$_autovenv_p -a ! -L "\$argv[1]/"$_autovenv_p
             set _autovenv_p (string escape -- $_autovenv_anchor/$_autovenv_n)
+        else
+            set -a _autovenv_clear -a ! -e $_autovenv_p -a ! -L $_autovenv_p
         end
         if test "$_autovenv_bits[$_autovenv_i]" = 1
             set -a _autovenv_there -a \\\( -e $_autovenv_p -o -L $_autovenv_p \\\)
+            set -a _autovenv_same -a \\\( -e $_autovenv_p -o -L $_autovenv_p \\\)
         else
             set -a _autovenv_there -a ! -e $_autovenv_p
+            set -a _autovenv_same -a ! -e $_autovenv_p -a ! -L $_autovenv_p
         end
     end
+    set -q _autovenv_clear[1]; or set _autovenv_clear -a -z "''"
+    set -q _autovenv_same[1]; or set _autovenv_same -a -z "''"
+    builtin eval "function _autovenv_clear_at; test $_autovenv_clear[2..-1]; end
+        function _autovenv_anchor_same; test $_autovenv_same[2..-1]; end"
     # Below the anchor (where the last check found it), none of them may be in $PWD.
     if set -q _autovenv_here[1]
         set -l _autovenv_a (string escape -- $_autovenv_anchor)
@@ -111,7 +125,7 @@ function _autovenv_fast
         set _autovenv_there -a \\\( "\"\$PWD\"" = $_autovenv_a -o \\\( $_autovenv_here[2..-1] \\\) \\\) $_autovenv_there
     end
     builtin eval "function _autovenv_steady
-        test \"x\$PWD\" = \"x\$_autovenv_pwd\" -a \"x\$VIRTUAL_ENV\" = \"x\$_autovenv_venv\" $_autovenv_there; or return 1
+        test -z \"\$_autovenv_pending\" -a \"x\$PWD\" = \"x\$_autovenv_pwd\" -a \"x\$VIRTUAL_ENV\" = \"x\$_autovenv_venv\" $_autovenv_there; or return 1
         if set -q _OLD_VIRTUAL_PATH
             test \"x\$(string join : -- \$_OLD_VIRTUAL_PATH)\" = \"\$_autovenv_old_path_seen\"
         else
@@ -158,16 +172,17 @@ function _autovenv_settle
     _autovenv_done
 end
 
-# Runs before every prompt; on a cd with the argument --no-create (see below).
+# Runs before every prompt; on a cd with the argument --no-create (see below). A steady
+# prompt is the one call to _autovenv_steady (which fails while an evaluation is pending):
+# fish pays for every builtin, so nothing else comes before it.
 function _autovenv_hook --on-event fish_prompt
+    _autovenv_steady; and return 0
+    if test -n "$_autovenv_pending"
+        eval "$_autovenv_pending"
+    end
     set -l _autovenv_opts
     if test "$argv[1]" = --no-create
         set _autovenv_opts --no-create
-    end
-    if test -n "$_autovenv_pending"
-        eval "$_autovenv_pending"
-    else if _autovenv_steady
-        return 0
     end
     if not _autovenv_unchanged
         set -l _autovenv_o (_autovenv_old_path)
@@ -312,7 +327,7 @@ end
 # Before fish draws the prompt (after _autovenv_hook, defined earlier): the wrapper on.
 function _autovenv_prompt_on --on-event fish_prompt
     set -g _autovenv_prompt_reading 1
-    test -n "$_autovenv_prompt_prefix"; and _autovenv_prompt_wrap
+    test -n "$_autovenv_prompt_prefix" -a -z "$_autovenv_prompt_wrapped"; and _autovenv_prompt_wrap
 end
 
 # Before a typed command runs: the user's prompt back.

@@ -18,7 +18,14 @@ def _autovenv_fresh [] {
     venv: ""
     anchor: ""
     names: []
-    snapshot: ""
+    check: []
+    expect: []
+    relative: []
+    absent: []
+    absolute: []
+    absolute_absent: []
+    there: []
+    snapshot: []
     prefix: ""
     missing: false
     deactivate: ""
@@ -29,40 +36,63 @@ def _autovenv_fresh [] {
 
 def _autovenv_virtual_env [] { $env.VIRTUAL_ENV? | default "" | into string }
 
-# One 0/1 per watched name: whether it exists in directory $dir.
-def _autovenv_snapshot_of [dir: string] {
-  $env._AUTOVENV.names | each {|n|
-    let p = if ($n | str starts-with "/") { $n } else { $"($dir)/($n)" }
-    if ($p | path exists) { "1" } else { "0" }
-  } | str join
-}
-
 def _autovenv_up [dir: string] {
   let i = ($dir | str index-of "/" --end)
   if $i <= 0 { "" } else { $dir | str substring 0..<$i }
 }
 
-# Whether the last evaluation still holds, without starting any process.
+# Whether the last evaluation still holds, without starting any process: no watched entry
+# in $env.PWD or any directory up to the anchor, and the anchor's as they were. Each
+# directory is one `path exists` over the relative names prefixed with it.
 def _autovenv_unchanged [] {
   let s = $env._AUTOVENV
   if $s.pwd == "" or (_autovenv_virtual_env) != $s.venv { return false }
   mut d = ($env.PWD | str trim --right --char "/")
   if not ($d == $s.anchor or ($d | str starts-with $"($s.anchor)/")) { return false }
-  if $env.PWD == $s.pwd {
-    if $d != $s.anchor and ((_autovenv_snapshot_of $d) | str contains "1") { return false }
-  } else {
-    while $d != $s.anchor {
-      if ((_autovenv_snapshot_of $d) | str contains "1") { return false }
-      $d = (_autovenv_up $d)
-    }
+  if $d != $s.anchor and ($s.absolute | path exists) != $s.absolute_absent { return false }
+  while $d != $s.anchor {
+    if ($s.relative | str replace "" $"($d)/" | path exists) != $s.absent { return false }
+    if $env.PWD == $s.pwd { break }
+    $d = (_autovenv_up $d)
   }
-  (_autovenv_snapshot_of $s.anchor) == $s.snapshot
+  ($s.there | path exists) == $s.snapshot
+}
+
+# Records the steady prompt's check for $env.PWD, once the last evaluation holds there:
+# the watched paths (here, when below the anchor, and at the anchor) and whether each
+# existed, for one `path exists` over them all (a closure run per name costs far more,
+# so what depends on the names alone is worked out once per evaluation, in
+# _autovenv_done, and a cd prefixes the names with one `str replace`).
+def --env _autovenv_record [] {
+  let s = $env._AUTOVENV
+  let d = ($env.PWD | str trim --right --char "/")
+  if $d == $s.anchor {
+    $env._AUTOVENV.check = $s.there
+    $env._AUTOVENV.expect = $s.snapshot
+  } else if ($d | str starts-with $"($s.anchor)/") {
+    $env._AUTOVENV.check = ($s.relative | str replace "" $"($d)/" | append $s.there)
+    $env._AUTOVENV.expect = ($s.absent | append $s.snapshot)
+  } else {
+    # Not below the anchor: no steady check holds (none matches a null).
+    $env._AUTOVENV.check = []
+    $env._AUTOVENV.expect = [null]
+  }
+  $env._AUTOVENV.pwd = $env.PWD
 }
 
 def --env _autovenv_done [] {
-  $env._AUTOVENV.pwd = $env.PWD
+  let s = $env._AUTOVENV
+  let relative = ($s.names | where {|n| not ($n | str starts-with "/") })
+  let absolute = ($s.names | where {|n| $n | str starts-with "/" })
+  let there = ($s.names | each {|n| if ($n | str starts-with "/") { $n } else { $"($s.anchor)/($n)" } })
   $env._AUTOVENV.venv = (_autovenv_virtual_env)
-  $env._AUTOVENV.snapshot = (_autovenv_snapshot_of $env._AUTOVENV.anchor)
+  $env._AUTOVENV.relative = $relative
+  $env._AUTOVENV.absent = ($relative | each { false })
+  $env._AUTOVENV.absolute = $absolute
+  $env._AUTOVENV.absolute_absent = ($absolute | each { false })
+  $env._AUTOVENV.there = $there
+  $env._AUTOVENV.snapshot = ($there | path exists)
+  _autovenv_record
 }
 
 # After a failure, stays quiet until the user changes directory.
@@ -116,8 +146,14 @@ def --env _autovenv_run [...args: string] {
   if $out == null { _autovenv_settle } else { _autovenv_apply $out }
 }
 
+# A steady prompt is the one `path exists` recorded above; after a cd, the full check
+# walks up to the anchor and, when nothing changed, records the check for the new $PWD.
 def --env _autovenv_hook [] {
-  if not (_autovenv_unchanged) { _autovenv_run }
+  let s = $env._AUTOVENV
+  if $env.PWD == $s.pwd and (_autovenv_virtual_env) == $s.venv and ($s.check | path exists) == $s.expect {
+    return
+  }
+  if (_autovenv_unchanged) { _autovenv_record } else { _autovenv_run }
 }
 
 # Restores what autovenv's activation replaced; keeps this project off in this shell until

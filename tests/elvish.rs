@@ -117,3 +117,97 @@ fn a_cd_inside_a_project_whose_name_is_not_utf8_keeps_the_venv() {
     );
     assert!(!shown.text.contains("hook failed"), "{}", shown.text);
 }
+
+/// The steady prompt compares directory listings, which do not change when the target of
+/// a symlink in them goes or comes back: a project's `.venv` that is a link to a venv
+/// elsewhere is tested by itself, so its target removed or made again is noticed at the
+/// next prompt, below the root.
+#[test]
+fn a_linked_venv_whose_target_goes_or_comes_back_is_noticed_without_cd() {
+    let sb = Sandbox::new();
+    let proj = sb.project("proj");
+    sb.link_venv(&proj.join(".venv"));
+    sb.mkdir("proj/src/deep");
+    sb.allow(&proj);
+    let target = std::fs::read_link(proj.join(".venv")).expect("link");
+    let shown = Session::start(&sb, SH).run(&[
+        SH.cd_line(&proj.join("src/deep")),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("on")),
+        format!("rm -rf {}", SH.quote(&target)),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("gone")),
+        format!("python3 -m venv --without-pip {}", SH.quote(&target)),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("back")),
+    ]);
+    let venv = proj.join(".venv").display().to_string();
+    sb.assert_outs_showing(
+        &[("on", &*venv), ("gone", "<unset>"), ("back", &*venv)],
+        &shown.text,
+    );
+}
+
+/// A directory of more entries than the steady prompt lists is checked name by name
+/// instead: a venv made there, or removed, is still noticed at the next prompt.
+#[test]
+fn a_venv_made_in_a_directory_of_many_entries_is_noticed_without_cd() {
+    let sb = Sandbox::new();
+    sb.write(
+        "home/.config/autovenv/config.toml",
+        &format!(
+            "auto_create = false\ntrusted_roots = [\"{}\"]\n",
+            sb.path("code").display()
+        ),
+    );
+    let proj = sb.project_with_venv("code/proj");
+    let big = sb.mkdir("code/proj/src/big");
+    for i in 0..300 {
+        sb.write(format!("code/proj/src/big/f{i}"), "");
+    }
+    let shown = Session::start(&sb, SH).run(&[
+        SH.cd_line(&big),
+        "python3 -m venv --without-pip .venv".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("made")),
+        "rm -rf .venv".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("removed")),
+    ]);
+    sb.assert_outs_showing(
+        &[
+            ("made", &*big.join(".venv").display().to_string()),
+            ("removed", &*proj.join(".venv").display().to_string()),
+        ],
+        &shown.text,
+    );
+}
+
+/// A file made or removed beside the watched names (an editor's, a build's) changes the
+/// directory's listing: the next prompt checks the names again, with builtins, and
+/// starts no process.
+#[test]
+fn a_file_made_beside_the_watched_names_starts_no_process() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let deep = sb.mkdir("proj/src/deep");
+    let log = sb.out("strace.log");
+    let mark = |n: usize| SH.touch_line(&sb.out(&format!("m{n}")));
+    let mut session = session::start_traced(&sb, SH, &log);
+    session.line(&SH.cd_line(&deep));
+    session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("before")));
+    session.line(&mark(0));
+    session.line(&SH.touch_line(&deep.join("notes.txt")));
+    session.line(&SH.touch_line(&proj.join("build.log")));
+    session.line("nop");
+    session.line("rm -f notes.txt");
+    session.line(&mark(1));
+    session.line("nop");
+    session.line(&SH.dump_var("VIRTUAL_ENV", &sb.out("after")));
+    let shown = session.finish();
+    let venv = proj.join(".venv").display().to_string();
+    sb.assert_outs_showing(&[("before", &*venv), ("after", &*venv)], &shown.text);
+    let bin = support::binary().display().to_string();
+    let segments = sb.execs_between_markers(&std::fs::read(&log).expect("strace log"), 2);
+    for segment in &segments[1..] {
+        assert!(
+            !segment.contains(&bin),
+            "prompts after the files changed: {segment:?}\n{}",
+            shown.text
+        );
+    }
+}
