@@ -34,6 +34,8 @@ _autovenv_hook() {
 # check is as short as the state allows, and paths are in variables. Without a stamp the
 # names are tested one by one. A steady prompt after a command that succeeded ends
 # without `return`, which costs more than the check.
+# `-nt` takes a file that is not there for an old one, so the anchor, which a project
+# deleted under the shell takes away, is tested for being there.
 # shellcheck disable=SC2016 # the check's text is meant literally, for the eval below
 _autovenv_define_hook() {
     \builtin local _autovenv_t='$PWD == "$_autovenv_pwd"'
@@ -60,7 +62,7 @@ _autovenv_define_hook() {
             _autovenv_t+=' && _autovenv_absent_in .'
         fi
     elif [[ ${PWD%/} != "${_autovenv_anchor-}" ]]; then
-        _autovenv_t+=' && $_autovenv_stamp -nt . && $_autovenv_stamp -nt $_autovenv_top ]]'
+        _autovenv_t+=' && $_autovenv_stamp -nt . && -d $_autovenv_top && $_autovenv_stamp -nt $_autovenv_top ]]'
     else
         _autovenv_t+=' && $_autovenv_stamp -nt . ]]'
     fi
@@ -107,7 +109,7 @@ _autovenv_unchanged() {
         _autovenv_recheck
         \builtin return
     fi
-    if [[ -z ${_autovenv_seen[${_autovenv_d}/]-} || ! ${_autovenv_stamp} -nt ${_autovenv_d}/ ]]; then
+    if [[ -z ${_autovenv_seen[${_autovenv_d}/]-} || ! -d ${_autovenv_d}/ || ! ${_autovenv_stamp} -nt ${_autovenv_d}/ ]]; then
         _autovenv_recheck
         \builtin return
     fi
@@ -502,6 +504,8 @@ autovenv() {
 # wrote. An exported PROMPT_COMMAND stays a string: an array cannot be passed on.
 _autovenv_register() {
     \builtin local _autovenv_pc
+    # Under `set -u` an unset PROMPT_COMMAND cannot even be asked for its attributes.
+    [[ -n ${PROMPT_COMMAND+x} ]] || PROMPT_COMMAND=
     if ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) &&
         [[ ${PROMPT_COMMAND@a} != *x* ]]; then
         if [[ ${PROMPT_COMMAND@a} != *a* ]]; then

@@ -21,6 +21,8 @@
 # runs the check under the user's options (a zsh function call costs more than the
 # checks), so it reads every variable with a default. Without a stamp the names are
 # tested one by one.
+# `-nt` takes a file that is not there for an old one, so the anchor, which a project
+# deleted under the shell takes away, is tested for being there.
 _autovenv_define_hook() {
     \builtin emulate -L zsh
     \builtin local _autovenv_t='$PWD == "$_autovenv_pwd"'
@@ -47,7 +49,7 @@ _autovenv_define_hook() {
             _autovenv_t+=' && _autovenv_absent_in .'
         fi
     elif [[ ${PWD%/} != "${_autovenv_anchor}" ]]; then
-        _autovenv_t+=' && $_autovenv_stamp -nt . && $_autovenv_stamp -nt $_autovenv_top ]]'
+        _autovenv_t+=' && $_autovenv_stamp -nt . && -d $_autovenv_top && $_autovenv_stamp -nt $_autovenv_top ]]'
     else
         _autovenv_t+=' && $_autovenv_stamp -nt . ]]'
     fi
@@ -76,7 +78,7 @@ _autovenv_unchanged() {
     [[ ${_autovenv_r} == "${_autovenv_d}" || ${_autovenv_r} == "${_autovenv_d}"/* ]] || \builtin return 1
     _autovenv_others || \builtin return 1
     _autovenv_r=${_autovenv_r#"${_autovenv_d}"}
-    if [[ -z ${_autovenv_stamp} || -z ${_autovenv_seen[${_autovenv_d}/]-} ||
+    if [[ -z ${_autovenv_stamp} || -z ${_autovenv_seen[${_autovenv_d}/]-} || ! -d ${_autovenv_d}/ ||
         ! ${_autovenv_stamp} -nt ${_autovenv_d}/ ]]; then
         _autovenv_recheck
         \builtin return
@@ -233,7 +235,7 @@ _autovenv_settle() {
     _autovenv_anchor=${PWD%/}
     _autovenv_names=()
     _autovenv_snapshot=
-    _autovenv_others() { : }
+    _autovenv_others() { :; }
     _autovenv_check=
     _autovenv_done
 }

@@ -453,3 +453,27 @@ fn the_guard_goes_once_the_hook_is_in_place_and_a_cd_puts_the_hook_back() {
         &shown.text,
     );
 }
+
+/// Under `set -u`, with no PROMPT_COMMAND before the hook line, the hook is still in
+/// PROMPT_COMMAND: `autovenv deny` in the project takes effect at the next prompt.
+#[test]
+fn under_set_u_without_a_prompt_command_the_hook_runs_at_every_prompt() {
+    let (sb, proj) = Sandbox::with_allowed_project();
+    let mut session = Session::begin(&sb, SH, session::command(&sb, SH));
+    session.lines(&[
+        "unset PROMPT_COMMAND; set -u".into(),
+        SH.hook_line(),
+        SH.cd_line(&proj),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("in")),
+        "autovenv deny".into(),
+        SH.dump_var("VIRTUAL_ENV", &sb.out("denied")),
+    ]);
+    let shown = session.finish();
+    sb.assert_outs_showing(
+        &[
+            ("in", &*proj.join(".venv").display().to_string()),
+            ("denied", "<unset>"),
+        ],
+        &shown.text,
+    );
+}
