@@ -49,20 +49,17 @@ pub fn export(shell: &dyn Shell, request: Request, session: &OsStr, no_create: b
     shell.render(&update)
 }
 
-/// The first evaluation, for the hook line to apply itself when it has nothing to do: in
-/// no project, with nothing of autovenv's or a venv's active and nothing to say. The
-/// shell's first prompt then starts no process (the rc line is what start-up costs). `None`
-/// otherwise: the first prompt evaluates, after the rest of the rc file (a theme that sets
-/// the prompt, a cd) has run.
+/// The first evaluation, for the hook line to apply itself when it has nothing to do:
+/// nothing of autovenv's or a venv's active, nothing to activate or create here, nothing
+/// to say. The shell's first prompt then starts no process (the rc line is what start-up
+/// costs). `None` otherwise: the first prompt evaluates, after the rest of the rc file (a
+/// theme that sets the prompt, a cd) has run.
 pub fn start(shell: &dyn Shell) -> Option<Vec<u8>> {
     if std::env::var_os("AUTOVENV_STATE").is_some() || std::env::var_os("VIRTUAL_ENV").is_some() {
         return None;
     }
     let mut session = Session::decode(b"");
     let mut observation = Observation::gather(None, &mut session);
-    if observation.discovery.root().is_some() {
-        return None;
-    }
     let plan = observation.decide(Request::Prompt, &session, Some(shell));
     if plan.leave.is_some() || !matches!(plan.enter, Enter::Nothing) || plan.notice.is_some() {
         return None;
