@@ -177,6 +177,10 @@ if ((${#shells[@]} == 0)); then
     done
 fi
 
+# The shells start where a user's usually does: in a directory of no project (each case
+# then goes into the project itself).
+cd "$root/out"
+
 # One row per shell and peer: name, then per case the figure (µs a prompt; ms start-up).
 rows=$root/rows.tsv
 : >"$rows"
