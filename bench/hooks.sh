@@ -37,12 +37,7 @@ mkdir -p "$root/bin" "$root/out"
 ln -s "$AUTOVENV" "$root/bin/autovenv"
 export PATH=$root/bin:$PATH
 
-proj=$root/proj
-deep=$proj/a/b/c/d/e/f
-mkdir -p "$deep"
-python3 -m venv --without-pip "$proj/.venv"
-: >"$proj/pyproject.toml"
-autovenv allow "$proj" 2>/dev/null
+bench_project
 autovenv hook nu >"$root/hook.nu"
 
 # Writes the script that loads the hook (or the empty one), lets one evaluation happen,

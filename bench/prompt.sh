@@ -39,12 +39,7 @@ export PATH=$root/bin:$PATH
 export AUTOVENV_QUIET=1 DIRENV_LOG_FORMAT='' MISE_QUIET=1 AUTOSWITCH_SILENT=1
 
 # A project six levels above the directory the shells work in, trusted by every tool.
-proj=$root/proj
-deep=$proj/a/b/c/d/e/f
-mkdir -p "$deep"
-python3 -m venv --without-pip "$proj/.venv"
-: >"$proj/pyproject.toml"
-autovenv allow "$proj" 2>/dev/null
+bench_project
 
 notes=()
 peers=(none true autovenv)

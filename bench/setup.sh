@@ -20,3 +20,14 @@ bench_start() {
     export HOME=$root/home XDG_CONFIG_HOME=$root/home/.config XDG_DATA_HOME=$root/home/.local/share
     mkdir -p "$HOME"
 }
+
+# bench_project: a project six levels above the directory the shells work in ($deep), with
+# a venv, trusted by autovenv (which must be on PATH): $proj.
+bench_project() {
+    proj=$root/proj
+    deep=$proj/a/b/c/d/e/f
+    mkdir -p "$deep"
+    python3 -m venv --without-pip "$proj/.venv"
+    : >"$proj/pyproject.toml"
+    autovenv allow "$proj" 2>/dev/null
+}

@@ -74,13 +74,24 @@ _autovenv_unchanged() {
     \builtin emulate -L zsh
     [[ -n ${_autovenv_pwd} && ${VIRTUAL_ENV-} == "${_autovenv_venv}" &&
         ${_OLD_VIRTUAL_PATH+x${_OLD_VIRTUAL_PATH}} == "${_autovenv_old_path}" ]] || \builtin return 1
-    \builtin local _autovenv_d="${_autovenv_anchor}" _autovenv_r="${PWD%/}"
-    [[ ${_autovenv_r} == "${_autovenv_d}" || ${_autovenv_r} == "${_autovenv_d}"/* ]] || \builtin return 1
+    [[ ${PWD%/} == "${_autovenv_anchor}" || ${PWD%/} == "${_autovenv_anchor}"/* ]] || \builtin return 1
     _autovenv_others || \builtin return 1
+    _autovenv_walk
+}
+
+# The walk from the anchor down to $PWD, for _autovenv_unchanged. With `anew` (or no
+# stamp, or a level newer than the stamp: then it starts over so) the stamp is written
+# first and every level tested name by name.
+_autovenv_walk() {
+    \builtin emulate -L zsh
+    \builtin local _autovenv_d="${_autovenv_anchor}" _autovenv_r="${PWD%/}"
     _autovenv_r=${_autovenv_r#"${_autovenv_d}"}
-    if [[ -z ${_autovenv_stamp} || -z ${_autovenv_seen[${_autovenv_d}/]-} || ! -d ${_autovenv_d}/ ||
+    if [[ ${1-} == anew ]]; then
+        _autovenv_restamp
+        _autovenv_anchored || \builtin return 1
+    elif [[ -z ${_autovenv_stamp} || -z ${_autovenv_seen[${_autovenv_d}/]-} || ! -d ${_autovenv_d}/ ||
         ! ${_autovenv_stamp} -nt ${_autovenv_d}/ ]]; then
-        _autovenv_recheck
+        _autovenv_walk anew
         \builtin return
     fi
     while [[ -n ${_autovenv_r} ]]; do
@@ -91,37 +102,19 @@ _autovenv_unchanged() {
         else
             _autovenv_r=
         fi
-        if [[ ! ${_autovenv_stamp} -nt ${_autovenv_d}/ ]]; then
-            _autovenv_recheck
+        if [[ ${1-} == anew ]]; then
+            _autovenv_absent_in "${_autovenv_d}" || \builtin return 1
+        elif [[ ! ${_autovenv_stamp} -nt ${_autovenv_d}/ ]]; then
+            _autovenv_walk anew
             \builtin return
-        fi
-        if [[ -z ${_autovenv_seen[${_autovenv_d}/]-} ]]; then
+        elif [[ -z ${_autovenv_seen[${_autovenv_d}/]-} ]]; then
             _autovenv_absent_in "${_autovenv_d}" || \builtin return 1
             _autovenv_seen[${_autovenv_d}/]=1
         fi
     done
-    _autovenv_moved
-}
-
-# Tests every level from the anchor down to $PWD name by name, with the stamp written anew
-# first, for _autovenv_unchanged.
-_autovenv_recheck() {
-    \builtin emulate -L zsh
-    _autovenv_restamp
-    _autovenv_anchored || \builtin return 1
-    \builtin local _autovenv_d="${_autovenv_anchor}" _autovenv_r="${PWD%/}"
-    _autovenv_r=${_autovenv_r#"${_autovenv_d}"}
-    while [[ -n ${_autovenv_r} ]]; do
-        _autovenv_r=${_autovenv_r#/}
-        _autovenv_d=${_autovenv_d}/${_autovenv_r%%/*}
-        if [[ ${_autovenv_r} == */* ]]; then
-            _autovenv_r=/${_autovenv_r#*/}
-        else
-            _autovenv_r=
-        fi
-        _autovenv_absent_in "${_autovenv_d}" || \builtin return 1
-    done
-    _autovenv_looked
+    if [[ ${1-} == anew ]]; then
+        _autovenv_looked
+    fi
     _autovenv_moved
 }
 

@@ -149,14 +149,7 @@ fn a_linked_venv_whose_target_goes_or_comes_back_is_noticed_without_cd() {
 /// instead: a venv made there, or removed, is still noticed at the next prompt.
 #[test]
 fn a_venv_made_in_a_directory_of_many_entries_is_noticed_without_cd() {
-    let sb = Sandbox::new();
-    sb.write(
-        "home/.config/autovenv/config.toml",
-        &format!(
-            "auto_create = false\ntrusted_roots = [\"{}\"]\n",
-            sb.path("code").display()
-        ),
-    );
+    let sb = Sandbox::trusting_code_without_creation();
     let proj = sb.project_with_venv("code/proj");
     let big = sb.mkdir("code/proj/src/big");
     for i in 0..300 {

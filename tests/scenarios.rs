@@ -759,24 +759,11 @@ fn a_venv_made_or_removed_without_cd_is_noticed(shell: Shell) {
     ]);
 }
 
-/// A sandbox whose config trusts everything under `code/` and creates no venv.
-fn sandbox_trusting_code_without_creation() -> Sandbox {
-    let sb = Sandbox::new();
-    sb.write(
-        "home/.config/autovenv/config.toml",
-        &format!(
-            "auto_create = false\ntrusted_roots = [\"{}\"]\n",
-            sb.path("code").display()
-        ),
-    );
-    sb
-}
-
 /// The prompt's fast path looks at the current directory and at the project root: after a
 /// cd inside the project, a venv or repository made or removed in either is noticed at the
 /// next prompt, without another cd.
 fn what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd(shell: Shell) {
-    let sb = sandbox_trusting_code_without_creation();
+    let sb = Sandbox::trusting_code_without_creation();
     let proj = sb.project_with_venv("code/proj");
     let deep = sb.mkdir("code/proj/src/deep");
     let mut lines = vec![shell.cd_line(&proj.join("src")), "cd deep".to_string()];
@@ -807,7 +794,7 @@ fn what_appears_or_vanishes_below_the_project_root_is_noticed_without_cd(shell: 
 /// Back at the project root by a cd from below it (no process runs for that cd), a venv
 /// removed or made there, or a repository made in it, is noticed at the next prompt.
 fn the_project_root_reached_by_a_cd_inside_notices_its_venv_without_cd(shell: Shell) {
-    let sb = sandbox_trusting_code_without_creation();
+    let sb = Sandbox::trusting_code_without_creation();
     let proj = sb.project_with_venv("code/proj");
     sb.mkdir("code/proj/src");
     let mut lines = vec![shell.cd_line(&proj.join("src")), "cd ..".to_string()];
@@ -830,7 +817,7 @@ fn the_project_root_reached_by_a_cd_inside_notices_its_venv_without_cd(shell: Sh
 /// A venv made in a subdirectory while the shell sits at the project root changes nothing
 /// there; entering the subdirectory finds it, leaving it finds the root's again.
 fn a_venv_made_in_a_subdirectory_while_at_the_root_counts_once_you_enter_it(shell: Shell) {
-    let sb = sandbox_trusting_code_without_creation();
+    let sb = Sandbox::trusting_code_without_creation();
     let proj = sb.project_with_venv("code/proj");
     let sub = sb.mkdir("code/proj/sub");
     let lines = vec![

@@ -16,24 +16,11 @@ fn text(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// A sandbox whose config trusts everything under `code/` and creates no venv.
-fn trusting_code() -> Sandbox {
-    let sb = Sandbox::new();
-    sb.write(
-        "home/.config/autovenv/config.toml",
-        &format!(
-            "auto_create = false\ntrusted_roots = [\"{}\"]\n",
-            sb.path("code").display()
-        ),
-    );
-    sb
-}
-
 /// With no directory to keep a stamp in (the cache directory is a file), the hook tests
 /// each watched name at every prompt: what is made or removed in the current directory or
 /// at the project root is noticed all the same.
 fn without_a_stamp_what_appears_or_vanishes_is_noticed(shell: Shell) {
-    let sb = trusting_code();
+    let sb = Sandbox::trusting_code_without_creation();
     let proj = sb.project_with_venv("code/proj");
     let deep = sb.mkdir("code/proj/src/deep");
     let blocked = sb.write("not-a-dir", "");

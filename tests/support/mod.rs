@@ -129,6 +129,19 @@ impl Sandbox {
         dir
     }
 
+    /// A sandbox whose config trusts everything under `code/` and creates no venv.
+    pub fn trusting_code_without_creation() -> Sandbox {
+        let sb = Sandbox::new();
+        sb.write(
+            "home/.config/autovenv/config.toml",
+            &format!(
+                "auto_create = false\ntrusted_roots = [\"{}\"]\n",
+                sb.path("code").display()
+            ),
+        );
+        sb
+    }
+
     /// A fresh sandbox with one trusted project, `root/proj`, holding a real `.venv`: where
     /// most tests start.
     pub fn with_allowed_project() -> (Sandbox, PathBuf) {
