@@ -3,8 +3,8 @@
 #
 # bench_start TOOL...: sets AUTOVENV to the binary under test (unless given: built with
 # cargo build --release, linked statically as installed: see tests/static-build.sh),
-# checks that each TOOL is on PATH, and makes $root, removed on exit, with HOME and the
-# XDG config and data directories inside it.
+# checks that each TOOL is on PATH, and makes $root, removed on exit, with HOME, the XDG
+# config and data directories and the runtime directory inside it.
 bench_start() {
     if [[ -z ${AUTOVENV-} ]]; then
         source tests/static-build.sh
@@ -18,7 +18,9 @@ bench_start() {
     root=$(mktemp -d)
     trap 'rm -rf "$root"' EXIT
     export HOME=$root/home XDG_CONFIG_HOME=$root/home/.config XDG_DATA_HOME=$root/home/.local/share
-    mkdir -p "$HOME"
+    # The hook keeps each shell's stamp in the runtime directory: here, the bench's own.
+    export XDG_RUNTIME_DIR=$root/run
+    mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
 }
 
 # bench_project: a project six levels above the directory the shells work in ($deep), with
