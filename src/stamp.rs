@@ -9,7 +9,7 @@
 //! `<shell's pid>.<own pid>` (unique among the shells alive), before it looks at the disk
 //! for the shell's first prompt, and sweeps out those of shells that are gone. Where no
 //! stamp can be had the hooks test each name, as they do on the paths a stamp cannot
-//! speak for.
+//! speak for. tcsh keeps one clock file there, shared by all its shells ([`clock`]).
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -34,6 +34,25 @@ pub(crate) fn create() -> Option<PathBuf> {
     Some(path)
 }
 
+/// The file whose modification time the tcsh hook takes as the time of a look (see
+/// shells/tcsh.csh), made if it is not there: `tcsh-clock` in the stamp directory, empty,
+/// shared by every tcsh of the user (each reads the time back at once, before its look).
+/// `None` where it cannot be made, or is anything but a regular file of the user's own;
+/// the hook then compares every name at every prompt.
+pub(crate) fn clock() -> Option<PathBuf> {
+    let file = dir()?.join("tcsh-clock");
+    // O_NOFOLLOW: a symlink there is refused, never written through.
+    fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&file)
+        .ok()?;
+    let meta = fs::symlink_metadata(&file).ok()?;
+    (meta.file_type().is_file() && meta.uid() == crate::ownership::current_uid()).then_some(file)
+}
+
 /// The stamp directory, made (0700, the user's alone) if need be, with the stamps of shells
 /// that are gone removed.
 fn dir() -> Option<PathBuf> {
@@ -47,9 +66,7 @@ fn dir() -> Option<PathBuf> {
         .create(&dir)
         .ok()?;
     let meta = fs::symlink_metadata(&dir).ok()?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::geteuid() };
-    if !meta.is_dir() || meta.uid() != uid {
+    if !meta.is_dir() || meta.uid() != crate::ownership::current_uid() {
         return None;
     }
     if meta.mode() & 0o077 != 0 {

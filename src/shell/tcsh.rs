@@ -25,7 +25,7 @@ impl Shell for Tcsh {
     }
 
     fn hook(&self, exe: &Path) -> Vec<u8> {
-        let clock = clock_file().unwrap_or_default();
+        let clock = crate::stamp::clock().unwrap_or_default();
         let mut out = Vec::with_capacity(HOOK.len() + 64);
         for line in HOOK.lines() {
             let line = line.trim();
@@ -308,32 +308,6 @@ fn watch_tests(update: &Update) -> WatchTests {
         );
     }
     tests
-}
-
-/// The file whose modification time the hook takes as the time of a look (see
-/// shells/tcsh.csh), made here if it is not there: `autovenv/tcsh-clock` in the user's
-/// cache directory, empty, shared by every tcsh of the user (each reads the time back at
-/// once, before its look). `None` where it cannot be made, or is anything but a regular
-/// file of the user's own; the hook then compares every name at every prompt.
-fn clock_file() -> Option<std::path::PathBuf> {
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
-    let dir = dirs::cache_dir()?.join("autovenv");
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)
-        .ok()?;
-    let file = dir.join("tcsh-clock");
-    // O_NOFOLLOW: a symlink there is refused, never written through.
-    std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(&file)
-        .ok()?;
-    let meta = std::fs::symlink_metadata(&file).ok()?;
-    (meta.file_type().is_file() && meta.uid() == crate::ownership::current_uid()).then_some(file)
 }
 
 /// A path as one word of a tcsh expression: as it is where no character in it means
